@@ -1,0 +1,124 @@
+"""The conflict-of-interest declaration register: the application factory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, redirect, request, url_for
+from flask_login import current_user
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from register.config import CONFIGS, DEFAULT_SECRET, sqlite_default
+from register.extensions import csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Endpoints reachable without signing in. Everything else requires a session (SecureDrop's rule).
+PUBLIC_ENDPOINTS = {"auth.login", "static", "healthz"}
+PUBLIC_BLUEPRINTS = {"public", "api"}
+
+
+class ConfigurationError(RuntimeError):
+    """The app refuses to start with unsafe or missing settings."""
+
+
+def create_app(config_name: str | None = None, test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the app; `config_name` defaults to $REGISTER_CONFIG or development."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=os.environ.get("REGISTER_INSTANCE", str(PROJECT_ROOT / "instance")),
+    )
+    name = config_name or os.environ.get("REGISTER_CONFIG", "development")
+    if name not in CONFIGS:
+        raise ConfigurationError(f"unknown configuration {name!r}; use one of {sorted(CONFIGS)}")
+    app.config.from_object(CONFIGS[name])
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        if name == "production":
+            raise ConfigurationError("DATABASE_URL must be set in production")
+        app.config["SQLALCHEMY_DATABASE_URI"] = sqlite_default(app.instance_path)
+    if name == "production" and app.config["SECRET_KEY"] in (DEFAULT_SECRET, "", None):
+        raise ConfigurationError("SECRET_KEY must be set to a long random value in production")
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(PROJECT_ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.session_protection = "strong"
+
+    from register import models
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> models.User | None:
+        return db.session.get(models.User, int(user_id))
+
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    WTFormsHelpers(app)
+
+    from register import web
+
+    web.init_app(app)
+
+    from register.admin import routes as admin_routes
+    from register.auth import routes as auth_routes
+    from register.declarations import routes as declaration_routes
+
+    app.register_blueprint(auth_routes.bp)
+    app.register_blueprint(declaration_routes.bp)
+    app.register_blueprint(admin_routes.bp)
+
+    from register import cli
+
+    cli.init_app(app)
+
+    @app.before_request
+    def require_sign_in() -> Any:
+        g.csp_nonce = secrets.token_urlsafe(16)
+        endpoint = request.endpoint or ""
+        if endpoint in PUBLIC_ENDPOINTS or endpoint.split(".")[0] in PUBLIC_BLUEPRINTS:
+            return None
+        if request.endpoint is None:  # unknown URL: let Flask answer 404
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+    @app.get("/healthz")
+    def healthz() -> tuple[dict[str, str], int]:
+        from sqlalchemy import text
+
+        try:
+            db.session.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any database failure means unhealthy
+            return {"status": "database unavailable"}, 503
+        return {"status": "ok"}, 200
+
+    @app.get("/")
+    def index() -> Any:
+        return redirect(url_for(web.home_endpoint(current_user)))
+
+    return app

@@ -1,0 +1,1 @@
+"""Administration: departments, users and roster import, declaration cycles."""

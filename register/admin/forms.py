@@ -1,0 +1,94 @@
+"""Administration forms."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovFileInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from register.forms import gov_date
+from register.models.people import ROLES
+
+
+class DepartmentForm(FlaskForm):
+    code = StringField(
+        "Code", widget=GovTextInput(), description="A short code, for example DFE",
+        validators=[DataRequired("Enter a code"), Length(max=32),
+                    Regexp(r"^[A-Za-z0-9_-]+$", message="Use letters, numbers, - and _ only")],
+    )  # fmt: skip
+    name = StringField(
+        "Name", widget=GovTextInput(),
+        validators=[DataRequired("Enter the department's name"), Length(max=200)],
+    )  # fmt: skip
+    submit = SubmitField("Create department", widget=GovSubmitInput())
+
+
+class UserForm(FlaskForm):
+    email = StringField(
+        "Email address", widget=GovTextInput(),
+        validators=[DataRequired("Enter an email address"), Email("Enter a valid email address")],
+    )  # fmt: skip
+    full_name = StringField(
+        "Full name", widget=GovTextInput(),
+        validators=[DataRequired("Enter the person's full name"), Length(max=200)],
+    )  # fmt: skip
+    role = RadioField(
+        "Role", choices=list(ROLES.items()), widget=GovRadioInput(),
+        validators=[DataRequired("Choose a role")],
+    )  # fmt: skip
+    department_id = SelectField("Department", coerce=int, widget=GovSelect(),
+                                validators=[Optional()])
+    job_title = StringField("Job title", widget=GovTextInput(), validators=[Length(max=200)])
+    is_senior = BooleanField("Senior official (included in the public register)",
+                             widget=GovCheckboxInput())
+    joined_on = gov_date("Joined on")
+    left_on = gov_date("Left on")
+    assigned = SelectMultipleField(
+        "Departments this compliance officer reviews", coerce=int,
+        widget=GovCheckboxesInput(), validators=[Optional()],
+    )  # fmt: skip
+    password = PasswordField(
+        "Temporary password", widget=GovPasswordInput(),
+        description="Optional. At least 12 characters. Leave blank to keep the current one.",
+        validators=[Optional(), Length(max=200)],
+    )  # fmt: skip
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class RosterForm(FlaskForm):
+    file = FileField(
+        "Roster CSV file", widget=GovFileInput(),
+        validators=[FileRequired("Choose a CSV file"), FileAllowed(["csv"], "The file must be a CSV")],
+    )  # fmt: skip
+    submit = SubmitField("Import roster", widget=GovSubmitInput())
+
+
+class CycleForm(FlaskForm):
+    name = StringField(
+        "Name", widget=GovTextInput(), description="For example, 2026/27",
+        validators=[DataRequired("Enter a name for the cycle"), Length(max=100)],
+    )  # fmt: skip
+    opens_on = gov_date("Opens on", required="Enter the opening date")
+    due_on = gov_date("Due on", required="Enter the due date")
+    departments = SelectMultipleField(
+        "Departments", coerce=int, widget=GovCheckboxesInput(),
+        validators=[DataRequired("Choose at least one department")],
+    )  # fmt: skip
+    submit = SubmitField("Create cycle", widget=GovSubmitInput())

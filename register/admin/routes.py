@@ -1,0 +1,191 @@
+"""Administrator pages: departments, people (single and CSV roster), declaration cycles."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from register.admin import services
+from register.admin.forms import CycleForm, DepartmentForm, RosterForm, UserForm
+from register.auth.passwords import hash_password, password_problem
+from register.extensions import db
+from register.models import DeclarationCycle, Department, User
+from register.models.people import ADMIN, COMPLIANCE
+from register.web import audit, nav_item, roles_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+nav_item((ADMIN,), "admin.people", "People")
+nav_item((ADMIN,), "admin.departments", "Departments")
+nav_item((ADMIN,), "admin.cycles", "Cycles")
+
+PAGE_SIZE = 50
+
+
+@bp.route("/departments", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def departments() -> str | Response:
+    form = DepartmentForm()
+    if form.validate_on_submit():
+        try:
+            services.create_department(db.session, form.code.data, form.name.data, current_user)
+        except services.AdminError as exc:
+            form.code.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"Created department {form.name.data}")
+            return redirect(url_for(".departments"))
+    rows = db.session.execute(
+        select(Department, func.count(User.id))
+        .outerjoin(User, User.department_id == Department.id)
+        .group_by(Department.id)
+        .order_by(Department.name)
+    ).all()
+    return render_template("admin/departments.html", rows=rows, form=form)
+
+
+def _department_choices() -> list[tuple[int, str]]:
+    return [(d.id, d.name) for d in db.session.scalars(select(Department).order_by(Department.name))]
+
+
+@bp.get("/people")
+@roles_required(ADMIN)
+def people() -> str:
+    page = max(1, request.args.get("page", 1, type=int))
+    query = (request.args.get("q") or "").strip()
+    statement = select(User).order_by(User.full_name)
+    if query:
+        like = f"%{query.lower()}%"
+        statement = statement.where(
+            func.lower(User.full_name).like(like) | func.lower(User.email).like(like)
+        )
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    users = db.session.scalars(statement.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template(
+        "admin/people.html", users=users, page=page, total=total, page_size=PAGE_SIZE, q=query,
+        roster_form=RosterForm(),
+    )  # fmt: skip
+
+
+def _save_user(form: UserForm, user: User | None) -> User | None:
+    department = db.session.get(Department, form.department_id.data) if form.department_id.data else None
+    if form.password.data:
+        problem = password_problem(form.password.data)
+        if problem:
+            form.password.errors.append(problem)
+            return None
+    fields = services.UserFields(
+        email=form.email.data or "", full_name=form.full_name.data or "", role=form.role.data,
+        department=department, job_title=form.job_title.data or None,
+        is_senior=form.is_senior.data, joined_on=form.joined_on.data, left_on=form.left_on.data,
+    )  # fmt: skip
+    try:
+        if user is None:
+            user = services.create_user(db.session, fields, current_user, form.password.data)
+        else:
+            problems = services.check_user_fields(fields)
+            if problems:
+                raise services.AdminError("; ".join(problems))
+            before = {"role": user.role, "department": user.department_id, "active": user.active}
+            for name in ("full_name", "role", "job_title", "is_senior", "joined_on", "left_on"):
+                setattr(user, name, getattr(fields, name))
+            user.department = department
+            if form.password.data:
+                user.password_hash = hash_password(form.password.data)
+                user.failed_logins = 0
+                user.locked_until = None
+            audit("admin.user_updated", f"Updated {user.email}", object_type="user",
+                  object_id=user.id,
+                  details={"before": before, "after": {"role": user.role,
+                                                       "department": user.department_id},
+                           "password_reset": bool(form.password.data)})
+    except services.AdminError as exc:
+        form.email.errors.append(str(exc))
+        return None
+    user.assigned_departments = (
+        [db.session.get(Department, i) for i in form.assigned.data or []]
+        if user.role == COMPLIANCE else []
+    )  # fmt: skip
+    return user
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def new_user() -> str | Response:
+    form = UserForm()
+    form.department_id.choices = [(0, "None")] + _department_choices()
+    form.assigned.choices = _department_choices()
+    if form.validate_on_submit():
+        user = _save_user(form, None)
+        if user is not None:
+            db.session.commit()
+            flash(f"Created {user.full_name}")
+            return redirect(url_for(".people"))
+        db.session.rollback()
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/people/<int:user_id>", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def edit_user(user_id: int) -> str | Response:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = UserForm(obj=user)
+    form.department_id.choices = [(0, "None")] + _department_choices()
+    form.assigned.choices = _department_choices()
+    if request.method == "GET":
+        form.department_id.data = user.department_id or 0
+        form.assigned.data = [d.id for d in user.assigned_departments]
+    if form.validate_on_submit():
+        if _save_user(form, user) is not None:
+            db.session.commit()
+            flash(f"Saved {user.full_name}")
+            return redirect(url_for(".people"))
+        db.session.rollback()
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.post("/people/roster")
+@roles_required(ADMIN)
+def roster() -> str | Response:
+    form = RosterForm()
+    if not form.validate_on_submit():
+        flash("Choose a CSV file to import. " + " ".join(
+            e for errors in form.errors.values() for e in errors))
+        return redirect(url_for(".people"))
+    raw = form.file.data.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        report = services.RosterReport(errors=[(0, f"the file is not UTF-8 text ({exc.reason} "
+                                                    f"at byte {exc.start})")])
+    else:
+        report = services.import_roster(db.session, text, current_user)
+        db.session.commit()
+    return render_template("admin/roster_report.html", report=report,
+                           columns=services.ROSTER_COLUMNS)
+
+
+@bp.route("/cycles", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def cycles() -> str | Response:
+    form = CycleForm()
+    form.departments.choices = _department_choices()
+    if form.validate_on_submit():
+        try:
+            services.create_cycle(
+                db.session, form.name.data, form.opens_on.data, form.due_on.data,
+                [db.session.get(Department, i) for i in form.departments.data], current_user,
+            )  # fmt: skip
+        except services.AdminError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"Created cycle {form.name.data}")
+            return redirect(url_for(".cycles"))
+    all_cycles = db.session.scalars(
+        select(DeclarationCycle).order_by(DeclarationCycle.opens_on.desc())
+    ).all()
+    return render_template("admin/cycles.html", cycles=all_cycles, form=form)

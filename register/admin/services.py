@@ -1,0 +1,216 @@
+"""Administration services: people, departments, cycles and the CSV roster import."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from register.audit.log import record
+from register.auth.passwords import hash_password
+from register.models import DeclarationCycle, Department, User
+from register.models.people import ROLES
+
+ROSTER_COLUMNS = ("email", "full_name", "role", "department_code", "job_title", "is_senior",
+                  "joined_on", "left_on")  # fmt: skip
+REQUIRED_ROSTER_COLUMNS = ("email", "full_name", "role")
+
+
+class AdminError(Exception):
+    """A request that breaks a rule; the message says which."""
+
+
+def unusable_password() -> str:
+    """A hash nobody knows the password for; an administrator sets a real one."""
+    return hash_password(secrets.token_urlsafe(32))
+
+
+def create_department(session: Session, code: str, name: str, actor: User | None) -> Department:
+    code, name = code.strip().upper(), name.strip()
+    if session.scalar(select(Department).where(Department.code == code)):
+        raise AdminError(f"A department with code {code} already exists")
+    if session.scalar(select(Department).where(Department.name == name)):
+        raise AdminError(f"A department called {name} already exists")
+    department = Department(code=code, name=name)
+    session.add(department)
+    session.flush()
+    record(session, "admin.department_created", f"Created department {code}: {name}",
+           actor=actor, object_type="department", object_id=department.id)
+    return department
+
+
+def create_cycle(
+    session: Session,
+    name: str,
+    opens_on: date,
+    due_on: date,
+    departments: Iterable[Department],
+    actor: User | None,
+) -> DeclarationCycle:
+    name = name.strip()
+    if due_on < opens_on:
+        raise AdminError("The due date must be on or after the opening date")
+    if session.scalar(select(DeclarationCycle).where(DeclarationCycle.name == name)):
+        raise AdminError(f"A cycle called {name} already exists")
+    departments = list(departments)
+    if not departments:
+        raise AdminError("Choose at least one department")
+    cycle = DeclarationCycle(name=name, opens_on=opens_on, due_on=due_on, departments=departments)
+    session.add(cycle)
+    session.flush()
+    record(session, "admin.cycle_created",
+           f"Created cycle {name}: opens {opens_on}, due {due_on}, "
+           f"{len(departments)} departments", actor=actor, object_type="cycle",
+           object_id=cycle.id, details={"departments": [d.code for d in departments]})
+    return cycle
+
+
+@dataclass
+class UserFields:
+    email: str
+    full_name: str
+    role: str
+    department: Department | None = None
+    job_title: str | None = None
+    is_senior: bool = False
+    joined_on: date | None = None
+    left_on: date | None = None
+
+
+def check_user_fields(fields: UserFields) -> list[str]:
+    problems = []
+    try:
+        fields.email = validate_email(fields.email.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        problems.append(f"email {fields.email!r} is not valid: {exc}")
+    if not fields.full_name.strip():
+        problems.append("full_name is empty")
+    if fields.role not in ROLES:
+        problems.append(f"role {fields.role!r} is not one of {', '.join(ROLES)}")
+    if fields.role == "official" and fields.department is None:
+        problems.append("an official needs a department_code")
+    if fields.left_on and fields.joined_on and fields.left_on < fields.joined_on:
+        problems.append("left_on is before joined_on")
+    return problems
+
+
+def create_user(
+    session: Session, fields: UserFields, actor: User | None, password: str | None = None
+) -> User:
+    problems = check_user_fields(fields)
+    if session.scalar(select(User).where(func.lower(User.email) == fields.email.lower())):
+        problems.append(f"a user with email {fields.email} already exists")
+    if problems:
+        raise AdminError("; ".join(problems))
+    user = User(
+        email=fields.email, full_name=fields.full_name.strip(), role=fields.role,
+        department=fields.department, job_title=fields.job_title, is_senior=fields.is_senior,
+        joined_on=fields.joined_on, left_on=fields.left_on,
+        password_hash=hash_password(password) if password else unusable_password(),
+    )  # fmt: skip
+    session.add(user)
+    session.flush()
+    record(session, "admin.user_created",
+           f"Created {user.role_label.lower()} {user.email}", actor=actor, object_type="user",
+           object_id=user.id)
+    return user
+
+
+@dataclass
+class RosterReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
+
+
+def _parse_bool(text: str) -> bool:
+    return text.strip().lower() in ("1", "yes", "true", "y")
+
+
+def _parse_date(text: str, column: str) -> date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise AdminError(f"{column} {text!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def import_roster(session: Session, text: str, actor: User | None) -> RosterReport:
+    """Create or update users from CSV rows; each bad row is reported and the good ones kept.
+
+    Each row is applied in a savepoint, so a failing row never leaves part of itself behind.
+    """
+    report = RosterReport()
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in REQUIRED_ROSTER_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        report.errors.append((1, f"missing columns: {', '.join(missing)} "
+                                 f"(expected {', '.join(ROSTER_COLUMNS)})"))
+        return report
+    departments = {d.code: d for d in session.scalars(select(Department))}
+    for row in reader:
+        line = reader.line_num
+        try:
+            with session.begin_nested():
+                _apply_roster_row(session, row, departments, report, actor)
+        except AdminError as exc:
+            report.errors.append((line, str(exc)))
+    record(session, "admin.roster_imported",
+           f"Roster import: {report.created} created, {report.updated} updated, "
+           f"{report.unchanged} unchanged, {len(report.errors)} rejected",
+           actor=actor, details={"errors": report.errors[:100]})
+    return report
+
+
+def _apply_roster_row(
+    session: Session,
+    row: dict[str, str],
+    departments: dict[str, Department],
+    report: RosterReport,
+    actor: User | None,
+) -> None:
+    code = (row.get("department_code") or "").strip().upper()
+    if code and code not in departments:
+        raise AdminError(f"department_code {code!r} does not exist")
+    fields = UserFields(
+        email=(row.get("email") or "").strip(),
+        full_name=(row.get("full_name") or "").strip(),
+        role=(row.get("role") or "").strip().lower(),
+        department=departments.get(code) if code else None,
+        job_title=(row.get("job_title") or "").strip() or None,
+        is_senior=_parse_bool(row.get("is_senior") or ""),
+        joined_on=_parse_date(row.get("joined_on") or "", "joined_on"),
+        left_on=_parse_date(row.get("left_on") or "", "left_on"),
+    )
+    problems = check_user_fields(fields)
+    if problems:
+        raise AdminError("; ".join(problems))
+    existing = session.scalar(select(User).where(func.lower(User.email) == fields.email.lower()))
+    if existing is None:
+        create_user(session, fields, actor)
+        report.created += 1
+        return
+    changes = {}
+    for name in ("full_name", "role", "job_title", "is_senior", "joined_on", "left_on"):
+        if getattr(existing, name) != getattr(fields, name):
+            changes[name] = (getattr(existing, name), getattr(fields, name))
+            setattr(existing, name, getattr(fields, name))
+    if existing.department_id != (fields.department.id if fields.department else None):
+        changes["department"] = (existing.department_id, code)
+        existing.department = fields.department
+    if changes:
+        report.updated += 1
+        record(session, "admin.user_updated", f"Roster updated {existing.email}", actor=actor,
+               object_type="user", object_id=existing.id, details={"changes": changes})
+    else:
+        report.unchanged += 1

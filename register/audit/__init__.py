@@ -1,0 +1,1 @@
+"""The audit log: one function records every change; the hash chain and its verification."""

@@ -1,0 +1,86 @@
+"""Writing audit entries and verifying the stored chain (SQLAlchemy session, no Flask)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from register.audit.chain import GENESIS_HASH, HASHED_FIELDS, ChainReport, entry_hash, verify_chain
+from register.models import AuditEntry, AuditHead, User
+from register.models.base import utcnow
+
+
+def record(
+    session: Session,
+    action: str,
+    summary: str,
+    *,
+    actor: User | None = None,
+    actor_label: str | None = None,
+    object_type: str | None = None,
+    object_id: object = None,
+    details: dict[str, Any] | None = None,
+    ip_address: str | None = None,
+) -> AuditEntry:
+    """Append an entry in the caller's transaction; it commits or rolls back with the change."""
+    # Take the chain head with an UPDATE first: it holds a write lock on every database, so two
+    # concurrent writers queue up instead of linking to the same previous entry.
+    bumped = session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+    )
+    if bumped.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(AuditHead(id=1, seq=1, last_hash=GENESIS_HASH))
+        session.flush()
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
+    session.refresh(head)
+    entry = AuditEntry(
+        seq=head.seq,
+        occurred_at=utcnow(),
+        actor_id=actor.id if actor is not None else None,
+        actor_label=actor_label or (actor.email if actor is not None else "system"),
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        summary=summary,
+        details=json.dumps(details or {}, sort_keys=True, default=str),
+        ip_address=ip_address,
+        prev_hash=head.last_hash,
+        entry_hash="",
+    )
+    entry.entry_hash = entry_hash(head.last_hash, _hashable(entry))
+    head.last_hash = entry.entry_hash
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def _hashable(entry: AuditEntry) -> dict[str, Any]:
+    fields = {name: getattr(entry, name) for name in HASHED_FIELDS}
+    fields["occurred_at"] = entry.occurred_at.isoformat()
+    return fields
+
+
+def _stored_entries(session: Session, batch: int = 5000) -> Iterator[dict[str, Any]]:
+    last = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            fields = _hashable(row)
+            fields["prev_hash"] = row.prev_hash
+            fields["entry_hash"] = row.entry_hash
+            yield fields
+        last = rows[-1].seq
+        session.expunge_all()
+
+
+def verify(session: Session) -> ChainReport:
+    """Verify the whole stored chain, reading it in batches."""
+    return verify_chain(_stored_entries(session))

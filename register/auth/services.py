@@ -1,0 +1,72 @@
+"""Authentication with throttling: repeated failures lock the account for a while."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from register.audit.log import record
+from register.auth.passwords import check_password, hash_password
+from register.models import User
+from register.models.base import utcnow
+
+# A hash to verify against when the email is unknown, so timing does not reveal which emails exist.
+_DUMMY_HASH = hash_password("not-a-real-password-0")
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None
+    error: str | None
+
+
+GENERIC_ERROR = "Enter a correct email address and password"
+
+
+def authenticate(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    ip_address: str | None,
+    max_failures: int,
+    lock_minutes: int,
+) -> SignInResult:
+    """Check credentials, count failures, lock after `max_failures`; commits the audit entry."""
+    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    now = utcnow()
+    if user is None:
+        check_password(_DUMMY_HASH, password)
+        record(session, "auth.sign_in_failed", f"Failed sign-in for unknown email {email!r}",
+               actor_label=email[:254], ip_address=ip_address)
+        session.commit()
+        return SignInResult(None, GENERIC_ERROR)
+    if user.locked_until is not None and user.locked_until > now:
+        record(session, "auth.sign_in_refused", f"Sign-in refused: {user.email} is locked",
+               actor=user, object_type="user", object_id=user.id, ip_address=ip_address)
+        session.commit()
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        return SignInResult(
+            None,
+            f"Too many failed attempts. This account is locked; try again in {minutes} minutes "
+            "or ask an administrator.",
+        )
+    if not check_password(user.password_hash, password) or not user.active:
+        user.failed_logins += 1
+        summary = f"Failed sign-in for {user.email} ({user.failed_logins} in a row)"
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + timedelta(minutes=lock_minutes)
+            summary += f"; account locked for {lock_minutes} minutes"
+        record(session, "auth.sign_in_failed", summary, actor=user, object_type="user",
+               object_id=user.id, ip_address=ip_address)
+        session.commit()
+        return SignInResult(None, GENERIC_ERROR)
+    user.failed_logins = 0
+    user.locked_until = None
+    record(session, "auth.sign_in", f"{user.email} signed in", actor=user, object_type="user",
+           object_id=user.id, ip_address=ip_address)
+    session.commit()
+    return SignInResult(user, None)

@@ -1,0 +1,1 @@
+"""Contract award records: parsing OCDS and CSV award files."""

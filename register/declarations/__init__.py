@@ -1,0 +1,1 @@
+"""Officials filing, amending and viewing their annual declarations."""

@@ -1,0 +1,340 @@
+"""Officials' pages: my declarations, interests, review and submit, amend, versions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from register.declarations import categories as cat
+from register.declarations import services
+from register.declarations.forms import (
+    FORMS,
+    ConfirmForm,
+    EndInterestForm,
+    RelationshipForm,
+    SubmitDeclarationForm,
+)
+from register.extensions import db
+from register.models import (
+    Declaration,
+    DeclarationCycle,
+    DeclarationVersion,
+    Interest,
+    RelatedOrganisation,
+)
+from register.models.declarations import DRAFT
+from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
+from register.web import audit, roles_required
+from register.web import uk_today as today
+
+bp = Blueprint("declarations", __name__, url_prefix="/declarations")
+
+MODEL_FIELDS = set(services.COPIED_FIELDS) - {"lineage", "category"}
+
+
+def _own_declaration(declaration_id: int) -> Declaration:
+    """The signed-in official's declaration, or 404 (never reveal that another one exists)."""
+    declaration = db.session.get(Declaration, declaration_id)
+    if declaration is None or declaration.official_id != current_user.id:
+        abort(404)
+    return declaration
+
+
+def _editable(declaration_id: int) -> Declaration:
+    declaration = _own_declaration(declaration_id)
+    if declaration.state != DRAFT:
+        flash("This declaration has been submitted. Start an amendment to change it.")
+        abort(redirect(url_for(".show", declaration_id=declaration.id)))
+    return declaration
+
+
+def _readable_declaration(declaration_id: int) -> Declaration:
+    """Owner, auditors, administrators and compliance officers of the department may read."""
+    declaration = db.session.get(Declaration, declaration_id)
+    if declaration is None:
+        abort(404)
+    role = current_user.role
+    if role == OFFICIAL and declaration.official_id == current_user.id:
+        return declaration
+    if role in (AUDITOR, ADMIN):
+        return declaration
+    if role == COMPLIANCE and declaration.official.department_id in {
+        d.id for d in current_user.assigned_departments
+    }:
+        return declaration
+    abort(404)
+
+
+@bp.get("/")
+@roles_required(OFFICIAL)
+def mine() -> str:
+    cycles = db.session.scalars(
+        select(DeclarationCycle).order_by(DeclarationCycle.opens_on.desc())
+    ).all()
+    joiner_days = current_app.config["JOINER_DAYS"]
+    rows = []
+    for cycle in cycles:
+        if not services.owes_declaration(current_user, cycle) or cycle.opens_on > today():
+            continue
+        declaration = db.session.scalar(
+            select(Declaration).where(
+                Declaration.official_id == current_user.id, Declaration.cycle_id == cycle.id
+            )
+        )
+        due = services.due_date(current_user, cycle, joiner_days)
+        rows.append((cycle, declaration, due, services.status(declaration, due, today())))
+    return render_template("declarations/mine.html", rows=rows, form=ConfirmForm())
+
+
+@bp.post("/cycles/<int:cycle_id>/start")
+@roles_required(OFFICIAL)
+def start(cycle_id: int) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    cycle = db.session.get(DeclarationCycle, cycle_id)
+    if cycle is None or not services.owes_declaration(current_user, cycle):
+        abort(404)
+    declaration = services.start_declaration(
+        db.session, current_user, cycle,
+        lookback_months=current_app.config["LOOKBACK_MONTHS"], ip_address=request.remote_addr,
+    )  # fmt: skip
+    db.session.commit()
+    return redirect(url_for(".show", declaration_id=declaration.id))
+
+
+@bp.get("/<int:declaration_id>")
+@roles_required(OFFICIAL)
+def show(declaration_id: int) -> str:
+    declaration = _own_declaration(declaration_id)
+    by_category: dict[str, list[Interest]] = {code: [] for code in cat.CATEGORIES}
+    for interest in services.live_interests(declaration):
+        by_category[interest.category].append(interest)
+    due = services.due_date(current_user, declaration.cycle, current_app.config["JOINER_DAYS"])
+    return render_template(
+        "declarations/show.html",
+        declaration=declaration,
+        by_category=by_category,
+        categories=cat.CATEGORIES,
+        status=services.status(declaration, due, today()),
+        due=due,
+        form=ConfirmForm(),
+        lookback_months=current_app.config["LOOKBACK_MONTHS"],
+        today=today(),
+        cat=cat,
+    )
+
+
+def _apply(form: Any, interest: Interest) -> None:
+    for name in MODEL_FIELDS:
+        if name in form._fields:
+            value = form._fields[name].data
+            setattr(interest, name, value if value != "" else None)
+    if interest.category == cat.GIFT:
+        interest.end_date = interest.start_date
+    if isinstance(form, RelationshipForm):
+        interest.related_organisations = [
+            RelatedOrganisation(
+                position=position, name=entry.form.name.data.strip(),
+                organisation_identifier=(entry.form.organisation_identifier.data or None),
+                role=entry.form.role.data or None,
+            )
+            for position, entry in enumerate(
+                e for e in form.other_organisations.entries if (e.form.name.data or "").strip()
+            )
+        ]  # fmt: skip
+
+
+def _fill(form: Any, interest: Interest) -> None:
+    for name in MODEL_FIELDS:
+        if name in form._fields:
+            field = form._fields[name]
+            value = getattr(interest, name)
+            field.data = "" if value is None and name == "identifier_scheme" else value
+    if isinstance(form, RelationshipForm):
+        for entry, org in zip(form.other_organisations.entries, interest.related_organisations,
+                              strict=False):
+            entry.form.name.data = org.name
+            entry.form.organisation_identifier.data = org.organisation_identifier
+            entry.form.role.data = org.role
+
+
+@bp.route("/<int:declaration_id>/interests/new/<category>", methods=["GET", "POST"])
+@roles_required(OFFICIAL)
+def add_interest(declaration_id: int, category: str) -> str | Response:
+    declaration = _editable(declaration_id)
+    if category not in FORMS:
+        abort(404)
+    form = FORMS[category]()
+    if form.validate_on_submit():
+        interest = Interest(category=category, declaration=declaration)
+        _apply(form, interest)
+        declaration.is_nil = False
+        db.session.add(interest)
+        db.session.flush()
+        audit("interest.added",
+              f"Added {cat.CATEGORIES[category].label.lower()}: {interest.organisation_name}",
+              object_type="declaration", object_id=declaration.id,
+              details={"interest_id": interest.id, "after": services.interest_content(interest)})
+        db.session.commit()
+        flash(f"Saved: {interest.organisation_name}")
+        return redirect(url_for(".show", declaration_id=declaration.id))
+    return render_template(
+        "declarations/interest_form.html", form=form, declaration=declaration,
+        category=cat.CATEGORIES[category], cat=cat, interest=None,
+    )  # fmt: skip
+
+
+def _interest(declaration: Declaration, interest_id: int) -> Interest:
+    interest = db.session.get(Interest, interest_id)
+    if interest is None or interest.declaration_id != declaration.id or interest.removed:
+        abort(404)
+    return interest
+
+
+@bp.route("/<int:declaration_id>/interests/<int:interest_id>/edit", methods=["GET", "POST"])
+@roles_required(OFFICIAL)
+def edit_interest(declaration_id: int, interest_id: int) -> str | Response:
+    declaration = _editable(declaration_id)
+    interest = _interest(declaration, interest_id)
+    form = FORMS[interest.category]()
+    if request.method == "GET":
+        _fill(form, interest)
+    if form.validate_on_submit():
+        before = services.interest_content(interest)
+        _apply(form, interest)
+        db.session.flush()
+        audit("interest.edited", f"Edited {interest.organisation_name}",
+              object_type="declaration", object_id=declaration.id,
+              details={"interest_id": interest.id, "before": before,
+                       "after": services.interest_content(interest)})
+        db.session.commit()
+        flash(f"Saved: {interest.organisation_name}")
+        return redirect(url_for(".show", declaration_id=declaration.id))
+    return render_template(
+        "declarations/interest_form.html", form=form, declaration=declaration,
+        category=cat.CATEGORIES[interest.category], cat=cat, interest=interest,
+    )  # fmt: skip
+
+
+@bp.route("/<int:declaration_id>/interests/<int:interest_id>/end", methods=["GET", "POST"])
+@roles_required(OFFICIAL)
+def end_interest(declaration_id: int, interest_id: int) -> str | Response:
+    declaration = _editable(declaration_id)
+    interest = _interest(declaration, interest_id)
+    form = EndInterestForm()
+    if form.validate_on_submit():
+        if interest.start_date and form.end_date.data < interest.start_date:
+            form.end_date.errors.append("The end date must be on or after the start date")
+        else:
+            interest.end_date = form.end_date.data
+            audit("interest.ended", f"Ended {interest.organisation_name} on {interest.end_date}",
+                  object_type="declaration", object_id=declaration.id,
+                  details={"interest_id": interest.id})
+            db.session.commit()
+            flash(f"{interest.organisation_name} is now a former interest. It stays on your "
+                  "declaration and is still screened for the look-back period.")
+            return redirect(url_for(".show", declaration_id=declaration.id))
+    return render_template("declarations/end.html", form=form, declaration=declaration,
+                           interest=interest)
+
+
+@bp.post("/<int:declaration_id>/interests/<int:interest_id>/remove")
+@roles_required(OFFICIAL)
+def remove_interest(declaration_id: int, interest_id: int) -> Response:
+    declaration = _editable(declaration_id)
+    interest = _interest(declaration, interest_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    name = interest.organisation_name
+    audit("interest.removed", f"Removed {name}", object_type="declaration",
+          object_id=declaration.id,
+          details={"interest_id": interest.id, "before": services.interest_content(interest)})
+    if declaration.version_count == 0:
+        db.session.delete(interest)
+    else:  # it is in a submitted version: keep the row so flags and history still resolve
+        interest.removed = True
+    db.session.commit()
+    flash(f"Removed: {name}")
+    return redirect(url_for(".show", declaration_id=declaration.id))
+
+
+@bp.route("/<int:declaration_id>/review", methods=["GET", "POST"])
+@roles_required(OFFICIAL)
+def review(declaration_id: int) -> str | Response:
+    declaration = _editable(declaration_id)
+    form = SubmitDeclarationForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            version = services.submit(
+                db.session, declaration, current_user,
+                nil_return=form.nil_return.data, amendment_reason=form.amendment_reason.data,
+                ip_address=request.remote_addr,
+            )  # fmt: skip
+        except services.DeclarationError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            from register.screening import after_submission
+
+            flags = after_submission(db.session, declaration)
+            db.session.commit()
+            message = f"Declaration submitted: version {version.number}."
+            if flags:
+                message += (f" {flags} possible conflicts were found and sent to compliance; "
+                            "you can see them on your declaration.")
+            flash(message)
+            return redirect(url_for(".show", declaration_id=declaration.id))
+    interests = services.live_interests(declaration)
+    return render_template(
+        "declarations/review.html", declaration=declaration, interests=interests, form=form,
+        error=error, attestation=services.ATTESTATION, cat=cat,
+    )  # fmt: skip
+
+
+@bp.post("/<int:declaration_id>/amend")
+@roles_required(OFFICIAL)
+def amend(declaration_id: int) -> Response:
+    declaration = _own_declaration(declaration_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.reopen_for_amendment(db.session, declaration, current_user)
+    audit("declaration.amendment_started", f"Started amending {declaration.cycle.name}",
+          object_type="declaration", object_id=declaration.id)
+    db.session.commit()
+    flash("You are amending your declaration. Make your changes, then review and submit them "
+          "with a reason.")
+    return redirect(url_for(".show", declaration_id=declaration.id))
+
+
+def _version(declaration: Declaration, number: int) -> DeclarationVersion:
+    version = db.session.scalar(
+        select(DeclarationVersion).where(
+            DeclarationVersion.declaration_id == declaration.id,
+            DeclarationVersion.number == number,
+        )
+    )
+    if version is None:
+        abort(404)
+    return version
+
+
+@bp.get("/<int:declaration_id>/versions/<int:number>")
+@roles_required(OFFICIAL, COMPLIANCE, AUDITOR, ADMIN)
+def version(declaration_id: int, number: int) -> str:
+    declaration = _readable_declaration(declaration_id)
+    version = _version(declaration, number)
+    content = json.loads(version.content)
+    changes = None
+    if number > 1:
+        previous = _version(declaration, number - 1)
+        changes = services.version_changes(json.loads(previous.content), content)
+    return render_template(
+        "declarations/version.html", declaration=declaration, version=version,
+        content=content, changes=changes, cat=cat,
+    )  # fmt: skip

@@ -1,0 +1,314 @@
+"""Declaration rules: status, due dates, pre-filling, submission, versions and their changes.
+
+These functions take a SQLAlchemy session and never import Flask; views call them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from register.audit.log import record
+from register.declarations.categories import CATEGORIES
+from register.models import (
+    Declaration,
+    DeclarationCycle,
+    DeclarationVersion,
+    Interest,
+    RelatedOrganisation,
+    User,
+)
+from register.models.base import utcnow
+from register.models.declarations import DRAFT, SUBMITTED
+
+ATTESTATION = (
+    "I confirm that this declaration is complete and true to the best of my knowledge, and that "
+    "I will declare any change of circumstances during the cycle."
+)
+
+# Status labels shown to officials and auditors.
+NOT_STARTED = "not started"
+STATUS_DRAFT = "draft"
+STATUS_SUBMITTED = "submitted"
+STATUS_AMENDED = "amended"
+STATUS_AMENDING = "amendment in progress"
+STATUS_OVERDUE = "overdue"
+
+
+class DeclarationError(Exception):
+    """A rule stops the requested change; the message says which."""
+
+
+def due_date(official: User, cycle: DeclarationCycle, joiner_days: int) -> date:
+    """Joiners who start after the cycle opens owe their declaration `joiner_days` after joining."""
+    if official.joined_on is not None and official.joined_on > cycle.opens_on:
+        return max(cycle.due_on, official.joined_on + timedelta(days=joiner_days))
+    return cycle.due_on
+
+
+def owes_declaration(official: User, cycle: DeclarationCycle) -> bool:
+    """An official owes one if their department is in the cycle and they had not left by opening."""
+    if official.department_id is None:
+        return False
+    if official.left_on is not None and official.left_on < cycle.opens_on:
+        return False
+    return any(d.id == official.department_id for d in cycle.departments)
+
+
+def status(declaration: Declaration | None, due: date, today: date) -> str:
+    if declaration is None or declaration.version_count == 0:
+        return STATUS_OVERDUE if today > due else (
+            NOT_STARTED if declaration is None else STATUS_DRAFT
+        )
+    if declaration.state == DRAFT:
+        return STATUS_AMENDING
+    return STATUS_AMENDED if declaration.version_count > 1 else STATUS_SUBMITTED
+
+
+def previous_declaration(
+    session: Session, official: User, cycle: DeclarationCycle
+) -> Declaration | None:
+    """The official's latest declaration from an earlier cycle."""
+    return session.scalar(
+        select(Declaration)
+        .join(DeclarationCycle)
+        .where(
+            Declaration.official_id == official.id,
+            DeclarationCycle.opens_on < cycle.opens_on,
+            Declaration.version_count > 0,
+        )
+        .order_by(DeclarationCycle.opens_on.desc())
+        .limit(1)
+    )
+
+
+COPIED_FIELDS = (
+    "lineage", "category", "whose", "organisation_name", "identifier_scheme",
+    "organisation_identifier", "start_date", "end_date", "details", "role", "paid",
+    "hours_per_month", "percentage", "value_band", "holding", "blind_trust",
+    "related_person_name", "relationship_type", "donor_kind", "value_pounds", "accepted",
+)  # fmt: skip
+
+
+def start_declaration(
+    session: Session,
+    official: User,
+    cycle: DeclarationCycle,
+    *,
+    lookback_months: int,
+    ip_address: str | None = None,
+) -> Declaration:
+    """Create the official's draft for `cycle`, pre-filled from their previous declaration.
+
+    Interests still held, or ended within the look-back period, are carried over with the same
+    lineage; gifts belong to the cycle they were received in and are not carried.
+    """
+    existing = session.scalar(
+        select(Declaration).where(
+            Declaration.official_id == official.id, Declaration.cycle_id == cycle.id
+        )
+    )
+    if existing is not None:
+        return existing
+    declaration = Declaration(official=official, cycle=cycle, state=DRAFT)
+    session.add(declaration)
+    previous = previous_declaration(session, official, cycle)
+    carried = 0
+    if previous is not None:
+        horizon = cycle.opens_on - timedelta(days=round(lookback_months * 30.44))
+        for old in previous.interests:
+            if old.removed or old.category == "gift":
+                continue
+            if old.end_date is not None and old.end_date < horizon:
+                continue
+            new = Interest(**{name: getattr(old, name) for name in COPIED_FIELDS})
+            new.related_organisations = [
+                RelatedOrganisation(
+                    position=o.position, name=o.name,
+                    organisation_identifier=o.organisation_identifier, role=o.role,
+                )
+                for o in old.related_organisations
+            ]
+            declaration.interests.append(new)
+            carried += 1
+    session.flush()
+    record(
+        session, "declaration.started",
+        f"{official.full_name} started their {cycle.name} declaration"
+        + (f", {carried} interests carried over from {previous.cycle.name}" if previous else ""),
+        actor=official, object_type="declaration", object_id=declaration.id,
+        ip_address=ip_address,
+    )  # fmt: skip
+    return declaration
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value == value.to_integral() else str(value)
+    return value
+
+
+def interest_content(interest: Interest) -> dict[str, Any]:
+    """The fields of one interest as plain JSON values: what a version records."""
+    fields = {name: _plain(getattr(interest, name)) for name in COPIED_FIELDS}
+    fields["id"] = interest.id
+    fields["related_organisations"] = [
+        {"name": o.name, "organisation_identifier": o.organisation_identifier, "role": o.role}
+        for o in interest.related_organisations
+    ]
+    return fields
+
+
+def live_interests(declaration: Declaration) -> list[Interest]:
+    return [i for i in declaration.interests if not i.removed]
+
+
+def declaration_content(declaration: Declaration) -> dict[str, Any]:
+    return {
+        "declaration_id": declaration.id,
+        "official_id": declaration.official_id,
+        "cycle": declaration.cycle.name,
+        "nil_return": declaration.is_nil,
+        "interests": [interest_content(i) for i in live_interests(declaration)],
+    }
+
+
+def canonical_json(content: dict[str, Any]) -> str:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest(content_json: str) -> str:
+    return hashlib.sha256(content_json.encode()).hexdigest()
+
+
+def submit(
+    session: Session,
+    declaration: Declaration,
+    actor: User,
+    *,
+    nil_return: bool,
+    amendment_reason: str | None,
+    ip_address: str | None,
+) -> DeclarationVersion:
+    """Attest and freeze the working copy as a new immutable version.
+
+    A conditional UPDATE claims the next version number, so two submissions of the same draft at
+    once produce one version and a clear error for the other.
+    """
+    if declaration.official_id != actor.id:
+        raise DeclarationError("Only the official can submit their own declaration")
+    if declaration.state != DRAFT:
+        raise DeclarationError("This declaration has already been submitted")
+    interests = live_interests(declaration)
+    if nil_return and interests:
+        raise DeclarationError(
+            "You have interests listed, so this cannot be a nil return: remove them or untick nil"
+        )
+    if not nil_return and not interests:
+        raise DeclarationError(
+            "Add at least one interest, or confirm that you have no interests to declare"
+        )
+    is_amendment = declaration.version_count > 0
+    reason = (amendment_reason or "").strip()
+    if is_amendment and not reason:
+        raise DeclarationError("Enter the reason for this amendment")
+    expected = declaration.version_count
+    claimed = session.execute(
+        update(Declaration)
+        .where(
+            Declaration.id == declaration.id,
+            Declaration.state == DRAFT,
+            Declaration.version_count == expected,
+        )
+        .values(state=SUBMITTED, version_count=expected + 1, is_nil=nil_return)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise DeclarationError("This declaration has already been submitted")
+    session.refresh(declaration)
+    now = utcnow()
+    content_json = canonical_json(declaration_content(declaration))
+    version = DeclarationVersion(
+        declaration_id=declaration.id,
+        number=expected + 1,
+        amendment_reason=reason or None,
+        is_nil=nil_return,
+        content=content_json,
+        content_digest=digest(content_json),
+        attestation_text=ATTESTATION,
+        attested_by_id=actor.id,
+        attested_at=now,
+        attested_from_ip=ip_address,
+    )
+    session.add(version)
+    if declaration.first_submitted_at is None:
+        declaration.first_submitted_at = now
+    declaration.last_submitted_at = now
+    kind = "amended" if is_amendment else ("submitted a nil return for" if nil_return else "submitted")
+    record(
+        session, "declaration.amended" if is_amendment else "declaration.submitted",
+        f"{actor.full_name} {kind} their {declaration.cycle.name} declaration "
+        f"(version {version.number}, digest {version.content_digest[:12]})",
+        actor=actor, object_type="declaration", object_id=declaration.id,
+        details={"version": version.number, "digest": version.content_digest, "reason": reason,
+                 "interests": len(interests), "nil_return": nil_return},
+        ip_address=ip_address,
+    )  # fmt: skip
+    session.flush()
+    return version
+
+
+def reopen_for_amendment(session: Session, declaration: Declaration, actor: User) -> None:
+    """Make the working copy editable again; nothing changes until the amendment is submitted."""
+    if declaration.version_count == 0 or declaration.state == DRAFT:
+        return
+    declaration.state = DRAFT
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class InterestChange:
+    kind: str  # "added" | "removed" | "changed"
+    organisation: str
+    category: str
+    fields: tuple[FieldChange, ...]
+
+
+def version_changes(before: dict[str, Any], after: dict[str, Any]) -> list[InterestChange]:
+    """What changed between two versions' content, interest by interest (matched by lineage)."""
+    old = {i["lineage"]: i for i in before.get("interests", [])}
+    new = {i["lineage"]: i for i in after.get("interests", [])}
+    changes: list[InterestChange] = []
+    for lineage, item in new.items():
+        label = CATEGORIES[item["category"]].label if item["category"] in CATEGORIES else ""
+        if lineage not in old:
+            changes.append(InterestChange("added", item["organisation_name"], label, ()))
+            continue
+        diffs = tuple(
+            FieldChange(name, old[lineage].get(name), value)
+            for name, value in item.items()
+            if name not in ("id", "lineage") and old[lineage].get(name) != value
+        )
+        if diffs:
+            changes.append(InterestChange("changed", item["organisation_name"], label, diffs))
+    for lineage, item in old.items():
+        if lineage not in new:
+            label = CATEGORIES[item["category"]].label if item["category"] in CATEGORIES else ""
+            changes.append(InterestChange("removed", item["organisation_name"], label, ()))
+    return changes

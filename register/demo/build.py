@@ -1,0 +1,114 @@
+"""Build the demo data set in a session (no Flask), so tests can load exactly what users see."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from register.admin.services import UserFields, create_cycle, create_department, create_user
+from register.declarations import services as declarations
+from register.models import Interest
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo credential, demo data only
+DEMO_LOGINS = {
+    "password": DEMO_PASSWORD,
+    "users": [
+        ("Official", "isabelle.trowe@example.gov.uk"),
+        ("Official", "sam.okafor@example.gov.uk"),
+        ("Compliance officer", "compliance@example.gov.uk"),
+        ("Auditor", "auditor@example.gov.uk"),
+        ("Administrator", "admin@example.gov.uk"),
+    ],
+}
+
+DEPARTMENTS = [
+    ("DCS", "Department for Children's Services"),
+    ("DHC", "Department of Health and Care"),
+    ("DTI", "Department for Transport and Infrastructure"),
+]
+
+OFFICIALS = [
+    # email, name, department, job title, senior, joined
+    ("isabelle.trowe@example.gov.uk", "Isabelle Trowe", "DCS", "Chief Social Worker", True,
+     date(2013, 10, 1)),
+    ("sam.okafor@example.gov.uk", "Sam Okafor", "DCS", "Director of Finance", True,
+     date(2018, 4, 3)),
+    ("priya.nair@example.gov.uk", "Priya Nair", "DHC", "Permanent Secretary", True,
+     date(2015, 1, 5)),
+    ("tom.hughes@example.gov.uk", "Tom Hughes", "DHC", "Director of Procurement", True,
+     date(2020, 9, 1)),
+    ("alex.brennan@example.gov.uk", "Alex Brennan", "DTI", "Chief Engineer", False,
+     date(2019, 6, 17)),
+    ("joan.marsh@example.gov.uk", "Joan Marsh", "DTI", "Commercial Director", True,
+     date(2026, 10, 12)),
+]  # fmt: skip
+
+
+def build_demo(session: Session, progress: Callable[[str], None] = print) -> str:
+    """Create the demo people, cycles, declarations and awards; return a one-line summary."""
+    departments = {code: create_department(session, code, name, None) for code, name in DEPARTMENTS}
+    people = {}
+    for email, name, code, title, senior, joined in OFFICIALS:
+        people[email] = create_user(
+            session,
+            UserFields(email, name, "official", departments[code], title, senior, joined),
+            None,
+            DEMO_PASSWORD,
+        )
+    compliance = create_user(
+        session, UserFields("compliance@example.gov.uk", "Chris Compliance", "compliance"), None,
+        DEMO_PASSWORD,
+    )  # fmt: skip
+    compliance.assigned_departments = list(departments.values())
+    create_user(session, UserFields("auditor@example.gov.uk", "Ada Auditor", "auditor"), None,
+                DEMO_PASSWORD)
+    create_user(session, UserFields("admin@example.gov.uk", "Ash Admin", "admin"), None,
+                DEMO_PASSWORD)
+    previous = create_cycle(session, "2025/26", date(2025, 4, 1), date(2025, 6, 30),
+                            departments.values(), None)
+    current = create_cycle(session, "2026/27", date(2026, 4, 1), date(2026, 6, 30),
+                           departments.values(), None)
+    progress("Created departments, people and cycles 2025/26 and 2026/27")
+
+    # The Morning Lane pattern: a director and shareholder of a consultancy who resigned and sold
+    # before appointment; the consultancy then wins contracts from her own department.
+    trowe = people["isabelle.trowe@example.gov.uk"]
+    old = declarations.start_declaration(session, trowe, previous, lookback_months=24)
+    old.interests.append(Interest(
+        category="directorship", whose="self", organisation_name="Morning Lane Associates Ltd",
+        identifier_scheme="GB-COH", organisation_identifier="07125387", role="executive_director",
+        paid=True, start_date=date(2009, 2, 1), end_date=date(2024, 9, 30),
+        details="Founder and director; resigned on appointment.",
+    ))  # fmt: skip
+    old.interests.append(Interest(
+        category="shareholding", whose="self", organisation_name="Morning Lane Associates Ltd",
+        percentage=50, value_band="over_70k", holding="direct", blind_trust=False,
+        start_date=date(2009, 2, 1), end_date=date(2024, 9, 30), details="Shares sold.",
+    ))  # fmt: skip
+    session.flush()
+    declarations.submit(session, old, trowe, nil_return=False, amendment_reason=None,
+                        ip_address=None)
+    okafor = people["sam.okafor@example.gov.uk"]
+    nil = declarations.start_declaration(session, okafor, previous, lookback_months=24)
+    session.flush()
+    declarations.submit(session, nil, okafor, nil_return=True, amendment_reason=None,
+                        ip_address=None)
+    nair = people["priya.nair@example.gov.uk"]
+    filed = declarations.start_declaration(session, nair, current, lookback_months=24)
+    filed.interests.append(Interest(
+        category="membership", whose="self", organisation_name="Royal College of Nursing",
+        role="Fellow", start_date=date(2001, 5, 1),
+    ))  # fmt: skip
+    filed.interests.append(Interest(
+        category="relationship", whose="close_associate", organisation_name="Capita plc",
+        related_person_name="Daniel Nair", relationship_type="spouse_civil_partner",
+        start_date=date(2019, 1, 1),
+    ))  # fmt: skip
+    session.flush()
+    declarations.submit(session, filed, nair, nil_return=False, amendment_reason=None,
+                        ip_address=None)
+    progress("Filed declarations: Morning Lane case (2025/26), a nil return, a 2026/27 filing")
+    return (f"Demo loaded: {len(departments)} departments, {len(people)} officials, "
+            f"cycles {previous.name} and {current.name}")

@@ -1,0 +1,178 @@
+"""Candidate generation: find the records whose identifiers or names can match, without a full scan.
+
+Identifiers and exact normalised names are dictionary look-ups. For similar names, each name's
+distinctive words (see normalise.NameKey) are indexed; a query looks up its rarest words and
+their one-edit neighbours (a deletion index over the vocabulary) and verifies the few names found
+with the engine's own comparison. The same class indexes award suppliers and declared interests.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Iterator
+from typing import Generic, Protocol, TypeVar
+
+from .normalise import NameKey, name_keys
+from .score import compare_keys, identifier_keys
+from .types import InterestRecord, MatchConfig, SupplierRecord
+
+
+class Indexable(Protocol):
+    @property
+    def key(self) -> Hashable: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def identifiers(self) -> tuple[tuple[str, str], ...]: ...
+
+
+R = TypeVar("R", bound=Indexable)
+K = TypeVar("K", bound=Hashable)
+
+
+def _deletions(token: str) -> set[str]:
+    return {token[:i] + token[i + 1 :] for i in range(len(token))}
+
+
+class RecordIndex(Generic[R, K]):
+    """An index of records by identifier and by name."""
+
+    def __init__(self, records: Iterable[R] = (), config: MatchConfig | None = None) -> None:
+        self.config = config or MatchConfig()
+        threshold = self.config.name_threshold / 100
+        # Shortest word for which one inserted letter still leaves a one-word name similar enough:
+        # 2n / (2n + 1) >= threshold. Shorter words are only looked up exactly.
+        self._min_fuzzy = math.ceil(threshold / (2 * (1 - threshold))) if threshold < 1 else 99
+        self._records: list[R] = []
+        self._positions: dict[Hashable, int] = {}
+        self._by_identifier: dict[tuple[str, str], list[int]] = {}
+        self._names: list[NameKey] = []
+        self._name_ids: dict[str, int] = {}
+        self._name_records: list[list[int]] = []
+        self._compact_names: dict[str, list[int]] = {}
+        self._token_names: dict[str, list[int]] = {}
+        self._deleted: dict[str, list[str]] = {}
+        for record in records:
+            self.add(record)
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def records(self) -> Iterator[R]:
+        return (self._records[p] for p in self._positions.values())
+
+    def get(self, key: K) -> R | None:
+        position = self._positions.get(key)
+        return None if position is None else self._records[position]
+
+    def add(self, record: R) -> None:
+        """Index a record; a record with the key of an indexed one replaces it."""
+        key = record.key
+        position = self._positions.get(key)
+        if position is None:
+            position = len(self._records)
+            self._positions[key] = position
+            self._records.append(record)
+        else:
+            self._unlink(position)
+            self._records[position] = record
+        for identifier in identifier_keys(record.identifiers):
+            self._by_identifier.setdefault(identifier, []).append(position)
+        for name in name_keys(record.name):
+            self._name_records[self._name_id(name)].append(position)
+
+    def _unlink(self, position: int) -> None:
+        old = self._records[position]
+        for identifier in identifier_keys(old.identifiers):
+            self._by_identifier[identifier].remove(position)
+        for name in name_keys(old.name):
+            self._name_records[self._name_ids[name.full]].remove(position)
+
+    def _name_id(self, name: NameKey) -> int:
+        name_id = self._name_ids.get(name.full)
+        if name_id is not None:
+            return name_id
+        name_id = len(self._names)
+        self._names.append(name)
+        self._name_ids[name.full] = name_id
+        self._compact_names.setdefault(name.compact, []).append(name_id)
+        self._name_records.append([])
+        for token in name.tokens:
+            postings = self._token_names.get(token)
+            if postings is None:
+                postings = self._token_names[token] = []
+                if len(token) >= self._min_fuzzy:
+                    for deleted in _deletions(token):
+                        self._deleted.setdefault(deleted, []).append(token)
+            postings.append(name_id)
+        return name_id
+
+    def _neighbours(self, token: str) -> set[str]:
+        """Indexed words equal to the token or one insertion, deletion or substitution away."""
+        found = {token} if token in self._token_names else set()
+        if len(token) >= self._min_fuzzy:
+            found.update(self._deleted.get(token, ()))
+            for deleted in _deletions(token):
+                if deleted in self._token_names:
+                    found.add(deleted)
+                found.update(self._deleted.get(deleted, ()))
+        return found
+
+    def matching_names(self, name: NameKey) -> list[tuple[int, float]]:
+        """Indexed names (ids) that match a name, with their similarity."""
+        matches: dict[int, float] = {}
+        for exact in self._compact_names.get(name.compact, ()):
+            matches[exact] = 100.0
+        if not name.tokens:
+            return list(matches.items())
+        # A similar name shares most distinctive words, at least up to one edit: looking up the
+        # rarest two (three for long names) finds it without touching the common ones.
+        lookups = sorted(
+            map(self._neighbours, name.tokens),
+            key=lambda words: sum(len(self._token_names[w]) for w in words),
+        )[: 2 if len(name.tokens) < 5 else 3]
+        candidates: set[int] = set()
+        for neighbours in lookups:
+            for neighbour in neighbours:
+                candidates.update(self._token_names[neighbour])
+        threshold = self.config.name_threshold
+        for name_id in candidates - matches.keys():
+            score = compare_keys(name, self._names[name_id], threshold)
+            if score:
+                matches[name_id] = score
+        return list(matches.items())
+
+    def candidate_records(
+        self, record: Indexable, cache: dict[str, list[int]] | None = None
+    ) -> list[R]:
+        """Indexed records sharing an identifier with the record or whose names match its names.
+
+        `cache` memoises name look-ups across calls of one screening run.
+        """
+        positions: set[int] = set()
+        for identifier in identifier_keys(record.identifiers):
+            positions.update(self._by_identifier.get(identifier, ()))
+        for name in name_keys(record.name):
+            found = cache.get(name.full) if cache is not None else None
+            if found is None:
+                found = [
+                    p
+                    for name_id, _ in self.matching_names(name)
+                    for p in self._name_records[name_id]
+                ]
+                if cache is not None:
+                    cache[name.full] = found
+            positions.update(found)
+        return [self._records[p] for p in positions]
+
+    def candidates(self, record: Indexable) -> set[K]:
+        """Keys of the indexed records that can match the record."""
+        return {r.key for r in self.candidate_records(record)}
+
+
+class SupplierIndex(RecordIndex[SupplierRecord, int]):
+    """Award suppliers, keyed by award_supplier_id."""
+
+
+class InterestIndex(RecordIndex[InterestRecord, tuple[int, str]]):
+    """Declared interests, keyed by (interest_id, source_key)."""

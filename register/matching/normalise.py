@@ -1,0 +1,137 @@
+"""Organisation name normalisation: one canonical form per name, aliases, and comparison keys."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rigour.names import extract_org_types
+from rigour.text import ascii_text
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words that say where or how an organisation is held, not which one it is: ignored when two
+# names are compared ("Lyreco UK" and "Lyreco Group" are one name).
+QUALIFIER_WORDS = _words(
+    """
+    a an and at for in of on the to
+    uk gb britain british england europe european international global worldwide
+    group holdings holding company companies co corporation corp inc limited ltd plc llp
+    """
+)
+# Words common in supplier names (measured on the Contracts Finder and Commons data) that cannot
+# carry a match alone: they must agree, but the rest of the name decides.
+GENERIC_WORDS = _words(
+    """
+    services service solutions consulting consultancy consultants consultant management
+    systems partners partnership associates enterprises enterprise ventures trading
+    investments investment capital technologies technology tech industries products supplies
+    """
+)
+COMMON_WORDS = QUALIFIER_WORDS | GENERIC_WORDS
+
+# "X Ltd T/A Y", "X trading as Y", "X (formerly Y)", "X, known as Y", "Serco (ta Serco Education)".
+_ALIAS_SPLIT = re.compile(
+    r"\b(?:t\s*/\s*as?|trading\s+as|(?:also\s+|formerly\s+|previously\s+)?known\s+as"
+    r"|formerly|previously|a\.k\.a\.?|f/k/a)(?!\w)|(?<=\()\s*ta\b",
+    re.IGNORECASE,
+)
+_BRACKETED = re.compile(r"\([^()]*\)")
+# After a legal form, only punctuation or one bracketed qualifier may follow: "Foo Ltd (UK)".
+_TAIL = re.compile(r"[\s.,;:]*(?:\([^()]*\)[\s.,;:]*)?")
+_JOINERS = re.compile(r"(?<=[a-z0-9])[.'`](?=[a-z0-9])")
+_AND = re.compile(r"[&+]")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_INITIALS = re.compile(r"\b[a-z](?: [a-z]\b)+")
+
+
+def _unescape(text: str) -> str:
+    # Contracts Finder has names escaped twice ("&amp;amp;").
+    for _ in range(3):
+        unescaped = html.unescape(text)
+        if unescaped == text:
+            break
+        text = unescaped
+    return text
+
+
+def _strip_legal_forms(text: str) -> str:
+    """Remove legal forms at the end of a name; keep the text if nothing would be left."""
+    stripped = text
+    while True:
+        found = extract_org_types(stripped)
+        if not found:
+            break
+        form = found[-1][0]
+        at = stripped.rfind(form)
+        before = stripped[at - 1 : at] if at > 0 else ""
+        if at <= 0 or before.isalnum() or not _TAIL.fullmatch(stripped, at + len(form)):
+            break
+        stripped = stripped[:at] + stripped[at + len(form) :]
+    return stripped if stripped.strip(" .,;:()") else text
+
+
+def _clean(text: str) -> str:
+    text = _JOINERS.sub("", text)
+    text = _AND.sub(" and ", text)
+    return _NON_ALNUM.sub(" ", text).strip()
+
+
+def _join_initials(text: str) -> str:
+    # "M W Cripwell" and "M.W. Cripwell" become "mw cripwell".
+    return _INITIALS.sub(lambda m: m.group(0).replace(" ", ""), text)
+
+
+@lru_cache(maxsize=1 << 16)
+def normalise_name(name: str) -> str:
+    """Return the canonical comparison form of an organisation name."""
+    text = _strip_legal_forms(ascii_text(_unescape(name)).casefold())
+    # Legal forms again once punctuation is gone ("N. V." is "n v"), then once initials are joined.
+    text = _strip_legal_forms(_clean(text))
+    return _strip_legal_forms(_join_initials(text)).strip()
+
+
+def name_aliases(name: str) -> list[str]:
+    """Split a name into its normalised names: trading names, former names, unqualified form.
+
+    The first entry is the organisation's main name; "Morning Lane Associates (Leeds) Ltd T/A
+    ML Consulting" gives ["morning lane associates leeds", "morning lane associates",
+    "ml consulting"].
+    """
+    aliases: list[str] = []
+    for part in _ALIAS_SPLIT.split(_unescape(name)):
+        for variant in (part, _BRACKETED.sub(" ", part)):
+            normalised = normalise_name(variant)
+            if normalised and normalised not in aliases:
+                aliases.append(normalised)
+    return aliases
+
+
+@dataclass(frozen=True, slots=True)
+class NameKey:
+    """The forms of one normalised name that the engine compares."""
+
+    full: str  # the normalised name
+    compact: str  # the normalised name without spaces: equal compact forms are the same name
+    core: str  # its distinctive words, sorted: compared with fuzz.ratio
+    gate: str  # the name without qualifier words: compared with fuzz.token_set_ratio
+    tokens: tuple[str, ...]  # the distinctive words, for the index
+
+
+def name_key(normalised: str) -> NameKey:
+    """Split a normalised name into the parts that the comparison weighs differently."""
+    words = normalised.split()
+    core = sorted({w for w in words if w not in COMMON_WORDS})
+    gate = " ".join(w for w in words if w not in QUALIFIER_WORDS)
+    return NameKey(normalised, normalised.replace(" ", ""), " ".join(core), gate, tuple(core))
+
+
+@lru_cache(maxsize=1 << 18)
+def name_keys(name: str) -> tuple[NameKey, ...]:
+    """Comparison keys of every alias of a raw name, the main name first."""
+    return tuple(name_key(alias) for alias in name_aliases(name))

@@ -1,0 +1,212 @@
+"""Compare names and score one interest against one award supplier, with readable reasons."""
+
+from __future__ import annotations
+
+import calendar
+import math
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from rapidfuzz import fuzz
+
+from .normalise import NameKey, name_keys
+from .types import InterestRecord, MatchConfig, MatchResult, Reason, SupplierRecord
+
+IDENTIFIER_SCHEMES = {"GB-COH": "company number", "GB-CHC": "charity number"}
+WHOSE_WEIGHTS = {
+    "self": ("own_interest", "the official's own interest", 10.0),
+    "spouse_partner": ("associate", "interest of the official's spouse or partner", 6.0),
+    "dependent_child": ("associate", "interest of the official's dependent child", 5.0),
+    "close_associate": ("associate", "interest of a close associate of the official", 3.0),
+}
+IDENTIFIER_WEIGHT = 50.0
+EXACT_NAME_WEIGHT = 45.0
+FUZZY_NAME_WEIGHT = 35.0  # rising to EXACT_NAME_WEIGHT as the similarity reaches 100
+ALIAS_PENALTY = 5.0
+HELD_WEIGHT = 20.0
+GIFT_WEIGHT = 15.0
+UNKNOWN_DATE_WEIGHT = 5.0
+OWN_DEPARTMENT_WEIGHT = 20.0
+MAX_VALUE_WEIGHT = 10.0
+
+
+def compare_keys(a: NameKey, b: NameKey, threshold: float) -> float:
+    """Return the similarity of two name keys, or 0 when they do not match.
+
+    Normalised names equal but for spaces match. Otherwise both names need distinctive words, those must be
+    similar (token order ignored), and the names without qualifiers such as "uk" or "group" must
+    agree too, so that "Smith Consulting" and "Smith Management" stay apart.
+    """
+    if a.compact == b.compact:
+        return 100.0
+    if not a.core or not b.core:
+        return 0.0
+    core = fuzz.ratio(a.core, b.core, score_cutoff=threshold)
+    if not core:
+        return 0.0
+    return min(core, fuzz.token_set_ratio(a.gate, b.gate, score_cutoff=threshold))
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    score: float
+    name_a: str
+    name_b: str
+    via_alias: bool
+
+
+def match_names(a: str, b: str, config: MatchConfig) -> NameMatch | None:
+    """Best match between any alias of one raw name and any alias of the other."""
+    best: NameMatch | None = None
+    for i, key_a in enumerate(name_keys(a)):
+        for j, key_b in enumerate(name_keys(b)):
+            score = compare_keys(key_a, key_b, config.name_threshold)
+            if score and (best is None or score > best.score):
+                best = NameMatch(score, key_a.full, key_b.full, via_alias=bool(i or j))
+    return best
+
+
+def compare_names(a: str, b: str, config: MatchConfig | None = None) -> tuple[float, bool]:
+    """Return (similarity, matched) for two raw names, exactly as the engine decides."""
+    match = match_names(a, b, config or MatchConfig())
+    return (match.score, True) if match else (0.0, False)
+
+
+def normalise_identifier(scheme: str, value: str) -> tuple[str, str]:
+    scheme = scheme.strip().upper()
+    value = "".join(value.split()).upper()
+    if scheme == "GB-COH" and value.isdigit():
+        value = value.zfill(8)
+    return scheme, value
+
+
+def identifier_keys(identifiers: tuple[tuple[str, str], ...]) -> set[tuple[str, str]]:
+    return {normalise_identifier(s, v) for s, v in identifiers if s.strip() and v.strip()}
+
+
+def months_between(earlier: date, later: date) -> int:
+    """Whole calendar months from one date to a later one."""
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    return months - (later.day < earlier.day)
+
+
+def subtract_months(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _span(earlier: date, later: date) -> str:
+    months = months_between(earlier, later)
+    if months:
+        return f"{months} month{'s' * (months != 1)}"
+    days = (later - earlier).days
+    return f"{days} day{'s' * (days != 1)}"
+
+
+def _name_reason(match: NameMatch, threshold: float) -> Reason:
+    exact = match.score >= 100
+    weight = EXACT_NAME_WEIGHT
+    if not exact:
+        share = (match.score - threshold) / (100 - threshold)
+        weight = FUZZY_NAME_WEIGHT + (EXACT_NAME_WEIGHT - FUZZY_NAME_WEIGHT) * share
+    if match.via_alias:
+        weight -= ALIAS_PENALTY
+        if exact:
+            text = f"trading, former or short name matches: {match.name_a}"
+            return Reason("name_alias", text, weight)
+        text = f"trading, former or short names are similar ({match.score:.0f}/100)"
+        return Reason("name_alias", f"{text}: {match.name_a} / {match.name_b}", weight)
+    if exact:
+        return Reason("name", f"names match after normalisation: {match.name_a}", weight)
+    text = f"names are similar ({match.score:.0f}/100): {match.name_a} / {match.name_b}"
+    return Reason("name", text, weight)
+
+
+def _time_reason(interest: InterestRecord, award_date: date | None, lookback: int) -> Reason | None:
+    """Why the interest's dates matter for this award, or None when they rule the flag out."""
+    if award_date is None:
+        return Reason("award_date_unknown", "award date unknown", UNKNOWN_DATE_WEIGHT)
+    earliest = subtract_months(award_date, lookback)
+    if interest.category == "gift":
+        given = interest.start_date or interest.end_date
+        if given is None:
+            return Reason("gift_date_unknown", "gift date unknown", UNKNOWN_DATE_WEIGHT)
+        if given > award_date:
+            if given > subtract_months(award_date, -lookback):
+                return None
+            text = f"gift received {_span(award_date, given)} after the award"
+            return Reason("gift_within_lookback", text, GIFT_WEIGHT)
+        if given < earliest:
+            return None
+        text = f"gift received {_span(given, award_date)} before the award"
+        return Reason("gift_within_lookback", text, GIFT_WEIGHT)
+    if interest.start_date is not None and interest.start_date > award_date:
+        return None
+    if interest.end_date is None or interest.end_date >= award_date:
+        return Reason("held_at_award", "interest held at the award date", HELD_WEIGHT)
+    if interest.end_date < earliest:
+        return None
+    months = months_between(interest.end_date, award_date)
+    weight = HELD_WEIGHT * (1 - months / (2 * lookback))
+    text = f"interest ended {_span(interest.end_date, award_date)} before the award"
+    return Reason("ended_before_award", text, weight)
+
+
+def _value_reason(value: Decimal | None, currency: str | None) -> Reason | None:
+    if value is None or value <= 0:
+        return None
+    # 2.5 points per factor of ten above 1,000: 10k -> 2.5, 1m -> 7.5, 10m and more -> 10.
+    weight = min(MAX_VALUE_WEIGHT, 2.5 * (math.log10(value) - 3))
+    if weight <= 0:
+        return None
+    amount = f"£{value:,.0f}" if currency in (None, "GBP") else f"{currency} {value:,.0f}"
+    return Reason("value", f"contract value {amount}", weight)
+
+
+def risk_level(score: float, config: MatchConfig) -> str:
+    if score >= config.high_risk:
+        return "high"
+    return "medium" if score >= config.medium_risk else "low"
+
+
+def score_pair(
+    interest: InterestRecord, supplier: SupplierRecord, config: MatchConfig
+) -> MatchResult | None:
+    """Score one interest against one award supplier; None when it should not be flagged."""
+    shared = sorted(identifier_keys(interest.identifiers) & identifier_keys(supplier.identifiers))
+    if shared:
+        scheme, value = shared[0]
+        label = IDENTIFIER_SCHEMES.get(scheme, f"identifier {scheme}")
+        match_reason = Reason("identifier", f"{label} {value} matches", IDENTIFIER_WEIGHT)
+        name_score = 100.0
+    else:
+        match = match_names(interest.organisation_name, supplier.supplier_name, config)
+        if match is None:
+            return None
+        match_reason = _name_reason(match, config.name_threshold)
+        name_score = match.score
+    time_reason = _time_reason(interest, supplier.award_date, config.lookback_months)
+    if time_reason is None:
+        return None
+    reasons = [match_reason, time_reason]
+    department = interest.department_id
+    if department is not None and department == supplier.buyer_department_id:
+        text = "awarded by the official's own department"
+        reasons.append(Reason("own_department", text, OWN_DEPARTMENT_WEIGHT))
+    if interest.whose in WHOSE_WEIGHTS:
+        reasons.append(Reason(*WHOSE_WEIGHTS[interest.whose]))
+    value_reason = _value_reason(supplier.value, supplier.currency)
+    if value_reason:
+        reasons.append(value_reason)
+    score = round(min(100.0, sum(r.weight for r in reasons)), 1)
+    return MatchResult(
+        interest_id=interest.interest_id,
+        source_key=interest.source_key,
+        award_supplier_id=supplier.award_supplier_id,
+        score=score,
+        name_score=round(name_score, 1),
+        risk_level=risk_level(score, config),
+        reasons=tuple(reasons),
+    )

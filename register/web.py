@@ -1,0 +1,172 @@
+"""Web plumbing shared by every blueprint: role checks, audit from a request, errors, filters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import wraps
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from flask import Flask, abort, current_app, g, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from register.audit import log as audit_log
+from register.extensions import db
+from register.models import AuditEntry, User
+from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def roles_required(*roles: str) -> Callable[[F], F]:
+    """Allow only signed-in users with one of `roles`; others get 403."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                from register.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = roles  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def audit(action: str, summary: str, **kwargs: Any) -> AuditEntry:
+    """Record an audit entry for the signed-in user and this request's address."""
+    actor = current_user if current_user.is_authenticated else None
+    return audit_log.record(
+        db.session, action, summary, actor=actor, ip_address=request.remote_addr, **kwargs
+    )
+
+
+def home_endpoint(user: User) -> str:
+    if not user.is_authenticated:
+        return "auth.login"
+    return {
+        OFFICIAL: "declarations.mine",
+        COMPLIANCE: "admin.people",
+        AUDITOR: "admin.people",
+        ADMIN: "admin.people",
+    }.get(user.role, "auth.login")
+
+
+# Navigation entries other blueprints register: (roles, endpoint, text).
+NAV_ITEMS: list[tuple[tuple[str, ...], str, str]] = []
+
+
+def nav_item(roles: tuple[str, ...], endpoint: str, text: str) -> None:
+    NAV_ITEMS.append((roles, endpoint, text))
+
+
+def extra_nav_items(user: User) -> list[dict[str, Any]]:
+    return [
+        {"href": url_for(endpoint), "text": text}
+        for roles, endpoint, text in NAV_ITEMS
+        if user.role in roles
+    ]
+
+
+UK = ZoneInfo("Europe/London")
+
+
+def uk_today() -> date:
+    return datetime.now(UK).date()
+
+
+def uk_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(UK).strftime("%-d %B %Y, %H:%M")
+
+
+def uk_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(UK).date()
+    return value.strftime("%-d %B %Y")
+
+
+def money(value: Any) -> str:
+    if value is None:
+        return ""
+    return f"£{value:,.2f}".replace(".00", "")
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(uk_datetime)
+    app.add_template_filter(uk_date)
+    app.add_template_filter(money)
+    app.add_template_global(extra_nav_items)
+
+    @app.context_processor
+    def inject_roles() -> dict[str, Any]:
+        return {
+            "OFFICIAL": OFFICIAL,
+            "COMPLIANCE": COMPLIANCE,
+            "AUDITOR": AUDITOR,
+            "ADMIN": ADMIN,
+            "cspNonce": g.get("csp_nonce"),
+            "assetPath": "/static/govuk/assets",
+        }
+
+    @app.after_request
+    def security_headers(response: Any) -> Any:
+        nonce = g.get("csp_nonce", "")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
+            "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+            "form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if current_app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return (
+            render_template(
+                "errors/error.html",
+                code=400,
+                title="Your form expired",
+                message="The form was missing its security token or it had expired. Go back, "
+                "reload the page and try again; nothing was saved.",
+            ),
+            400,
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        if request.path.startswith("/api/"):
+            return {"error": error.name, "message": error.description}, code  # type: ignore[return-value]
+        titles = {
+            403: "You do not have permission to see this page",
+            404: "Page not found",
+            413: "The file is too large",
+        }
+        return (
+            render_template(
+                "errors/error.html",
+                code=code,
+                title=titles.get(code, error.name),
+                message=error.description,
+            ),
+            code,
+        )
