@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
@@ -124,8 +125,166 @@ def verify_audit() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for group in (users_cli, departments_cli, cycles_cli, audit_cli, demo_cli):
+    for group in (users_cli, departments_cli, cycles_cli, audit_cli, demo_cli, awards_cli,
+                  match_cli):
         app.cli.add_command(group)
     from register.demo import load_demo
 
     demo_cli.add_command(load_demo)
+
+
+awards_cli = AppGroup("awards", help="Import contract award records.")
+match_cli = AppGroup("match", help="Run and inspect the matching engine.")
+
+
+class _ProgressLine:
+    """A progress line (records, rate, elapsed): redrawn on a terminal, plain lines otherwise."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.tty = sys.stderr.isatty()
+        self.last_plain = -1.0
+
+    def __call__(self, records: int, elapsed: float) -> None:
+        rate = records / elapsed if elapsed > 0 else 0.0
+        text = f"{self.label}: {records:,} records, {rate:,.0f}/s, {elapsed:,.1f}s"
+        if self.tty:
+            click.echo("\r" + text.ljust(78), nl=False, err=True)
+        elif elapsed - self.last_plain >= 5:
+            self.last_plain = elapsed
+            click.echo(text, err=True)
+
+    def done(self) -> None:
+        if self.tty:
+            click.echo("", err=True)
+
+
+@awards_cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--errors", "errors_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write rejected records with their reasons to this CSV file.")
+@click.option("--no-screen", is_flag=True, help="Do not screen new awards against declarations.")
+def import_awards(paths: tuple[Path, ...], errors_file: Path | None, no_screen: bool) -> None:
+    """Import OCDS (release/record packages, releases, JSON Lines, .gz) or CSV files and folders."""
+    import csv
+
+    from register.awards.importer import import_file
+    from register.awards.parse import iter_paths
+    from register.screening import config_from, screen_suppliers
+
+    totals = {"read": 0, "imported": 0, "updated": 0, "unchanged": 0, "rejected": 0, "failed": 0}
+    changed: list[int] = []
+    writer = None
+    handle = errors_file.open("w", newline="", encoding="utf-8") if errors_file else None
+    if handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file_position", "reason", "record"])
+    try:
+        for path in iter_paths(paths):
+            progress = _ProgressLine(path.name)
+            report = import_file(db.session, path, progress=progress)
+            progress.done()
+            click.echo(report.summary())
+            for rejected in report.rejected:
+                click.echo(f"  rejected {rejected.source}: {rejected.reason}", err=True)
+                if writer:
+                    writer.writerow([rejected.source, rejected.reason, rejected.record])
+            if report.failed and writer:
+                writer.writerow([report.path, report.failed, ""])
+            for name in ("read", "imported", "updated", "unchanged"):
+                totals[name] += getattr(report, name)
+            totals["rejected"] += len(report.rejected)
+            totals["failed"] += bool(report.failed)
+            changed.extend(report.changed_supplier_ids)
+    finally:
+        if handle:
+            handle.close()
+    click.echo(
+        "Total: read {read}, imported {imported}, updated {updated}, unchanged {unchanged}, "
+        "rejected {rejected}, files refused {failed}".format(**totals)
+    )
+    if changed and not no_screen:
+        from flask import current_app
+
+        screening = screen_suppliers(db.session, changed, config_from(current_app.config))
+        db.session.commit()
+        click.echo("Matching: " + screening.summary())
+    if totals["rejected"] or totals["failed"]:
+        sys.exit(1)
+
+
+@match_cli.command("run")
+def match_run() -> None:
+    """Re-screen every declaration against every award supplier."""
+    from flask import current_app
+
+    from register.screening import config_from, screen_everything
+
+    report = screen_everything(
+        db.session, config_from(current_app.config), progress=lambda m: click.echo(m, err=True)
+    )
+    db.session.commit()
+    click.echo("Matching: " + report.summary())
+
+
+@match_cli.command("names")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+def match_names(csv_file: Any) -> None:
+    """Compare name_a,name_b pairs with the engine's own normalisation and threshold."""
+    import csv
+
+    from flask import current_app
+
+    from register.matching import compare_names
+    from register.screening import config_from
+
+    config = config_from(current_app.config)
+    reader = csv.DictReader(csv_file)
+    if not {"name_a", "name_b"} <= set(reader.fieldnames or []):
+        fail("The CSV needs the columns name_a,name_b")
+    out = csv.writer(sys.stdout)
+    out.writerow(["name_a", "name_b", "score", "match"])
+    for row in reader:
+        score, matched = compare_names(row["name_a"], row["name_b"], config)
+        out.writerow([row["name_a"], row["name_b"], f"{score:.1f}", str(matched).lower()])
+
+
+@match_cli.command("screen")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+def match_screen(csv_file: Any) -> None:
+    """List award suppliers matching organisation names (column name, optional company_number)."""
+    import csv
+
+    from flask import current_app
+
+    from register.matching import InterestRecord, MatchingEngine
+    from register.screening import config_from, supplier_records
+
+    config = config_from(current_app.config)
+    reader = csv.DictReader(csv_file)
+    if "name" not in (reader.fieldnames or []):
+        fail("The CSV needs a column called name (and optionally company_number)")
+    queries = [
+        InterestRecord(
+            interest_id=line, official_id=0, department_id=None,
+            organisation_name=row["name"],
+            identifiers=(("GB-COH", row["company_number"].strip()),)
+            if (row.get("company_number") or "").strip() else (),
+            whose="self", category="screen", start_date=None, end_date=None,
+        )  # fmt: skip
+        for line, row in enumerate(reader, start=2)
+    ]
+    engine = MatchingEngine(config)
+    engine.index_suppliers(supplier_records(db.session))
+    names = {q.interest_id: q.organisation_name for q in queries}
+    suppliers = {s.award_supplier_id: s for s in engine.suppliers.records()}
+    out = csv.writer(sys.stdout)
+    out.writerow(["name", "supplier", "award_id", "buyer", "award_date", "value", "score",
+                  "reasons"])  # fmt: skip
+    for result in engine.screen_interests(queries):
+        supplier = suppliers[result.award_supplier_id]
+        out.writerow([
+            names[result.interest_id], supplier.supplier_name, supplier.award_id,
+            supplier.buyer_name, supplier.award_date or "", supplier.value or "",
+            f"{result.name_score:.1f}", "; ".join(r.text for r in result.reasons),
+        ])  # fmt: skip

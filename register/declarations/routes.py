@@ -29,6 +29,7 @@ from register.models import (
 )
 from register.models.declarations import DRAFT
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
+from register.screening import config_from, screen_declaration
 from register.web import audit, roles_required
 from register.web import uk_today as today
 
@@ -280,10 +281,11 @@ def review(declaration_id: int) -> str | Response:
             db.session.rollback()
             error = str(exc)
         else:
-            from register.screening import after_submission
-
-            flags = after_submission(db.session, declaration)
+            screening = screen_declaration(
+                db.session, declaration, config_from(current_app.config)
+            )
             db.session.commit()
+            flags = screening.new + screening.reopened
             message = f"Declaration submitted: version {version.number}."
             if flags:
                 message += (f" {flags} possible conflicts were found and sent to compliance; "

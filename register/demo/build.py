@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from register.admin.services import UserFields, create_cycle, create_department, create_user
+from register.awards.importer import import_file
+from register.awards.parse import iter_paths
 from register.declarations import services as declarations
+from register.matching import MatchConfig
 from register.models import Interest
+from register.screening import screen_everything
 
+DATA_DIR = Path(__file__).parent / "data"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo credential, demo data only
 DEMO_LOGINS = {
     "password": DEMO_PASSWORD,
@@ -110,5 +116,13 @@ def build_demo(session: Session, progress: Callable[[str], None] = print) -> str
     declarations.submit(session, filed, nair, nil_return=False, amendment_reason=None,
                         ip_address=None)
     progress("Filed declarations: Morning Lane case (2025/26), a nil return, a 2026/27 filing")
+    session.commit()
+    awards = 0
+    for path in iter_paths([DATA_DIR]):
+        report = import_file(session, path, display_name=str(path.relative_to(DATA_DIR)))
+        awards += report.imported
+    progress(f"Imported {awards} contract awards (real Contracts Finder notices and the demo case)")
+    screening = screen_everything(session, MatchConfig())
     return (f"Demo loaded: {len(departments)} departments, {len(people)} officials, "
-            f"cycles {previous.name} and {current.name}")
+            f"cycles {previous.name} and {current.name}, {awards} awards; "
+            f"matching {screening.summary()}")

@@ -9,7 +9,7 @@ with the engine's own comparison. The same class indexes award suppliers and dec
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from typing import Generic, Protocol, TypeVar
 
 from .normalise import NameKey, name_keys
@@ -60,6 +60,10 @@ class RecordIndex(Generic[R, K]):
 
     def records(self) -> Iterator[R]:
         return (self._records[p] for p in self._positions.values())
+
+    def names(self) -> Sequence[NameKey]:
+        """Every distinct indexed name; matching_names returns positions in this sequence."""
+        return self._names
 
     def get(self, key: K) -> R | None:
         position = self._positions.get(key)

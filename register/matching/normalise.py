@@ -105,7 +105,7 @@ def name_aliases(name: str) -> list[str]:
     """
     aliases: list[str] = []
     for part in _ALIAS_SPLIT.split(_unescape(name)):
-        for variant in (part, _BRACKETED.sub(" ", part)):
+        for variant in (part, _BRACKETED.sub(" ", part)) if "(" in part else (part,):
             normalised = normalise_name(variant)
             if normalised and normalised not in aliases:
                 aliases.append(normalised)

@@ -34,9 +34,9 @@ MAX_VALUE_WEIGHT = 10.0
 def compare_keys(a: NameKey, b: NameKey, threshold: float) -> float:
     """Return the similarity of two name keys, or 0 when they do not match.
 
-    Normalised names equal but for spaces match. Otherwise both names need distinctive words, those must be
-    similar (token order ignored), and the names without qualifiers such as "uk" or "group" must
-    agree too, so that "Smith Consulting" and "Smith Management" stay apart.
+    Normalised names equal but for spaces match. Otherwise both names need distinctive words,
+    those must be similar (token order ignored), and the names without qualifiers such as "uk"
+    or "group" must agree too, so that "Smith Consulting" and "Smith Management" stay apart.
     """
     if a.compact == b.compact:
         return 100.0

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see every table."""
 
 from register.models.audit import AuditEntry, AuditHead
+from register.models.awards import Award, AwardSupplier, BuyerMapping, ImportRejection, ImportRun
 from register.models.base import Base
 from register.models.declarations import (
     Declaration,
@@ -10,11 +11,19 @@ from register.models.declarations import (
     Interest,
     RelatedOrganisation,
 )
+from register.models.flags import Decision, Flag
 from register.models.people import Department, User
 
 __all__ = [
     "AuditEntry",
     "AuditHead",
+    "Award",
+    "AwardSupplier",
+    "BuyerMapping",
+    "Decision",
+    "Flag",
+    "ImportRejection",
+    "ImportRun",
     "Base",
     "Declaration",
     "DeclarationCycle",

@@ -1,0 +1,106 @@
+"""Flags raised by the matching engine, and the compliance decisions on them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from register.models.awards import Award, AwardSupplier
+from register.models.base import Base, UTCDateTime, utcnow
+from register.models.declarations import Interest
+from register.models.people import User
+
+OPEN = "open"
+DECIDED = "decided"
+REOPENED = "reopened"
+
+
+class Flag(Base):
+    """A possible conflict: one declared organisation against one award supplier.
+
+    Identity is (interest lineage, source key, award supplier), so re-runs update a flag in place
+    and a decision is never duplicated or lost.
+    """
+
+    __tablename__ = "flag"
+    __table_args__ = (UniqueConstraint("interest_lineage", "source_key", "award_supplier_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interest_lineage: Mapped[str] = mapped_column(String(32))
+    source_key: Mapped[str] = mapped_column(String(40))
+    award_supplier_id: Mapped[int] = mapped_column(ForeignKey("award_supplier.id"), index=True)
+    interest_id: Mapped[int] = mapped_column(ForeignKey("interest.id"), index=True)
+    declaration_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("declaration_version.id")
+    )
+    official_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("award.id"), index=True)
+    organisation_name: Mapped[str] = mapped_column(String(500))
+    supplier_name: Mapped[str] = mapped_column(String(500))
+    award_value: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    score: Mapped[float] = mapped_column(Float, index=True)
+    name_score: Mapped[float] = mapped_column(Float)
+    risk_level: Mapped[str] = mapped_column(String(10), index=True)
+    reasons: Mapped[str] = mapped_column(Text)  # JSON list of {code, text, weight}
+    explanation: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=OPEN, index=True)
+    # False when a later screening no longer finds the match (kept for the record).
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    interest_digest: Mapped[str] = mapped_column(String(64))
+    award_digest: Mapped[str] = mapped_column(String(64))
+    reopened_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    interest: Mapped[Interest] = relationship()
+    award: Mapped[Award] = relationship()
+    award_supplier: Mapped[AwardSupplier] = relationship()
+    official: Mapped[User] = relationship(foreign_keys=[official_id])
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="flag", order_by="Decision.id"
+    )
+
+    @property
+    def current_decision(self) -> Decision | None:
+        return next((d for d in reversed(self.decisions) if d.superseded_by_id is None), None)
+
+
+Index("ix_flag_queue", Flag.status, Flag.active, Flag.score)
+
+NOT_SAME = "not_same_organisation"
+SAME_NO_CONFLICT = "same_no_conflict"
+MANAGED = "conflict_managed"
+ESCALATED = "escalated"
+OUTCOMES = {
+    NOT_SAME: "Not the same organisation",
+    SAME_NO_CONFLICT: "Same organisation, no conflict",
+    MANAGED: "Conflict, managed",
+    ESCALATED: "Escalated",
+}
+
+
+class Decision(Base):
+    """A compliance decision; never edited: a new decision supersedes it and both are kept."""
+
+    __tablename__ = "decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("flag.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    interest_digest: Mapped[str] = mapped_column(String(64))  # what was decided on
+    award_digest: Mapped[str] = mapped_column(String(64))
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
+
+    flag: Mapped[Flag] = relationship(back_populates="decisions")
+    decided_by: Mapped[User] = relationship()
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOMES.get(self.outcome, self.outcome)
