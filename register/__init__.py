@@ -83,13 +83,12 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
 
     web.init_app(app)
 
-    from register.admin import routes as admin_routes
-    from register.auth import routes as auth_routes
-    from register.declarations import routes as declaration_routes
+    from importlib import import_module
 
-    app.register_blueprint(auth_routes.bp)
-    app.register_blueprint(declaration_routes.bp)
-    app.register_blueprint(admin_routes.bp)
+    from register.blueprints import BLUEPRINT_MODULES
+
+    for module in BLUEPRINT_MODULES:
+        app.register_blueprint(import_module(module).bp)
 
     from register import cli
 

@@ -1,0 +1,154 @@
+"""Fixtures: an app on a real SQLite file built by the migrations, clients, users and the demo.
+
+The schema is created once per test session by running the Alembic migrations into a template
+file; each test gets its own copy of that file, so tests are isolated and fast.
+PostgreSQL tests use TEST_DATABASE_URL (CI sets it); outside CI they skip with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from register import create_app
+from register.admin.services import UserFields, create_department, create_user
+from register.extensions import db
+from register.models import Department, User
+
+PASSWORD = "correct-horse-battery-9"
+IN_CI = os.environ.get("CI") == "true"
+
+
+def _migrate(url: str, instance: Path) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    app.instance_path = str(instance)
+    with app.app_context():
+        upgrade(revision="heads")
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.sqlite"
+    _migrate(f"sqlite:///{path}", folder)
+    return path
+
+
+def make_app(url: str, instance: Path, **overrides: Any) -> Flask:
+    config = {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, **overrides}
+    os.environ.setdefault("REGISTER_INSTANCE", str(instance))
+    app = create_app("testing", config)
+    return app
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Override in a test module to change configuration (for example to enable CSRF)."""
+    return {}
+
+
+@pytest.fixture
+def app(migrated_template: Path, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
+    path = tmp_path / "register.sqlite"
+    shutil.copy(migrated_template, path)
+    application = make_app(f"sqlite:///{path}", tmp_path, **app_config)
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def department(app: Flask) -> Department:
+    dept = create_department(db.session, "DCS", "Department for Children's Services", None)
+    db.session.commit()
+    return dept
+
+
+@pytest.fixture
+def make_user(app: Flask, department: Department) -> Callable[..., User]:
+    counter = {"n": 0}
+
+    def factory(role: str = "official", **kwargs: Any) -> User:
+        counter["n"] += 1
+        fields = UserFields(
+            email=kwargs.pop("email", f"{role}{counter['n']}@example.gov.uk"),
+            full_name=kwargs.pop("full_name", f"Test {role.title()} {counter['n']}"),
+            role=role,
+            department=kwargs.pop("department", department if role == "official" else None),
+            **kwargs,
+        )
+        user = create_user(db.session, fields, None, PASSWORD)
+        if role == "compliance":
+            user.assigned_departments = [department]
+        db.session.commit()
+        return user
+
+    return factory
+
+
+def sign_in(client: FlaskClient, user: User | str, password: str = PASSWORD) -> Any:
+    email = user if isinstance(user, str) else user.email
+    return client.post("/auth/sign-in", data={"email": email, "password": password})
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    page = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'name="csrf_token" value="([^"]+)"', page
+    )
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def date_fields(name: str, day: int, month: int, year: int) -> list[tuple[str, str]]:
+    """GOV.UK date inputs post three values under one name."""
+    return [(name, str(day)), (name, str(month)), (name, str(year))]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        if IN_CI:
+            pytest.fail("TEST_DATABASE_URL must be set in CI: PostgreSQL tests may not skip")
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (bash .ci/run sets it up)")
+    return url
+
+
+@pytest.fixture
+def pg_app(postgres_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app on a freshly migrated PostgreSQL schema."""
+    engine = create_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    _migrate(postgres_url, tmp_path)
+    application = make_app(postgres_url, tmp_path)
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
