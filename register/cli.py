@@ -16,6 +16,7 @@ from register.admin import services as admin
 from register.audit.log import verify
 from register.extensions import db
 from register.models import Department
+from register.notify.messages import notify_new_high_risk
 
 users_cli = AppGroup("users", help="Create users and import rosters.")
 departments_cli = AppGroup("departments", help="Create departments.")
@@ -125,8 +126,12 @@ def verify_audit() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from register.completeness.cli import reminders_cli
+    from register.exports.cli import export_cli
+    from register.notify.cli import notify_cli
+
     for group in (users_cli, departments_cli, cycles_cli, audit_cli, demo_cli, awards_cli,
-                  match_cli):
+                  match_cli, notify_cli, reminders_cli, export_cli):
         app.cli.add_command(group)
     from register.demo import load_demo
 
@@ -207,6 +212,8 @@ def import_awards(paths: tuple[Path, ...], errors_file: Path | None, no_screen: 
         from flask import current_app
 
         screening = screen_suppliers(db.session, changed, config_from(current_app.config))
+        mailbox = current_app.config["COMPLIANCE_MAILBOX"]
+        notify_new_high_risk(db.session, screening, mailbox=mailbox)
         db.session.commit()
         click.echo("Matching: " + screening.summary())
     if totals["rejected"] or totals["failed"]:
@@ -223,6 +230,7 @@ def match_run() -> None:
     report = screen_everything(
         db.session, config_from(current_app.config), progress=lambda m: click.echo(m, err=True)
     )
+    notify_new_high_risk(db.session, report, mailbox=current_app.config["COMPLIANCE_MAILBOX"])
     db.session.commit()
     click.echo("Matching: " + report.summary())
 

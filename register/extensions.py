@@ -1,9 +1,14 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
+import sqlite3
+from typing import Any
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from register.models.base import Base
 
@@ -11,3 +16,17 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """SQLite only: write-ahead log, and fsync at checkpoints rather than on every commit.
+
+    WAL lets readers work during an import; synchronous=NORMAL keeps every commit atomic and
+    consistent (a killed process loses nothing committed), and makes a commit ~20x cheaper.
+    """
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

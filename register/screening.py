@@ -126,7 +126,7 @@ def latest_versions(
     if official_ids is not None:
         statement = statement.where(User.id.in_(list(official_ids)))
     seen: set[int] = set()
-    for version, official in session.execute(statement).tuples():
+    for version, official in session.execute(statement):
         if official.id not in seen:
             seen.add(official.id)
             yield version, official
@@ -200,16 +200,18 @@ class _SupplierIndexCache:
 _supplier_cache = _SupplierIndexCache()
 
 
-def _award_digests(session: Session, supplier_ids: set[int]) -> dict[int, tuple[int, str, str]]:
+def _award_facts(session: Session, supplier_ids: set[int]) -> dict[int, Any]:
+    """Per award supplier: its award's id, digest and value, and the supplier's name."""
     ids = list(supplier_ids)
-    found: dict[int, tuple[int, str, str]] = {}
+    found: dict[int, Any] = {}
     for i in range(0, len(ids), 900):
         for row in session.execute(
-            select(AwardSupplier.id, Award.id, Award.content_digest, AwardSupplier.name)
+            select(AwardSupplier.id, Award.id.label("award_id"), Award.content_digest,
+                   Award.value, AwardSupplier.name)
             .join(Award, AwardSupplier.award_id == Award.id)
             .where(AwardSupplier.id.in_(ids[i : i + 900]))
-        ):
-            found[row[0]] = (row[1], row[2], row[3])
+        ):  # fmt: skip
+            found[row.id] = row
     return found
 
 
@@ -231,7 +233,7 @@ def persist(
     A decided flag whose interest or award changed since its decision is reopened with the reason.
     """
     found_keys: set[tuple[str, str, int]] = set()
-    awards = _award_digests(session, {r.award_supplier_id for r in results})
+    awards = _award_facts(session, {r.award_supplier_id for r in results})
     existing: dict[tuple[str, str, int], Flag] = {}
     lineages = list({meta[(r.interest_id, r.source_key)].lineage for r in results})
     for i in range(0, len(lineages), 900):
@@ -242,14 +244,16 @@ def persist(
     now = utcnow()
     for result in results:
         info = meta[(result.interest_id, result.source_key)]
-        award_id, award_digest, supplier_name = awards[result.award_supplier_id]
+        award = awards[result.award_supplier_id]
+        award_digest = award.content_digest
         key = (info.lineage, result.source_key, result.award_supplier_id)
         found_keys.add(key)
         values = {
             "interest_id": result.interest_id, "declaration_version_id": info.version_id,
             "official_id": info.official_id, "department_id": info.department_id,
-            "award_id": award_id, "organisation_name": info.organisation_name[:500],
-            "supplier_name": supplier_name, "score": round(result.score, 1),
+            "award_id": award.award_id, "organisation_name": info.organisation_name[:500],
+            "supplier_name": award.name, "award_value": award.value,
+            "score": round(result.score, 1),
             "name_score": round(result.name_score, 1), "risk_level": result.risk_level,
             "reasons": json.dumps([{"code": r.code, "text": r.text, "weight": r.weight}
                                    for r in result.reasons]),

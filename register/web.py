@@ -54,8 +54,8 @@ def home_endpoint(user: User) -> str:
         return "auth.login"
     return {
         OFFICIAL: "declarations.mine",
-        COMPLIANCE: "admin.people",
-        AUDITOR: "admin.people",
+        COMPLIANCE: "review.queue",
+        AUDITOR: "completeness.dashboard",
         ADMIN: "admin.people",
     }.get(user.role, "auth.login")
 

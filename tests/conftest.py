@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from register import create_app
 from register.admin.services import UserFields, create_department, create_user
@@ -129,13 +129,26 @@ def date_fields(name: str, day: int, month: int, year: int) -> list[tuple[str, s
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_url() -> Iterator[str]:
+    """A database of this test process's own on the TEST_DATABASE_URL server, dropped at the end.
+
+    A private database per process lets several test runs share one server without interfering.
+    """
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         if IN_CI:
             pytest.fail("TEST_DATABASE_URL must be set in CI: PostgreSQL tests may not skip")
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (bash .ci/run sets it up)")
-    return url
+    base = make_url(url)
+    private = base.set(database=f"{base.database}_{os.getpid()}")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{private.database}"'))
+        connection.execute(text(f'CREATE DATABASE "{private.database}"'))
+    yield private.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{private.database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture

@@ -53,11 +53,13 @@ class UserForm(FlaskForm):
         "Role", choices=list(ROLES.items()), widget=GovRadioInput(),
         validators=[DataRequired("Choose a role")],
     )  # fmt: skip
-    department_id = SelectField("Department", coerce=int, widget=GovSelect(),
-                                validators=[Optional()])
+    department_id = SelectField(
+        "Department", coerce=int, widget=GovSelect(), validators=[Optional()]
+    )
     job_title = StringField("Job title", widget=GovTextInput(), validators=[Length(max=200)])
-    is_senior = BooleanField("Senior official (included in the public register)",
-                             widget=GovCheckboxInput())
+    is_senior = BooleanField(
+        "Senior official (included in the public register)", widget=GovCheckboxInput()
+    )
     joined_on = gov_date("Joined on")
     left_on = gov_date("Left on")
     assigned = SelectMultipleField(
@@ -74,9 +76,13 @@ class UserForm(FlaskForm):
 
 class RosterForm(FlaskForm):
     file = FileField(
-        "Roster CSV file", widget=GovFileInput(),
-        validators=[FileRequired("Choose a CSV file"), FileAllowed(["csv"], "The file must be a CSV")],
-    )  # fmt: skip
+        "Roster CSV file",
+        widget=GovFileInput(),
+        validators=[
+            FileRequired("Choose a CSV file"),
+            FileAllowed(["csv"], "The file must be a CSV"),
+        ],
+    )
     submit = SubmitField("Import roster", widget=GovSubmitInput())
 
 

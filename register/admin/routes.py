@@ -46,7 +46,9 @@ def departments() -> str | Response:
 
 
 def _department_choices() -> list[tuple[int, str]]:
-    return [(d.id, d.name) for d in db.session.scalars(select(Department).order_by(Department.name))]
+    return [
+        (d.id, d.name) for d in db.session.scalars(select(Department).order_by(Department.name))
+    ]
 
 
 @bp.get("/people")
@@ -69,7 +71,9 @@ def people() -> str:
 
 
 def _save_user(form: UserForm, user: User | None) -> User | None:
-    department = db.session.get(Department, form.department_id.data) if form.department_id.data else None
+    department = (
+        db.session.get(Department, form.department_id.data) if form.department_id.data else None
+    )
     if form.password.data:
         problem = password_problem(form.password.data)
         if problem:
@@ -95,11 +99,17 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
                 user.password_hash = hash_password(form.password.data)
                 user.failed_logins = 0
                 user.locked_until = None
-            audit("admin.user_updated", f"Updated {user.email}", object_type="user",
-                  object_id=user.id,
-                  details={"before": before, "after": {"role": user.role,
-                                                       "department": user.department_id},
-                           "password_reset": bool(form.password.data)})
+            audit(
+                "admin.user_updated",
+                f"Updated {user.email}",
+                object_type="user",
+                object_id=user.id,
+                details={
+                    "before": before,
+                    "after": {"role": user.role, "department": user.department_id},
+                    "password_reset": bool(form.password.data),
+                },
+            )
     except services.AdminError as exc:
         form.email.errors.append(str(exc))
         return None
@@ -152,20 +162,24 @@ def edit_user(user_id: int) -> str | Response:
 def roster() -> str | Response:
     form = RosterForm()
     if not form.validate_on_submit():
-        flash("Choose a CSV file to import. " + " ".join(
-            e for errors in form.errors.values() for e in errors))
+        flash(
+            "Choose a CSV file to import. "
+            + " ".join(e for errors in form.errors.values() for e in errors)
+        )
         return redirect(url_for(".people"))
     raw = form.file.data.read()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        report = services.RosterReport(errors=[(0, f"the file is not UTF-8 text ({exc.reason} "
-                                                    f"at byte {exc.start})")])
+        report = services.RosterReport(
+            errors=[(0, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})")]
+        )
     else:
         report = services.import_roster(db.session, text, current_user)
         db.session.commit()
-    return render_template("admin/roster_report.html", report=report,
-                           columns=services.ROSTER_COLUMNS)
+    return render_template(
+        "admin/roster_report.html", report=report, columns=services.ROSTER_COLUMNS
+    )
 
 
 @bp.route("/cycles", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,8 +33,15 @@ def unusable_password() -> str:
     return hash_password(secrets.token_urlsafe(32))
 
 
+CODE_PATTERN = re.compile(r"^[A-Z0-9_-]{1,32}$")
+
+
 def create_department(session: Session, code: str, name: str, actor: User | None) -> Department:
     code, name = code.strip().upper(), name.strip()
+    if not CODE_PATTERN.match(code):
+        raise AdminError("The code must be 1 to 32 letters, numbers, - or _")
+    if not name or len(name) > 200:
+        raise AdminError("Enter the department's name (200 characters or fewer)")
     if session.scalar(select(Department).where(Department.code == code)):
         raise AdminError(f"A department with code {code} already exists")
     if session.scalar(select(Department).where(Department.name == name)):
@@ -41,8 +49,14 @@ def create_department(session: Session, code: str, name: str, actor: User | None
     department = Department(code=code, name=name)
     session.add(department)
     session.flush()
-    record(session, "admin.department_created", f"Created department {code}: {name}",
-           actor=actor, object_type="department", object_id=department.id)
+    record(
+        session,
+        "admin.department_created",
+        f"Created department {code}: {name}",
+        actor=actor,
+        object_type="department",
+        object_id=department.id,
+    )
     return department
 
 
@@ -55,6 +69,8 @@ def create_cycle(
     actor: User | None,
 ) -> DeclarationCycle:
     name = name.strip()
+    if not name or len(name) > 100:
+        raise AdminError("Enter a name for the cycle (100 characters or fewer)")
     if due_on < opens_on:
         raise AdminError("The due date must be on or after the opening date")
     if session.scalar(select(DeclarationCycle).where(DeclarationCycle.name == name)):
@@ -65,10 +81,15 @@ def create_cycle(
     cycle = DeclarationCycle(name=name, opens_on=opens_on, due_on=due_on, departments=departments)
     session.add(cycle)
     session.flush()
-    record(session, "admin.cycle_created",
-           f"Created cycle {name}: opens {opens_on}, due {due_on}, "
-           f"{len(departments)} departments", actor=actor, object_type="cycle",
-           object_id=cycle.id, details={"departments": [d.code for d in departments]})
+    record(
+        session,
+        "admin.cycle_created",
+        f"Created cycle {name}: opens {opens_on}, due {due_on}, {len(departments)} departments",
+        actor=actor,
+        object_type="cycle",
+        object_id=cycle.id,
+        details={"departments": [d.code for d in departments]},
+    )
     return cycle
 
 
@@ -92,6 +113,13 @@ def check_user_fields(fields: UserFields) -> list[str]:
         problems.append(f"email {fields.email!r} is not valid: {exc}")
     if not fields.full_name.strip():
         problems.append("full_name is empty")
+    # The column sizes: longer values would fail in the database (PostgreSQL refuses them).
+    if len(fields.email) > 254:
+        problems.append("email is longer than 254 characters")
+    if len(fields.full_name.strip()) > 200:
+        problems.append("full_name is longer than 200 characters")
+    if fields.job_title and len(fields.job_title) > 200:
+        problems.append("job_title is longer than 200 characters")
     if fields.role not in ROLES:
         problems.append(f"role {fields.role!r} is not one of {', '.join(ROLES)}")
     if fields.role == "official" and fields.department is None:
@@ -117,9 +145,14 @@ def create_user(
     )  # fmt: skip
     session.add(user)
     session.flush()
-    record(session, "admin.user_created",
-           f"Created {user.role_label.lower()} {user.email}", actor=actor, object_type="user",
-           object_id=user.id)
+    record(
+        session,
+        "admin.user_created",
+        f"Created {user.role_label.lower()} {user.email}",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+    )
     return user
 
 
@@ -154,8 +187,9 @@ def import_roster(session: Session, text: str, actor: User | None) -> RosterRepo
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in REQUIRED_ROSTER_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        report.errors.append((1, f"missing columns: {', '.join(missing)} "
-                                 f"(expected {', '.join(ROSTER_COLUMNS)})"))
+        report.errors.append(
+            (1, f"missing columns: {', '.join(missing)} (expected {', '.join(ROSTER_COLUMNS)})")
+        )
         return report
     departments = {d.code: d for d in session.scalars(select(Department))}
     for row in reader:
@@ -165,10 +199,14 @@ def import_roster(session: Session, text: str, actor: User | None) -> RosterRepo
                 _apply_roster_row(session, row, departments, report, actor)
         except AdminError as exc:
             report.errors.append((line, str(exc)))
-    record(session, "admin.roster_imported",
-           f"Roster import: {report.created} created, {report.updated} updated, "
-           f"{report.unchanged} unchanged, {len(report.errors)} rejected",
-           actor=actor, details={"errors": report.errors[:100]})
+    record(
+        session,
+        "admin.roster_imported",
+        f"Roster import: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {len(report.errors)} rejected",
+        actor=actor,
+        details={"errors": report.errors[:100]},
+    )
     return report
 
 
@@ -210,7 +248,14 @@ def _apply_roster_row(
         existing.department = fields.department
     if changes:
         report.updated += 1
-        record(session, "admin.user_updated", f"Roster updated {existing.email}", actor=actor,
-               object_type="user", object_id=existing.id, details={"changes": changes})
+        record(
+            session,
+            "admin.user_updated",
+            f"Roster updated {existing.email}",
+            actor=actor,
+            object_type="user",
+            object_id=existing.id,
+            details={"changes": changes},
+        )
     else:
         report.unchanged += 1

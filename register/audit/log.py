@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from register.audit.chain import GENESIS_HASH, HASHED_FIELDS, ChainReport, entry_hash, verify_chain
@@ -29,12 +30,16 @@ def record(
     """Append an entry in the caller's transaction; it commits or rolls back with the change."""
     # Take the chain head with an UPDATE first: it holds a write lock on every database, so two
     # concurrent writers queue up instead of linking to the same previous entry.
-    bumped = session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
-    )
-    if bumped.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(AuditHead(id=1, seq=1, last_hash=GENESIS_HASH))
-        session.flush()
+    bump = update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+    if session.execute(bump).rowcount == 0:  # type: ignore[attr-defined]
+        # The very first entry: create the head. Two first writers may race to insert it; the
+        # loser's insert fails on the primary key, and both then take the head with the UPDATE.
+        try:
+            with session.begin_nested():
+                session.add(AuditHead(id=1, seq=0, last_hash=GENESIS_HASH))
+        except IntegrityError:
+            pass
+        session.execute(bump)
     head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
     session.refresh(head)
     entry = AuditEntry(
@@ -82,5 +87,33 @@ def _stored_entries(session: Session, batch: int = 5000) -> Iterator[dict[str, A
 
 
 def verify(session: Session) -> ChainReport:
-    """Verify the whole stored chain, reading it in batches."""
-    return verify_chain(_stored_entries(session))
+    """Verify the whole stored chain, reading it in batches, and that it ends at the head.
+
+    The head row records the last sequence number and hash written, so deleting the newest
+    entries (which leaves an intact but shorter chain) is detected too.
+    """
+    last: dict[str, Any] = {"seq": 0, "hash": GENESIS_HASH}
+
+    def tracked() -> Iterator[dict[str, Any]]:
+        for fields in _stored_entries(session):
+            last["seq"], last["hash"] = fields["seq"], fields["entry_hash"]
+            yield fields
+
+    report = verify_chain(tracked())
+    if not report.ok:
+        return report
+    head = session.scalar(select(AuditHead).where(AuditHead.id == 1))
+    head_seq = head.seq if head is not None else 0
+    head_hash = head.last_hash if head is not None else GENESIS_HASH
+    if head_seq > last["seq"]:
+        missing = last["seq"] + 1
+        return ChainReport(
+            report.checked, missing,
+            f"entry {missing} is missing (the log should end at entry {head_seq})",
+        )  # fmt: skip
+    if head_seq != last["seq"] or head_hash != last["hash"]:
+        return ChainReport(
+            report.checked, last["seq"],
+            f"entry {last['seq']} does not match the chain head (seq {head_seq})",
+        )  # fmt: skip
+    return report

@@ -10,6 +10,7 @@ class SignInForm(FlaskForm):
     email = StringField(
         "Email address",
         widget=GovTextInput(),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[DataRequired("Enter your email address"), Email("Enter a valid email address")],
     )
     password = PasswordField(

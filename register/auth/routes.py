@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -55,8 +64,12 @@ def login() -> str | Response:
 @bp.post("/sign-out")
 @login_required
 def logout() -> Response:
-    audit("auth.sign_out", f"{current_user.email} signed out", object_type="user",
-          object_id=current_user.id)
+    audit(
+        "auth.sign_out",
+        f"{current_user.email} signed out",
+        object_type="user",
+        object_id=current_user.id,
+    )
     db.session.commit()
     logout_user()
     session.clear()
@@ -76,8 +89,12 @@ def change_password() -> str | Response:
             form.new_password.errors.append(problem)
         else:
             current_user.password_hash = hash_password(form.new_password.data or "")
-            audit("auth.password_changed", f"{current_user.email} changed their password",
-                  object_type="user", object_id=current_user.id)
+            audit(
+                "auth.password_changed",
+                f"{current_user.email} changed their password",
+                object_type="user",
+                object_id=current_user.id,
+            )
             db.session.commit()
             flash("Your password has been changed.")
             return redirect(url_for("index"))

@@ -40,13 +40,25 @@ def authenticate(
     now = utcnow()
     if user is None:
         check_password(_DUMMY_HASH, password)
-        record(session, "auth.sign_in_failed", f"Failed sign-in for unknown email {email!r}",
-               actor_label=email[:254], ip_address=ip_address)
+        record(
+            session,
+            "auth.sign_in_failed",
+            f"Failed sign-in for unknown email {email!r}",
+            actor_label=email[:254],
+            ip_address=ip_address,
+        )
         session.commit()
         return SignInResult(None, GENERIC_ERROR)
     if user.locked_until is not None and user.locked_until > now:
-        record(session, "auth.sign_in_refused", f"Sign-in refused: {user.email} is locked",
-               actor=user, object_type="user", object_id=user.id, ip_address=ip_address)
+        record(
+            session,
+            "auth.sign_in_refused",
+            f"Sign-in refused: {user.email} is locked",
+            actor=user,
+            object_type="user",
+            object_id=user.id,
+            ip_address=ip_address,
+        )
         session.commit()
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
         return SignInResult(
@@ -54,19 +66,36 @@ def authenticate(
             f"Too many failed attempts. This account is locked; try again in {minutes} minutes "
             "or ask an administrator.",
         )
+    if user.locked_until is not None:  # a lock that has expired: count failures afresh
+        user.locked_until = None
+        user.failed_logins = 0
     if not check_password(user.password_hash, password) or not user.active:
         user.failed_logins += 1
         summary = f"Failed sign-in for {user.email} ({user.failed_logins} in a row)"
         if user.failed_logins >= max_failures:
             user.locked_until = now + timedelta(minutes=lock_minutes)
             summary += f"; account locked for {lock_minutes} minutes"
-        record(session, "auth.sign_in_failed", summary, actor=user, object_type="user",
-               object_id=user.id, ip_address=ip_address)
+        record(
+            session,
+            "auth.sign_in_failed",
+            summary,
+            actor=user,
+            object_type="user",
+            object_id=user.id,
+            ip_address=ip_address,
+        )
         session.commit()
         return SignInResult(None, GENERIC_ERROR)
     user.failed_logins = 0
     user.locked_until = None
-    record(session, "auth.sign_in", f"{user.email} signed in", actor=user, object_type="user",
-           object_id=user.id, ip_address=ip_address)
+    record(
+        session,
+        "auth.sign_in",
+        f"{user.email} signed in",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        ip_address=ip_address,
+    )
     session.commit()
     return SignInResult(user, None)

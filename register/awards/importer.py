@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,8 +29,16 @@ from register.awards.parse import (
     detect_format,
     iter_awards,
 )
-from register.models import Award, AwardSupplier, BuyerMapping, Department, Flag, ImportRejection
-from register.models import ImportRun, User
+from register.models import (
+    Award,
+    AwardSupplier,
+    BuyerMapping,
+    Department,
+    Flag,
+    ImportRejection,
+    ImportRun,
+    User,
+)
 from register.models.base import utcnow
 
 BATCH_SIZE = 500
@@ -68,7 +77,8 @@ class ImportReport:
     rejected: list[RejectedRecord] = field(default_factory=list)
     failed: str | None = None  # the FormatError message when the whole file was refused
     releases_without_awards: int = 0
-    changed_supplier_ids: list[int] = field(default_factory=list)
+    # Ids of suppliers inserted or updated, for screening; 8 bytes each, so memory stays flat.
+    changed_supplier_ids: array[int] = field(default_factory=lambda: array("q"))
     run_id: int | None = None
 
     def summary(self) -> str:
@@ -92,11 +102,24 @@ class _BuyerResolver:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.mapping = {m.buyer_key: m.department_id for m in session.scalars(select(BuyerMapping))}
-        self.departments = {buyer_key(d.name): d.id for d in session.scalars(select(Department))}
+        self.mapping: dict[str, int | None] = {
+            key: department_id
+            for key, department_id in session.execute(
+                select(BuyerMapping.buyer_key, BuyerMapping.department_id)
+            )
+        }
+        self.departments = {
+            buyer_key(name): id_
+            for id_, name in session.execute(select(Department.id, Department.name))
+        }
+        self.keys: dict[str, str | None] = {}  # buyer name -> key; a file has few buyers
 
     def department_for(self, name: str | None) -> tuple[str | None, int | None]:
-        key = buyer_key(name)
+        if not name:
+            return None, None
+        key = self.keys.get(name)
+        if key is None:
+            key = self.keys[name] = buyer_key(name)
         if key is None:
             return None, None
         if key not in self.mapping:
@@ -109,7 +132,9 @@ class _BuyerResolver:
         return key, self.mapping[key]
 
 
-def _award_row(award: ParsedAward, resolver: _BuyerResolver, digest: str) -> dict[str, Any]:
+def _award_row(
+    award: ParsedAward, resolver: _BuyerResolver, digest: str, source: str
+) -> dict[str, Any]:
     key, department_id = resolver.department_for(award.buyer_name)
     return {
         "ocid": award.ocid,
@@ -129,7 +154,7 @@ def _award_row(award: ParsedAward, resolver: _BuyerResolver, digest: str) -> dic
         "contract_start": award.contract_start,
         "contract_end": award.contract_end,
         "content_digest": digest,
-        "source": award.source[:500],
+        "source": source[:500],
     }
 
 
@@ -138,8 +163,8 @@ def _supplier_rows(award: ParsedAward) -> list[dict[str, Any]]:
         {
             "position": position,
             "name": supplier.name[:500],
-            "aliases": json.dumps(list(supplier.aliases)),
-            "identifiers": json.dumps([list(i) for i in supplier.identifiers]),
+            "aliases": json.dumps(supplier.aliases) if supplier.aliases else "[]",
+            "identifiers": json.dumps(supplier.identifiers) if supplier.identifiers else "[]",
             "company_number": next(
                 (value for scheme, value in supplier.identifiers if scheme == "GB-COH"), None
             ),
@@ -156,10 +181,19 @@ def _is_newer(incoming: datetime | None, stored: datetime | None) -> bool:
 
 
 class _BatchWriter:
-    def __init__(self, session: Session, report: ImportReport, actor: User | None) -> None:
+    """Writes batches of parsed awards: new ones inserted, newer releases applied, rest counted."""
+
+    def __init__(
+        self,
+        session: Session,
+        report: ImportReport,
+        actor: User | None,
+        rename: Callable[[str], str],
+    ) -> None:
         self.session = session
         self.report = report
         self.actor = actor
+        self.rename = rename
         self.resolver = _BuyerResolver(session)
 
     def write(self, batch: list[ParsedAward]) -> None:
@@ -180,12 +214,12 @@ class _BatchWriter:
                 .where(Award.ocid.in_({ocid for ocid, _ in latest}))
             )
         }  # fmt: skip
-        new: list[ParsedAward] = []
+        new: list[tuple[ParsedAward, str]] = []
         for key, award in latest.items():
             digest = award_digest(award)
             stored = existing.get(key)
             if stored is None:
-                new.append(award)
+                new.append((award, digest))
             elif stored.content_digest == digest or not _is_newer(
                 award.release_date, stored.release_date
             ):
@@ -195,34 +229,45 @@ class _BatchWriter:
         if new:
             self._insert(new)
 
-    def _insert(self, awards: list[ParsedAward]) -> None:
-        rows = [_award_row(a, self.resolver, award_digest(a)) for a in awards]
-        ids = (
-            self.session.execute(
-                insert(Award).returning(Award.id, sort_by_parameter_order=True), rows
+    def _insert(self, awards: list[tuple[ParsedAward, str]]) -> None:
+        """Insert new awards and their suppliers with plain executemany, then read the ids back.
+
+        RETURNING with sort_by_parameter_order makes SQLAlchemy insert one row at a time on
+        SQLite (and splice the results quadratically), so ids are looked up by (ocid, award id).
+        """
+        rows = [
+            _award_row(award, self.resolver, digest, self.rename(award.source))
+            for award, digest in awards
+        ]
+        self.session.execute(insert(Award.__table__), rows)
+        ids = {
+            (row.ocid, row.award_id): row.id
+            for row in self.session.execute(
+                select(Award.id, Award.ocid, Award.award_id).where(
+                    Award.ocid.in_({award.ocid for award, _ in awards})
+                )
             )
-            .scalars()
-            .all()
-        )
+        }
         supplier_rows = [
-            {**row, "award_id": award_id}
-            for award_id, award in zip(ids, awards, strict=True)
+            {**row, "award_id": ids[(award.ocid, award.award_id)]}
+            for award, _ in awards
             for row in _supplier_rows(award)
         ]
         if supplier_rows:
-            supplier_ids = (
-                self.session.execute(
-                    insert(AwardSupplier).returning(AwardSupplier.id, sort_by_parameter_order=True),
-                    supplier_rows,
+            self.session.execute(insert(AwardSupplier.__table__), supplier_rows)
+            new_ids = {row["award_id"] for row in supplier_rows}
+            self.report.changed_supplier_ids.extend(
+                self.session.scalars(
+                    select(AwardSupplier.id)
+                    .where(AwardSupplier.award_id.in_(new_ids))
+                    .order_by(AwardSupplier.id)
                 )
-                .scalars()
-                .all()
             )
-            self.report.changed_supplier_ids.extend(supplier_ids)
         self.report.imported += len(awards)
 
     def _update(self, stored: Any, award: ParsedAward, digest: str) -> None:
-        row = _award_row(award, self.resolver, digest)
+        source = self.rename(award.source)
+        row = _award_row(award, self.resolver, digest, source)
         self.session.execute(
             update(Award).where(Award.id == stored.id).values(**row, updated_at=utcnow())
         )
@@ -260,8 +305,15 @@ class _BatchWriter:
             f"Award {award.ocid} / {award.award_id} updated by a newer release "
             f"({award.release_date.isoformat() if award.release_date else 'undated'})",
             actor=self.actor, object_type="award", object_id=stored.id,
-            details={"source": award.source, "release_id": award.release_id},
+            details={"source": source, "release_id": award.release_id},
         )  # fmt: skip
+
+
+def _renamer(prefix: str, name: str) -> Callable[[str], str]:
+    """Show positions and messages under the file's display name instead of its saved path."""
+    if prefix == name:
+        return lambda text: text
+    return lambda text: name + text[len(prefix) :] if text.startswith(prefix) else text
 
 
 def import_file(
@@ -278,17 +330,20 @@ def import_file(
     explained.
     """
     name = display_name or str(path)
+    rename = _renamer(str(path), name)
     report = ImportReport(path=name)
     started = time.monotonic()
     stats = ParseStats()
     try:
         report.detected_format = detect_format(path)
-        writer = _BatchWriter(session, report, actor)
+        writer = _BatchWriter(session, report, actor, rename)
         batch: list[ParsedAward] = []
         for item in iter_awards(path, stats):
             report.read += 1
             if isinstance(item, RejectedRecord):
-                report.rejected.append(item)
+                report.rejected.append(
+                    RejectedRecord(rename(item.source), item.reason, item.record)
+                )
                 continue
             batch.append(item)
             if len(batch) >= BATCH_SIZE:
@@ -298,11 +353,11 @@ def import_file(
                     progress(report.read, time.monotonic() - started)
         if batch:
             writer.write(batch)
-    except FormatError as exc:
+    except (FormatError, OSError) as exc:
         session.rollback()
-        report.failed = str(exc)
+        report.failed = rename(str(exc))
         report.imported = report.updated = report.unchanged = 0
-        report.changed_supplier_ids = []
+        report.changed_supplier_ids = array("q")
     report.releases_without_awards = stats.releases_without_awards
     if progress:
         progress(report.read, time.monotonic() - started)

@@ -81,6 +81,7 @@ SUFFIXES = (".json", ".jsonl", ".json.gz", ".jsonl.gz", ".csv", ".csv.gz")
 HEAD_BYTES = 64 * 1024
 RECORD_TEXT_LIMIT = 2000
 MAX_VALUE = Decimal("1e15")
+MAX_JSON_DEPTH = 100  # OCDS releases nest about 6 levels
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _UTF16_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -245,10 +246,8 @@ def _parse_amount(raw: Any) -> Decimal | None:
         if not _NUMBER.fullmatch(text):
             raise _Invalid(f"value {raw!r} is not a number")
         amount = Decimal(text)
-    elif isinstance(raw, int | Decimal) and not isinstance(raw, bool):
-        amount = Decimal(raw)
-    elif isinstance(raw, float):
-        amount = Decimal(repr(raw))
+    elif isinstance(raw, int | Decimal | float) and not isinstance(raw, bool):
+        amount = Decimal(str(raw))
     else:
         raise _Invalid(f"value {_compact(raw, 100)} is not a number")
     if not amount.is_finite():
@@ -286,7 +285,11 @@ def _compact(value: Any, limit: int = RECORD_TEXT_LIMIT) -> str:
     if isinstance(value, str):
         text = repr(value) if limit < RECORD_TEXT_LIMIT else value
     else:
-        text = json.dumps(value, default=str, ensure_ascii=False, separators=(",", ":"))
+        try:
+            text = json.dumps(value, default=str, ensure_ascii=False, separators=(",", ":"))
+        except RecursionError:
+            text = "(nested too deeply to show)"
+    text = _BAD_CHARS.sub("\ufffd", text)  # no NUL or lone surrogates in a database column
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -583,15 +586,20 @@ def _detect(path: Path, head: bytes) -> str:
 def _is_json_object(line: bytes) -> bool:
     try:
         return isinstance(json.loads(line), dict)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 
 def _json_kind(path: Path, head: bytes) -> str:
     keys: set[str] = set()
+    depth = 0
     try:
-        for prefix, event, value in ijson.parse(io.BytesIO(head)):
-            if prefix == "" and event == "map_key":
+        for event, value in ijson.basic_parse(io.BytesIO(head)):
+            if event == "start_map" or event == "start_array":
+                depth += 1
+            elif event == "end_map" or event == "end_array":
+                depth -= 1
+            elif depth == 1 and event == "map_key":
                 if value in ("releases", "records"):
                     return "release_package" if value == "releases" else "record_package"
                 keys.add(value)
@@ -644,8 +652,8 @@ def iter_awards(
 def _iter_json(
     path: Path, kind: str, reader: _Counter, stats: ParseStats
 ) -> Iterator[ParsedAward | RejectedRecord]:
-    prefix = {"release_package": "releases.item", "record_package": "records.item"}.get(kind, "")
-    items = ijson.items(reader, prefix, use_float=False)
+    target = {"release_package": "releases", "record_package": "records"}.get(kind)
+    items = _json_items(path, reader, target)
     position = 0
     while True:
         try:
@@ -657,6 +665,8 @@ def _iter_json(
             message = _ijson_message(exc)
             if "premature EOF" in message or "Incomplete" in message:
                 raise FormatError(f"{path}: truncated JSON at byte {reader.position}") from None
+            if "UTF8" in message:
+                raise FormatError(f"{path}: not UTF-8 (before byte {reader.position})") from None
             raise FormatError(
                 f"{path}: invalid JSON before byte {reader.position} ({message})"
             ) from None
@@ -667,6 +677,58 @@ def _iter_json(
         else:
             yield from _release_awards(item, str(path), stats)
         position += 1
+
+
+def _json_items(path: Path, reader: _Counter, target: str | None) -> Iterator[Any]:
+    """The items of the top-level `target` array ("releases", "records"), or the whole object.
+
+    Built from ijson's basic events rather than with `ijson.items`, whose per-level prefixes take
+    memory quadratic in the nesting depth (a 200 kB file of nested brackets exhausts gigabytes).
+    """
+    stack: list[Any] = []  # the open containers of the item being built
+    keys: list[Any] = []  # the current key of each open container
+    depth = 0  # nesting depth outside items
+    top_key = None
+    in_target = False  # directly inside the top-level target array
+    for event, value in ijson.basic_parse(reader, use_float=False):
+        opens = event == "start_map" or event == "start_array"
+        if stack:
+            if event == "map_key":
+                keys[-1] = value
+            elif event == "end_map" or event == "end_array":
+                done = stack.pop()
+                keys.pop()
+                if not stack:
+                    yield done
+            else:
+                if opens:
+                    value = {} if event == "start_map" else []
+                parent = stack[-1]
+                if type(parent) is list:
+                    parent.append(value)
+                else:
+                    parent[keys[-1]] = value
+                if opens:
+                    stack.append(value)
+                    keys.append(None)
+                    if len(stack) > MAX_JSON_DEPTH:
+                        raise FormatError(
+                            f"{path}: JSON nested more than {MAX_JSON_DEPTH} levels deep"
+                            f" before byte {reader.position}"
+                        )
+        elif opens and ((depth == 2 and in_target) or (depth == 0 and target is None)):
+            stack.append({} if event == "start_map" else [])
+            keys.append(None)
+        elif opens:
+            depth += 1
+            in_target = depth == 2 and event == "start_array" and top_key == target
+        elif event == "end_map" or event == "end_array":
+            depth -= 1
+            in_target = in_target and depth == 2
+        elif depth == 1 and event == "map_key":
+            top_key = value
+        elif depth == 2 and in_target:
+            yield value
 
 
 def _reject_constant(name: str) -> Any:
@@ -713,6 +775,8 @@ def _iter_csv(
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
         raise FormatError(f"{path}: empty file (no CSV header row)") from None
+    except csv.Error as exc:
+        raise FormatError(f"{path}: invalid CSV header ({exc})") from None
     missing = [c for c in CSV_REQUIRED_COLUMNS if c not in header]
     if missing:
         raise FormatError(f"{path}: missing required CSV columns: {', '.join(missing)}")

@@ -77,13 +77,14 @@ class InterestForm(FlaskForm):
         ],
     )
     start_date = gov_date("Start date", hint="When the interest began. For example, 27 3 2019")
-    end_date = gov_date(
-        "End date", hint="Leave blank if you still hold it. For example, 30 9 2024"
-    )
+    end_date = gov_date("End date", hint="Leave blank if you still hold it. For example, 30 9 2024")
     details = TextAreaField(
         "Details",
         widget=GovCharacterCount(),
-        validators=[Optional(), Length(max=2000, message="Details must be 2000 characters or fewer")],
+        validators=[
+            Optional(),
+            Length(max=2000, message="Details must be 2000 characters or fewer"),
+        ],
     )
     submit = SubmitField("Save interest", widget=GovSubmitInput())
 
@@ -169,8 +170,9 @@ class RelationshipForm(InterestForm):
         widget=GovRadioInput(),
         validators=[InputRequired("Choose the relationship")],
     )
-    other_organisations = FieldList(FormField(RelatedOrganisationForm), min_entries=3,
-                                    max_entries=10)
+    other_organisations = FieldList(
+        FormField(RelatedOrganisationForm), min_entries=3, max_entries=10
+    )
 
 
 class GiftForm(InterestForm):

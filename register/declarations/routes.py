@@ -29,6 +29,7 @@ from register.models import (
 )
 from register.models.declarations import DRAFT
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
+from register.notify.messages import notify_new_high_risk
 from register.screening import config_from, screen_declaration
 from register.web import audit, roles_required
 from register.web import uk_today as today
@@ -157,8 +158,9 @@ def _fill(form: Any, interest: Interest) -> None:
             value = getattr(interest, name)
             field.data = "" if value is None and name == "identifier_scheme" else value
     if isinstance(form, RelationshipForm):
-        for entry, org in zip(form.other_organisations.entries, interest.related_organisations,
-                              strict=False):
+        for entry, org in zip(
+            form.other_organisations.entries, interest.related_organisations, strict=False
+        ):
             entry.form.name.data = org.name
             entry.form.organisation_identifier.data = org.organisation_identifier
             entry.form.role.data = org.role
@@ -177,10 +179,13 @@ def add_interest(declaration_id: int, category: str) -> str | Response:
         declaration.is_nil = False
         db.session.add(interest)
         db.session.flush()
-        audit("interest.added",
-              f"Added {cat.CATEGORIES[category].label.lower()}: {interest.organisation_name}",
-              object_type="declaration", object_id=declaration.id,
-              details={"interest_id": interest.id, "after": services.interest_content(interest)})
+        audit(
+            "interest.added",
+            f"Added {cat.CATEGORIES[category].label.lower()}: {interest.organisation_name}",
+            object_type="declaration",
+            object_id=declaration.id,
+            details={"interest_id": interest.id, "after": services.interest_content(interest)},
+        )
         db.session.commit()
         flash(f"Saved: {interest.organisation_name}")
         return redirect(url_for(".show", declaration_id=declaration.id))
@@ -209,10 +214,17 @@ def edit_interest(declaration_id: int, interest_id: int) -> str | Response:
         before = services.interest_content(interest)
         _apply(form, interest)
         db.session.flush()
-        audit("interest.edited", f"Edited {interest.organisation_name}",
-              object_type="declaration", object_id=declaration.id,
-              details={"interest_id": interest.id, "before": before,
-                       "after": services.interest_content(interest)})
+        audit(
+            "interest.edited",
+            f"Edited {interest.organisation_name}",
+            object_type="declaration",
+            object_id=declaration.id,
+            details={
+                "interest_id": interest.id,
+                "before": before,
+                "after": services.interest_content(interest),
+            },
+        )
         db.session.commit()
         flash(f"Saved: {interest.organisation_name}")
         return redirect(url_for(".show", declaration_id=declaration.id))
@@ -233,15 +245,22 @@ def end_interest(declaration_id: int, interest_id: int) -> str | Response:
             form.end_date.errors.append("The end date must be on or after the start date")
         else:
             interest.end_date = form.end_date.data
-            audit("interest.ended", f"Ended {interest.organisation_name} on {interest.end_date}",
-                  object_type="declaration", object_id=declaration.id,
-                  details={"interest_id": interest.id})
+            audit(
+                "interest.ended",
+                f"Ended {interest.organisation_name} on {interest.end_date}",
+                object_type="declaration",
+                object_id=declaration.id,
+                details={"interest_id": interest.id},
+            )
             db.session.commit()
-            flash(f"{interest.organisation_name} is now a former interest. It stays on your "
-                  "declaration and is still screened for the look-back period.")
+            flash(
+                f"{interest.organisation_name} is now a former interest. It stays on your "
+                "declaration and is still screened for the look-back period."
+            )
             return redirect(url_for(".show", declaration_id=declaration.id))
-    return render_template("declarations/end.html", form=form, declaration=declaration,
-                           interest=interest)
+    return render_template(
+        "declarations/end.html", form=form, declaration=declaration, interest=interest
+    )
 
 
 @bp.post("/<int:declaration_id>/interests/<int:interest_id>/remove")
@@ -252,9 +271,13 @@ def remove_interest(declaration_id: int, interest_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     name = interest.organisation_name
-    audit("interest.removed", f"Removed {name}", object_type="declaration",
-          object_id=declaration.id,
-          details={"interest_id": interest.id, "before": services.interest_content(interest)})
+    audit(
+        "interest.removed",
+        f"Removed {name}",
+        object_type="declaration",
+        object_id=declaration.id,
+        details={"interest_id": interest.id, "before": services.interest_content(interest)},
+    )
     if declaration.version_count == 0:
         db.session.delete(interest)
     else:  # it is in a submitted version: keep the row so flags and history still resolve
@@ -281,15 +304,17 @@ def review(declaration_id: int) -> str | Response:
             db.session.rollback()
             error = str(exc)
         else:
-            screening = screen_declaration(
-                db.session, declaration, config_from(current_app.config)
-            )
+            screening = screen_declaration(db.session, declaration, config_from(current_app.config))
+            mailbox = current_app.config["COMPLIANCE_MAILBOX"]
+            notify_new_high_risk(db.session, screening, mailbox=mailbox)
             db.session.commit()
             flags = screening.new + screening.reopened
             message = f"Declaration submitted: version {version.number}."
             if flags:
-                message += (f" {flags} possible conflicts were found and sent to compliance; "
-                            "you can see them on your declaration.")
+                message += (
+                    f" {flags} possible conflicts were found and sent to compliance; "
+                    "you can see them on your declaration."
+                )
             flash(message)
             return redirect(url_for(".show", declaration_id=declaration.id))
     interests = services.live_interests(declaration)
@@ -306,11 +331,17 @@ def amend(declaration_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     services.reopen_for_amendment(db.session, declaration, current_user)
-    audit("declaration.amendment_started", f"Started amending {declaration.cycle.name}",
-          object_type="declaration", object_id=declaration.id)
+    audit(
+        "declaration.amendment_started",
+        f"Started amending {declaration.cycle.name}",
+        object_type="declaration",
+        object_id=declaration.id,
+    )
     db.session.commit()
-    flash("You are amending your declaration. Make your changes, then review and submit them "
-          "with a reason.")
+    flash(
+        "You are amending your declaration. Make your changes, then review and submit them "
+        "with a reason."
+    )
     return redirect(url_for(".show", declaration_id=declaration.id))
 
 

@@ -64,8 +64,10 @@ def owes_declaration(official: User, cycle: DeclarationCycle) -> bool:
 
 def status(declaration: Declaration | None, due: date, today: date) -> str:
     if declaration is None or declaration.version_count == 0:
-        return STATUS_OVERDUE if today > due else (
-            NOT_STARTED if declaration is None else STATUS_DRAFT
+        return (
+            STATUS_OVERDUE
+            if today > due
+            else (NOT_STARTED if declaration is None else STATUS_DRAFT)
         )
     if declaration.state == DRAFT:
         return STATUS_AMENDING
@@ -131,8 +133,10 @@ def start_declaration(
             new = Interest(**{name: getattr(old, name) for name in COPIED_FIELDS})
             new.related_organisations = [
                 RelatedOrganisation(
-                    position=o.position, name=o.name,
-                    organisation_identifier=o.organisation_identifier, role=o.role,
+                    position=o.position,
+                    name=o.name,
+                    organisation_identifier=o.organisation_identifier,
+                    role=o.role,
                 )
                 for o in old.related_organisations
             ]
@@ -254,7 +258,9 @@ def submit(
     if declaration.first_submitted_at is None:
         declaration.first_submitted_at = now
     declaration.last_submitted_at = now
-    kind = "amended" if is_amendment else ("submitted a nil return for" if nil_return else "submitted")
+    kind = (
+        "amended" if is_amendment else ("submitted a nil return for" if nil_return else "submitted")
+    )
     record(
         session, "declaration.amended" if is_amendment else "declaration.submitted",
         f"{actor.full_name} {kind} their {declaration.cycle.name} declaration "

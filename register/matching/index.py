@@ -2,8 +2,9 @@
 
 Identifiers and exact normalised names are dictionary look-ups. For similar names, each name's
 distinctive words (see normalise.NameKey) are indexed; a query looks up its rarest words and
-their one-edit neighbours (a deletion index over the vocabulary) and verifies the few names found
-with the engine's own comparison. The same class indexes award suppliers and declared interests.
+their neighbours in the vocabulary (one edit: a deletion index; two edits in long words: a
+segment index) and verifies the few names found with the engine's own comparison. The same
+class indexes award suppliers and declared interests.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from typing import Generic, Protocol, TypeVar
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from .normalise import NameKey, name_keys
 from .score import compare_keys, identifier_keys
@@ -30,8 +34,16 @@ R = TypeVar("R", bound=Indexable)
 K = TypeVar("K", bound=Hashable)
 
 
-def _deletions(token: str) -> set[str]:
-    return {token[:i] + token[i + 1 :] for i in range(len(token))}
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _at_least(bound: float) -> int:
+    return math.ceil(round(bound, 6))  # 0.9 / 0.1 is 9.000000000000002
+
+
+def _thirds(length: int) -> list[tuple[int, int]]:
+    return [(length * i // 3, length * (i + 1) // 3) for i in range(3)]
 
 
 class RecordIndex(Generic[R, K]):
@@ -42,7 +54,9 @@ class RecordIndex(Generic[R, K]):
         threshold = self.config.name_threshold / 100
         # Shortest word for which one inserted letter still leaves a one-word name similar enough:
         # 2n / (2n + 1) >= threshold. Shorter words are only looked up exactly.
-        self._min_fuzzy = math.ceil(threshold / (2 * (1 - threshold))) if threshold < 1 else 99
+        self._min_fuzzy = _at_least(threshold / (2 * (1 - threshold))) if threshold < 1 else 99
+        # Shortest word for which two edits can still leave a one-word name similar enough.
+        self._min_two_edits = _at_least(threshold / (1 - threshold)) if threshold < 1 else 99
         self._records: list[R] = []
         self._positions: dict[Hashable, int] = {}
         self._by_identifier: dict[tuple[str, str], list[int]] = {}
@@ -52,6 +66,7 @@ class RecordIndex(Generic[R, K]):
         self._compact_names: dict[str, list[int]] = {}
         self._token_names: dict[str, list[int]] = {}
         self._deleted: dict[str, list[str]] = {}
+        self._segments: dict[str, list[str]] = {}
         for record in records:
             self.add(record)
 
@@ -105,22 +120,51 @@ class RecordIndex(Generic[R, K]):
             postings = self._token_names.get(token)
             if postings is None:
                 postings = self._token_names[token] = []
-                if len(token) >= self._min_fuzzy:
-                    for deleted in _deletions(token):
-                        self._deleted.setdefault(deleted, []).append(token)
+                self._index_word(token)
             postings.append(name_id)
         return name_id
 
-    def _neighbours(self, token: str) -> set[str]:
-        """Indexed words equal to the token or one insertion, deletion or substitution away."""
-        found = {token} if token in self._token_names else set()
-        if len(token) >= self._min_fuzzy:
-            found.update(self._deleted.get(token, ()))
-            for deleted in _deletions(token):
+    def _index_word(self, word: str) -> None:
+        if len(word) >= self._min_fuzzy:
+            for deleted in _deletions(word):
+                self._deleted.setdefault(deleted, []).append(word)
+        if len(word) >= self._min_two_edits:
+            # Two edits leave one of three segments intact (pigeonhole), near its place.
+            for number, (start, end) in enumerate(_thirds(len(word))):
+                key = f"{len(word)}:{number}:{word[start:end]}"
+                self._segments.setdefault(key, []).append(word)
+
+    def _neighbours(self, word: str, alone: bool) -> set[str]:
+        """Indexed words equal to the word or one edit away.
+
+        A word that is a name's only distinctive word may also be two edits away if it is long;
+        in longer names another looked-up word finds such a match.
+        """
+        found = {word} if word in self._token_names else set()
+        if len(word) >= self._min_fuzzy:
+            found.update(self._deleted.get(word, ()))
+            for deleted in _deletions(word):
                 if deleted in self._token_names:
                     found.add(deleted)
                 found.update(self._deleted.get(deleted, ()))
+        if alone and len(word) >= self._min_two_edits:
+            found.update(self._two_edits(word))
         return found
+
+    def _two_edits(self, word: str) -> set[str]:
+        found: set[str] = set()
+        for length in range(max(len(word) - 2, self._min_two_edits), len(word) + 3):
+            delta = len(word) - length
+            for number, (start, end) in enumerate(_thirds(length)):
+                # Where an intact segment can sit in the word (Li et al., Pass-Join, 2011).
+                for shift in range(
+                    max(-number, delta - 2 + number), min(number, delta + 2 - number) + 1
+                ):
+                    piece = word[start + shift : end + shift]
+                    if start + shift >= 0 and len(piece) == end - start:
+                        found.update(self._segments.get(f"{length}:{number}:{piece}", ()))
+        near = process.extract(word, found, scorer=Levenshtein.distance, score_cutoff=2, limit=None)
+        return {w for w, _, _ in near}
 
     def matching_names(self, name: NameKey) -> list[tuple[int, float]]:
         """Indexed names (ids) that match a name, with their similarity."""
@@ -129,15 +173,12 @@ class RecordIndex(Generic[R, K]):
             matches[exact] = 100.0
         if not name.tokens:
             return list(matches.items())
-        # A similar name shares most distinctive words, at least up to one edit: looking up the
-        # rarest two (three for long names) finds it without touching the common ones.
-        lookups = sorted(
-            map(self._neighbours, name.tokens),
-            key=lambda words: sum(len(self._token_names[w]) for w in words),
-        )[: 2 if len(name.tokens) < 5 else 3]
+        # A similar name shares most distinctive words, at least up to an edit or two: looking up
+        # the rarest two (three for long names) finds it without touching the common ones.
+        rarest = sorted(name.tokens, key=lambda w: len(self._token_names.get(w, ())))
         candidates: set[int] = set()
-        for neighbours in lookups:
-            for neighbour in neighbours:
+        for word in rarest[: 2 if len(rarest) < 5 else 3]:
+            for neighbour in self._neighbours(word, alone=len(rarest) == 1):
                 candidates.update(self._token_names[neighbour])
         threshold = self.config.name_threshold
         for name_id in candidates - matches.keys():

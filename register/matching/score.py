@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -21,8 +22,8 @@ WHOSE_WEIGHTS = {
     "close_associate": ("associate", "interest of a close associate of the official", 3.0),
 }
 IDENTIFIER_WEIGHT = 50.0
-EXACT_NAME_WEIGHT = 45.0
-FUZZY_NAME_WEIGHT = 35.0  # rising to EXACT_NAME_WEIGHT as the similarity reaches 100
+EXACT_NAME_WEIGHT = 40.0
+FUZZY_NAME_WEIGHT = 30.0  # rising to EXACT_NAME_WEIGHT as the similarity reaches 100
 ALIAS_PENALTY = 5.0
 HELD_WEIGHT = 20.0
 GIFT_WEIGHT = 15.0
@@ -56,6 +57,7 @@ class NameMatch:
     via_alias: bool
 
 
+@lru_cache(maxsize=1 << 16)
 def match_names(a: str, b: str, config: MatchConfig) -> NameMatch | None:
     """Best match between any alias of one raw name and any alias of the other."""
     best: NameMatch | None = None
@@ -81,8 +83,9 @@ def normalise_identifier(scheme: str, value: str) -> tuple[str, str]:
     return scheme, value
 
 
-def identifier_keys(identifiers: tuple[tuple[str, str], ...]) -> set[tuple[str, str]]:
-    return {normalise_identifier(s, v) for s, v in identifiers if s.strip() and v.strip()}
+@lru_cache(maxsize=1 << 16)
+def identifier_keys(identifiers: tuple[tuple[str, str], ...]) -> frozenset[tuple[str, str]]:
+    return frozenset(normalise_identifier(s, v) for s, v in identifiers if s.strip() and v.strip())
 
 
 def months_between(earlier: date, later: date) -> int:

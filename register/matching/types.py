@@ -85,5 +85,7 @@ class MatchConfig:
     # Commons-vs-Contracts-Finder screening (tests/matching/test_real_data.py).
     name_threshold: float = 90.0
     lookback_months: int = 24
-    high_risk: float = 70.0
+    # A name match held at the award scores about 70, plus up to 10 for the contract value: the
+    # official's own department (20) or a certain identifier match makes it high.
+    high_risk: float = 80.0
     medium_risk: float = 50.0

@@ -11,10 +11,16 @@ from register.models.declarations import (
     Interest,
     RelatedOrganisation,
 )
+from register.models.exports import ApiToken, PublishedEdition, Redaction, Reminder
 from register.models.flags import Decision, Flag
 from register.models.people import Department, User
+from register.models.review import ManagementPlan, OutboundEmail
 
 __all__ = [
+    "ApiToken",
+    "PublishedEdition",
+    "Redaction",
+    "Reminder",
     "AuditEntry",
     "AuditHead",
     "Award",
@@ -31,6 +37,8 @@ __all__ = [
     "Department",
     "ImmutableRecordError",
     "Interest",
+    "ManagementPlan",
+    "OutboundEmail",
     "RelatedOrganisation",
     "User",
 ]

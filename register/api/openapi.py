@@ -1,0 +1,210 @@
+"""The OpenAPI 3 document describing /api/v1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR = {"$ref": "#/components/responses/Error"}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    text = {
+        401: "No or invalid token",
+        403: "The token's user has the wrong role",
+        404: "Not found",
+        413: "Upload too large",
+        422: "Invalid request",
+    }
+    return {str(c): {**ERROR, "description": text[c]} for c in codes}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+COUNTS = {
+    "type": "object",
+    "properties": {
+        name: {"type": "integer"}
+        for name in (
+            "in_scope",
+            "filed",
+            "nil_returns",
+            "filed_on_time",
+            "filed_late",
+            "overdue",
+            "not_yet_due",
+        )
+    }
+    | {"percent_filed": {"type": "number"}},
+}
+OFFICIAL_ROW = {
+    "type": "object",
+    "required": ["email", "full_name", "role"],
+    "properties": {
+        "email": {"type": "string", "format": "email"},
+        "full_name": {"type": "string"},
+        "role": {"type": "string", "enum": ["official", "compliance", "auditor", "admin"]},
+        "department_code": {"type": "string"},
+        "job_title": {"type": "string"},
+        "is_senior": {"type": "boolean"},
+        "joined_on": {"type": "string", "format": "date"},
+        "left_on": {"type": "string", "format": "date"},
+    },
+}
+
+
+def document() -> dict[str, Any]:
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Register of interests API",
+            "version": "1",
+            "description": "HR rosters and contract awards in; flags and completeness out. "
+            "Every endpoint except this document needs `Authorization: Bearer <token>`; a token "
+            "acts with its user's role. Errors are JSON objects {error, message}.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "responses": {
+                "Error": _json(
+                    {
+                        "type": "object",
+                        "required": ["error", "message"],
+                        "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+                    },
+                    "Error",
+                ),
+            },
+        },
+        "paths": {
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "security": [],
+                    "responses": {"200": {"description": "OpenAPI 3"}},
+                }
+            },
+            "/roster": {
+                "post": {
+                    "summary": "Create or update departments and people (administrators)",
+                    "description": "Same rules as the roster CSV import: each bad row is reported "
+                    "and the good ones are kept. Send JSON, or a roster CSV as text/csv.",
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "departments": {
+                                            "type": "array",
+                                            "items": {
+                                                "type": "object",
+                                                "required": ["code", "name"],
+                                                "properties": {
+                                                    "code": {"type": "string"},
+                                                    "name": {"type": "string"},
+                                                },
+                                            },
+                                        },
+                                        "officials": {"type": "array", "items": OFFICIAL_ROW},
+                                    },
+                                }
+                            },
+                            "text/csv": {"schema": {"type": "string"}},
+                        }
+                    },
+                    "responses": {
+                        "200": {"description": "What was created, updated or rejected"},
+                        **_errors(401, 403, 413, 422),
+                    },
+                }
+            },
+            "/awards": {
+                "post": {
+                    "summary": "Import contract awards (administrators)",
+                    "description": "OCDS release or record packages, JSON Lines or CSV, optionally "
+                    "gzipped; the same formats and checks as the import page. Idempotent.",
+                    "requestBody": {
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"file": {"type": "string", "format": "binary"}},
+                                }
+                            },
+                            "application/octet-stream": {
+                                "schema": {"type": "string", "format": "binary"}
+                            },
+                        }
+                    },
+                    "parameters": [
+                        {
+                            "name": "filename",
+                            "in": "query",
+                            "schema": {"type": "string"},
+                            "description": "The file name, for a raw body",
+                        }
+                    ],
+                    "responses": {
+                        "200": {"description": "Import report"},
+                        **_errors(401, 403, 413, 422),
+                    },
+                }
+            },
+            "/flags": {
+                "get": {
+                    "summary": "Flags, highest score first (compliance: own departments only)",
+                    "parameters": [
+                        {"name": n, "in": "query", "schema": s}
+                        for n, s in (
+                            ("status", {"type": "string", "enum": ["open", "decided", "reopened"]}),
+                            ("risk_level", {"type": "string"}),
+                            ("department", {"type": "string"}),
+                            ("cycle", {"type": "string"}),
+                            ("min_score", {"type": "number"}),
+                            ("page", {"type": "integer", "minimum": 1}),
+                            ("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
+                        )
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "A page of flags: items, page, per_page, "
+                            "total, next_page"
+                        },
+                        **_errors(401, 403, 422),
+                    },
+                }
+            },
+            "/completeness": {
+                "get": {
+                    "summary": "Completeness of a cycle per department and overall",
+                    "parameters": [
+                        {
+                            "name": "cycle",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "cycle": {"type": "object"},
+                                    "as_of": {"type": "string", "format": "date"},
+                                    "total": COUNTS,
+                                    "departments": {"type": "array", "items": COUNTS},
+                                },
+                            },
+                            "Counts",
+                        ),
+                        **_errors(401, 403, 404, 422),
+                    },
+                }
+            },
+        },
+    }

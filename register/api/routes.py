@@ -1,0 +1,363 @@
+"""JSON API under /api/v1: token-authenticated (never the session cookie), so CSRF-exempt."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+from flask import Blueprint, current_app, g, jsonify, request
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from register import web
+from register.admin import services as admin
+from register.api.openapi import document
+from register.api.tokens import authenticate
+from register.completeness.services import compute
+from register.extensions import csrf, db
+from register.models import Declaration, DeclarationCycle, Department, Flag, Interest, User
+from register.models.people import ADMIN, AUDITOR, COMPLIANCE
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+F = TypeVar("F", bound=Callable[..., Any])
+MAX_PER_PAGE = 100
+AWARD_SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv", ".gz")
+
+
+def error(status: int, code: str, message: str) -> tuple[Response, int]:
+    response = jsonify({"error": code, "message": message})
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="register"'
+    return response, status
+
+
+def token_required(*roles: str) -> Callable[[F], F]:
+    """Require a valid API token whose user has one of `roles` (401 without, 403 wrong role)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            user = authenticate(db.session, request.headers.get("Authorization"))
+            if user is None:
+                return error(401, "unauthorized", "Send a valid API token: Authorization: Bearer")
+            db.session.commit()  # last_used_at
+            if user.role not in roles:
+                return error(403, "forbidden", f"A {user.role_label.lower()} cannot use this")
+            g.api_user = user
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = roles  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def _visible_departments(user: User) -> set[int] | None:
+    return {d.id for d in user.assigned_departments} if user.role == COMPLIANCE else None
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3 description (no token needed: it holds no data)."""
+    return jsonify(document())
+
+
+# Roster -------------------------------------------------------------------------------------
+
+
+def _roster_csv(officials: list[Any]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=admin.ROSTER_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for row in officials:
+        if not isinstance(row, dict):
+            row = {}
+        writer.writerow(
+            {
+                key: (
+                    "yes"
+                    if value is True
+                    else "no"
+                    if value is False
+                    else ""
+                    if value is None
+                    else str(value)
+                )
+                for key, value in row.items()
+            }
+        )
+    return buffer.getvalue()
+
+
+def _departments(items: list[Any], actor: User) -> dict[str, Any]:
+    result: dict[str, Any] = {"created": 0, "unchanged": 0, "errors": []}
+    for index, item in enumerate(items):
+        code = str(item.get("code") or "").strip().upper() if isinstance(item, dict) else ""
+        name = str(item.get("name") or "").strip() if isinstance(item, dict) else ""
+        if not code or not name:
+            result["errors"].append({"index": index, "message": "code and name are required"})
+            continue
+        existing = db.session.scalar(select(Department).where(Department.code == code))
+        if existing is not None and existing.name == name:
+            result["unchanged"] += 1
+            continue
+        try:
+            with db.session.begin_nested():
+                admin.create_department(db.session, code, name, actor)
+        except admin.AdminError as exc:
+            result["errors"].append({"index": index, "message": str(exc)})
+        else:
+            result["created"] += 1
+    return result
+
+
+@bp.post("/roster")
+@token_required(ADMIN)
+def roster() -> Any:
+    """Departments and officials in: JSON {departments, officials} or a roster CSV body."""
+    user: User = g.api_user
+    departments: dict[str, Any] = {"created": 0, "unchanged": 0, "errors": []}
+    if request.mimetype == "text/csv":
+        try:
+            text = request.get_data().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return error(422, "invalid_body", "The CSV is not UTF-8 text")
+        first_row = 2
+    else:
+        body = request.get_json(silent=True)
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("officials", []), list)
+            or (not isinstance(body.get("departments", []), list))
+        ):
+            return error(
+                422,
+                "invalid_body",
+                "Send a JSON object with lists 'departments' "
+                "and/or 'officials', or a text/csv roster",
+            )
+        departments = _departments(body.get("departments", []), user)
+        text = _roster_csv(body.get("officials", []))
+        first_row = 0
+    report = admin.import_roster(db.session, text, user)
+    db.session.commit()
+    if report.errors and report.errors[0][0] == 1 and not (report.created or report.updated):
+        return error(422, "invalid_roster", report.errors[0][1])
+    key = "line" if first_row else "index"
+    return jsonify(
+        {
+            "departments": departments,
+            "officials": {
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "errors": [
+                    {key: line - 2 + first_row, "message": message}
+                    for line, message in report.errors
+                ],
+            },
+        }
+    )
+
+
+# Awards -------------------------------------------------------------------------------------
+
+
+@bp.post("/awards")
+@token_required(ADMIN)
+def awards() -> Any:
+    """Award records in: an OCDS or CSV file (multipart field 'file', or the raw body)."""
+    from register.awards.importer import import_file
+    from register.notify.messages import notify_new_high_risk
+    from register.screening import config_from, screen_suppliers
+
+    limit = current_app.config["WEB_IMPORT_MAX_BYTES"]
+    if request.content_length and request.content_length > limit:
+        raise RequestEntityTooLarge(
+            f"Files over {limit:,} bytes must be imported from the command line"
+        )
+    upload = request.files.get("file")
+    name = (upload.filename if upload else None) or request.args.get("filename") or "upload"
+    suffix = "".join(s for s in Path(name).suffixes[-2:] if s.lower() in AWARD_SUFFIXES)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        if upload:
+            upload.save(path)
+        else:
+            path.write_bytes(request.get_data())
+        if path.stat().st_size == 0:
+            return error(422, "invalid_body", "Send a file (multipart field 'file') or a body")
+        report = import_file(db.session, path, actor=g.api_user, display_name=name)
+    if report.changed_supplier_ids:
+        screening = screen_suppliers(
+            db.session, report.changed_supplier_ids, config_from(current_app.config)
+        )
+        notify_new_high_risk(
+            db.session, screening, mailbox=current_app.config["COMPLIANCE_MAILBOX"]
+        )
+        db.session.commit()
+    body = {
+        "run_id": report.run_id,
+        "format": report.detected_format,
+        "read": report.read,
+        "imported": report.imported,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "rejected": [{"source": r.source, "reason": r.reason} for r in report.rejected],
+        "failed": report.failed,
+    }
+    if report.failed:
+        return jsonify({"error": "invalid_file", "message": report.failed, **body}), 422
+    return jsonify(body)
+
+
+# Flags --------------------------------------------------------------------------------------
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ValueError(f"{name} must be a whole number from {low} to {high}")
+    return int(raw)
+
+
+def _flag_json(flag: Flag, code: str | None) -> dict[str, Any]:
+    decision = flag.current_decision
+    award = flag.award
+    return {
+        "id": flag.id,
+        "status": flag.status,
+        "active": flag.active,
+        "risk_level": flag.risk_level,
+        "score": flag.score,
+        "department": code,
+        "official": {
+            "id": flag.official_id,
+            "name": flag.official.full_name,
+            "email": flag.official.email,
+        },
+        "declared_organisation": flag.organisation_name,
+        "supplier_name": flag.supplier_name,
+        "award": {
+            "ocid": award.ocid,
+            "award_id": award.award_id,
+            "title": award.title,
+            "buyer": award.buyer_name,
+            "value": str(award.value) if award.value is not None else None,
+            "currency": award.currency,
+            "award_date": award.award_date.isoformat() if award.award_date else None,
+        },
+        "explanation": flag.explanation,
+        "reasons": json.loads(flag.reasons or "[]"),
+        "reopened_reason": flag.reopened_reason,
+        "decision": {
+            "outcome": decision.outcome,
+            "reason": decision.reason,
+            "decided_at": decision.decided_at.isoformat(),
+        }
+        if decision
+        else None,
+        "created_at": flag.created_at.isoformat(),
+    }
+
+
+@bp.get("/flags")
+@token_required(COMPLIANCE, AUDITOR, ADMIN)
+def flags() -> Any:
+    """Flags, highest score first; filters status, risk_level, department, min_score, cycle."""
+    try:
+        page = _int_arg("page", 1, 1, 1_000_000)
+        per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE)
+    except ValueError as exc:
+        return error(422, "invalid_parameter", str(exc))
+    try:
+        min_score = float(request.args["min_score"]) if "min_score" in request.args else None
+    except ValueError:
+        return error(422, "invalid_parameter", "min_score must be a number")
+    statement = select(Flag, Department.code).outerjoin(
+        Department, Department.id == Flag.department_id
+    )
+    visible = _visible_departments(g.api_user)
+    if visible is not None:
+        statement = statement.where(Flag.department_id.in_(visible))
+    if request.args.get("status"):
+        statement = statement.where(Flag.status == request.args["status"])
+    if request.args.get("risk_level"):
+        statement = statement.where(Flag.risk_level == request.args["risk_level"])
+    if request.args.get("department"):
+        statement = statement.where(Department.code == request.args["department"].upper())
+    if min_score is not None:
+        statement = statement.where(Flag.score >= min_score)
+    if request.args.get("cycle"):
+        statement = (
+            statement.join(Interest, Interest.id == Flag.interest_id)
+            .join(Declaration, Declaration.id == Interest.declaration_id)
+            .join(DeclarationCycle, DeclarationCycle.id == Declaration.cycle_id)
+            .where(DeclarationCycle.name == request.args["cycle"])
+        )
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = db.session.execute(
+        statement.options(
+            selectinload(Flag.decisions), selectinload(Flag.official), selectinload(Flag.award)
+        )
+        .order_by(Flag.score.desc(), Flag.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return jsonify(
+        {
+            "items": [_flag_json(flag, code) for flag, code in rows],
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+            "next_page": page + 1 if page * per_page < total else None,
+        }
+    )
+
+
+# Completeness -------------------------------------------------------------------------------
+
+
+@bp.get("/completeness")
+@token_required(COMPLIANCE, AUDITOR, ADMIN)
+def completeness() -> Any:
+    """Completeness counts of one cycle (?cycle=NAME), per department and overall."""
+    name = request.args.get("cycle")
+    if not name:
+        return error(422, "invalid_parameter", "cycle (the cycle's name) is required")
+    cycle = db.session.scalar(select(DeclarationCycle).where(DeclarationCycle.name == name))
+    if cycle is None:
+        return error(404, "not_found", f"No cycle called {name}")
+    result = compute(
+        db.session,
+        cycle,
+        today=web.uk_today(),
+        joiner_days=current_app.config["JOINER_DAYS"],
+        department_ids=_visible_departments(g.api_user),
+    )
+    return jsonify(
+        {
+            "cycle": {
+                "name": cycle.name,
+                "opens_on": cycle.opens_on.isoformat(),
+                "due_on": cycle.due_on.isoformat(),
+            },
+            "as_of": result.today.isoformat(),
+            "total": result.total.as_dict(),
+            "departments": [
+                {"code": d.code, "name": d.name, **d.counts.as_dict()} for d in result.departments
+            ],
+        }
+    )

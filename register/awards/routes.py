@@ -1,0 +1,280 @@
+"""Award pages: upload an import, past import runs, buyer-to-department mapping, award search."""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from rapidfuzz import fuzz, process, utils
+from sqlalchemy import case, func, or_, select
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.utils import secure_filename
+from werkzeug.wrappers import Response
+
+from register.awards.forms import BuyerMappingForm, ImportForm
+from register.awards.importer import ImportReport, import_file, map_buyer
+from register.awards.parse import normalise_identifier
+from register.extensions import db
+from register.models import (
+    Award,
+    AwardSupplier,
+    BuyerMapping,
+    Department,
+    ImportRejection,
+    ImportRun,
+)
+from register.models.people import ADMIN, AUDITOR, COMPLIANCE
+from register.web import nav_item, roles_required
+
+bp = Blueprint("awards", __name__, url_prefix="/awards")
+nav_item((ADMIN,), "awards.imports", "Awards")
+nav_item((COMPLIANCE, AUDITOR), "awards.search", "Awards")
+
+PAGE_SIZE = 50
+REJECTIONS_PAGE_SIZE = 200
+SUGGEST_MIN_SCORE = 75.0
+_COMPANY_NUMBER = re.compile(r"(?:[A-Za-z]{2})?\d{1,8}[A-Za-z]?")
+
+
+def _size_message() -> str:
+    limit = current_app.config["WEB_IMPORT_MAX_BYTES"]
+    return (
+        f"The file is larger than {limit / 1_000_000:g} MB, the limit for imports in the "
+        "browser. Ask someone with access to the server to import it with "
+        "flask --app wsgi awards import FILE, which streams files of any size."
+    )
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """Uploads above MAX_CONTENT_LENGTH are cut off before they reach the view."""
+    return render_template(
+        "errors/error.html", code=413, title="The file is too large", message=_size_message()
+    ), 413
+
+
+def _page() -> int:
+    return max(1, request.args.get("page", 1, type=int))
+
+
+def _upload_size(form: ImportForm) -> int:
+    stream = form.file.data.stream
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(0)
+    return int(size)
+
+
+def _run_upload(form: ImportForm) -> ImportReport:
+    """Save the upload under its own (safe) name in a temporary folder and import it."""
+    original = form.file.data.filename or "upload"
+    with tempfile.TemporaryDirectory(prefix="award-upload-") as folder:
+        path = Path(folder) / (secure_filename(original) or "upload")
+        form.file.data.save(path)
+        return import_file(
+            db.session, path, actor=current_user._get_current_object(), display_name=original
+        )
+
+
+def _screen(report: ImportReport) -> str | None:
+    """Screen the new and changed suppliers against declarations, as the CLI import does."""
+    if not report.changed_supplier_ids:
+        return None
+    from register.notify.messages import notify_new_high_risk
+    from register.screening import config_from, screen_suppliers
+
+    screening = screen_suppliers(
+        db.session, list(report.changed_supplier_ids), config_from(current_app.config)
+    )
+    notify_new_high_risk(db.session, screening, mailbox=current_app.config["COMPLIANCE_MAILBOX"])
+    db.session.commit()
+    return screening.summary()
+
+
+@bp.route("/imports", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def imports() -> str | Response:
+    form = ImportForm()
+    if form.validate_on_submit():
+        if _upload_size(form) > current_app.config["WEB_IMPORT_MAX_BYTES"]:
+            form.file.errors.append(_size_message())
+        else:
+            report = _run_upload(form)
+            flash(report.summary().replace(report.path + ": ", "", 1))
+            matching = _screen(report)
+            if matching:
+                flash("Matching: " + matching)
+            return redirect(url_for(".import_run", run_id=report.run_id))
+    page = _page()
+    total = db.session.scalar(select(func.count(ImportRun.id))) or 0
+    runs = db.session.scalars(
+        select(ImportRun)
+        .order_by(ImportRun.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "awards/imports.html", form=form, runs=runs, page=page, total=total, page_size=PAGE_SIZE
+    )
+
+
+@bp.get("/imports/<int:run_id>")
+@roles_required(ADMIN)
+def import_run(run_id: int) -> str:
+    run = db.get_or_404(ImportRun, run_id)
+    page = _page()
+    rejections = db.session.scalars(
+        select(ImportRejection)
+        .where(ImportRejection.run_id == run.id)
+        .order_by(ImportRejection.id)
+        .limit(REJECTIONS_PAGE_SIZE)
+        .offset((page - 1) * REJECTIONS_PAGE_SIZE)
+    ).all()
+    return render_template(
+        "awards/import_run.html",
+        run=run,
+        rejections=rejections,
+        page=page,
+        page_size=REJECTIONS_PAGE_SIZE,
+    )
+
+
+def _suggestion(name: str, departments: dict[int, str]) -> tuple[int, str, float] | None:
+    """The most similar department name by token_sort_ratio, if similar enough."""
+    found = process.extractOne(
+        name,
+        departments,
+        scorer=fuzz.token_sort_ratio,
+        processor=utils.default_process,
+        score_cutoff=SUGGEST_MIN_SCORE,
+    )
+    if found is None:
+        return None
+    department_name, score, department_id = found
+    return department_id, department_name, score
+
+
+def _mapping_form(mapping: BuyerMapping, choices: list[tuple[int, str]]) -> BuyerMappingForm:
+    form = BuyerMappingForm(
+        prefix=f"buyer-{mapping.id}",
+        formdata=None,
+        department_id=mapping.department_id or 0,
+    )
+    form.department_id.choices = choices
+    return form
+
+
+def _department_choices() -> list[tuple[int, str]]:
+    departments = db.session.scalars(select(Department).order_by(Department.name))
+    return [(0, "Not one of our departments")] + [(d.id, d.name) for d in departments]
+
+
+@bp.get("/buyers")
+@roles_required(ADMIN)
+def buyers() -> str:
+    page = _page()
+    choices = _department_choices()
+    departments = dict(choices[1:])
+    awards = (
+        select(Award.buyer_key, func.count(Award.id).label("n"))
+        .group_by(Award.buyer_key)
+        .subquery()
+    )
+    total = db.session.scalar(select(func.count(BuyerMapping.id))) or 0
+    rows = db.session.execute(
+        select(BuyerMapping, func.coalesce(awards.c.n, 0))
+        .outerjoin(awards, awards.c.buyer_key == BuyerMapping.buyer_key)
+        .order_by(case((BuyerMapping.department_id.is_(None), 0), else_=1), BuyerMapping.buyer_name)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    items: list[dict[str, Any]] = [
+        {
+            "mapping": mapping,
+            "awards": count,
+            "suggestion": _suggestion(mapping.buyer_name, departments)
+            if mapping.department_id is None
+            else None,
+            "form": _mapping_form(mapping, choices),
+        }
+        for mapping, count in rows
+    ]
+    unmapped = (
+        db.session.scalar(
+            select(func.count(BuyerMapping.id)).where(BuyerMapping.department_id.is_(None))
+        )
+        or 0
+    )
+    return render_template(
+        "awards/buyers.html",
+        items=items,
+        page=page,
+        total=total,
+        unmapped=unmapped,
+        page_size=PAGE_SIZE,
+    )
+
+
+@bp.post("/buyers/<int:mapping_id>")
+@roles_required(ADMIN)
+def map_buyer_view(mapping_id: int) -> Response:
+    mapping = db.get_or_404(BuyerMapping, mapping_id)
+    form = BuyerMappingForm(prefix=f"buyer-{mapping.id}")
+    form.department_id.choices = _department_choices()
+    page = request.args.get("page", 1, type=int)
+    if not form.validate_on_submit():
+        flash(f"Nothing changed for {mapping.buyer_name}: choose a department from the list.")
+        return redirect(url_for(".buyers", page=page))
+    department = db.session.get(Department, form.department_id.data)
+    if form.department_id.data and department is None:
+        abort(400)
+    changed = map_buyer(db.session, mapping, department, current_user._get_current_object())
+    db.session.commit()
+    target = department.name if department else "no department"
+    flash(f"{mapping.buyer_name} is now mapped to {target}; {changed} awards updated.")
+    return redirect(url_for(".buyers", page=page))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@bp.get("/")
+@roles_required(ADMIN, COMPLIANCE, AUDITOR)
+def search() -> str:
+    """Award suppliers by name (or trading name) or by Companies House number."""
+    query = (request.args.get("q") or "").strip()
+    page = _page()
+    statement = (
+        select(AwardSupplier, Award, Department.name)
+        .join(Award, AwardSupplier.award_id == Award.id)
+        .outerjoin(Department, Award.department_id == Department.id)
+    )
+    if query:
+        conditions = [
+            func.lower(column).like(f"%{_escape_like(query.lower())}%", escape="\\")
+            for column in (AwardSupplier.name, AwardSupplier.aliases)
+        ]
+        if _COMPANY_NUMBER.fullmatch(query.replace(" ", "")):
+            pair = normalise_identifier("GB-COH", query)
+            if pair:
+                conditions.append(AwardSupplier.company_number == pair[1])
+        statement = statement.where(or_(*conditions))
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = db.session.execute(
+        statement.order_by(Award.award_date.desc().nulls_last(), AwardSupplier.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    results = [
+        (supplier, award, department, json.loads(supplier.aliases))
+        for supplier, award, department in rows
+    ]
+    return render_template(
+        "awards/search.html", rows=results, q=query, page=page, total=total, page_size=PAGE_SIZE
+    )

@@ -1,0 +1,534 @@
+"""Export tables (completeness, declarations, flags, audit log) and streaming CSV/XLSX writers.
+
+Each table is a header plus a row iterator that reads the database in batches, so a large
+export never sits in memory. No Flask imports: the web routes and the CLI both call these.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from register.audit.log import record
+from register.completeness.services import people
+from register.declarations.services import COPIED_FIELDS
+from register.models import (
+    AuditEntry,
+    Declaration,
+    DeclarationCycle,
+    DeclarationVersion,
+    Department,
+    Flag,
+    Interest,
+    ManagementPlan,
+    Reminder,
+    User,
+)
+
+UK = ZoneInfo("Europe/London")
+KINDS = ("completeness", "declarations", "flags", "audit")
+FORMATS = ("csv", "xlsx")
+BATCH = 1000
+# A spreadsheet treats a cell starting with one of these as a formula (CSV/formula injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Table:
+    name: str
+    header: list[str]
+    rows: Iterator[list[Any]]
+
+
+def safe_text(value: str) -> str:
+    """Prefix text a spreadsheet would run as a formula with an apostrophe."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def cell(value: Any) -> Any:
+    """A value as it goes into a cell: text guarded, times in UK time, booleans as yes/no."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.astimezone(UK).isoformat(timespec="seconds")
+    if isinstance(value, str):
+        return safe_text(value)
+    return value
+
+
+def csv_chunks(table: Table, rows_per_chunk: int = 500) -> Iterator[str]:
+    """The table as CSV text in chunks (with a BOM so spreadsheets read UTF-8)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(table.header)
+    for count, row in enumerate(table.rows, start=1):
+        writer.writerow([cell(v) for v in row])
+        if count % rows_per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def write_csv(table: Table, path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        for chunk in csv_chunks(table):
+            handle.write(chunk)
+
+
+def write_xlsx(table: Table, path: Path) -> None:
+    """Write the table with openpyxl's write-only mode: rows stream to disk, memory stays flat."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(table.name[:31])
+    sheet.append(table.header)
+    for row in table.rows:
+        sheet.append([_xlsx_cell(v) for v in row])
+    workbook.save(path)
+
+
+def _xlsx_cell(value: Any) -> Any:
+    value = cell(value)
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def write(table: Table, path: Path, fmt: str) -> None:
+    (write_csv if fmt == "csv" else write_xlsx)(table, path)
+
+
+def _batched(
+    session: Session, statement: Select[Any], key: Any, size: int = BATCH
+) -> Iterator[Any]:
+    """Rows of `statement` in batches keyed on an increasing unique column (keyset paging)."""
+    last = None
+    while True:
+        page = statement.order_by(key).limit(size)
+        if last is not None:
+            page = page.where(key > last)
+        rows = session.execute(page).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1][-1]
+
+
+# Completeness -------------------------------------------------------------------------------
+
+COMPLETENESS_HEADER = [
+    "cycle",
+    "department_code",
+    "official_name",
+    "email",
+    "job_title",
+    "joined_on",
+    "due_date",
+    "status",
+    "filed",
+    "nil_return",
+    "first_submitted_at",
+    "versions",
+    "reminders_sent",
+    "last_reminder_at",
+]
+
+
+def completeness_table(
+    session: Session,
+    cycle: DeclarationCycle,
+    *,
+    today: date,
+    joiner_days: int,
+    department_ids: Iterable[int] | None = None,
+) -> Table:
+    """One row per official who owes a declaration in `cycle`."""
+    reminded = {
+        official_id: (count, last)
+        for official_id, count, last in session.execute(
+            select(Reminder.official_id, func.count(Reminder.id), func.max(Reminder.sent_at))
+            .where(Reminder.cycle_id == cycle.id)
+            .group_by(Reminder.official_id)
+        )
+    }
+
+    def rows() -> Iterator[list[Any]]:
+        for p in people(
+            session, cycle, today=today, joiner_days=joiner_days, department_ids=department_ids
+        ):
+            count, last = reminded.get(p.official_id, (0, None))
+            if isinstance(last, str):  # SQLite returns max() of a timestamp as text
+                last = datetime.fromisoformat(last).replace(tzinfo=UTC)
+            yield [
+                cycle.name,
+                p.department_code,
+                p.full_name,
+                p.email,
+                p.job_title,
+                p.joined_on,
+                p.due,
+                p.status,
+                p.filed,
+                p.nil_return if p.filed else None,
+                p.first_submitted_at,
+                p.version_count,
+                count,
+                last,
+            ]
+
+    return Table("completeness", COMPLETENESS_HEADER, rows())
+
+
+# Declarations -------------------------------------------------------------------------------
+
+INTEREST_FIELDS = [name for name in COPIED_FIELDS if name != "lineage"]
+DECLARATION_HEADER = [
+    "cycle",
+    "department_code",
+    "official_name",
+    "email",
+    "declaration_id",
+    "version",
+    "latest_version",
+    "attested_at",
+    "amendment_reason",
+    "nil_return",
+    "content_digest",
+    "interest_lineage",
+    *INTEREST_FIELDS,
+    "related_organisations",
+]
+
+
+def _related(organisations: list[dict[str, Any]]) -> str:
+    parts = []
+    for o in organisations:
+        extra = ", ".join(x for x in (o.get("organisation_identifier"), o.get("role")) if x)
+        parts.append(f"{o['name']} ({extra})" if extra else o["name"])
+    return "; ".join(parts)
+
+
+def declarations_table(session: Session, cycle: DeclarationCycle, *, all_versions: bool) -> Table:
+    """One row per declared interest (one row for a nil return), from the submitted versions."""
+    statement = (
+        select(
+            DeclarationVersion,
+            Declaration.version_count,
+            User.full_name,
+            User.email,
+            Department.code,
+            DeclarationVersion.id,
+        )
+        .join(Declaration, Declaration.id == DeclarationVersion.declaration_id)
+        .join(User, User.id == Declaration.official_id)
+        .outerjoin(Department, Department.id == User.department_id)
+        .where(Declaration.cycle_id == cycle.id)
+    )
+    if not all_versions:
+        statement = statement.where(DeclarationVersion.number == Declaration.version_count)
+
+    def rows() -> Iterator[list[Any]]:
+        for version, latest, name, email, code, _ in _batched(
+            session, statement, DeclarationVersion.id
+        ):
+            content = json.loads(version.content)
+            common = [
+                cycle.name,
+                code,
+                name,
+                email,
+                version.declaration_id,
+                version.number,
+                version.number == latest,
+                version.attested_at,
+                version.amendment_reason,
+                version.is_nil,
+                version.content_digest,
+            ]
+            interests = content.get("interests", [])
+            if not interests:
+                yield [*common, *([None] * (len(INTEREST_FIELDS) + 2))]
+            for item in interests:
+                yield [
+                    *common,
+                    item.get("lineage"),
+                    *(item.get(f) for f in INTEREST_FIELDS),
+                    _related(item.get("related_organisations", [])),
+                ]
+
+    return Table("declarations", DECLARATION_HEADER, rows())
+
+
+# Flags, decisions and management plans ------------------------------------------------------
+
+FLAG_HEADER = [
+    "flag_id",
+    "status",
+    "active",
+    "risk_level",
+    "score",
+    "name_score",
+    "official_name",
+    "email",
+    "department_code",
+    "cycle",
+    "declared_organisation",
+    "supplier_name",
+    "ocid",
+    "award_id",
+    "award_title",
+    "buyer",
+    "award_value",
+    "currency",
+    "award_date",
+    "explanation",
+    "reopened_reason",
+    "flag_created_at",
+    "decision_outcome",
+    "decision_reason",
+    "decided_by",
+    "decided_at",
+    "decisions_total",
+    "plan_constraints",
+    "plan_details",
+    "plan_owner",
+    "plan_review_on",
+    "plan_divest_by",
+    "plan_status",
+    "plan_acknowledged_at",
+]
+
+
+def flags_table(session: Session, cycle: DeclarationCycle | None) -> Table:
+    """One row per flag with its current decision and latest management plan."""
+    statement = (
+        select(Flag, DeclarationCycle.name, Department.code, Flag.id)
+        .join(Interest, Interest.id == Flag.interest_id)
+        .join(Declaration, Declaration.id == Interest.declaration_id)
+        .join(DeclarationCycle, DeclarationCycle.id == Declaration.cycle_id)
+        .outerjoin(Department, Department.id == Flag.department_id)
+        .options(
+            selectinload(Flag.decisions), selectinload(Flag.official), selectinload(Flag.award)
+        )
+    )
+    if cycle is not None:
+        statement = statement.where(Declaration.cycle_id == cycle.id)
+
+    def rows() -> Iterator[list[Any]]:
+        batch: list[Any] = []
+        for row in _batched(session, statement, Flag.id, size=500):
+            batch.append(row)
+            if len(batch) == 500:
+                yield from _flag_rows(session, batch)
+                batch = []
+        yield from _flag_rows(session, batch)
+
+    return Table("flags", FLAG_HEADER, rows())
+
+
+def _flag_rows(session: Session, batch: list[Any]) -> Iterator[list[Any]]:
+    if not batch:
+        return
+    plans: dict[int, ManagementPlan] = {}
+    for plan in session.scalars(
+        select(ManagementPlan)
+        .where(ManagementPlan.flag_id.in_([row[0].id for row in batch]))
+        .options(selectinload(ManagementPlan.owner))
+        .order_by(ManagementPlan.id)
+    ):
+        plans[plan.flag_id] = plan  # the latest plan wins
+    deciders = {
+        u.id: u.full_name
+        for u in session.scalars(
+            select(User).where(
+                User.id.in_({d.decided_by_id for row in batch for d in row[0].decisions})
+            )
+        )
+    }
+    for flag, cycle_name, code, _ in batch:
+        decision = flag.current_decision
+        plan = plans.get(flag.id)
+        award = flag.award
+        yield [
+            flag.id,
+            flag.status,
+            flag.active,
+            flag.risk_level,
+            round(flag.score, 1),
+            round(flag.name_score, 1),
+            flag.official.full_name,
+            flag.official.email,
+            code,
+            cycle_name,
+            flag.organisation_name,
+            flag.supplier_name,
+            award.ocid,
+            award.award_id,
+            award.title,
+            award.buyer_name,
+            award.value,
+            award.currency,
+            award.award_date,
+            flag.explanation,
+            flag.reopened_reason,
+            flag.created_at,
+            decision.outcome_label if decision else None,
+            decision.reason if decision else None,
+            deciders.get(decision.decided_by_id) if decision else None,
+            decision.decided_at if decision else None,
+            len(flag.decisions),
+            "; ".join(plan.constraint_labels) if plan else None,
+            plan.details if plan else None,
+            plan.owner.full_name if plan else None,
+            plan.review_on if plan else None,
+            plan.divest_by if plan else None,
+            plan.status_label if plan else None,
+            plan.acknowledged_at if plan else None,
+        ]
+
+
+# Audit log ----------------------------------------------------------------------------------
+
+AUDIT_HEADER = [
+    "seq",
+    "occurred_at",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "summary",
+    "details",
+    "ip_address",
+    "prev_hash",
+    "entry_hash",
+]
+
+
+def uk_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UK).astimezone(UTC)
+
+
+def audit_table(session: Session, start: date | None, end: date | None) -> Table:
+    """Audit entries from the start of `start` to the end of `end` (UK dates, both inclusive)."""
+    statement = select(AuditEntry, AuditEntry.seq)
+    if start is not None:
+        statement = statement.where(AuditEntry.occurred_at >= uk_midnight(start))
+    if end is not None:
+        statement = statement.where(AuditEntry.occurred_at < uk_midnight(end + timedelta(days=1)))
+
+    def rows() -> Iterator[list[Any]]:
+        for entry, _ in _batched(session, statement, AuditEntry.seq):
+            yield [
+                entry.seq,
+                entry.occurred_at,
+                entry.actor_label,
+                entry.action,
+                entry.object_type,
+                entry.object_id,
+                entry.summary,
+                entry.details,
+                entry.ip_address,
+                entry.prev_hash,
+                entry.entry_hash,
+            ]
+
+    return Table("audit", AUDIT_HEADER, rows())
+
+
+# Choosing and auditing an export ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    kind: str
+    fmt: str
+    cycle: DeclarationCycle | None = None
+    all_versions: bool = False
+    start: date | None = None
+    end: date | None = None
+
+    def problems(self) -> list[str]:
+        found = []
+        if self.kind not in KINDS:
+            found.append(f"Choose what to export: {', '.join(KINDS)}")
+        if self.fmt not in FORMATS:
+            found.append("Choose CSV or XLSX")
+        if self.kind in ("completeness", "declarations") and self.cycle is None:
+            found.append("Choose a cycle")
+        if self.start and self.end and self.end < self.start:
+            found.append("The end date must be on or after the start date")
+        return found
+
+    @property
+    def filename(self) -> str:
+        parts = [self.kind]
+        if self.cycle is not None and self.kind != "audit":
+            parts.append(self.cycle.name.replace("/", "-"))
+        if self.kind == "audit":
+            parts.extend(d.isoformat() for d in (self.start, self.end) if d)
+        if self.all_versions and self.kind == "declarations":
+            parts.append("all-versions")
+        return "_".join(parts) + "." + self.fmt
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "format": self.fmt,
+            "cycle": self.cycle.name if self.cycle else None,
+            "all_versions": self.all_versions,
+            "from": self.start.isoformat() if self.start else None,
+            "to": self.end.isoformat() if self.end else None,
+        }
+
+
+def build(session: Session, request: ExportRequest, *, today: date, joiner_days: int) -> Table:
+    builders: dict[str, Callable[[], Table]] = {
+        "completeness": lambda: completeness_table(
+            session,
+            request.cycle,
+            today=today,
+            joiner_days=joiner_days,  # type: ignore[arg-type]
+        ),
+        "declarations": lambda: declarations_table(
+            session,
+            request.cycle,
+            all_versions=request.all_versions,  # type: ignore[arg-type]
+        ),
+        "flags": lambda: flags_table(session, request.cycle),
+        "audit": lambda: audit_table(session, request.start, request.end),
+    }
+    return builders[request.kind]()
+
+
+def audit_export(
+    session: Session,
+    request: ExportRequest,
+    *,
+    actor: User | None,
+    actor_label: str | None = None,
+    ip_address: str | None = None,
+) -> None:
+    """Record the export in the audit log (in the caller's transaction)."""
+    record(
+        session,
+        f"export.{request.kind}",
+        f"Exported {request.kind} as {request.fmt.upper()}"
+        + (f" for {request.cycle.name}" if request.cycle and request.kind != "audit" else ""),
+        actor=actor,
+        actor_label=actor_label,
+        object_type="export",
+        details=request.describe(),
+        ip_address=ip_address,
+    )

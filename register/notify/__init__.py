@@ -1,0 +1,1 @@
+"""Email notifications: a persistent outbox sent over SMTP."""

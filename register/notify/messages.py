@@ -1,0 +1,86 @@
+"""The emails the register sends, queued in the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from register.models import Flag, ManagementPlan, OutboundEmail, User
+from register.models.people import COMPLIANCE, compliance_assignment
+from register.notify.outbox import queue_email
+
+if TYPE_CHECKING:
+    from register.screening import ScreeningReport
+
+NEW_HIGH_RISK = "flag.high_risk"
+PLAN_AGREED = "plan.agreed"
+PLAN_DUE = "plan.due"
+
+
+def _officers(session: Session, department_id: int | None) -> list[User]:
+    if department_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(User)
+            .join(compliance_assignment, compliance_assignment.c.user_id == User.id)
+            .where(compliance_assignment.c.department_id == department_id,
+                   User.role == COMPLIANCE, User.active.is_(True))
+        )
+    )  # fmt: skip
+
+
+def notify_new_high_risk(
+    session: Session, report: ScreeningReport, *, mailbox: str
+) -> list[OutboundEmail]:
+    """Tell the compliance mailbox and the department's officers about each new high-risk flag."""
+    queued = []
+    for flag_id in report.high_risk_new:
+        flag = session.get(Flag, flag_id)
+        if flag is None:
+            continue
+        body = (
+            f"A new high-risk flag (score {flag.score:.0f}) needs review.\n\n"
+            f"Declared organisation: {flag.organisation_name}\n"
+            f"Award supplier: {flag.supplier_name}\n"
+            f"Why: {flag.explanation}\n\n"
+            f"Review it in the register at /review/flags/{flag.id}\n"
+        )
+        recipients = dict.fromkeys(
+            [mailbox, *(u.email for u in _officers(session, flag.department_id))]
+        )
+        for to in recipients:
+            queued.append(
+                queue_email(session, to, f"High-risk flag {flag.id}: {flag.supplier_name}", body,
+                            kind=NEW_HIGH_RISK)
+            )  # fmt: skip
+    return queued
+
+
+def plan_agreed(session: Session, plan: ManagementPlan) -> OutboundEmail:
+    """Tell the official that a management plan concerning them was agreed."""
+    lines = "\n".join(f"- {label}" for label in plan.constraint_labels)
+    body = (
+        f"Dear {plan.official.full_name},\n\n"
+        f"A management plan has been agreed for your interest in {plan.flag.organisation_name}.\n"
+        f"Agreed constraints:\n{lines}\n"
+        + (f"\n{plan.details}\n" if plan.details else "")
+        + (f"\nDivest by: {plan.divest_by:%-d %B %Y}\n" if plan.divest_by else "")
+        + f"\nReview date: {plan.review_on:%-d %B %Y}\n\n"
+        "Read and acknowledge it in the register under My plans (/review/my-plans).\n"
+    )
+    return queue_email(session, plan.official.email, "A management plan concerning you",
+                       body, kind=PLAN_AGREED)  # fmt: skip
+
+
+def plan_due(session: Session, plan: ManagementPlan) -> OutboundEmail:
+    """Remind the plan's owner that it has fallen due for review."""
+    body = (
+        f"Management plan {plan.id} for {plan.official.full_name} "
+        f"({plan.flag.organisation_name}) was due for review on {plan.review_on:%-d %B %Y}.\n\n"
+        f"Review it in the register at /review/flags/{plan.flag_id}\n"
+    )
+    return queue_email(session, plan.owner.email, f"Management plan {plan.id} is due for review",
+                       body, kind=PLAN_DUE)  # fmt: skip

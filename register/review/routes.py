@@ -1,0 +1,255 @@
+"""Compliance review pages: queue, flag, decisions, bulk dismissal, plans, dashboard; officials'
+own flags and plans."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+from werkzeug.wrappers import Response
+
+from register.extensions import db
+from register.models import Department, Flag, ManagementPlan
+from register.models.flags import MANAGED, OUTCOMES
+from register.models.people import AUDITOR, COMPLIANCE, OFFICIAL
+from register.review import services
+from register.review.forms import AcknowledgeForm, BulkDismissForm, DecisionForm, PlanForm
+from register.web import nav_item, roles_required, uk_today
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+nav_item((COMPLIANCE, AUDITOR), "review.queue", "Flags")
+nav_item((COMPLIANCE, AUDITOR), "review.dashboard", "Dashboard")
+nav_item((COMPLIANCE, AUDITOR), "review.due", "Plans due")
+nav_item((OFFICIAL,), "review.my_plans", "My plans")
+
+RISK_LEVELS = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
+STATUSES = [("open", "Open"), ("reopened", "Reopened"), ("decided", "Decided")]
+
+
+def _arg_date(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _filters() -> services.QueueFilters:
+    try:
+        min_value = Decimal(request.args["min_value"]) if request.args.get("min_value") else None
+    except InvalidOperation:
+        min_value = None
+    status = request.args.get("status") or None
+    risk = request.args.get("risk") or None
+    return services.QueueFilters(
+        department_id=request.args.get("department", type=int),
+        status=status if status in dict(STATUSES) else None,
+        risk_level=risk if risk in dict(RISK_LEVELS) else None,
+        min_score=request.args.get("min_score", type=float),
+        min_value=min_value,
+        awarded_from=_arg_date("from"),
+        awarded_to=_arg_date("to"),
+    )
+
+
+def _departments() -> list[Department]:
+    if current_user.role == COMPLIANCE:
+        return list(current_user.assigned_departments)
+    return list(db.session.scalars(select(Department).order_by(Department.name)))
+
+
+@bp.get("/")
+@roles_required(COMPLIANCE, AUDITOR)
+def queue() -> str:
+    filters = _filters()
+    page = services.queue_page(db.session, current_user, filters, request.args.get("after"))
+    args = {k: v for k, v in request.args.items() if k != "after" and v}
+    return render_template(
+        "review/queue.html", page=page, filters=filters, args=args, departments=_departments(),
+        risk_levels=RISK_LEVELS, statuses=STATUSES, dismiss_form=BulkDismissForm(),
+        can_decide=current_user.role == COMPLIANCE,
+    )  # fmt: skip
+
+
+@bp.post("/dismiss")
+@roles_required(COMPLIANCE)
+def bulk_dismiss() -> Response:
+    form = BulkDismissForm()
+    flag_ids = request.form.getlist("flag_id", type=int)
+    if not form.validate_on_submit():
+        flash("Give the reason for dismissing the flags; nothing was saved.")
+        return redirect(url_for(".queue"))
+    try:
+        decisions = services.bulk_dismiss(
+            db.session, flag_ids, current_user, form.reason.data, ip_address=request.remote_addr
+        )
+    except services.ReviewError as exc:
+        db.session.rollback()
+        flash(f"{exc}; nothing was saved.")
+        return redirect(url_for(".queue"))
+    db.session.commit()
+    flash(f"Dismissed {len(decisions)} flags as not the same organisation.")
+    return redirect(url_for(".queue"))
+
+
+def _flag(flag_id: int) -> Flag:
+    """A flag the signed-in user may read, or 404 (officials: only flags about themselves)."""
+    flag = db.session.get(Flag, flag_id)
+    if flag is None:
+        abort(404)
+    if current_user.role == OFFICIAL and flag.official_id == current_user.id:
+        return flag
+    if not services.can_read(current_user, flag):
+        abort(404)
+    return flag
+
+
+def _decision_form(form: DecisionForm | None = None) -> DecisionForm:
+    form = form or DecisionForm()
+    form.owner_id.choices = [(0, "Choose an owner")] + [
+        (u.id, u.full_name) for u in services.owner_choices(db.session)
+    ]
+    return form
+
+
+@bp.get("/flags/<int:flag_id>")
+@roles_required(COMPLIANCE, AUDITOR, OFFICIAL)
+def flag(flag_id: int) -> str:
+    return _render_flag(_flag(flag_id))
+
+
+def _render_flag(flag: Flag, form: DecisionForm | None = None, status: int = 200) -> Any:
+    can_decide = services.can_decide(current_user, flag)
+    return render_template(
+        "review/flag.html", view=services.flag_view(db.session, flag, current_user),
+        form=_decision_form(form) if can_decide else None, can_decide=can_decide,
+        outcomes=OUTCOMES, managed=MANAGED,
+    ), status  # fmt: skip
+
+
+@bp.post("/flags/<int:flag_id>/decide")
+@roles_required(COMPLIANCE)
+def decide(flag_id: int) -> Any:
+    flag = _flag(flag_id)
+    if not services.can_decide(current_user, flag):
+        abort(403)
+    form = _decision_form()
+    if not form.validate_on_submit():
+        return _render_flag(flag, form, 400)
+    plan = None
+    if form.outcome.data == MANAGED:
+        plan = services.PlanFields(
+            constraints=form.constraints.data, details=form.details.data or "",
+            owner_id=form.owner_id.data, review_on=form.review_on.data,
+            divest_by=form.divest_by.data,
+        )  # fmt: skip
+    try:
+        services.decide(
+            db.session, flag.id, current_user, form.outcome.data, form.reason.data, plan=plan,
+            ip_address=request.remote_addr,
+        )  # fmt: skip
+    except services.ReviewError as exc:
+        db.session.rollback()
+        form.reason.errors.append(str(exc))
+        return _render_flag(db.session.get(Flag, flag_id), form, 400)
+    db.session.commit()
+    flash(f"Decision recorded: {OUTCOMES[form.outcome.data]}.")
+    return redirect(url_for(".flag", flag_id=flag_id))
+
+
+def _plan(plan_id: int) -> ManagementPlan:
+    plan = db.session.get(ManagementPlan, plan_id)
+    if plan is None or not services.can_decide(current_user, plan.flag):
+        abort(404)
+    return plan
+
+
+@bp.route("/plans/<int:plan_id>", methods=["GET", "POST"])
+@roles_required(COMPLIANCE)
+def edit_plan(plan_id: int) -> Any:
+    plan = _plan(plan_id)
+    form = PlanForm()
+    form.owner_id.choices = [(u.id, u.full_name) for u in services.owner_choices(db.session)]
+    if request.method == "GET":
+        form.constraints.data = plan.constraint_keys
+        form.details.data = plan.details
+        form.divest_by.data = plan.divest_by
+        form.owner_id.data = plan.owner_id
+        form.review_on.data = plan.review_on
+        form.status.data = plan.status
+    elif form.validate_on_submit():
+        fields = services.PlanFields(
+            constraints=form.constraints.data, details=form.details.data or "",
+            owner_id=form.owner_id.data, review_on=form.review_on.data or plan.review_on,
+            divest_by=form.divest_by.data, status=form.status.data,
+        )  # fmt: skip
+        try:
+            changed = services.update_plan(
+                db.session, plan, current_user, fields, ip_address=request.remote_addr
+            )
+        except services.ReviewError as exc:
+            db.session.rollback()
+            form.constraints.errors.append(str(exc))  # type: ignore[attr-defined]
+        else:
+            db.session.commit()
+            flash("Plan saved." if changed else "No changes to save.")
+            return redirect(url_for(".flag", flag_id=plan.flag_id))
+    return render_template("review/plan_form.html", plan=plan, form=form)
+
+
+@bp.get("/plans/due")
+@roles_required(COMPLIANCE, AUDITOR)
+def due() -> str:
+    plans = services.plans_due(db.session, current_user, uk_today())
+    return render_template("review/due.html", plans=plans, today=uk_today())
+
+
+@bp.get("/dashboard")
+@roles_required(COMPLIANCE, AUDITOR)
+def dashboard() -> str:
+    data = services.dashboard(db.session, current_user, uk_today())
+    return render_template("review/dashboard.html", data=data, outcomes=OUTCOMES)
+
+
+@bp.get("/my-plans")
+@roles_required(OFFICIAL)
+def my_plans() -> str:
+    plans = db.session.scalars(
+        select(ManagementPlan)
+        .where(ManagementPlan.official_id == current_user.id)
+        .order_by(ManagementPlan.created_at.desc())
+    ).all()
+    return render_template("review/my_plans.html", plans=plans, form=AcknowledgeForm())
+
+
+@bp.post("/my-plans/<int:plan_id>/acknowledge")
+@roles_required(OFFICIAL)
+def acknowledge(plan_id: int) -> Response:
+    plan = db.session.get(ManagementPlan, plan_id)
+    if plan is None or plan.official_id != current_user.id:
+        abort(404)
+    if not AcknowledgeForm().validate_on_submit():
+        abort(400)
+    services.acknowledge_plan(db.session, plan, current_user, ip_address=request.remote_addr)
+    db.session.commit()
+    flash("Thank you: your acknowledgement of the plan is recorded.")
+    back = request.form.get("next", "")
+    safe = back.startswith("/declarations/") and "//" not in back
+    return redirect(back if safe else url_for(".my_plans"))
+
+
+@bp.app_template_global()
+def official_review(official_id: int) -> dict[str, Any]:
+    """Flags and plans about an official's own interests, for their declaration page."""
+    flags = db.session.scalars(
+        select(Flag)
+        .where(Flag.official_id == official_id, or_(Flag.active.is_(True), Flag.decisions.any()))
+        .order_by(Flag.score.desc())
+    ).all()
+    plans = db.session.scalars(
+        select(ManagementPlan).where(ManagementPlan.official_id == official_id)
+    ).all()
+    return {"flags": flags, "plans": plans, "ack_form": AcknowledgeForm()}

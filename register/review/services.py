@@ -1,0 +1,487 @@
+"""Review of flags: the queue, decisions, bulk dismissal and management plans (no Flask here).
+
+Every change is made in the caller's transaction together with its audit entry and any email,
+so an action and its record commit or roll back as one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, func, or_, select, true, tuple_, update
+from sqlalchemy.orm import Session, joinedload
+
+from register.audit.log import record
+from register.models import (
+    Award,
+    Decision,
+    DeclarationCycle,
+    DeclarationVersion,
+    Department,
+    Flag,
+    ManagementPlan,
+    User,
+)
+from register.models.base import utcnow
+from register.models.flags import DECIDED, MANAGED, NOT_SAME, OPEN, OUTCOMES, REOPENED
+from register.models.people import AUDITOR, COMPLIANCE
+from register.models.review import CONSTRAINTS, PLAN_ACTIVE, PLAN_STATUSES
+from register.notify import messages
+
+PAGE_SIZE = 50
+RISK_ORDER = ("high", "medium", "low")
+
+
+class ReviewError(Exception):
+    """A review action that cannot be done; the message says why."""
+
+
+def assigned_department_ids(user: User) -> set[int]:
+    return {d.id for d in user.assigned_departments} if user.role == COMPLIANCE else set()
+
+
+def scope(user: User) -> ColumnElement[bool]:
+    """Flags a user may read: compliance their departments, auditors all, others none."""
+    if user.role == AUDITOR:
+        return true()
+    if user.role == COMPLIANCE:
+        return Flag.department_id.in_(assigned_department_ids(user))
+    return false()
+
+
+def can_read(user: User, flag: Flag) -> bool:
+    if user.role == AUDITOR:
+        return True
+    return can_decide(user, flag)
+
+
+def can_decide(user: User, flag: Flag) -> bool:
+    """Only compliance officers assigned to the flag's department decide it."""
+    return user.role == COMPLIANCE and flag.department_id in assigned_department_ids(user)
+
+
+# The queue -------------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueFilters:
+    department_id: int | None = None
+    status: str | None = None  # open, reopened, decided; default open and reopened
+    risk_level: str | None = None
+    min_score: float | None = None
+    min_value: Decimal | None = None
+    awarded_from: date | None = None
+    awarded_to: date | None = None
+
+
+@dataclass
+class QueuePage:
+    flags: list[Flag]
+    next_cursor: str | None
+    total: int
+
+
+def encode_cursor(flag: Flag) -> str:
+    return f"{flag.score}:{flag.id}"
+
+
+def decode_cursor(cursor: str | None) -> tuple[float, int] | None:
+    if not cursor:
+        return None
+    try:
+        score, flag_id = cursor.split(":")
+        return float(score), int(flag_id)
+    except ValueError:
+        return None
+
+
+def _queue_conditions(user: User, filters: QueueFilters) -> list[ColumnElement[bool]]:
+    statuses = [filters.status] if filters.status else [OPEN, REOPENED]
+    conditions = [scope(user), Flag.active.is_(True), Flag.status.in_(statuses)]
+    if filters.department_id:
+        conditions.append(Flag.department_id == filters.department_id)
+    if filters.risk_level:
+        conditions.append(Flag.risk_level == filters.risk_level)
+    if filters.min_score is not None:
+        conditions.append(Flag.score >= filters.min_score)
+    award_conditions = []
+    if filters.min_value is not None:  # the award's value: screening leaves Flag.award_value empty
+        award_conditions.append(Award.value >= filters.min_value)
+    if filters.awarded_from:
+        award_conditions.append(Award.award_date >= filters.awarded_from)
+    if filters.awarded_to:
+        award_conditions.append(Award.award_date <= filters.awarded_to)
+    if award_conditions:
+        conditions.append(Flag.award_id.in_(select(Award.id).where(*award_conditions)))
+    return conditions
+
+
+def queue_page(
+    session: Session,
+    user: User,
+    filters: QueueFilters,
+    cursor: str | None = None,
+    page_size: int = PAGE_SIZE,
+) -> QueuePage:
+    """One page of the queue, highest score first, by keyset on (score, id)."""
+    conditions = _queue_conditions(user, filters)
+    total = session.scalar(select(func.count(Flag.id)).where(*conditions)) or 0
+    statement = select(Flag).where(*conditions)
+    after = decode_cursor(cursor)
+    if after is not None:
+        statement = statement.where(tuple_(Flag.score, Flag.id) < tuple_(*after))
+    flags = list(
+        session.scalars(
+            statement.options(joinedload(Flag.official), joinedload(Flag.award))
+            .order_by(Flag.score.desc(), Flag.id.desc())
+            .limit(page_size + 1)
+        ).unique()
+    )
+    more = len(flags) > page_size
+    flags = flags[:page_size]
+    return QueuePage(flags, encode_cursor(flags[-1]) if more else None, total)
+
+
+# The flag page ----------------------------------------------------------------------------------
+
+
+@dataclass
+class FlagView:
+    flag: Flag
+    reasons: list[dict[str, Any]]
+    interest: dict[str, Any]
+    version: DeclarationVersion | None
+    decisions: list[Decision]
+    plans: list[ManagementPlan]
+    same_official: list[Flag] = field(default_factory=list)
+    same_organisation: list[Flag] = field(default_factory=list)
+
+
+def flag_view(session: Session, flag: Flag, reader: User) -> FlagView:
+    """Everything the flag page shows; related flags are limited to what `reader` may see."""
+    version = (
+        session.get(DeclarationVersion, flag.declaration_version_id)
+        if flag.declaration_version_id
+        else None
+    )
+    interest: dict[str, Any] = {}
+    if version is not None:
+        items = json.loads(version.content).get("interests", [])
+        interest = next((i for i in items if i.get("lineage") == flag.interest_lineage), {})
+    plans = list(
+        session.scalars(
+            select(ManagementPlan).where(ManagementPlan.flag_id == flag.id).order_by(
+                ManagementPlan.id)
+        )
+    )  # fmt: skip
+    view = FlagView(flag, json.loads(flag.reasons), interest, version, list(flag.decisions), plans)
+    if reader.role in (COMPLIANCE, AUDITOR):
+        related = select(Flag).where(scope(reader), Flag.id != flag.id).order_by(
+            Flag.score.desc()).limit(50)  # fmt: skip
+        view.same_official = list(
+            session.scalars(related.where(Flag.official_id == flag.official_id))
+        )
+        view.same_organisation = list(
+            session.scalars(
+                related.where(
+                    or_(
+                        Flag.award_supplier_id == flag.award_supplier_id,
+                        func.lower(Flag.supplier_name) == flag.supplier_name.lower(),
+                        func.lower(Flag.organisation_name) == flag.organisation_name.lower(),
+                    )
+                )
+            )
+        )
+    return view
+
+
+# Decisions -------------------------------------------------------------------------------------
+
+
+@dataclass
+class PlanFields:
+    constraints: list[str]
+    details: str
+    owner_id: int
+    review_on: date
+    divest_by: date | None = None
+    status: str = PLAN_ACTIVE
+
+
+def _check_plan(session: Session, fields: PlanFields) -> User:
+    unknown = set(fields.constraints) - set(CONSTRAINTS)
+    if not fields.constraints or unknown:
+        raise ReviewError("Choose at least one agreed constraint from the list")
+    if "other" in fields.constraints and not fields.details.strip():
+        raise ReviewError("Describe the other constraint")
+    if "divestment" in fields.constraints and fields.divest_by is None:
+        raise ReviewError("Give the date by which the interest must be divested")
+    if fields.status not in PLAN_STATUSES:
+        raise ReviewError("Choose a plan status")
+    owner = session.get(User, fields.owner_id)
+    if owner is None or owner.role != COMPLIANCE or not owner.active:
+        raise ReviewError("The owner must be an active compliance officer")
+    return owner
+
+
+def _plan_summary(plan: ManagementPlan) -> dict[str, Any]:
+    return {
+        "constraints": plan.constraint_keys, "details": plan.details,
+        "divest_by": plan.divest_by, "owner_id": plan.owner_id, "review_on": plan.review_on,
+        "status": plan.status,
+    }  # fmt: skip
+
+
+def decide(
+    session: Session,
+    flag_id: int,
+    actor: User,
+    outcome: str,
+    reason: str,
+    *,
+    plan: PlanFields | None = None,
+    ip_address: str | None = None,
+) -> Decision:
+    """Record a decision; the flag's current decision, if any, is superseded (both are kept).
+
+    The flag row is written first (a row lock on PostgreSQL, the write lock on SQLite), so two
+    officers deciding at once queue up: both decisions are recorded and exactly one is current.
+    """
+    reason = (reason or "").strip()
+    if outcome not in OUTCOMES:
+        raise ReviewError("Choose a decision")
+    if not reason:
+        raise ReviewError("Give the reason for the decision")
+    if outcome == MANAGED and plan is None:
+        raise ReviewError("A managed conflict needs a management plan")
+    flag = session.get(Flag, flag_id)
+    if flag is None or not can_decide(actor, flag):
+        raise ReviewError("Only compliance officers of the flag's department can decide it")
+    owner = _check_plan(session, plan) if outcome == MANAGED and plan else None
+    now = utcnow()
+    session.execute(
+        update(Flag).where(Flag.id == flag_id).values(status=DECIDED, updated_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    flag = session.scalars(
+        select(Flag).where(Flag.id == flag_id).execution_options(populate_existing=True)
+    ).one()
+    current = session.scalars(
+        select(Decision)
+        .where(Decision.flag_id == flag_id, Decision.superseded_by_id.is_(None))
+        .execution_options(populate_existing=True)
+    ).all()
+    decision = Decision(
+        flag_id=flag_id, outcome=outcome, reason=reason, decided_by_id=actor.id, decided_at=now,
+        interest_digest=flag.interest_digest, award_digest=flag.award_digest,
+    )  # fmt: skip
+    session.add(decision)
+    session.flush()
+    for previous in current:
+        previous.superseded_by_id = decision.id
+    record(
+        session, "decision.recorded",
+        f"Flag {flag_id}: {OUTCOMES[outcome]}"
+        + (f" (supersedes decision {', '.join(str(p.id) for p in current)})" if current else ""),
+        actor=actor, object_type="flag", object_id=flag_id, ip_address=ip_address,
+        details={
+            "decision_id": decision.id, "outcome": outcome, "reason": reason,
+            "before": [{"decision_id": p.id, "outcome": p.outcome} for p in current],
+            "after": {"decision_id": decision.id, "outcome": outcome},
+        },
+    )  # fmt: skip
+    if owner is not None and plan is not None:
+        _create_plan(session, flag, decision, actor, plan, ip_address)
+    session.flush()
+    session.expire(flag, ["decisions"])
+    return decision
+
+
+def bulk_dismiss(
+    session: Session,
+    flag_ids: Sequence[int],
+    actor: User,
+    reason: str,
+    *,
+    ip_address: str | None = None,
+) -> list[Decision]:
+    """Decide each selected flag "not the same organisation" with one reason (one decision each)."""
+    if not flag_ids:
+        raise ReviewError("Select at least one flag")
+    return [
+        decide(session, flag_id, actor, NOT_SAME, reason, ip_address=ip_address)
+        for flag_id in sorted(set(flag_ids))
+    ]
+
+
+# Management plans -------------------------------------------------------------------------------
+
+
+def _create_plan(
+    session: Session,
+    flag: Flag,
+    decision: Decision,
+    actor: User,
+    fields: PlanFields,
+    ip_address: str | None,
+) -> ManagementPlan:
+    now = utcnow()
+    plan = ManagementPlan(
+        flag_id=flag.id, decision_id=decision.id, official_id=flag.official_id,
+        owner_id=fields.owner_id, constraints=",".join(fields.constraints),
+        details=fields.details.strip(), divest_by=fields.divest_by, review_on=fields.review_on,
+        status=PLAN_ACTIVE, created_by_id=actor.id, created_at=now, updated_at=now,
+    )  # fmt: skip
+    session.add(plan)
+    session.flush()
+    record(
+        session, "plan.created", f"Management plan {plan.id} agreed for flag {flag.id}",
+        actor=actor, object_type="management_plan", object_id=plan.id, ip_address=ip_address,
+        details={"before": None, "after": _plan_summary(plan), "flag_id": flag.id},
+    )  # fmt: skip
+    messages.plan_agreed(session, plan)
+    return plan
+
+
+def update_plan(
+    session: Session,
+    plan: ManagementPlan,
+    actor: User,
+    fields: PlanFields,
+    *,
+    ip_address: str | None = None,
+) -> bool:
+    """Change a plan; returns False when nothing changed. A changed constraint needs a new
+    acknowledgement from the official."""
+    if not can_decide(actor, plan.flag):
+        raise ReviewError("Only compliance officers of the flag's department can change its plan")
+    _check_plan(session, fields)
+    before = _plan_summary(plan)
+    plan.constraints = ",".join(fields.constraints)
+    plan.details = fields.details.strip()
+    plan.divest_by = fields.divest_by
+    plan.owner_id = fields.owner_id
+    plan.review_on = fields.review_on
+    plan.status = fields.status
+    after = _plan_summary(plan)
+    if before == after:
+        return False
+    terms = ("constraints", "details", "divest_by")
+    if any(before[name] != after[name] for name in terms):
+        plan.acknowledged_at = None
+    plan.updated_at = utcnow()
+    changed = {name: {"before": before[name], "after": after[name]}
+               for name in after if before[name] != after[name]}  # fmt: skip
+    record(
+        session, "plan.changed", f"Management plan {plan.id} changed: {', '.join(changed)}",
+        actor=actor, object_type="management_plan", object_id=plan.id, ip_address=ip_address,
+        details={"before": before, "after": after},
+    )  # fmt: skip
+    session.flush()
+    return True
+
+
+def acknowledge_plan(
+    session: Session, plan: ManagementPlan, official: User, *, ip_address: str | None = None
+) -> None:
+    """The official confirms they have read the plan; the time is recorded and audited."""
+    if plan.official_id != official.id:
+        raise ReviewError("Only the official the plan concerns can acknowledge it")
+    if plan.acknowledged_at is not None:
+        return
+    plan.acknowledged_at = utcnow()
+    record(
+        session, "plan.acknowledged", f"Management plan {plan.id} acknowledged by the official",
+        actor=official, object_type="management_plan", object_id=plan.id, ip_address=ip_address,
+        details={"before": {"acknowledged_at": None},
+                 "after": {"acknowledged_at": plan.acknowledged_at}},
+    )  # fmt: skip
+    session.flush()
+
+
+def plans_due(session: Session, user: User, today: date) -> list[ManagementPlan]:
+    """Active plans whose review date has come, within the user's scope."""
+    statement = (
+        select(ManagementPlan)
+        .join(Flag, ManagementPlan.flag_id == Flag.id)
+        .where(scope(user), ManagementPlan.status == PLAN_ACTIVE,
+               ManagementPlan.review_on <= today)
+        .order_by(ManagementPlan.review_on, ManagementPlan.id)
+    )  # fmt: skip
+    return list(session.scalars(statement))
+
+
+def queue_due_reminders(session: Session, today: date) -> int:
+    """Queue one reminder per plan that has fallen due since its last reminder."""
+    due = session.scalars(
+        select(ManagementPlan).where(
+            ManagementPlan.status == PLAN_ACTIVE,
+            ManagementPlan.review_on <= today,
+            or_(ManagementPlan.reminded_on.is_(None),
+                ManagementPlan.reminded_on < ManagementPlan.review_on),
+        )
+    ).all()  # fmt: skip
+    for plan in due:
+        messages.plan_due(session, plan)
+        plan.reminded_on = today
+        record(session, "plan.reminder_queued",
+               f"Review reminder for management plan {plan.id} queued to its owner",
+               object_type="management_plan", object_id=plan.id)  # fmt: skip
+    session.flush()
+    return len(due)
+
+
+# Dashboard -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    by_risk: dict[str, int]
+    by_department: list[tuple[str, dict[str, int]]]
+    cycle: DeclarationCycle | None
+    decisions: dict[str, int]
+    plans_due: list[ManagementPlan]
+
+
+def dashboard(session: Session, user: User, today: date) -> Dashboard:
+    """Open flags by risk and department, decisions this cycle, plans due for review."""
+    rows = session.execute(
+        select(Department.name, Flag.risk_level, func.count(Flag.id))
+        .outerjoin(Department, Flag.department_id == Department.id)
+        .where(scope(user), Flag.active.is_(True), Flag.status.in_([OPEN, REOPENED]))
+        .group_by(Department.name, Flag.risk_level)
+    ).all()
+    by_risk = dict.fromkeys(RISK_ORDER, 0)
+    departments: dict[str, dict[str, int]] = {}
+    for name, risk, count in rows:
+        by_risk[risk] = by_risk.get(risk, 0) + count
+        departments.setdefault(name or "No department", dict.fromkeys(RISK_ORDER, 0))[risk] = count
+    cycle = session.scalars(
+        select(DeclarationCycle).order_by(DeclarationCycle.opens_on.desc()).limit(1)
+    ).first()
+    decisions = dict.fromkeys(OUTCOMES, 0)
+    if cycle is not None:
+        since = datetime.combine(cycle.opens_on, datetime.min.time(), tzinfo=utcnow().tzinfo)
+        for outcome, count in session.execute(
+            select(Decision.outcome, func.count(Decision.id))
+            .join(Flag, Decision.flag_id == Flag.id)
+            .where(scope(user), Decision.decided_at >= since)
+            .group_by(Decision.outcome)
+        ):
+            decisions[outcome] = count
+    return Dashboard(by_risk, sorted(departments.items()), cycle, decisions,
+                     plans_due(session, user, today))  # fmt: skip
+
+
+def owner_choices(session: Session) -> list[User]:
+    return list(
+        session.scalars(
+            select(User).where(User.role == COMPLIANCE, User.active.is_(True)).order_by(
+                User.full_name)
+        )
+    )  # fmt: skip

@@ -1,0 +1,38 @@
+"""An official signs in, starts a declaration pre-filled from last year, adds an interest and files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from register.demo.build import DEMO_PASSWORD
+
+
+def sign_in(page: Any, base: str, email: str) -> None:
+    page.goto(base + "/auth/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_official_files_a_declaration(page: Any, live_server: str) -> None:
+    sign_in(page, live_server, "isabelle.trowe@example.gov.uk")
+    page.get_by_role("button", name="Start 2026/27 declaration").click()
+    # Pre-filled from 2025/26: the Morning Lane interests ended within the look-back period.
+    assert page.get_by_role("heading", name="Morning Lane Associates Ltd (former interest)").count() == 2
+
+    page.get_by_role("link", name="Add a membership or affiliation").click()
+    page.get_by_role("button", name="Save interest").click()  # empty form: errors, nothing lost
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert "Enter the name of the organisation" in page.locator(".govuk-error-summary").inner_text()
+    page.get_by_label("Organisation", exact=True).fill("British Association of Social Workers")
+    page.get_by_label("Role or type of membership").fill("Member")
+    page.get_by_role("button", name="Save interest").click()
+    assert page.get_by_text("Saved: British Association of Social Workers").is_visible()
+
+    page.get_by_role("link", name="Review and submit").click()
+    page.get_by_label("I confirm this declaration is complete and true").check()
+    page.get_by_role("button", name="Submit declaration").click()
+    assert page.get_by_text("Declaration submitted: version 1.").is_visible()
+    page.get_by_role("link", name="Version 1").click()
+    assert page.get_by_text("Content digest (SHA-256)").is_visible()
+    assert page.get_by_role("heading", name="Membership or affiliation: British Association of Social Workers").is_visible()

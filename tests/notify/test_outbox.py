@@ -1,0 +1,97 @@
+"""Email through a real SMTP server: queued with the action, sent later, retried after failure."""
+
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from register.extensions import db
+from register.models import Decision, ManagementPlan, OutboundEmail
+from register.models.base import utcnow
+from register.models.review import FAILED, QUEUED, SENT
+from register.notify.mail import MailSettings, send_pending
+from register.notify.messages import notify_new_high_risk
+from register.notify.outbox import queue_email
+from tests.conftest import date_fields, sign_in
+
+
+def _managed(client, scene, review_on: date):
+    data = MultiDict([
+        ("outcome", "conflict_managed"), ("reason", "Former director; contracts continue"),
+        ("constraints", "recusal"), ("constraints", "no_contact"), ("owner_id", scene.officer.id),
+        *date_fields("review_on", review_on.day, review_on.month, review_on.year),
+    ])  # fmt: skip
+    return client.post(f"/review/flags/{scene.flag.id}/decide", data=data)
+
+
+def _settings() -> MailSettings:
+    return MailSettings.from_config(current_app.config)
+
+
+def test_queue_email_and_send(app, smtp_server):
+    queue_email(db.session, "someone@example.gov.uk", "Hello", "Body text", kind="test")
+    db.session.commit()
+    report = send_pending(db.session, _settings())
+    assert report.sent == 1
+    assert smtp_server.messages[0]["To"] == "someone@example.gov.uk"
+    assert smtp_server.messages[0].get_payload().strip() == "Body text"
+    assert db.session.scalar(select(OutboundEmail)).status == SENT
+    assert send_pending(db.session, _settings()).sent == 0  # never sent twice
+
+
+def test_high_risk_flag_emails_compliance(app, scene, smtp_server):
+    emails = notify_new_high_risk(db.session, scene.report, mailbox="coi@example.gov.uk")
+    db.session.commit()
+    assert {e.to for e in emails} == {
+        "coi@example.gov.uk",
+        scene.officer.email,
+        scene.other_officer.email,
+    }
+    send_pending(db.session, _settings())
+    assert len(smtp_server.messages) == 3
+    assert "Morning Lane" in smtp_server.messages[0]["Subject"]
+
+
+def test_plan_agreed_email_survives_smtp_outage_then_retry(client, scene, smtp_port):
+    sign_in(client, scene.officer)
+    assert _managed(client, scene, date.today() + timedelta(days=90)).status_code == 302
+    # No SMTP server is listening: the decision and plan stay saved and the email stays queued.
+    report = send_pending(db.session, _settings())
+    assert report.failed == 1
+    email = db.session.scalar(select(OutboundEmail).where(OutboundEmail.kind == "plan.agreed"))
+    assert email.status == FAILED and email.attempts == 1 and "Connection" in email.last_error
+    assert email.to == scene.official.email
+    assert db.session.query(Decision).count() == 1 and db.session.query(ManagementPlan).count() == 1
+    assert send_pending(db.session, _settings()).failed == 0  # backing off: not retried yet
+
+    from aiosmtpd.controller import Controller
+
+    from tests.notify.conftest import Inbox
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        later = utcnow() + timedelta(hours=1)
+        assert send_pending(db.session, _settings(), now=later).sent == 1
+    finally:
+        controller.stop()
+    db.session.refresh(email)
+    assert email.status == SENT and email.attempts == 2
+    assert "Recusal from procurement decisions" in inbox.messages[0].get_payload()
+
+
+def test_notify_due_cli_reminds_owner_once(client, scene, smtp_server, runner):
+    sign_in(client, scene.officer)
+    _managed(client, scene, date.today() - timedelta(days=1))
+    result = runner.invoke(args=["notify", "due"])
+    assert result.exit_code == 0, result.output
+    assert "Queued 1 plan review reminders" in result.output and "2 sent" in result.output
+    subjects = sorted(m["Subject"] for m in smtp_server.messages)
+    assert any("due for review" in s for s in subjects)
+    reminder = [m for m in smtp_server.messages if "due for review" in m["Subject"]][0]
+    assert reminder["To"] == scene.officer.email
+    result = runner.invoke(args=["notify", "due"])
+    assert "Queued 0 plan review reminders" in result.output
+    assert db.session.scalar(select(OutboundEmail).where(OutboundEmail.status == QUEUED)) is None

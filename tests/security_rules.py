@@ -1,0 +1,139 @@
+"""Who may reach each endpoint: the table tests/test_security_matrix.py checks every route against.
+
+ADD ONE LINE HERE FOR EVERY NEW ENDPOINT. The matrix test fails, naming the endpoint, until you do.
+
+EXPECTED maps an endpoint (as in `app.url_map`) to the roles allowed to use it:
+
+    "review.queue": {"compliance", "auditor"},
+
+Roles: "official", "compliance", "auditor", "admin". Anyone else gets 403 or 404, and anonymous
+visitors are sent to the sign-in page. Qualifiers for pages about one object:
+
+    "official:own"           officials, but only for their own object; another official gets 404
+    "compliance:department"  compliance officers assigned to the object's department; others 404
+
+PUBLIC means anyone, signed in or not (no redirect to sign-in); SIGNED_IN means every role.
+API_TOKEN means a token-authenticated API endpoint: every session-cookie client gets 401.
+A value may also be a dict keyed by HTTP method when methods differ: {"GET": ..., "POST": ...}.
+
+PARAMS fills URL parameters from the objects the matrix creates (see `World` in
+tests/test_security_matrix.py): the URL names the owner official's object, so a check as the
+owner must succeed and a check as another official must get 404. Add a line for a new parameter
+name; a function may create the object it needs through `world.session`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from register.models import ApiToken, BuyerMapping, ImportRun, PublishedEdition
+from tests.review.helpers import matrix_flag, matrix_plan
+
+PUBLIC = "public"
+SIGNED_IN = frozenset({"official", "compliance", "auditor", "admin"})
+OWN = "official:own"
+DEPARTMENT = "compliance:department"
+API_TOKEN = "api-token"  # token-authenticated API: every cookie client (and anonymous) gets 401
+
+EXPECTED: dict[str, Any] = {
+    # Application and static files.
+    "static": PUBLIC,
+    "healthz": PUBLIC,
+    "index": SIGNED_IN,
+    # Sign-in, sign-out, password.
+    "auth.login": PUBLIC,
+    "auth.logout": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    # Officials' own declarations.
+    "declarations.mine": {"official"},
+    "declarations.start": {"official"},
+    "declarations.show": {OWN},
+    "declarations.add_interest": {OWN},
+    "declarations.edit_interest": {OWN},
+    "declarations.end_interest": {OWN},
+    "declarations.remove_interest": {OWN},
+    "declarations.review": {OWN},
+    "declarations.amend": {OWN},
+    "declarations.version": {OWN, DEPARTMENT, "auditor", "admin"},
+    # Administration.
+    "admin.departments": {"admin"},
+    "admin.people": {"admin"},
+    "admin.new_user": {"admin"},
+    "admin.edit_user": {"admin"},
+    "admin.roster": {"admin"},
+    "admin.cycles": {"admin"},
+    # Contract awards.
+    "awards.imports": {"admin"},
+    "awards.import_run": {"admin"},
+    "awards.buyers": {"admin"},
+    "awards.map_buyer_view": {"admin"},
+    "awards.search": {"admin", "compliance", "auditor"},
+    "review.queue": {"compliance", "auditor"},
+    "review.bulk_dismiss": {"compliance"},
+    "review.flag": {OWN, DEPARTMENT, "auditor"},
+    "review.decide": {DEPARTMENT},
+    "review.edit_plan": {DEPARTMENT},
+    "review.due": {"compliance", "auditor"},
+    "review.dashboard": {"compliance", "auditor"},
+    "review.my_plans": {"official"},
+    "review.acknowledge": {OWN},
+    "audit.log": {"auditor", "admin"},
+    # Completeness, reminders, exports (issue 6).
+    "completeness.dashboard": {"compliance", "auditor", "admin"},
+    "completeness.department": {DEPARTMENT, "auditor", "admin"},
+    "completeness.remind": {"compliance", "admin"},
+    "exports.index": {"auditor", "admin"},
+    "exports.download": {"auditor", "admin"},
+    # Public register: editions are public; publishing is for administrators.
+    "public.editions": PUBLIC,
+    "public.edition": PUBLIC,
+    "public.edition_json": PUBLIC,
+    "public.edition_csv": PUBLIC,
+    "publishing.new_edition": {"admin"},
+    # JSON API: token auth only (a session cookie gets 401); roles per token in tests/api.
+    "api.openapi": PUBLIC,
+    "api.roster": API_TOKEN,
+    "api.awards": API_TOKEN,
+    "api.flags": API_TOKEN,
+    "api.completeness": API_TOKEN,
+    "api_tokens.index": {"admin"},
+    "api_tokens.create": {"admin"},
+    "api_tokens.revoke": {"admin"},
+}
+
+# URL parameter name -> value, from the matrix's World (owner, declaration, interest, cycle...).
+PARAMS: dict[str, Callable[[Any], Any]] = {
+    "filename": lambda world: "css/register.css",
+    "cycle_id": lambda world: world.cycle.id,
+    "declaration_id": lambda world: world.declaration.id,
+    "interest_id": lambda world: world.interest.id,
+    "category": lambda world: "directorship",
+    "number": lambda world: 1,
+    "user_id": lambda world: world.owner.id,
+    "department_id": lambda world: world.department.id,  # the owner's department
+    "run_id": lambda world: _saved(world, ImportRun(filename="matrix.json", status="completed")),
+    "flag_id": lambda world: matrix_flag(world),
+    "plan_id": lambda world: matrix_plan(world),
+    "mapping_id": lambda world: _saved(world, BuyerMapping(buyer_key="bfi", buyer_name="BFI")),
+    "edition_id": lambda world: _saved(
+        world,
+        PublishedEdition(
+            cycle_id=world.cycle.id,
+            number=1,
+            snapshot_digest="0" * 64,
+            snapshot='{"cycle": "2026/27", "edition": 1, "redactions": [], "entries": []}',
+        ),
+    ),
+    "token_id": lambda world: _saved(
+        world,
+        ApiToken(user_id=world.auditor.id, name="matrix", token_hash="0" * 64, prefix="rgi_matrix"),
+    ),
+}
+
+
+def _saved(world: Any, obj: Any) -> int:
+    """Commit an object a URL parameter needs (the matrix snapshots the database after PARAMS)."""
+    world.session.add(obj)
+    world.session.commit()
+    return int(obj.id)

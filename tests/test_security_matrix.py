@@ -1,0 +1,261 @@
+"""Every route, every method, every role: checked against the table in tests/security_rules.py.
+
+The URLs name real objects owned by one official (the "owner"). Each request runs against the
+same starting database (the SQLite file is restored after every request), so a POST that changes
+something cannot affect the next check.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+from werkzeug.routing import Rule
+
+from register.admin.services import create_cycle, create_department
+from register.declarations import services
+from register.extensions import db
+from register.models import Declaration, DeclarationCycle, Department, Interest, User
+from register.web import uk_today
+from tests import security_rules
+from tests.auth.conftest import (  # noqa: F401 - autouse fixtures
+    fast_password_hashing,
+    fresh_login_state,
+)
+from tests.conftest import sign_in
+from tests.security_rules import EXPECTED, PARAMS, PUBLIC
+
+# Token-authenticated endpoints: no session cookie is accepted, so every client here gets 401.
+API_TOKEN = getattr(security_rules, "API_TOKEN", "api-token")
+
+ROLES = ("official", "compliance", "auditor", "admin")
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def routes(app: Flask) -> list[tuple[Rule, str]]:
+    return sorted(
+        ((rule, method) for rule in app.url_map.iter_rules()
+         for method in sorted((rule.methods or set()) - IGNORED_METHODS)),
+        key=lambda pair: (pair[0].endpoint, pair[0].rule, pair[1]),
+    )  # fmt: skip
+
+
+def rule_for(endpoint: str, method: str) -> Any:
+    spec = EXPECTED[endpoint]
+    if isinstance(spec, dict):
+        return spec[method]
+    return spec
+
+
+def test_every_endpoint_has_a_rule(app: Flask) -> None:
+    """A new endpoint must be added to tests/security_rules.py before it can ship."""
+    endpoints = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+    missing = sorted(set(endpoints) - set(EXPECTED))
+    stale = sorted(set(EXPECTED) - set(endpoints))
+
+    def methods(name: str) -> list[str]:
+        return sorted((endpoints[name].methods or set()) - IGNORED_METHODS)
+
+    problems = [
+        f"{name} ({endpoints[name].rule} {methods(name)})"
+        " has no rule: add a line to EXPECTED in tests/security_rules.py, for example "
+        f'"{name}": {{"auditor"}}'
+        for name in missing
+    ] + [
+        f"{name} is in EXPECTED but no such endpoint exists: remove or rename it" for name in stale
+    ]
+    for name, rule in endpoints.items():
+        spec = EXPECTED.get(name)
+        if isinstance(spec, dict):
+            methods = (rule.methods or set()) - IGNORED_METHODS
+            problems += [f"{name}: no rule for method {m}" for m in sorted(methods - set(spec))]
+        for argument in sorted(rule.arguments):
+            if argument not in PARAMS:
+                problems.append(
+                    f"{name}: URL parameter <{argument}> has no entry in PARAMS in "
+                    "tests/security_rules.py"
+                )
+    assert not problems, "\n".join(problems)
+
+
+def test_rules_table_can_fail(app: Flask) -> None:
+    """The check above notices an unlisted endpoint (guards against a vacuous table)."""
+    app.add_url_rule("/unlisted-for-test", "unlisted_for_test", lambda: "x")
+    with pytest.raises(AssertionError, match="unlisted_for_test .* add a line to EXPECTED"):
+        test_every_endpoint_has_a_rule(app)
+
+
+@dataclass
+class World:
+    session: Session
+    owner: User
+    other_official: User
+    compliance: User
+    other_compliance: User
+    auditor: User
+    admin: User
+    department: Department
+    other_department: Department
+    cycle: DeclarationCycle
+    declaration: Declaration
+    interest: Interest
+
+
+def build_world(make_user: Any, department: Department) -> World:
+    session = db.session
+    other_department = create_department(session, "DFT", "Department for Transport", None)
+    owner = make_user("official")
+    other_official = make_user("official")
+    compliance = make_user("compliance")
+    other_compliance = make_user("compliance")
+    other_compliance.assigned_departments = [other_department]
+    auditor = make_user("auditor")
+    admin = make_user("admin")
+    today = uk_today()
+    cycle = create_cycle(
+        session, "2026/27", today - timedelta(days=10), today + timedelta(days=30),
+        [department, other_department], None,
+    )  # fmt: skip
+    declaration = services.start_declaration(session, owner, cycle, lookback_months=24)
+    interest = Interest(category="directorship", organisation_name="Acme Widgets Ltd",
+                        role="trustee", paid=False, whose="self")  # fmt: skip
+    declaration.interests.append(interest)
+    session.flush()
+    services.submit(session, declaration, owner, nil_return=False, amendment_reason=None,
+                    ip_address=None)  # fmt: skip
+    services.reopen_for_amendment(session, declaration, owner)  # editable, with a version 1
+    session.commit()
+    return World(session, owner, other_official, compliance, other_compliance, auditor, admin,
+                 department, other_department, cycle, declaration, interest)  # fmt: skip
+
+
+class Restorer:
+    """Put the SQLite file and each client's session cookie back after every request."""
+
+    def __init__(self, app: Flask, clients: dict[str, FlaskClient]) -> None:
+        self.path = Path(db.engine.url.database or "")
+        self.snapshot = self.path.with_suffix(".snapshot")
+        db.session.remove()
+        db.engine.dispose()
+        shutil.copy(self.path, self.snapshot)
+        self.clients = clients
+        self.cookies = {
+            name: (c.get_cookie("session").value if c.get_cookie("session") else None)
+            for name, c in clients.items()
+        }
+
+    def restore(self) -> None:
+        db.session.remove()
+        db.engine.dispose()
+        shutil.copy(self.snapshot, self.path)
+        for name, client in self.clients.items():
+            client.delete_cookie("session")
+            if self.cookies[name]:
+                client.set_cookie("session", self.cookies[name])
+
+
+def is_sign_in_redirect(response: Any) -> bool:
+    if response.status_code != 302:
+        return False
+    location = urlsplit(response.location)
+    return location.path == "/auth/sign-in" and "next=" in location.query
+
+
+def allowed(response: Any, method: str) -> str | None:
+    """None if the response shows the request was let through, else what was wrong."""
+    code = response.status_code
+    if code == 200 or (code == 400 and method != "GET"):
+        return None
+    if code == 302 and not is_sign_in_redirect(response):
+        return None
+    return f"expected it to be allowed (200/302, or 400 for an empty form) but got {code}" + (
+        f" to {response.location}" if code == 302 else ""
+    )
+
+
+def test_role_and_owner_matrix(app: Flask, make_user: Any, department: Department) -> None:
+    world = build_world(make_user, department)
+    users = {
+        "official": world.owner, "official:other": world.other_official,
+        "compliance": world.compliance, "compliance:other": world.other_compliance,
+        "auditor": world.auditor, "admin": world.admin,
+    }  # fmt: skip
+    clients: dict[str, FlaskClient] = {"anonymous": app.test_client()}
+    for name, user in users.items():
+        clients[name] = app.test_client()
+        assert sign_in(clients[name], user).status_code == 302, f"{name} could not sign in"
+    params = {name: make(world) for name, make in PARAMS.items()}
+    restorer = Restorer(app, clients)
+    failures: list[str] = []
+    checked = 0
+
+    def check(who: str, rule: Rule, method: str, expectation: str) -> None:
+        nonlocal checked
+        url = rule.build({k: params[k] for k in rule.arguments}, append_unknown=False)[1]
+        checked += 1
+        try:
+            response = clients[who].open(url, method=method)
+        except Exception as exc:  # noqa: BLE001 - report every broken route, not just the first
+            failures.append(f"{method} {url} [{rule.endpoint}] as {who}: raised {exc!r}")
+            restorer.restore()
+            return
+        code = response.status_code
+        if expectation == "allowed":
+            problem = allowed(response, method)
+        elif expectation == "sign-in":
+            problem = (
+                None
+                if is_sign_in_redirect(response)
+                else (f"expected a redirect to the sign-in page, got {code}")
+            )
+        elif expectation == "token":
+            problem = None if code == 401 else f"expected 401 (API token required), got {code}"
+        elif expectation == "forbidden":
+            problem = None if code in (403, 404) else f"expected 403 or 404, got {code}"
+        else:  # "not found": someone else's object
+            problem = None if code == 404 else f"expected 404 (not theirs), got {code}"
+        if problem:
+            failures.append(f"{method} {url} [{rule.endpoint}] as {who}: {problem}")
+        restorer.restore()
+
+    for rule, method in routes(app):
+        if rule.endpoint not in EXPECTED:
+            continue  # test_every_endpoint_has_a_rule reports it
+        spec = rule_for(rule.endpoint, method)
+        if spec in (PUBLIC, API_TOKEN):
+            for who in clients:
+                check(who, rule, method, "allowed" if spec == PUBLIC else "token")
+            continue
+        check("anonymous", rule, method, "sign-in")
+        for role in ROLES:
+            if role in spec:
+                check(role, rule, method, "allowed")
+                if f"{role}:other" in users:
+                    check(f"{role}:other", rule, method, "allowed")
+            elif role == "official" and f"{role}:own" in spec:
+                check("official", rule, method, "allowed")
+                check("official:other", rule, method, "not found")
+            elif role == "compliance" and f"{role}:department" in spec:
+                check("compliance", rule, method, "allowed")
+                check("compliance:other", rule, method, "not found")
+            else:
+                check(role, rule, method, "forbidden")
+    assert checked > 100
+    assert not failures, "\n".join(failures)
+
+
+def test_every_role_lands_on_a_page_it_may_see(app: Flask, make_user: Any) -> None:
+    """After signing in, `/` sends each role somewhere that answers 200, never a 403."""
+    for role in ROLES:
+        client = app.test_client()
+        sign_in(client, make_user(role))
+        response = client.get("/", follow_redirects=True)
+        assert response.status_code == 200, f"{role} lands on {response.request.path}"
