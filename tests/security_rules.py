@@ -67,7 +67,7 @@ EXPECTED: dict[str, Any] = {
     "awards.imports": {"admin"},
     "awards.import_run": {"admin"},
     "awards.buyers": {"admin"},
-    "awards.map_buyer_view": {"admin"},
+    "awards.set_buyer_department": {"admin"},
     "awards.search": {"admin", "compliance", "auditor"},
     "review.queue": {"compliance", "auditor"},
     "review.bulk_dismiss": {"compliance"},

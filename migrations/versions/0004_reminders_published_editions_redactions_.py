@@ -13,7 +13,7 @@ import sqlalchemy as sa
 revision = '0004'
 down_revision = '0003'
 branch_labels = None
-depends_on = '0003'  # the outbox table reminders refer to
+depends_on = None
 
 
 def upgrade():

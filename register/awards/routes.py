@@ -222,7 +222,7 @@ def buyers() -> str:
 
 @bp.post("/buyers/<int:mapping_id>")
 @roles_required(ADMIN)
-def map_buyer_view(mapping_id: int) -> Response:
+def set_buyer_department(mapping_id: int) -> Response:
     mapping = db.get_or_404(BuyerMapping, mapping_id)
     form = BuyerMappingForm(prefix=f"buyer-{mapping.id}")
     form.department_id.choices = _department_choices()

@@ -30,6 +30,7 @@ class Indexable(Protocol):
     def identifiers(self) -> tuple[tuple[str, str], ...]: ...
 
 
+NEIGHBOUR_CACHE_SIZE = 200_000
 R = TypeVar("R", bound=Indexable)
 K = TypeVar("K", bound=Hashable)
 
@@ -67,6 +68,8 @@ class RecordIndex(Generic[R, K]):
         self._token_names: dict[str, list[int]] = {}
         self._deleted: dict[str, list[str]] = {}
         self._segments: dict[str, list[str]] = {}
+        # Neighbours of queried words, until a new word is indexed: names share many words.
+        self._neighbour_cache: dict[tuple[str, bool], set[str]] = {}
         for record in records:
             self.add(record)
 
@@ -125,6 +128,7 @@ class RecordIndex(Generic[R, K]):
         return name_id
 
     def _index_word(self, word: str) -> None:
+        self._neighbour_cache.clear()
         if len(word) >= self._min_fuzzy:
             for deleted in _deletions(word):
                 self._deleted.setdefault(deleted, []).append(word)
@@ -140,6 +144,9 @@ class RecordIndex(Generic[R, K]):
         A word that is a name's only distinctive word may also be two edits away if it is long;
         in longer names another looked-up word finds such a match.
         """
+        cached = self._neighbour_cache.get((word, alone))
+        if cached is not None:
+            return cached
         found = {word} if word in self._token_names else set()
         if len(word) >= self._min_fuzzy:
             found.update(self._deleted.get(word, ()))
@@ -149,6 +156,9 @@ class RecordIndex(Generic[R, K]):
                 found.update(self._deleted.get(deleted, ()))
         if alone and len(word) >= self._min_two_edits:
             found.update(self._two_edits(word))
+        if len(self._neighbour_cache) >= NEIGHBOUR_CACHE_SIZE:
+            self._neighbour_cache.clear()
+        self._neighbour_cache[word, alone] = found
         return found
 
     def _two_edits(self, word: str) -> set[str]:
