@@ -15,12 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from argon2 import PasswordHasher
+from flask import Flask, g
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import create_engine, make_url, text
 
 from register import create_app
 from register.admin.services import UserFields, create_department, create_user
+from register.auth import passwords
 from register.extensions import db
 from register.models import Department, User
 
@@ -46,11 +50,49 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates shared by every test's app (Jinja checks each against its source)."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATES = _MemoryBytecodeCache()
+
+
+def _clear_g(exc: BaseException | None) -> None:
+    """Give every request a fresh `g`, as in production.
+
+    Tests keep an application context pushed, so Flask would reuse one `g` for every request:
+    Flask-Login's cached user would carry one client's sign-in into another client's request,
+    and Flask-WTF's cached CSRF token would outlive the session it belongs to.
+    """
+    for name in list(g):
+        g.pop(name, None)
+
+
 def make_app(url: str, instance: Path, **overrides: Any) -> Flask:
     config = {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, **overrides}
     os.environ.setdefault("REGISTER_INSTANCE", str(instance))
     app = create_app("testing", config)
+    app.teardown_request(_clear_g)
+    app.jinja_env.bytecode_cache = _TEMPLATES  # speed only: templates compile once per run
     return app
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real Argon2 hashes checked by the real code, with a low work factor."""
+    monkeypatch.setattr(
+        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
 
 
 @pytest.fixture

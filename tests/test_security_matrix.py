@@ -26,10 +26,6 @@ from register.extensions import db
 from register.models import Declaration, DeclarationCycle, Department, Interest, User
 from register.web import uk_today
 from tests import security_rules
-from tests.auth.conftest import (  # noqa: F401 - autouse fixtures
-    fast_password_hashing,
-    fresh_login_state,
-)
 from tests.conftest import sign_in
 from tests.security_rules import EXPECTED, PARAMS, PUBLIC
 

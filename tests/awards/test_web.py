@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -33,15 +32,11 @@ def app_config() -> dict[str, Any]:
 
 
 def signed_in(client: FlaskClient, user: User) -> FlaskClient:
-    g.pop("csrf_token", None)
     token = csrf_token(client, "/auth/sign-in")
     response = client.post(
         "/auth/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
     )
     assert response.status_code == 302
-    # The test's app context (and so flask-wtf's cached token in g) outlives each request,
-    # while signing in starts a fresh session: drop the cached token so a new one is issued.
-    g.pop("csrf_token", None)
     return client
 
 

@@ -28,7 +28,7 @@ def chromium_path() -> str:
     if not os.path.exists(CHROMIUM):
         if IN_CI:
             pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium")
-        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM}: apt-get install chromium")
     return CHROMIUM
 
 

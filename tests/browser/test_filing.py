@@ -1,4 +1,4 @@
-"""An official signs in, starts a declaration pre-filled from last year, adds an interest and files."""
+"""An official starts a declaration pre-filled from last year, adds an interest and files it."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ def test_official_files_a_declaration(page: Any, live_server: str) -> None:
     sign_in(page, live_server, "isabelle.trowe@example.gov.uk")
     page.get_by_role("button", name="Start 2026/27 declaration").click()
     # Pre-filled from 2025/26: the Morning Lane interests ended within the look-back period.
-    assert page.get_by_role("heading", name="Morning Lane Associates Ltd (former interest)").count() == 2
+    former = page.get_by_role("heading", name="Morning Lane Associates Ltd (former interest)")
+    assert former.count() == 2
 
     page.get_by_role("link", name="Add a membership or affiliation").click()
     page.get_by_role("button", name="Save interest").click()  # empty form: errors, nothing lost
@@ -35,4 +36,5 @@ def test_official_files_a_declaration(page: Any, live_server: str) -> None:
     assert page.get_by_text("Declaration submitted: version 1.").is_visible()
     page.get_by_role("link", name="Version 1").click()
     assert page.get_by_text("Content digest (SHA-256)").is_visible()
-    assert page.get_by_role("heading", name="Membership or affiliation: British Association of Social Workers").is_visible()
+    heading = "Membership or affiliation: British Association of Social Workers"
+    assert page.get_by_role("heading", name=heading).is_visible()

@@ -1,3 +1,3 @@
-"""Fixtures: the known mix (tests/completeness/mix.py) and fast password hashing."""
+"""Fixtures: the known mix (tests/completeness/mix.py)."""
 
-from tests.completeness.fixtures import fast_hashing, mix  # noqa: F401 - fixtures
+from tests.completeness.fixtures import mix  # noqa: F401 - fixture

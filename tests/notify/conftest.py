@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.auth.conftest import fast_password_hashing, fresh_login_state  # noqa: F401 - autouse
 from tests.review.helpers import Scene, build_scene
 
 

@@ -2,7 +2,6 @@
 
 import pytest
 
-from tests.auth.conftest import fast_password_hashing, fresh_login_state  # noqa: F401 - autouse
 from tests.review.helpers import Scene, build_scene
 
 
