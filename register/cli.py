@@ -16,7 +16,7 @@ from register.admin import services as admin
 from register.audit.log import verify
 from register.extensions import db
 from register.models import Department
-from register.notify.messages import notify_new_high_risk
+from register.models.people import ROLES
 
 users_cli = AppGroup("users", help="Create users and import rosters.")
 departments_cli = AppGroup("departments", help="Create departments.")
@@ -46,7 +46,7 @@ def create_department(code: str, name: str) -> None:
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", "full_name", required=True)
-@click.option("--role", required=True, type=click.Choice(["official", "compliance", "auditor", "admin"]))
+@click.option("--role", required=True, type=click.Choice(sorted(ROLES)))
 @click.option("--department", "department_code", help="Department code (officials).")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_user(
@@ -211,9 +211,10 @@ def import_awards(paths: tuple[Path, ...], errors_file: Path | None, no_screen: 
     if changed and not no_screen:
         from flask import current_app
 
-        screening = screen_suppliers(db.session, changed, config_from(current_app.config))
-        mailbox = current_app.config["COMPLIANCE_MAILBOX"]
-        notify_new_high_risk(db.session, screening, mailbox=mailbox)
+        screening = screen_suppliers(
+            db.session, changed, config_from(current_app.config),
+            alert_mailbox=current_app.config["COMPLIANCE_MAILBOX"],
+        )  # fmt: skip
         db.session.commit()
         click.echo("Matching: " + screening.summary())
     if totals["rejected"] or totals["failed"]:
@@ -228,9 +229,9 @@ def match_run() -> None:
     from register.screening import config_from, screen_everything
 
     report = screen_everything(
-        db.session, config_from(current_app.config), progress=lambda m: click.echo(m, err=True)
-    )
-    notify_new_high_risk(db.session, report, mailbox=current_app.config["COMPLIANCE_MAILBOX"])
+        db.session, config_from(current_app.config), progress=lambda m: click.echo(m, err=True),
+        alert_mailbox=current_app.config["COMPLIANCE_MAILBOX"],
+    )  # fmt: skip
     db.session.commit()
     click.echo("Matching: " + report.summary())
 

@@ -19,8 +19,13 @@ from sqlalchemy.orm import Session
 
 from register.audit.log import record
 from register.declarations.categories import GIFT
-from register.matching import InterestRecord, MatchConfig, MatchingEngine, MatchResult
-from register.matching import SupplierRecord
+from register.matching import (
+    InterestRecord,
+    MatchConfig,
+    MatchingEngine,
+    MatchResult,
+    SupplierRecord,
+)
 from register.matching.index import InterestIndex, SupplierIndex
 from register.models import (
     Award,
@@ -303,8 +308,20 @@ def persist(
     session.flush()
 
 
+def _alert(session: Session, report: ScreeningReport, mailbox: str | None) -> None:
+    """Queue e-mails about new high-risk flags, in the same transaction as the flags."""
+    if mailbox is not None and report.high_risk_new:
+        from register.notify.messages import notify_new_high_risk
+
+        notify_new_high_risk(session, report, mailbox=mailbox)
+
+
 def screen_declaration(
-    session: Session, declaration: Declaration, config: MatchConfig
+    session: Session,
+    declaration: Declaration,
+    config: MatchConfig,
+    *,
+    alert_mailbox: str | None = None,
 ) -> ScreeningReport:
     """Screen a declaration's latest version against every award supplier (on submit or amend)."""
     report = ScreeningReport()
@@ -320,6 +337,7 @@ def screen_declaration(
     report.interests, report.suppliers = len(pairs), len(index)
     persist(session, results, meta, scope_lineages={m.lineage for _, m in pairs},
             scope_suppliers=None, report=report)  # fmt: skip
+    _alert(session, report, alert_mailbox)
     return report
 
 
@@ -336,7 +354,11 @@ def _interest_index(
 
 
 def screen_suppliers(
-    session: Session, supplier_ids: list[int], config: MatchConfig
+    session: Session,
+    supplier_ids: list[int],
+    config: MatchConfig,
+    *,
+    alert_mailbox: str | None = None,
 ) -> ScreeningReport:
     """Screen new or changed award suppliers against every declared interest (after an import)."""
     report = ScreeningReport()
@@ -349,11 +371,16 @@ def screen_suppliers(
     report.interests, report.suppliers = len(meta), len(supplier_ids)
     persist(session, results, meta, scope_lineages=None, scope_suppliers=set(supplier_ids),
             report=report)  # fmt: skip
+    _alert(session, report, alert_mailbox)
     return report
 
 
 def screen_everything(
-    session: Session, config: MatchConfig, progress: Callable[[str], None] | None = None
+    session: Session,
+    config: MatchConfig,
+    progress: Callable[[str], None] | None = None,
+    *,
+    alert_mailbox: str | None = None,
 ) -> ScreeningReport:
     """Re-screen every latest declaration against every award supplier."""
     report = ScreeningReport()
@@ -369,6 +396,7 @@ def screen_everything(
     report.interests, report.suppliers = len(meta), len(suppliers)
     persist(session, results, meta, scope_lineages=None, scope_suppliers=None, report=report)
     record(session, "matching.run", "Full screening: " + report.summary())
+    _alert(session, report, alert_mailbox)
     return report
 
 

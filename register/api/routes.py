@@ -178,7 +178,6 @@ def roster() -> Any:
 def awards() -> Any:
     """Award records in: an OCDS or CSV file (multipart field 'file', or the raw body)."""
     from register.awards.importer import import_file
-    from register.notify.messages import notify_new_high_risk
     from register.screening import config_from, screen_suppliers
 
     limit = current_app.config["WEB_IMPORT_MAX_BYTES"]
@@ -199,12 +198,10 @@ def awards() -> Any:
             return error(422, "invalid_body", "Send a file (multipart field 'file') or a body")
         report = import_file(db.session, path, actor=g.api_user, display_name=name)
     if report.changed_supplier_ids:
-        screening = screen_suppliers(
-            db.session, report.changed_supplier_ids, config_from(current_app.config)
-        )
-        notify_new_high_risk(
-            db.session, screening, mailbox=current_app.config["COMPLIANCE_MAILBOX"]
-        )
+        screen_suppliers(
+            db.session, report.changed_supplier_ids, config_from(current_app.config),
+            alert_mailbox=current_app.config["COMPLIANCE_MAILBOX"],
+        )  # fmt: skip
         db.session.commit()
     body = {
         "run_id": report.run_id,

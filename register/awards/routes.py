@@ -81,17 +81,16 @@ def _run_upload(form: ImportForm) -> ImportReport:
         )
 
 
-def _screen(report: ImportReport) -> str | None:
-    """Screen the new and changed suppliers against declarations, as the CLI import does."""
-    if not report.changed_supplier_ids:
+def _screen(supplier_ids: list[int]) -> str | None:
+    """Screen new or changed suppliers against declarations, as the CLI import does."""
+    if not supplier_ids:
         return None
-    from register.notify.messages import notify_new_high_risk
     from register.screening import config_from, screen_suppliers
 
     screening = screen_suppliers(
-        db.session, list(report.changed_supplier_ids), config_from(current_app.config)
-    )
-    notify_new_high_risk(db.session, screening, mailbox=current_app.config["COMPLIANCE_MAILBOX"])
+        db.session, supplier_ids, config_from(current_app.config),
+        alert_mailbox=current_app.config["COMPLIANCE_MAILBOX"],
+    )  # fmt: skip
     db.session.commit()
     return screening.summary()
 
@@ -106,7 +105,7 @@ def imports() -> str | Response:
         else:
             report = _run_upload(form)
             flash(report.summary().replace(report.path + ": ", "", 1))
-            matching = _screen(report)
+            matching = _screen(list(report.changed_supplier_ids))
             if matching:
                 flash("Matching: " + matching)
             return redirect(url_for(".import_run", run_id=report.run_id))
@@ -235,6 +234,12 @@ def set_buyer_department(mapping_id: int) -> Response:
         abort(400)
     changed = map_buyer(db.session, mapping, department, current_user._get_current_object())
     db.session.commit()
+    # "Awarded by the official's own department" depends on the mapping: screen them again.
+    _screen(
+        list(db.session.scalars(
+            select(AwardSupplier.id).join(Award).where(Award.buyer_key == mapping.buyer_key)
+        ))
+    )  # fmt: skip
     target = department.name if department else "no department"
     flash(f"{mapping.buyer_name} is now mapped to {target}; {changed} awards updated.")
     return redirect(url_for(".buyers", page=page))

@@ -29,7 +29,6 @@ from register.models import (
 )
 from register.models.declarations import DRAFT
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
-from register.notify.messages import notify_new_high_risk
 from register.screening import config_from, screen_declaration
 from register.web import audit, roles_required
 from register.web import uk_today as today
@@ -304,9 +303,10 @@ def review(declaration_id: int) -> str | Response:
             db.session.rollback()
             error = str(exc)
         else:
-            screening = screen_declaration(db.session, declaration, config_from(current_app.config))
-            mailbox = current_app.config["COMPLIANCE_MAILBOX"]
-            notify_new_high_risk(db.session, screening, mailbox=mailbox)
+            screening = screen_declaration(
+                db.session, declaration, config_from(current_app.config),
+                alert_mailbox=current_app.config["COMPLIANCE_MAILBOX"],
+            )  # fmt: skip
             db.session.commit()
             flags = screening.new + screening.reopened
             message = f"Declaration submitted: version {version.number}."

@@ -24,6 +24,6 @@ def load_demo(if_empty: bool) -> None:
         summary = build_demo(db.session, progress=click.echo)
         db.session.commit()
         click.echo(summary)
-    click.echo("Demo logins (password for all: %s):" % DEMO_LOGINS["password"])
+    click.echo(f"Demo logins (password for all: {DEMO_LOGINS['password']}):")
     for role, email in DEMO_LOGINS["users"]:
         click.echo(f"  {role:<20} {email}")

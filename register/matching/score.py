@@ -70,9 +70,16 @@ def match_names(a: str, b: str, config: MatchConfig) -> NameMatch | None:
 
 
 def compare_names(a: str, b: str, config: MatchConfig | None = None) -> tuple[float, bool]:
-    """Return (similarity, matched) for two raw names, exactly as the engine decides."""
+    """Return (similarity, matched) for two raw names, exactly as the engine decides.
+
+    When the names do not match, the similarity is still given, for diagnosis: it is below the
+    threshold, or 0 when a name has no distinctive words.
+    """
     match = match_names(a, b, config or MatchConfig())
-    return (match.score, True) if match else (0.0, False)
+    if match:
+        return match.score, True
+    keys = [(x, y) for x in name_keys(a) for y in name_keys(b)]
+    return max((compare_keys(x, y, 0) for x, y in keys), default=0.0), False
 
 
 def normalise_identifier(scheme: str, value: str) -> tuple[str, str]:
