@@ -121,17 +121,31 @@ def verify_audit() -> None:
     if report.ok:
         click.echo(f"Audit chain intact: {report.checked} entries verified")
     else:
-        fail(f"Audit chain BROKEN at entry {report.first_broken_seq}: {report.problem} "
-             f"({report.checked} entries verified before it)")
+        fail(
+            f"Audit chain BROKEN at entry {report.first_broken_seq}: {report.problem} "
+            f"({report.checked} entries verified before it)"
+        )
 
 
 def init_app(app: Flask) -> None:
     from register.completeness.cli import reminders_cli
     from register.exports.cli import export_cli
     from register.notify.cli import notify_cli
+    from register.ownership.cli import ownership_cli
 
-    for group in (users_cli, departments_cli, cycles_cli, audit_cli, demo_cli, awards_cli,
-                  match_cli, notify_cli, reminders_cli, export_cli):
+    for group in (
+        users_cli,
+        departments_cli,
+        cycles_cli,
+        audit_cli,
+        demo_cli,
+        awards_cli,
+        match_cli,
+        notify_cli,
+        reminders_cli,
+        export_cli,
+        ownership_cli,
+    ):
         app.cli.add_command(group)
     from register.demo import load_demo
 
@@ -166,8 +180,12 @@ class _ProgressLine:
 
 @awards_cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--errors", "errors_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write rejected records with their reasons to this CSV file.")
+@click.option(
+    "--errors",
+    "errors_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write rejected records with their reasons to this CSV file.",
+)
 @click.option("--no-screen", is_flag=True, help="Do not screen new awards against declarations.")
 def import_awards(paths: tuple[Path, ...], errors_file: Path | None, no_screen: bool) -> None:
     """Import OCDS (release/record packages, releases, JSON Lines, .gz) or CSV files and folders."""
@@ -275,11 +293,17 @@ def match_screen(csv_file: Any) -> None:
         fail("The CSV needs a column called name (and optionally company_number)")
     queries = [
         InterestRecord(
-            interest_id=line, official_id=0, department_id=None,
+            interest_id=line,
+            official_id=0,
+            department_id=None,
             organisation_name=row["name"],
             identifiers=(("GB-COH", row["company_number"].strip()),)
-            if (row.get("company_number") or "").strip() else (),
-            whose="self", category="screen", start_date=None, end_date=None,
+            if (row.get("company_number") or "").strip()
+            else (),
+            whose="self",
+            category="screen",
+            start_date=None,
+            end_date=None,
         )  # fmt: skip
         for line, row in enumerate(reader, start=2)
     ]

@@ -37,7 +37,7 @@ from register.models import (
     User,
 )
 from register.models.base import utcnow
-from register.models.flags import DECIDED, OPEN, REOPENED
+from register.models.flags import DECIDED, DECLARED, OPEN, REOPENED
 
 
 @dataclass(frozen=True)
@@ -106,8 +106,11 @@ def records_from_version(
             meta,
         )  # fmt: skip
         for position, org in enumerate(item.get("related_organisations") or []):
-            ids = (("GB-COH", org["organisation_identifier"]),) if org.get(
-                "organisation_identifier") else ()
+            ids = (
+                (("GB-COH", org["organisation_identifier"]),)
+                if org.get("organisation_identifier")
+                else ()
+            )
             yield (
                 InterestRecord(organisation_name=org["name"], identifiers=ids,
                                source_key=f"rel:{position}", **common),
@@ -290,12 +293,17 @@ def persist(
                 flag.status = REOPENED
                 flag.reopened_reason = "Reopened: " + " and ".join(reasons) + "."
                 report.reopened += 1
-                record(session, "flag.reopened", f"Flag {flag.id} {flag.reopened_reason}",
-                       object_type="flag", object_id=flag.id)
+                record(
+                    session,
+                    "flag.reopened",
+                    f"Flag {flag.id} {flag.reopened_reason}",
+                    object_type="flag",
+                    object_id=flag.id,
+                )
         if changed:
             flag.updated_at = now
             report.updated += 1
-    stale = select(Flag).where(Flag.active.is_(True))
+    stale = select(Flag).where(Flag.active.is_(True), Flag.kind == DECLARED)
     if scope_lineages is not None:
         stale = stale.where(Flag.interest_lineage.in_(list(scope_lineages)))
     if scope_suppliers is not None:

@@ -17,7 +17,7 @@ from register.models import Interest
 from register.screening import screen_everything
 
 DATA_DIR = Path(__file__).parent / "data"
-DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo credential, demo data only
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo credential  # nosec B105
 DEMO_LOGINS = {
     "password": DEMO_PASSWORD,
     "users": [
@@ -68,14 +68,18 @@ def build_demo(session: Session, progress: Callable[[str], None] = print) -> str
         DEMO_PASSWORD,
     )  # fmt: skip
     compliance.assigned_departments = list(departments.values())
-    create_user(session, UserFields("auditor@example.gov.uk", "Ada Auditor", "auditor"), None,
-                DEMO_PASSWORD)
-    create_user(session, UserFields("admin@example.gov.uk", "Ash Admin", "admin"), None,
-                DEMO_PASSWORD)
-    previous = create_cycle(session, "2025/26", date(2025, 4, 1), date(2025, 6, 30),
-                            departments.values(), None)
-    current = create_cycle(session, "2026/27", date(2026, 4, 1), date(2026, 6, 30),
-                           departments.values(), None)
+    create_user(
+        session, UserFields("auditor@example.gov.uk", "Ada Auditor", "auditor"), None, DEMO_PASSWORD
+    )
+    create_user(
+        session, UserFields("admin@example.gov.uk", "Ash Admin", "admin"), None, DEMO_PASSWORD
+    )
+    previous = create_cycle(
+        session, "2025/26", date(2025, 4, 1), date(2025, 6, 30), departments.values(), None
+    )
+    current = create_cycle(
+        session, "2026/27", date(2026, 4, 1), date(2026, 6, 30), departments.values(), None
+    )
     progress("Created departments, people and cycles 2025/26 and 2026/27")
 
     # The Morning Lane pattern: a director and shareholder of a consultancy who resigned and sold
@@ -94,13 +98,15 @@ def build_demo(session: Session, progress: Callable[[str], None] = print) -> str
         start_date=date(2009, 2, 1), end_date=date(2024, 9, 30), details="Shares sold.",
     ))  # fmt: skip
     session.flush()
-    declarations.submit(session, old, trowe, nil_return=False, amendment_reason=None,
-                        ip_address=None)
+    declarations.submit(
+        session, old, trowe, nil_return=False, amendment_reason=None, ip_address=None
+    )
     okafor = people["sam.okafor@example.gov.uk"]
     nil = declarations.start_declaration(session, okafor, previous, lookback_months=24)
     session.flush()
-    declarations.submit(session, nil, okafor, nil_return=True, amendment_reason=None,
-                        ip_address=None)
+    declarations.submit(
+        session, nil, okafor, nil_return=True, amendment_reason=None, ip_address=None
+    )
     nair = people["priya.nair@example.gov.uk"]
     filed = declarations.start_declaration(session, nair, current, lookback_months=24)
     filed.interests.append(Interest(
@@ -113,8 +119,9 @@ def build_demo(session: Session, progress: Callable[[str], None] = print) -> str
         start_date=date(2019, 1, 1),
     ))  # fmt: skip
     session.flush()
-    declarations.submit(session, filed, nair, nil_return=False, amendment_reason=None,
-                        ip_address=None)
+    declarations.submit(
+        session, filed, nair, nil_return=False, amendment_reason=None, ip_address=None
+    )
     progress("Filed declarations: Morning Lane case (2025/26), a nil return, a 2026/27 filing")
     session.commit()
     awards = 0
@@ -123,6 +130,8 @@ def build_demo(session: Session, progress: Callable[[str], None] = print) -> str
         awards += report.imported
     progress(f"Imported {awards} contract awards (real Contracts Finder notices and the demo case)")
     screening = screen_everything(session, MatchConfig())
-    return (f"Demo loaded: {len(departments)} departments, {len(people)} officials, "
-            f"cycles {previous.name} and {current.name}, {awards} awards; "
-            f"matching {screening.summary()}")
+    return (
+        f"Demo loaded: {len(departments)} departments, {len(people)} officials, "
+        f"cycles {previous.name} and {current.name}, {awards} awards; "
+        f"matching {screening.summary()}"
+    )

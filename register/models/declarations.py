@@ -160,7 +160,8 @@ class Interest(Base):
 
     declaration: Mapped[Declaration] = relationship(back_populates="interests")
     related_organisations: Mapped[list[RelatedOrganisation]] = relationship(
-        back_populates="interest", order_by="RelatedOrganisation.position",
+        back_populates="interest",
+        order_by="RelatedOrganisation.position",
         cascade="all, delete-orphan",
     )
 
