@@ -30,6 +30,7 @@ run: demo
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -r register -q
 
 format: install-test
 	$(BIN)/ruff format .

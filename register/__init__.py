@@ -79,8 +79,9 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
 
     WTFormsHelpers(app)
 
-    from register import web
+    from register import observability, web
 
+    observability.init_app(app)
     web.init_app(app)
 
     from importlib import import_module

@@ -13,4 +13,5 @@ BLUEPRINT_MODULES = (
     "register.api.routes",
     "register.api.tokens",
     "register.awards.routes",
+    "register.ownership.routes",
 )

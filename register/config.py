@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - refused in production
+DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - refused in production  # nosec B105
 
 
 def _env_int(name: str, default: int) -> int:
@@ -17,6 +17,7 @@ class Config:
 
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in the instance folder
+    # pre_ping: a connection the database dropped (restart, failover) is replaced, not used.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -42,6 +43,10 @@ class Config:
     COMPLIANCE_MAILBOX = os.environ.get("COMPLIANCE_MAILBOX", "compliance@localhost")
     # Award uploads in the browser above this size must use the command line.
     WEB_IMPORT_MAX_BYTES = _env_int("WEB_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+    # Serving: JSON request logs on stderr; proxies trusted for X-Forwarded-*; HSTS (0: off).
+    REQUEST_LOG_STDERR = os.environ.get("REQUEST_LOG_STDERR", "1") == "1"
+    TRUSTED_PROXY_HOPS = _env_int("TRUSTED_PROXY_HOPS", 0)
+    HSTS_MAX_AGE = 0
 
 
 class DevelopmentConfig(Config):
@@ -50,14 +55,26 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing-secret"  # noqa: S105
+    SECRET_KEY = "testing-secret"  # noqa: S105 - testing configuration only  # nosec B105
+    REQUEST_LOG_STDERR = False
     LOGIN_LOCK_MINUTES = 15
 
 
 class ProductionConfig(Config):
+    """HTTPS only: secure cookies, https URLs, HSTS; a bounded connection pool per process."""
+
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    HSTS_MAX_AGE = _env_int("HSTS_MAX_AGE", 31536000)
+    # Each gunicorn worker holds at most pool_size + max_overflow connections: keep
+    # servers x workers x that under PostgreSQL's max_connections (docs/deploy.md).
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "pool_size": _env_int("DB_POOL_SIZE", 5),
+        "max_overflow": _env_int("DB_MAX_OVERFLOW", 5),
+        "pool_recycle": 1800,
+    }
 
 
 CONFIGS: dict[str, type[Config]] = {

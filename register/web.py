@@ -132,9 +132,12 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), usb=()")
+        if current_app.config.get("HSTS_MAX_AGE"):
             response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+                "Strict-Transport-Security",
+                f"max-age={current_app.config['HSTS_MAX_AGE']}; includeSubDomains",
             )
         return response
 

@@ -100,6 +100,8 @@ EXPECTED: dict[str, Any] = {
     "api_tokens.index": {"admin"},
     "api_tokens.create": {"admin"},
     "api_tokens.revoke": {"admin"},
+    # Undeclared interests (issue 8): releasing the question to the official.
+    "ownership.release": {DEPARTMENT},
 }
 
 # URL parameter name -> value, from the matrix's World (owner, declaration, interest, cycle...).

@@ -13,7 +13,7 @@ import math
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from typing import Generic, Protocol, TypeVar
 
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from .normalise import NameKey, name_keys
@@ -62,6 +62,7 @@ class RecordIndex(Generic[R, K]):
         self._positions: dict[Hashable, int] = {}
         self._by_identifier: dict[tuple[str, str], list[int]] = {}
         self._names: list[NameKey] = []
+        self._cores: list[str] = []  # the names' cores, for one-call verification
         self._name_ids: dict[str, int] = {}
         self._name_records: list[list[int]] = []
         self._compact_names: dict[str, list[int]] = {}
@@ -116,6 +117,7 @@ class RecordIndex(Generic[R, K]):
             return name_id
         name_id = len(self._names)
         self._names.append(name)
+        self._cores.append(name.core)
         self._name_ids[name.full] = name_id
         self._compact_names.setdefault(name.compact, []).append(name_id)
         self._name_records.append([])
@@ -191,10 +193,15 @@ class RecordIndex(Generic[R, K]):
             for neighbour in self._neighbours(word, alone=len(rarest) == 1):
                 candidates.update(self._token_names[neighbour])
         threshold = self.config.name_threshold
-        for name_id in candidates - matches.keys():
-            score = compare_keys(name, self._names[name_id], threshold)
+        ids = list(candidates - matches.keys())
+        # The distinctive-word similarity in one C call first; the full rule on what passes.
+        cores = [self._cores[name_id] for name_id in ids]
+        for _, _, at in process.extract(
+            name.core, cores, scorer=fuzz.ratio, score_cutoff=threshold, limit=None
+        ):
+            score = compare_keys(name, self._names[ids[at]], threshold)
             if score:
-                matches[name_id] = score
+                matches[ids[at]] = score
         return list(matches.items())
 
     def candidate_records(

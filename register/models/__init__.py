@@ -13,6 +13,7 @@ from register.models.declarations import (
 )
 from register.models.exports import ApiToken, PublishedEdition, Redaction, Reminder
 from register.models.flags import Decision, Flag
+from register.models.ownership import CompanyOfficer, UndeclaredFinding
 from register.models.people import Department, User
 from register.models.review import ManagementPlan, OutboundEmail
 
@@ -31,6 +32,7 @@ __all__ = [
     "ImportRejection",
     "ImportRun",
     "Base",
+    "CompanyOfficer",
     "Declaration",
     "DeclarationCycle",
     "DeclarationVersion",
@@ -40,5 +42,6 @@ __all__ = [
     "ManagementPlan",
     "OutboundEmail",
     "RelatedOrganisation",
+    "UndeclaredFinding",
     "User",
 ]

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from register.models.base import Base, UTCDateTime, utcnow
@@ -111,3 +121,11 @@ class ImportRejection(Base):
 
 
 Index("ix_award_supplier_award_id", AwardSupplier.award_id)
+# Award search matches lower(name) LIKE '%text%': trigram indexes on PostgreSQL (migration 0006).
+for _column in (AwardSupplier.name, AwardSupplier.aliases):
+    Index(
+        f"ix_award_supplier_{_column.key}_trgm",
+        func.lower(_column).label(f"lower_{_column.key}"),
+        postgresql_using="gin",
+        postgresql_ops={f"lower_{_column.key}": "gin_trgm_ops"},
+    )

@@ -18,11 +18,16 @@ DECIDED = "decided"
 REOPENED = "reopened"
 
 
+DECLARED = "declared"
+UNDECLARED = "undeclared"
+
+
 class Flag(Base):
     """A possible conflict: one declared organisation against one award supplier.
 
     Identity is (interest lineage, source key, award supplier), so re-runs update a flag in place
-    and a decision is never duplicated or lost.
+    and a decision is never duplicated or lost. An "undeclared" flag (register.ownership) has no
+    interest: its lineage names the official and the company whose officer they appear to be.
     """
 
     __tablename__ = "flag"
@@ -32,10 +37,9 @@ class Flag(Base):
     interest_lineage: Mapped[str] = mapped_column(String(32))
     source_key: Mapped[str] = mapped_column(String(40))
     award_supplier_id: Mapped[int] = mapped_column(ForeignKey("award_supplier.id"), index=True)
-    interest_id: Mapped[int] = mapped_column(ForeignKey("interest.id"), index=True)
-    declaration_version_id: Mapped[int | None] = mapped_column(
-        ForeignKey("declaration_version.id")
-    )
+    kind: Mapped[str] = mapped_column(String(20), default=DECLARED, server_default=DECLARED)
+    interest_id: Mapped[int | None] = mapped_column(ForeignKey("interest.id"), index=True)
+    declaration_version_id: Mapped[int | None] = mapped_column(ForeignKey("declaration_version.id"))
     official_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     award_id: Mapped[int] = mapped_column(ForeignKey("award.id"), index=True)
@@ -56,13 +60,11 @@ class Flag(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    interest: Mapped[Interest] = relationship()
+    interest: Mapped[Interest | None] = relationship()
     award: Mapped[Award] = relationship()
     award_supplier: Mapped[AwardSupplier] = relationship()
     official: Mapped[User] = relationship(foreign_keys=[official_id])
-    decisions: Mapped[list[Decision]] = relationship(
-        back_populates="flag", order_by="Decision.id"
-    )
+    decisions: Mapped[list[Decision]] = relationship(back_populates="flag", order_by="Decision.id")
 
     @property
     def current_decision(self) -> Decision | None:
@@ -81,6 +83,20 @@ OUTCOMES = {
     MANAGED: "Conflict, managed",
     ESCALATED: "Escalated",
 }
+DECLARED_OTHER_NAME = "declared_other_name"
+NOT_SAME_PERSON = "not_same_person"
+REFERRED = "undeclared_referred"
+UNDECLARED_OUTCOMES = {
+    DECLARED_OTHER_NAME: "Declared under another name",
+    NOT_SAME_PERSON: "Not the same person",
+    REFERRED: "Undeclared: referred",
+}
+ALL_OUTCOMES = OUTCOMES | UNDECLARED_OUTCOMES
+
+
+def outcomes_for(kind: str) -> dict[str, str]:
+    """The decisions open to a flag of this kind."""
+    return UNDECLARED_OUTCOMES if kind == UNDECLARED else OUTCOMES
 
 
 class Decision(Base):
@@ -103,4 +119,4 @@ class Decision(Base):
 
     @property
     def outcome_label(self) -> str:
-        return OUTCOMES.get(self.outcome, self.outcome)
+        return ALL_OUTCOMES.get(self.outcome, self.outcome)

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from register.extensions import db
 from register.models import Department, Flag, ManagementPlan
-from register.models.flags import MANAGED, OUTCOMES
+from register.models.flags import ALL_OUTCOMES, DECLARED, MANAGED, outcomes_for
 from register.models.people import AUDITOR, COMPLIANCE, OFFICIAL
 from register.review import services
 from register.review.forms import AcknowledgeForm, BulkDismissForm, DecisionForm, PlanForm
@@ -101,14 +101,17 @@ def _flag(flag_id: int) -> Flag:
     if flag is None:
         abort(404)
     if current_user.role == OFFICIAL and flag.official_id == current_user.id:
+        if flag.kind != DECLARED:  # undeclared-interest flags reach officials only as a prompt
+            abort(404)
         return flag
     if not services.can_read(current_user, flag):
         abort(404)
     return flag
 
 
-def _decision_form(form: DecisionForm | None = None) -> DecisionForm:
+def _decision_form(flag: Flag, form: DecisionForm | None = None) -> DecisionForm:
     form = form or DecisionForm()
+    form.outcome.choices = list(outcomes_for(flag.kind).items())
     form.owner_id.choices = [(0, "Choose an owner")] + [
         (u.id, u.full_name) for u in services.owner_choices(db.session)
     ]
@@ -125,8 +128,8 @@ def _render_flag(flag: Flag, form: DecisionForm | None = None, status: int = 200
     can_decide = services.can_decide(current_user, flag)
     return render_template(
         "review/flag.html", view=services.flag_view(db.session, flag, current_user),
-        form=_decision_form(form) if can_decide else None, can_decide=can_decide,
-        outcomes=OUTCOMES, managed=MANAGED,
+        form=_decision_form(flag, form) if can_decide else None, can_decide=can_decide,
+        managed=MANAGED,
     ), status  # fmt: skip
 
 
@@ -136,7 +139,7 @@ def decide(flag_id: int) -> Any:
     flag = _flag(flag_id)
     if not services.can_decide(current_user, flag):
         abort(403)
-    form = _decision_form()
+    form = _decision_form(flag)
     if not form.validate_on_submit():
         return _render_flag(flag, form, 400)
     plan = None
@@ -156,7 +159,7 @@ def decide(flag_id: int) -> Any:
         form.reason.errors.append(str(exc))
         return _render_flag(db.session.get(Flag, flag_id), form, 400)
     db.session.commit()
-    flash(f"Decision recorded: {OUTCOMES[form.outcome.data]}.")
+    flash(f"Decision recorded: {ALL_OUTCOMES[form.outcome.data]}.")
     return redirect(url_for(".flag", flag_id=flag_id))
 
 
@@ -211,7 +214,7 @@ def due() -> str:
 @roles_required(COMPLIANCE, AUDITOR)
 def dashboard() -> str:
     data = services.dashboard(db.session, current_user, uk_today())
-    return render_template("review/dashboard.html", data=data, outcomes=OUTCOMES)
+    return render_template("review/dashboard.html", data=data, outcomes=ALL_OUTCOMES)
 
 
 @bp.get("/my-plans")
@@ -246,7 +249,11 @@ def official_review(official_id: int) -> dict[str, Any]:
     """Flags and plans about an official's own interests, for their declaration page."""
     flags = db.session.scalars(
         select(Flag)
-        .where(Flag.official_id == official_id, or_(Flag.active.is_(True), Flag.decisions.any()))
+        .where(
+            Flag.official_id == official_id,
+            Flag.kind == DECLARED,
+            or_(Flag.active.is_(True), Flag.decisions.any()),
+        )
         .order_by(Flag.score.desc())
     ).all()
     plans = db.session.scalars(

@@ -28,7 +28,15 @@ from register.models import (
     User,
 )
 from register.models.base import utcnow
-from register.models.flags import DECIDED, MANAGED, NOT_SAME, OPEN, OUTCOMES, REOPENED
+from register.models.flags import (
+    ALL_OUTCOMES,
+    DECIDED,
+    MANAGED,
+    NOT_SAME,
+    OPEN,
+    REOPENED,
+    outcomes_for,
+)
 from register.models.people import AUDITOR, COMPLIANCE
 from register.models.review import CONSTRAINTS, PLAN_ACTIVE, PLAN_STATUSES
 from register.notify import messages
@@ -253,7 +261,7 @@ def decide(
     officers deciding at once queue up: both decisions are recorded and exactly one is current.
     """
     reason = (reason or "").strip()
-    if outcome not in OUTCOMES:
+    if outcome not in ALL_OUTCOMES:
         raise ReviewError("Choose a decision")
     if not reason:
         raise ReviewError("Give the reason for the decision")
@@ -262,6 +270,8 @@ def decide(
     flag = session.get(Flag, flag_id)
     if flag is None or not can_decide(actor, flag):
         raise ReviewError("Only compliance officers of the flag's department can decide it")
+    if outcome not in outcomes_for(flag.kind):
+        raise ReviewError(f"{ALL_OUTCOMES[outcome]} is not a decision for this kind of flag")
     owner = _check_plan(session, plan) if outcome == MANAGED and plan else None
     now = utcnow()
     session.execute(
@@ -286,7 +296,7 @@ def decide(
         previous.superseded_by_id = decision.id
     record(
         session, "decision.recorded",
-        f"Flag {flag_id}: {OUTCOMES[outcome]}"
+        f"Flag {flag_id}: {ALL_OUTCOMES[outcome]}"
         + (f" (supersedes decision {', '.join(str(p.id) for p in current)})" if current else ""),
         actor=actor, object_type="flag", object_id=flag_id, ip_address=ip_address,
         details={
@@ -464,7 +474,7 @@ def dashboard(session: Session, user: User, today: date) -> Dashboard:
     cycle = session.scalars(
         select(DeclarationCycle).order_by(DeclarationCycle.opens_on.desc()).limit(1)
     ).first()
-    decisions = dict.fromkeys(OUTCOMES, 0)
+    decisions = dict.fromkeys(ALL_OUTCOMES, 0)
     if cycle is not None:
         since = datetime.combine(cycle.opens_on, datetime.min.time(), tzinfo=utcnow().tzinfo)
         for outcome, count in session.execute(

@@ -298,3 +298,12 @@ def test_replacing_an_interest_keeps_one_record() -> None:
     assert len(engine.interests) == 1
     engine.add_supplier(SUPPLIERS[2])
     assert [r.award_supplier_id for r in engine.screen_all()] == [3]
+
+
+def test_index_finds_one_word_names_two_edits_apart() -> None:
+    index = SupplierIndex([supplier("Cordelabcor Ltd", award_supplier_id=1)])
+    # 2 x 9 / (9 + 11) = 90: two letters short still matches; the index must find it.
+    assert index.candidates(interest("Cordelcor Limited")) == {1}
+    assert index.candidates(interest("Cordelabcorpax Limited")) == set()
+    reverse = SupplierIndex([supplier("Cordelcor Ltd", award_supplier_id=2)])
+    assert reverse.candidates(interest("CORDELABCOR LTD")) == {2}

@@ -1,0 +1,1 @@
+"""Screening officials against company-officer and beneficial-ownership records (issue 8)."""

@@ -1,0 +1,151 @@
+"""Idempotent, batched import of officer and PSC records (SQLAlchemy, no Flask).
+
+Like the award import: one file is one transaction, rolled back whole if the file turns out to be
+unreadable; bad records are rejected one by one and kept on the import run with their reasons;
+re-importing a file changes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from register.audit.log import record
+from register.models import CompanyOfficer, ImportRejection, ImportRun, User
+from register.models.base import utcnow
+from register.ownership.parse import (
+    FormatError,
+    ParsedOfficer,
+    RejectedRecord,
+    detect_format,
+    iter_officers,
+)
+
+BATCH_SIZE = 1000
+Progress = Callable[[int, float], None]  # (records read, seconds elapsed)
+
+
+@dataclass
+class OfficerImportReport:
+    path: str
+    detected_format: str | None = None
+    read: int = 0
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[RejectedRecord] = field(default_factory=list)
+    failed: str | None = None
+    run_id: int | None = None
+
+    def summary(self) -> str:
+        text = (
+            f"{self.path}: {self.detected_format or 'unknown format'}; read {self.read}, "
+            f"imported {self.imported}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"rejected {len(self.rejected)}"
+        )
+        if self.failed:
+            text += f"; FILE REFUSED, nothing from it was kept: {self.failed}"
+        return text
+
+
+def _row(officer: ParsedOfficer, run_id: int | None) -> dict[str, object]:
+    return {
+        "source": officer.source, "record_key": officer.record_key, "kind": officer.kind,
+        "company_number": officer.company_number, "company_name": officer.company_name,
+        "name": officer.name, "person_key": officer.person_key, "role": officer.role,
+        "appointed_on": officer.appointed_on, "resigned_on": officer.resigned_on,
+        "birth_month": officer.birth_month, "birth_year": officer.birth_year,
+        "content_digest": officer.digest(), "origin": officer.origin, "import_run_id": run_id,
+    }  # fmt: skip
+
+
+def _write(
+    session: Session, batch: list[ParsedOfficer], report: OfficerImportReport, run_id: int
+) -> None:
+    latest = {(o.source, o.record_key): o for o in batch}  # a repeat in one batch: last wins
+    report.unchanged += len(batch) - len(latest)
+    stored = {
+        (row.source, row.record_key): row
+        for row in session.execute(
+            select(CompanyOfficer.id, CompanyOfficer.source, CompanyOfficer.record_key,
+                   CompanyOfficer.content_digest)
+            .where(tuple_(CompanyOfficer.source, CompanyOfficer.record_key).in_(list(latest)))
+        )
+    }  # fmt: skip
+    new = []
+    for key, officer in latest.items():
+        row = _row(officer, run_id)
+        existing = stored.get(key)
+        if existing is None:
+            new.append(row)
+        elif existing.content_digest == row["content_digest"]:
+            report.unchanged += 1
+        else:
+            session.execute(
+                update(CompanyOfficer)
+                .where(CompanyOfficer.id == existing.id)
+                .values(**row, updated_at=utcnow())
+            )
+            report.updated += 1
+    if new:
+        session.execute(insert(CompanyOfficer.__table__), new)
+        report.imported += len(new)
+
+
+def import_file(
+    session: Session,
+    path: Path,
+    *,
+    actor: User | None = None,
+    progress: Progress | None = None,
+) -> OfficerImportReport:
+    """Import one file in one transaction; the import run is committed either way."""
+    report = OfficerImportReport(path=str(path))
+    started = time.monotonic()
+    run = ImportRun(filename=str(path)[:500], actor_id=actor.id if actor else None)
+    session.add(run)
+    session.commit()  # the run exists (status "running") while the file is read
+    try:
+        report.detected_format = detect_format(path)
+        batch: list[ParsedOfficer] = []
+        for item in iter_officers(path):
+            report.read += 1
+            if isinstance(item, RejectedRecord):
+                report.rejected.append(item)
+                continue
+            batch.append(item)
+            if len(batch) >= BATCH_SIZE:
+                _write(session, batch, report, run.id)
+                batch = []
+                if progress:
+                    progress(report.read, time.monotonic() - started)
+        if batch:
+            _write(session, batch, report, run.id)
+    except (FormatError, OSError) as exc:
+        session.rollback()
+        report.failed = str(exc)
+        report.imported = report.updated = report.unchanged = 0
+    if progress:
+        progress(report.read, time.monotonic() - started)
+    run = session.get_one(ImportRun, run.id)  # re-read: a rollback above expired it
+    run.detected_format = report.detected_format
+    run.status = "failed" if report.failed else "completed"
+    run.message = report.failed
+    run.read, run.imported, run.updated = report.read, report.imported, report.updated
+    run.unchanged, run.rejected = report.unchanged, len(report.rejected)
+    run.finished_at = utcnow()
+    run.rejections = [
+        ImportRejection(source=r.source[:500], reason=r.reason, record=r.record)
+        for r in report.rejected
+    ]
+    session.flush()
+    record(session, "ownership.imported", report.summary(), actor=actor,
+           object_type="import_run", object_id=run.id)  # fmt: skip
+    session.commit()
+    report.run_id = run.id
+    return report

@@ -1,0 +1,60 @@
+"""Pages for undeclared-interest flags: releasing the prompt to the official, and the prompt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import SubmitField
+
+from register.extensions import db
+from register.models import Flag, UndeclaredFinding
+from register.models.flags import UNDECLARED
+from register.models.people import COMPLIANCE
+from register.ownership import screening
+from register.review.services import ReviewError, can_decide
+from register.web import roles_required
+
+bp = Blueprint("ownership", __name__, url_prefix="/ownership")
+
+
+class ReleaseForm(FlaskForm):
+    submit = SubmitField("Release the question to the official", widget=GovSubmitInput())
+
+
+@bp.post("/flags/<int:flag_id>/release")
+@roles_required(COMPLIANCE)
+def release(flag_id: int) -> Response:
+    """A compliance officer of the flag's department lets the official see the prompt."""
+    flag = db.session.get(Flag, flag_id)
+    if flag is None or not can_decide(current_user, flag):
+        abort(404)
+    if flag.kind != UNDECLARED or not ReleaseForm().validate_on_submit():
+        abort(400)  # only possible undeclared interests have a question to release
+    try:
+        screening.release(db.session, flag, current_user, ip_address=request.remote_addr)
+    except ReviewError:
+        abort(404)
+    db.session.commit()
+    flash("Released: the official will see the question on their declaration page.")
+    return redirect(url_for("review.flag", flag_id=flag_id))
+
+
+@bp.app_template_global()
+def undeclared_finding(flag_id: int) -> dict[str, Any]:
+    """The finding behind an undeclared-interest flag, and the release form, for the flag page."""
+    finding = db.session.scalar(
+        select(UndeclaredFinding).where(UndeclaredFinding.flag_id == flag_id)
+    )
+    return {"finding": finding, "form": ReleaseForm()}
+
+
+@bp.app_template_global()
+def undeclared_prompts(official_id: int) -> list[UndeclaredFinding]:
+    """Released questions for an official's declaration page (never before release)."""
+    return screening.released_prompts(db.session, official_id)

@@ -1,0 +1,466 @@
+"""Possible undeclared interests: officials who appear as officers or PSCs of award suppliers.
+
+An official whose name (and month and year of birth, when both sides have them) matches an
+officer or PSC of a company that won an award while they held the appointment, or within the
+look-back period after it ended, and whose latest declaration names no interest in that company
+(by company number, or by name as the matching engine compares names), gets one flag per company
+in the review queue. Flags are upserted by (official, company), so re-runs never duplicate a flag
+or lose a decision; a decided flag whose officer record or award changed is reopened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from register.audit.log import record
+from register.matching import MatchConfig, compare_names
+from register.matching.score import months_between, normalise_identifier
+from register.models import Award, AwardSupplier, CompanyOfficer, Flag, UndeclaredFinding, User
+from register.models.base import utcnow
+from register.models.flags import (
+    DECIDED,
+    DECLARED_OTHER_NAME,
+    NOT_SAME_PERSON,
+    OPEN,
+    REOPENED,
+    UNDECLARED,
+)
+from register.models.people import OFFICIAL
+from register.ownership.people import (
+    BIRTH_MATCH,
+    INITIAL,
+    PersonIndex,
+    PersonMatch,
+    PersonName,
+    birth_text,
+    person,
+    split_other_names,
+)
+from register.review.services import ReviewError, can_decide
+from register.screening import latest_versions, records_from_version
+
+SOURCE_KEY = "undeclared"
+NAME_WEIGHT = {"exact": 40.0, "full": 35.0, INITIAL: 25.0}
+BIRTH_WEIGHT = 35.0
+OWN_DEPARTMENT_WEIGHT = 20.0
+OTHER_BUYER_WEIGHT = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Supply:
+    """One award to a company, as screening needs it."""
+
+    award_supplier_id: int
+    award_id: int
+    award_date: date
+    department_id: int | None
+    supplier_name: str
+    buyer_name: str
+    title: str
+    value: Decimal | None
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    id: int
+    company_number: str
+    company_name: str | None
+    name: str
+    role: str
+    appointed_on: date | None
+    resigned_on: date | None
+    birth_month: int | None
+    birth_year: int | None
+    digest: str
+
+
+@dataclass
+class Finding:
+    official_id: int
+    department_id: int | None
+    officer: Officer
+    match: PersonMatch
+    supply: Supply
+    score: float
+    risk_level: str
+    reasons: list[dict[str, Any]]
+
+
+@dataclass
+class UndeclaredReport:
+    officials: int = 0
+    officers: int = 0
+    matches: int = 0
+    new: int = 0
+    updated: int = 0
+    reopened: int = 0
+    withdrawn: int = 0
+    declared: int = 0  # matches the official had declared
+
+    def summary(self) -> str:
+        return (
+            f"screened {self.officials} officials against {self.officers} officer and PSC "
+            f"records of award suppliers: {self.matches} person matches in the award window, "
+            f"{self.declared} already declared; {self.new} new flags, {self.updated} updated, "
+            f"{self.reopened} reopened, {self.withdrawn} no longer matching"
+        )
+
+
+def in_window(officer: Officer, award_date: date, lookback_months: int) -> bool:
+    """Whether an award fell during the appointment or within the look-back after it ended."""
+    if officer.appointed_on and award_date < officer.appointed_on:
+        return False
+    if officer.resigned_on and award_date > officer.resigned_on:
+        return months_between(officer.resigned_on, award_date) < lookback_months
+    return True
+
+
+def best_supply(
+    officer: Officer, supplies: list[Supply], department_id: int | None, lookback_months: int
+) -> Supply | None:
+    """The award that matters most: the official's own department first, then the latest."""
+    found = [s for s in supplies if in_window(officer, s.award_date, lookback_months)]
+    if not found:
+        return None
+    return max(
+        found,
+        key=lambda s: (department_id is not None and s.department_id == department_id,
+                       s.award_date, s.value or 0),
+    )  # fmt: skip
+
+
+def _day(value: date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else "an unknown date"
+
+
+def assess(
+    official_id: int,
+    department_id: int | None,
+    officer: Officer,
+    match: PersonMatch,
+    supply: Supply,
+    lookback_months: int,
+) -> Finding:
+    """Score and explain one match. Risk: birth date confirmed and own department high;
+    confirmed and another buyer medium; a name-only match low."""
+    own = department_id is not None and supply.department_id == department_id
+    confirmed = match.birth == BIRTH_MATCH
+    score = NAME_WEIGHT[match.quality] + (BIRTH_WEIGHT if confirmed else 0.0)
+    score += OWN_DEPARTMENT_WEIGHT if own else OTHER_BUYER_WEIGHT
+    risk = "high" if confirmed and own else "medium" if confirmed else "low"
+    company = officer.company_name or supply.supplier_name
+    reasons = [
+        (
+            "officer", 0.0,
+            f"company records list {officer.name} as {officer.role} of {company} (company "
+            f"{officer.company_number}) from {_day(officer.appointed_on)} to "
+            f"{_day(officer.resigned_on) if officer.resigned_on else 'now'}",
+        ),
+        (
+            "person_name", NAME_WEIGHT[match.quality],
+            f"names match ({'initial only' if match.quality == INITIAL else match.quality}): "
+            f"{' '.join(match.matched_name.forenames)} {match.matched_name.surname}",
+        ),
+        (
+            ("birth", BIRTH_WEIGHT, f"month and year of birth match "
+             f"({birth_text(officer.birth_month, officer.birth_year)})")
+            if confirmed
+            else ("name_only", 0.0, "no birth date on both sides to compare: a match on the name "
+                  "only, lower risk")
+        ),
+        (
+            ("own_department", OWN_DEPARTMENT_WEIGHT,
+             f"awarded by the official's own department on {_day(supply.award_date)}")
+            if own
+            else ("other_buyer", OTHER_BUYER_WEIGHT,
+                  f"awarded by {supply.buyer_name or 'another buyer'}, not the official's "
+                  f"department, on {_day(supply.award_date)}")
+        ),
+        (
+            "time", 0.0,
+            f"the appointment ended {months_between(officer.resigned_on, supply.award_date)} "
+            "months before the award"
+            if officer.resigned_on and officer.resigned_on < supply.award_date
+            else "the award was made while the appointment was held",
+        ),
+        ("undeclared", 0.0, "no interest in this company in the official's latest declaration"),
+    ]  # fmt: skip
+    return Finding(
+        official_id, department_id, officer, match, supply, round(score, 1), risk,
+        [{"code": c, "weight": w, "text": t} for c, w, t in reasons],
+    )  # fmt: skip
+
+
+def _supplies(session: Session) -> dict[str, list[Supply]]:
+    found: dict[str, list[Supply]] = {}
+    statement = (
+        select(AwardSupplier.id, AwardSupplier.award_id, AwardSupplier.company_number,
+               AwardSupplier.name, Award.award_date, Award.department_id, Award.buyer_name,
+               Award.title, Award.value, Award.content_digest)
+        .join(Award, AwardSupplier.award_id == Award.id)
+        .where(AwardSupplier.company_number.is_not(None), Award.award_date.is_not(None))
+    )  # fmt: skip
+    for row in session.execute(statement.execution_options(yield_per=10000)):
+        found.setdefault(row.company_number, []).append(
+            Supply(row.id, row.award_id, row.award_date, row.department_id, row.name,
+                   row.buyer_name or "", row.title or "", row.value, row.content_digest)
+        )  # fmt: skip
+    return found
+
+
+def _officials(session: Session) -> tuple[PersonIndex, dict[int, int | None]]:
+    index = PersonIndex()
+    departments: dict[int, int | None] = {}
+    for row in session.execute(
+        select(User.id, User.full_name, User.other_names, User.birth_month, User.birth_year,
+               User.department_id).where(User.role == OFFICIAL)
+    ):  # fmt: skip
+        official = person(row.id, [row.full_name, *split_other_names(row.other_names)],
+                          row.birth_month, row.birth_year)  # fmt: skip
+        if official.names:
+            index.add(official)
+            departments[row.id] = row.department_id
+    return index, departments
+
+
+def find_matches(
+    index: PersonIndex,
+    departments: dict[int, int | None],
+    officers: Any,
+    supplies: dict[str, list[Supply]],
+    lookback_months: int,
+    report: UndeclaredReport,
+) -> dict[tuple[int, str], Finding]:
+    """The best finding per (official, company) among `officers` (rows with Officer's fields
+    and a person_key)."""
+    best: dict[tuple[int, str], Finding] = {}
+    for row in officers:
+        report.officers += 1
+        company_supplies = supplies.get(row.company_number)
+        if not company_supplies:
+            continue
+        name = PersonName.from_text(row.person_key)
+        if not name.forenames:
+            continue
+        officer: Officer | None = None
+        for match in index.matches(name, row.birth_month, row.birth_year):
+            if officer is None:
+                officer = Officer(row.id, row.company_number, row.company_name, row.name,
+                                  row.role, row.appointed_on, row.resigned_on, row.birth_month,
+                                  row.birth_year, row.content_digest)  # fmt: skip
+            department_id = departments[match.person.id]
+            supply = best_supply(officer, company_supplies, department_id, lookback_months)
+            if supply is None:
+                continue
+            report.matches += 1
+            found = assess(match.person.id, department_id, officer, match, supply,
+                           lookback_months)  # fmt: skip
+            key = (match.person.id, officer.company_number)
+            if key not in best or found.score > best[key].score:
+                best[key] = found
+    return best
+
+
+def _declared(
+    session: Session, findings: dict[tuple[int, str], Finding], supplies: dict[str, list[Supply]]
+) -> tuple[set[tuple[int, str]], dict[int, int]]:
+    """Which (official, company) pairs the officials declared, and each one's latest version."""
+    declared: set[tuple[int, str]] = set()
+    versions: dict[int, int] = {}
+    config = MatchConfig()
+    wanted: dict[int, list[str]] = {}
+    for official_id, number in findings:
+        wanted.setdefault(official_id, []).append(number)
+    ids = list(wanted)
+    for start in range(0, len(ids), 500):
+        for version, official in latest_versions(session, ids[start : start + 500]):
+            versions[official.id] = version.id
+            records = [r for r, _ in records_from_version(version, official)]
+            for number in wanted[official.id]:
+                finding = findings[(official.id, number)]
+                names = {s.supplier_name for s in supplies[number]}
+                if finding.officer.company_name:
+                    names.add(finding.officer.company_name)
+                for item in records:
+                    numbers = {normalise_identifier(s, v)[1] for s, v in item.identifiers
+                               if s.strip().upper() == "GB-COH"}  # fmt: skip
+                    if number in numbers or any(
+                        compare_names(item.organisation_name, n, config)[1] for n in names
+                    ):
+                        declared.add((official.id, number))
+                        break
+    return declared, versions
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def screen_undeclared(
+    session: Session, lookback_months: int = 24, progress: Callable[[str], None] | None = None
+) -> UndeclaredReport:
+    """Screen every official against the officers and PSCs of every award supplier."""
+    report = UndeclaredReport()
+    supplies = _supplies(session)
+    index, departments = _officials(session)
+    report.officials = len(index)
+    if progress:
+        progress(f"indexed {len(index)} officials and {len(supplies)} supplier companies")
+    officers = session.execute(
+        select(CompanyOfficer.id, CompanyOfficer.company_number, CompanyOfficer.company_name,
+               CompanyOfficer.name, CompanyOfficer.person_key, CompanyOfficer.role,
+               CompanyOfficer.appointed_on, CompanyOfficer.resigned_on,
+               CompanyOfficer.birth_month, CompanyOfficer.birth_year,
+               CompanyOfficer.content_digest)
+        .where(CompanyOfficer.company_number.in_(
+            select(AwardSupplier.company_number).where(AwardSupplier.company_number.is_not(None))
+        ))
+        .execution_options(yield_per=10000)
+    )  # fmt: skip
+    findings = find_matches(index, departments, officers, supplies, lookback_months, report)
+    declared, versions = _declared(session, findings, supplies)
+    report.declared = len(declared)
+    for key in declared:
+        del findings[key]
+    persist(session, findings, versions, report)
+    record(session, "ownership.screened", "Undeclared-interest screening: " + report.summary())
+    return report
+
+
+def persist(
+    session: Session,
+    findings: dict[tuple[int, str], Finding],
+    versions: dict[int, int],
+    report: UndeclaredReport,
+) -> None:
+    """Upsert one flag (and its finding) per (official, company); withdraw flags not found."""
+    existing = {
+        flag.interest_lineage: flag
+        for flag in session.scalars(select(Flag).where(Flag.kind == UNDECLARED))
+    }
+    details = {
+        f.flag_id: f
+        for f in session.scalars(
+            select(UndeclaredFinding).where(UndeclaredFinding.flag_id.in_(
+                [flag.id for flag in existing.values()]))
+        )
+    }  # fmt: skip
+    now = utcnow()
+    seen: set[str] = set()
+    for (official_id, number), found in sorted(findings.items()):
+        lineage = f"u{official_id}:{number}"[:32]
+        seen.add(lineage)
+        officer, supply = found.officer, found.supply
+        company = officer.company_name or supply.supplier_name
+        values: dict[str, Any] = {
+            "interest_id": None, "declaration_version_id": versions.get(official_id),
+            "official_id": official_id, "department_id": found.department_id,
+            "award_supplier_id": supply.award_supplier_id, "award_id": supply.award_id,
+            "organisation_name": company[:500], "supplier_name": supply.supplier_name[:500],
+            "award_value": supply.value, "score": found.score,
+            "name_score": found.match.name_score, "risk_level": found.risk_level,
+            "reasons": json.dumps(found.reasons),
+            "explanation": "; ".join(r["text"] for r in found.reasons),
+            "interest_digest": _digest(officer.digest, found.match.matched_name.text,
+                                       found.match.birth),
+            "award_digest": supply.digest, "active": True,
+        }  # fmt: skip
+        flag = existing.get(lineage)
+        if flag is None:
+            flag = Flag(kind=UNDECLARED, interest_lineage=lineage, source_key=SOURCE_KEY,
+                        status=OPEN, created_at=now, updated_at=now, **values)  # fmt: skip
+            session.add(flag)
+            session.flush()
+            report.new += 1
+        else:
+            changed = any(getattr(flag, k) != v for k, v in values.items())
+            for name, value in values.items():
+                setattr(flag, name, value)
+            _reopen_if_changed(session, flag, report)
+            if changed:
+                flag.updated_at = now
+                report.updated += 1
+        finding = details.get(flag.id) or UndeclaredFinding(flag_id=flag.id)
+        finding.officer_id, finding.company_number = officer.id, number
+        finding.company_name, finding.officer_name = company[:500], officer.name
+        finding.role, finding.appointed_on = officer.role, officer.appointed_on
+        finding.resigned_on = officer.resigned_on
+        session.add(finding)
+    for lineage, flag in existing.items():
+        if lineage not in seen and flag.active:
+            flag.active = False
+            flag.updated_at = now
+            report.withdrawn += 1
+    session.flush()
+
+
+def _reopen_if_changed(session: Session, flag: Flag, report: UndeclaredReport) -> None:
+    decision = flag.current_decision if flag.status == DECIDED else None
+    if decision is None:
+        return
+    reasons = []
+    if decision.interest_digest != flag.interest_digest:
+        reasons.append("the company officer record changed after the decision")
+    if decision.award_digest != flag.award_digest:
+        reasons.append("the award changed after the decision")
+    if reasons:
+        flag.status = REOPENED
+        flag.reopened_reason = "Reopened: " + " and ".join(reasons) + "."
+        report.reopened += 1
+        record(session, "flag.reopened", f"Flag {flag.id} {flag.reopened_reason}",
+               object_type="flag", object_id=flag.id)  # fmt: skip
+
+
+# Release to the official ------------------------------------------------------------------------
+
+
+def release(
+    session: Session, flag: Flag, actor: User, *, ip_address: str | None = None
+) -> UndeclaredFinding:
+    """Let the official see the prompt about this flag (audited). Compliance of the flag's
+    department only."""
+    finding = session.scalar(select(UndeclaredFinding).where(UndeclaredFinding.flag_id == flag.id))
+    if flag.kind != UNDECLARED or finding is None:
+        raise ReviewError("Only possible undeclared interests can be released to the official")
+    if not can_decide(actor, flag):
+        raise ReviewError("Only compliance officers of the flag's department can release it")
+    if finding.released_at is None:
+        finding.released_at = utcnow()
+        finding.released_by_id = actor.id
+        record(
+            session, "undeclared.released",
+            f"Flag {flag.id}: prompt released to the official", actor=actor,
+            object_type="flag", object_id=flag.id, ip_address=ip_address,
+            details={"before": {"released_at": None},
+                     "after": {"released_at": finding.released_at}},
+        )  # fmt: skip
+        session.flush()
+    return finding
+
+
+def released_prompts(session: Session, official_id: int) -> list[UndeclaredFinding]:
+    """Released findings still matching and not decided as someone else or already declared."""
+    findings = session.scalars(
+        select(UndeclaredFinding)
+        .join(Flag, UndeclaredFinding.flag_id == Flag.id)
+        .where(Flag.official_id == official_id, Flag.active.is_(True),
+               UndeclaredFinding.released_at.is_not(None))
+        .order_by(UndeclaredFinding.id)
+    )  # fmt: skip
+    dismissed = {NOT_SAME_PERSON, DECLARED_OTHER_NAME}
+    return [
+        f
+        for f in findings
+        if not (f.flag.status == DECIDED and f.flag.current_decision
+                and f.flag.current_decision.outcome in dismissed)
+    ]  # fmt: skip
