@@ -162,7 +162,7 @@ def concurrent_writes(engine: Any, threads: int = 2, each: int = 20) -> list[Bas
 
 
 @pytest.mark.postgres
-def test_concurrent_writers_do_not_fork_the_chain_on_postgres(pg_app, runner):
+def test_concurrent_writers_do_not_fork_the_chain_on_postgres(pg_app):
     engine = db.engine
     assert engine.dialect.name == "postgresql"
     assert db.session.scalar(select(AuditHead)) is None  # the very first entries race too

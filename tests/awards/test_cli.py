@@ -131,8 +131,8 @@ def test_killed_import_leaves_nothing_or_everything(
 ) -> None:
     generator = _generator()
     big = tmp_path / "big.jsonl"
-    generator.write_jsonl(6000, big, seed=7)
-    expected = sum(len(r.get("awards") or []) for r in generator.generate_releases(6000, 7))
+    generator.write_jsonl(10000, big, seed=7)
+    expected = sum(len(r.get("awards") or []) for r in generator.generate_releases(10000, 7))
     database = tmp_path / "register.sqlite"
     shutil.copy(migrated_template, database)  # the schema `flask db upgrade` builds
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}",
@@ -146,7 +146,7 @@ def test_killed_import_leaves_nothing_or_everything(
     deadline = time.monotonic() + 60
     while process.poll() is None and time.monotonic() < deadline:
         if wal.exists() and wal.stat().st_size > 0:  # the import is writing
-            time.sleep(1)
+            time.sleep(0.3)
             break
         time.sleep(0.05)
     assert process.poll() is None, "the import finished before it could be killed"
