@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from register.models.awards import Award, AwardSupplier
@@ -72,6 +82,9 @@ class Flag(Base):
 
 
 Index("ix_flag_queue", Flag.status, Flag.active, Flag.score)
+# The flag page's related flags match names case aside (migration 0007).
+for _column in (Flag.supplier_name, Flag.organisation_name):
+    Index(f"ix_flag_{_column.key}_lower", func.lower(_column))
 
 NOT_SAME = "not_same_organisation"
 SAME_NO_CONFLICT = "same_no_conflict"
