@@ -3,7 +3,10 @@
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+# OWASP's Argon2id setting (19 MiB, 2 passes, 1 lane): ~20 ms a sign-in. The library default
+# (64 MiB, 3 passes, 4 lanes) costs ~150 ms of both cores here and starved other requests under
+# load (bench/load.py). Hashes record their own parameters, so older ones still verify.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 
 MIN_LENGTH = 12
 
