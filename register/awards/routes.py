@@ -260,6 +260,7 @@ def search() -> str:
         .join(Award, AwardSupplier.award_id == Award.id)
         .outerjoin(Department, Award.department_id == Department.id)
     )
+    counting = select(func.count(AwardSupplier.id))  # every supplier has its award: no join
     if query:
         conditions = [
             func.lower(column).like(f"%{_escape_like(query.lower())}%", escape="\\")
@@ -270,7 +271,8 @@ def search() -> str:
             if pair:
                 conditions.append(AwardSupplier.company_number == pair[1])
         statement = statement.where(or_(*conditions))
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+        counting = counting.where(or_(*conditions))
+    total = db.session.scalar(counting) or 0
     rows = db.session.execute(
         statement.order_by(Award.award_date.desc().nulls_last(), AwardSupplier.id.desc())
         .limit(PAGE_SIZE)
