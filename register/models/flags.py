@@ -105,6 +105,8 @@ UNDECLARED_OUTCOMES = {
     REFERRED: "Undeclared: referred",
 }
 ALL_OUTCOMES = OUTCOMES | UNDECLARED_OUTCOMES
+# What bulk dismissal of a clear false positive records, by kind of flag.
+DISMISSALS = {DECLARED: NOT_SAME, UNDECLARED: NOT_SAME_PERSON}
 
 
 def outcomes_for(kind: str) -> dict[str, str]:

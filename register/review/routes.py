@@ -91,7 +91,7 @@ def bulk_dismiss() -> Response:
         flash(f"{exc}; nothing was saved.")
         return redirect(url_for(".queue"))
     db.session.commit()
-    flash(f"Dismissed {len(decisions)} flags as not the same organisation.")
+    flash(f"Dismissed {len(decisions)} flags as not the same organisation or person.")
     return redirect(url_for(".queue"))
 
 

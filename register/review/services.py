@@ -31,8 +31,9 @@ from register.models.base import utcnow
 from register.models.flags import (
     ALL_OUTCOMES,
     DECIDED,
+    DECLARED,
+    DISMISSALS,
     MANAGED,
-    NOT_SAME,
     OPEN,
     REOPENED,
     outcomes_for,
@@ -320,13 +321,18 @@ def bulk_dismiss(
     *,
     ip_address: str | None = None,
 ) -> list[Decision]:
-    """Decide each selected flag "not the same organisation" with one reason (one decision each)."""
+    """Decide each selected flag "not the same organisation" (or, for a possible undeclared
+    interest, "not the same person") with one reason: one decision each."""
     if not flag_ids:
         raise ReviewError("Select at least one flag")
+    kinds = dict(
+        session.execute(select(Flag.id, Flag.kind).where(Flag.id.in_(set(flag_ids)))).tuples().all()
+    )
     return [
-        decide(session, flag_id, actor, NOT_SAME, reason, ip_address=ip_address)
+        decide(session, flag_id, actor, DISMISSALS[kinds.get(flag_id, DECLARED)], reason,
+               ip_address=ip_address)
         for flag_id in sorted(set(flag_ids))
-    ]
+    ]  # fmt: skip
 
 
 # Management plans -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from register.extensions import db
 from register.models import AuditEntry, DeclarationVersion, Flag, UndeclaredFinding
@@ -107,3 +108,19 @@ def test_role_checks_on_release_and_decisions(runner, world, app) -> None:
     auditor = app.test_client()
     sign_in(auditor, world.auditor)
     assert auditor.get(f"/review/flags/{flag.id}").status_code == 200
+
+
+def test_bulk_dismissal_says_not_the_same_person_for_undeclared_flags(runner, world, app) -> None:
+    flags = _screen(runner, world)
+    ids = [flags[world.planted.id].id, flags[world.name_only.id].id]
+    compliance = app.test_client()
+    sign_in(compliance, world.compliance)
+    form = MultiDict([("reason", "Different people: checked the full dates of birth")])
+    form.setlist("flag_id", [str(i) for i in ids])
+    response = compliance.post("/review/dismiss", data=form, follow_redirects=True)
+    assert "Dismissed 2 flags" in response.get_data(as_text=True)
+    for flag_id in ids:
+        flag = db.session.get(Flag, flag_id)
+        db.session.refresh(flag)
+        assert flag.status == "decided"
+        assert flag.current_decision.outcome == "not_same_person"
