@@ -6,10 +6,12 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, g, redirect, request, url_for
 from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import select
 
 from register.config import CONFIGS, DEFAULT_SECRET, sqlite_default
 from register.extensions import csrf, db, login_manager, migrate
@@ -23,6 +25,20 @@ PUBLIC_BLUEPRINTS = {"public", "api"}
 
 class ConfigurationError(RuntimeError):
     """The app refuses to start with unsafe or missing settings."""
+
+
+def check_base_url(value: str | None) -> None:
+    """Refuse a BASE_URL that is missing or not an http or https address."""
+    if not value:
+        raise ConfigurationError(
+            "BASE_URL must be set to the register's address, e.g. https://register.example.gov.uk"
+        )
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigurationError(
+            f"BASE_URL {value!r} must be an http or https address such as "
+            "https://register.example.gov.uk"
+        )
 
 
 def create_app(config_name: str | None = None, test_config: dict[str, Any] | None = None) -> Flask:
@@ -46,6 +62,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
         app.config["SQLALCHEMY_DATABASE_URI"] = sqlite_default(app.instance_path)
     if name == "production" and app.config["SECRET_KEY"] in (DEFAULT_SECRET, "", None):
         raise ConfigurationError("SECRET_KEY must be set to a long random value in production")
+    check_base_url(app.config.get("BASE_URL"))
 
     app.jinja_loader = ChoiceLoader(
         [
@@ -72,8 +89,12 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     from register import models
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> models.User | None:
-        return db.session.get(models.User, int(user_id))
+    def load_user(session_token: str) -> models.User | None:
+        """The session's user by their current session token; an inactive user is signed out."""
+        user = db.session.scalar(
+            select(models.User).where(models.User.session_token == session_token)
+        )
+        return user if user is not None and user.active else None
 
     from govuk_frontend_wtf.main import WTFormsHelpers
 

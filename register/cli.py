@@ -79,14 +79,20 @@ def create_user(
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_users(csv_file: Path) -> None:
     """Create or update users from a roster CSV; rejected rows are listed with their line."""
+    from flask import current_app
+
     try:
         text = csv_file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         fail(f"{csv_file}: not UTF-8 text ({exc.reason} at byte {exc.start})")
-    report = admin.import_roster(db.session, text, None)
+    report = admin.import_roster(
+        db.session, text, None, collect_birth_dates=current_app.config["COLLECT_BIRTH_DATES"]
+    )
     db.session.commit()
     for line, message in report.errors:
         click.echo(f"{csv_file}:{line}: {message}", err=True)
+    if report.ignored_message:
+        click.echo(f"{csv_file}: {report.ignored_message}", err=True)
     click.echo(
         f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
         f"{len(report.errors)} rejected"
@@ -102,10 +108,16 @@ def import_users(csv_file: Path) -> None:
 @click.option("--department", "codes", multiple=True, help="Department code; repeat. Default: all.")
 def create_cycle(name: str, opens_on: date, due_on: date, codes: tuple[str, ...]) -> None:
     """Create a declaration cycle NAME for some or all departments."""
+    wanted = list(dict.fromkeys(code.strip().upper() for code in codes))
     statement = select(Department)
-    if codes:
-        statement = statement.where(Department.code.in_([c.upper() for c in codes]))
+    if wanted:
+        statement = statement.where(Department.code.in_(wanted))
     departments = db.session.scalars(statement).all()
+    found = {department.code for department in departments}
+    unknown = [code for code in wanted if code not in found]
+    if unknown:
+        label = "codes" if len(unknown) > 1 else "code"
+        fail(f"Unknown department {label}: {', '.join(unknown)}. No cycle was created.")
     try:
         admin.create_cycle(db.session, name, opens_on.date(), due_on.date(), departments, None)  # type: ignore[attr-defined]
     except admin.AdminError as exc:

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - refused in production  # nosec B105
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 
 
 def _env_int(name: str, default: int) -> int:
@@ -32,6 +33,10 @@ class Config:
     # Declarations and matching.
     JOINER_DAYS = _env_int("JOINER_DAYS", 28)
     LOOKBACK_MONTHS = _env_int("LOOKBACK_MONTHS", 24)
+    # Officials' month and year of birth (to tell namesakes apart in company records) are
+    # personal data the register needs only if the organisation chooses to screen with them:
+    # off unless COLLECT_BIRTH_DATES=1, and while off the fields are neither shown nor stored.
+    COLLECT_BIRTH_DATES = os.environ.get("COLLECT_BIRTH_DATES", "0") == "1"
     DISPLAY_TIMEZONE = "Europe/London"
     # Email.
     MAIL_HOST = os.environ.get("MAIL_HOST", "localhost")
@@ -41,6 +46,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "register@localhost")
     COMPLIANCE_MAILBOX = os.environ.get("COMPLIANCE_MAILBOX", "compliance@localhost")
+    # The register's address as users reach it, for the links in emails (required in production).
+    BASE_URL = os.environ.get("BASE_URL", DEVELOPMENT_BASE_URL)
     # Award uploads in the browser above this size must use the command line.
     WEB_IMPORT_MAX_BYTES = _env_int("WEB_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
     # Serving: JSON request logs on stderr; proxies trusted for X-Forwarded-*; HSTS (0: off).
@@ -66,6 +73,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    BASE_URL = os.environ.get("BASE_URL")
     HSTS_MAX_AGE = _env_int("HSTS_MAX_AGE", 31536000)
     # Each gunicorn worker holds at most pool_size + max_overflow connections: keep
     # servers x workers x that under PostgreSQL's max_connections (docs/deploy.md).

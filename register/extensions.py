@@ -3,16 +3,28 @@
 import sqlite3
 from typing import Any
 
+from flask import current_app
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from register.models.base import Base
+from register.notify.links import BASE_URL_KEY
 
-db = SQLAlchemy(model_class=Base)
+
+class _Session(FlaskSQLAlchemySession):
+    """`db.session`: carries the app's BASE_URL, so that emails composed in it link to the site."""
+
+    def __init__(self, db: SQLAlchemy, **kwargs: Any) -> None:
+        super().__init__(db, **kwargs)
+        self.info[BASE_URL_KEY] = current_app.config["BASE_URL"]
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": _Session})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -39,6 +39,9 @@ from register.models import (
 from register.models.base import utcnow
 from register.models.flags import DECIDED, DECLARED, OPEN, REOPENED
 
+if TYPE_CHECKING:
+    from register.ownership.screening import UndeclaredReport
+
 
 @dataclass(frozen=True)
 class InterestMeta:
@@ -59,13 +62,19 @@ class ScreeningReport:
     reopened: int = 0
     withdrawn: int = 0
     high_risk_new: list[int] = field(default_factory=list)
+    # The undeclared-interest screening run alongside. Kept apart from the counts above, which
+    # an official may be told about: an official learns of an undeclared flag only if released.
+    undeclared: UndeclaredReport | None = None
 
     def summary(self) -> str:
-        return (
+        text = (
             f"screened {self.interests} declared organisations against {self.suppliers} award "
             f"suppliers: {self.new} new flags, {self.updated} updated, {self.reopened} reopened, "
             f"{self.withdrawn} no longer matching"
         )
+        if self.undeclared is not None:
+            text += "; undeclared interests: " + self.undeclared.summary()
+        return text
 
 
 def _date(text: str | None) -> date | None:
@@ -324,6 +333,14 @@ def _alert(session: Session, report: ScreeningReport, mailbox: str | None) -> No
         notify_new_high_risk(session, report, mailbox=mailbox)
 
 
+def _undeclared(session: Session, config: MatchConfig, **scope: Any) -> UndeclaredReport:
+    """Undeclared-interest screening of `scope` (official_ids or company_numbers)."""
+    # Imported here: register.ownership.screening builds on this module.
+    from register.ownership.screening import screen_undeclared
+
+    return screen_undeclared(session, config.lookback_months, **scope)
+
+
 def screen_declaration(
     session: Session,
     declaration: Declaration,
@@ -331,7 +348,9 @@ def screen_declaration(
     *,
     alert_mailbox: str | None = None,
 ) -> ScreeningReport:
-    """Screen a declaration's latest version against every award supplier (on submit or amend)."""
+    """Screen a declaration's latest version against every award supplier (on submit or amend),
+    and the official against company officer records: a company now declared is no longer an
+    undeclared interest."""
     report = ScreeningReport()
     version = declaration.versions[-1] if declaration.versions else None
     if version is None:
@@ -345,6 +364,7 @@ def screen_declaration(
     report.interests, report.suppliers = len(pairs), len(index)
     persist(session, results, meta, scope_lineages={m.lineage for _, m in pairs},
             scope_suppliers=None, report=report)  # fmt: skip
+    report.undeclared = _undeclared(session, config, official_ids=[declaration.official_id])
     _alert(session, report, alert_mailbox)
     return report
 
@@ -368,7 +388,8 @@ def screen_suppliers(
     *,
     alert_mailbox: str | None = None,
 ) -> ScreeningReport:
-    """Screen new or changed award suppliers against every declared interest (after an import)."""
+    """Screen new or changed award suppliers against every declared interest, and their
+    companies' officers and PSCs against every official (after an import)."""
     report = ScreeningReport()
     if not supplier_ids:
         return report
@@ -379,6 +400,15 @@ def screen_suppliers(
     report.interests, report.suppliers = len(meta), len(supplier_ids)
     persist(session, results, meta, scope_lineages=None, scope_suppliers=set(supplier_ids),
             report=report)  # fmt: skip
+    companies: set[str] = set()
+    for i in range(0, len(supplier_ids), 900):
+        companies.update(session.scalars(
+            select(AwardSupplier.company_number).where(
+                AwardSupplier.id.in_(supplier_ids[i : i + 900]),
+                AwardSupplier.company_number.is_not(None),
+            )
+        ))  # fmt: skip
+    report.undeclared = _undeclared(session, config, company_numbers=companies)
     _alert(session, report, alert_mailbox)
     return report
 

@@ -1,5 +1,7 @@
 """Administration forms."""
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -10,6 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
+    GovTextArea,
     GovTextInput,
 )
 from wtforms import (
@@ -20,9 +23,11 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from register.admin.services import PersonDetails, parse_person_details
 from register.forms import gov_date
 from register.models.people import ROLES
 
@@ -62,6 +67,15 @@ class UserForm(FlaskForm):
     )
     joined_on = gov_date("Joined on")
     left_on = gov_date("Left on")
+    # Checked in validate() by the same rules as the roster import. The birth fields are
+    # deleted from the form when the register does not collect birth dates.
+    other_names = TextAreaField(
+        "Other names used (optional)", widget=GovTextArea(),
+        description="For example a previous surname or the name used in company records. "
+        "One a line, or separated by semicolons.",
+    )  # fmt: skip
+    birth_month = StringField("Month", widget=GovTextInput())
+    birth_year = StringField("Year", widget=GovTextInput())
     assigned = SelectMultipleField(
         "Departments this compliance officer reviews", coerce=int,
         widget=GovCheckboxesInput(), validators=[Optional()],
@@ -72,6 +86,16 @@ class UserForm(FlaskForm):
         validators=[Optional(), Length(max=200)],
     )  # fmt: skip
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+    person: PersonDetails = PersonDetails()  # what validate() read from the fields above
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        birth = (f.data if f is not None else None for f in (self.birth_month, self.birth_year))
+        self.person, problems = parse_person_details(self.other_names.data, *birth)
+        for name, message in problems.items():
+            self[name].errors.append(message)
+        return valid and not problems
 
 
 class RosterForm(FlaskForm):

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -66,8 +75,22 @@ def people() -> str:
     users = db.session.scalars(statement.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return render_template(
         "admin/people.html", users=users, page=page, total=total, page_size=PAGE_SIZE, q=query,
-        roster_form=RosterForm(),
+        roster_form=RosterForm(), columns=services.roster_columns(_collect_birth_dates()),
     )  # fmt: skip
+
+
+def _collect_birth_dates() -> bool:
+    return bool(current_app.config["COLLECT_BIRTH_DATES"])
+
+
+def _user_form(user: User | None) -> UserForm:
+    """The person form; without the birth date fields unless the register collects them."""
+    form = UserForm(obj=user)
+    form.department_id.choices = [(0, "None")] + _department_choices()
+    form.assigned.choices = _department_choices()
+    if not _collect_birth_dates():
+        del form.birth_month, form.birth_year
+    return form
 
 
 def _save_user(form: UserForm, user: User | None) -> User | None:
@@ -83,6 +106,7 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
         email=form.email.data or "", full_name=form.full_name.data or "", role=form.role.data,
         department=department, job_title=form.job_title.data or None,
         is_senior=form.is_senior.data, joined_on=form.joined_on.data, left_on=form.left_on.data,
+        person=form.person,
     )  # fmt: skip
     try:
         if user is None:
@@ -95,6 +119,9 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
             for name in ("full_name", "role", "job_title", "is_senior", "joined_on", "left_on"):
                 setattr(user, name, getattr(fields, name))
             user.department = department
+            personal = services.apply_person_details(
+                user, form.person, services.person_fields(_collect_birth_dates())
+            )
             if form.password.data:
                 user.password_hash = hash_password(form.password.data)
                 user.failed_logins = 0
@@ -108,6 +135,8 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
                     "before": before,
                     "after": {"role": user.role, "department": user.department_id},
                     "password_reset": bool(form.password.data),
+                    # Which, never their values: the log cannot be anonymised later.
+                    "personal_details_changed": personal,
                 },
             )
     except services.AdminError as exc:
@@ -123,9 +152,7 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
 @bp.route("/people/new", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def new_user() -> str | Response:
-    form = UserForm()
-    form.department_id.choices = [(0, "None")] + _department_choices()
-    form.assigned.choices = _department_choices()
+    form = _user_form(None)
     if form.validate_on_submit():
         user = _save_user(form, None)
         if user is not None:
@@ -142,9 +169,7 @@ def edit_user(user_id: int) -> str | Response:
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
-    form = UserForm(obj=user)
-    form.department_id.choices = [(0, "None")] + _department_choices()
-    form.assigned.choices = _department_choices()
+    form = _user_form(user)
     if request.method == "GET":
         form.department_id.data = user.department_id or 0
         form.assigned.data = [d.id for d in user.assigned_departments]
@@ -175,11 +200,11 @@ def roster() -> str | Response:
             errors=[(0, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})")]
         )
     else:
-        report = services.import_roster(db.session, text, current_user)
+        report = services.import_roster(
+            db.session, text, current_user, collect_birth_dates=_collect_birth_dates()
+        )
         db.session.commit()
-    return render_template(
-        "admin/roster_report.html", report=report, columns=services.ROSTER_COLUMNS
-    )
+    return render_template("admin/roster_report.html", report=report)
 
 
 @bp.route("/cycles", methods=["GET", "POST"])

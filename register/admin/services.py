@@ -18,10 +18,18 @@ from register.audit.log import record
 from register.auth.passwords import hash_password
 from register.models import DeclarationCycle, Department, User
 from register.models.people import ROLES
+from register.ownership.people import parse_person_name, split_other_names
 
-ROSTER_COLUMNS = ("email", "full_name", "role", "department_code", "job_title", "is_senior",
-                  "joined_on", "left_on")  # fmt: skip
+BIRTH_COLUMNS = ("birth_month", "birth_year")
+# Optional: applied only when the roster has the column, so an older roster keeps what was set.
+PERSON_COLUMNS = ("other_names", *BIRTH_COLUMNS)
+USER_COLUMNS = ("email", "full_name", "role", "department_code", "job_title", "is_senior",
+                "joined_on", "left_on")  # fmt: skip
+ROSTER_COLUMNS = (*USER_COLUMNS, *PERSON_COLUMNS)
 REQUIRED_ROSTER_COLUMNS = ("email", "full_name", "role")
+MAX_OTHER_NAMES = 10
+EARLIEST_BIRTH_YEAR = 1900
+MINIMUM_AGE = 16  # a later year of birth than this allows is a typing mistake
 
 
 class AdminError(Exception):
@@ -94,6 +102,69 @@ def create_cycle(
 
 
 @dataclass
+class PersonDetails:
+    """Other names used and month and year of birth, to screen against company officer records."""
+
+    other_names: str | None = None  # one name a line
+    birth_month: int | None = None
+    birth_year: int | None = None
+
+
+def _whole_number(text: str, low: int, high: int) -> int | None:
+    """The number in `text`, or None if it is not a whole number from low to high."""
+    text = text.strip()
+    # isascii: str.isdigit() also accepts digits such as "²" that int() refuses.
+    return int(text) if text.isascii() and text.isdigit() and low <= int(text) <= high else None
+
+
+def parse_person_details(
+    other_names: str | None, birth_month: str | None, birth_year: str | None
+) -> tuple[PersonDetails, dict[str, str]]:
+    """Person details from what was typed, and a message per field that is wrong.
+
+    Other names are separated by semicolons or new lines; each needs a forename and a surname,
+    as screening compares both.
+    """
+    problems: dict[str, str] = {}
+    names = split_other_names(other_names)
+    if len(names) > MAX_OTHER_NAMES:
+        problems["other_names"] = f"Enter at most {MAX_OTHER_NAMES} other names"
+    elif any(len(name) > 200 for name in names):
+        problems["other_names"] = "Each other name must be 200 characters or fewer"
+    else:
+        unusable = next((n for n in names if parse_person_name(n) is None), None)
+        if unusable is not None:
+            problems["other_names"] = (
+                f"Other name '{unusable}' needs a forename and a surname, for example Jane Smith"
+            )
+    month_text, year_text = (birth_month or "").strip(), (birth_year or "").strip()
+    month = _whole_number(month_text, 1, 12)
+    latest = date.today().year - MINIMUM_AGE
+    year = _whole_number(year_text, EARLIEST_BIRTH_YEAR, latest)
+    if month_text and month is None:
+        problems["birth_month"] = "Month of birth must be a number from 1 to 12"
+    if year_text and year is None:
+        problems["birth_year"] = (
+            f"Year of birth must be a year from {EARLIEST_BIRTH_YEAR} to {latest}"
+        )
+    elif month_text and not year_text:
+        problems["birth_year"] = "Enter the year of birth as well as the month"
+    details = PersonDetails("\n".join(names) or None, month, year)
+    return details, problems
+
+
+def apply_person_details(user: User, details: PersonDetails, fields: Iterable[str]) -> list[str]:
+    """Set the named person fields on `user`; returns the names of those that changed."""
+    changed = []
+    for name in fields:
+        value = getattr(details, name)
+        if getattr(user, name) != value:
+            setattr(user, name, value)
+            changed.append(name)
+    return changed
+
+
+@dataclass
 class UserFields:
     email: str
     full_name: str
@@ -103,6 +174,7 @@ class UserFields:
     is_senior: bool = False
     joined_on: date | None = None
     left_on: date | None = None
+    person: PersonDetails = field(default_factory=PersonDetails)
 
 
 def check_user_fields(fields: UserFields) -> list[str]:
@@ -143,6 +215,7 @@ def create_user(
         joined_on=fields.joined_on, left_on=fields.left_on,
         password_hash=hash_password(password) if password else unusable_password(),
     )  # fmt: skip
+    personal = apply_person_details(user, fields.person, PERSON_COLUMNS)
     session.add(user)
     session.flush()
     record(
@@ -152,6 +225,8 @@ def create_user(
         actor=actor,
         object_type="user",
         object_id=user.id,
+        # Which person details were given, never their values: the log cannot be anonymised.
+        details={"personal_details": personal} if personal else None,
     )
     return user
 
@@ -162,6 +237,16 @@ class RosterReport:
     updated: int = 0
     unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
+    ignored_columns: list[str] = field(default_factory=list)  # birth dates when not collected
+
+    @property
+    def ignored_message(self) -> str | None:
+        if not self.ignored_columns:
+            return None
+        return (
+            f"Columns {' and '.join(self.ignored_columns)} were ignored: this register does not "
+            "collect dates of birth (COLLECT_BIRTH_DATES is off)"
+        )
 
 
 def _parse_bool(text: str) -> bool:
@@ -178,25 +263,39 @@ def _parse_date(text: str, column: str) -> date | None:
         raise AdminError(f"{column} {text!r} is not a date in the form YYYY-MM-DD") from None
 
 
-def import_roster(session: Session, text: str, actor: User | None) -> RosterReport:
+def person_fields(collect_birth_dates: bool) -> tuple[str, ...]:
+    """The person details kept: month and year of birth only when the register collects them."""
+    return tuple(c for c in PERSON_COLUMNS if collect_birth_dates or c not in BIRTH_COLUMNS)
+
+
+def roster_columns(collect_birth_dates: bool) -> tuple[str, ...]:
+    return (*USER_COLUMNS, *person_fields(collect_birth_dates))
+
+
+def import_roster(
+    session: Session, text: str, actor: User | None, *, collect_birth_dates: bool = False
+) -> RosterReport:
     """Create or update users from CSV rows; each bad row is reported and the good ones kept.
 
     Each row is applied in a savepoint, so a failing row never leaves part of itself behind.
+    Birth date columns are ignored (and reported as such) unless `collect_birth_dates`.
     """
     report = RosterReport()
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in REQUIRED_ROSTER_COLUMNS if c not in (reader.fieldnames or [])]
+    header = reader.fieldnames or []
+    missing = [c for c in REQUIRED_ROSTER_COLUMNS if c not in header]
     if missing:
-        report.errors.append(
-            (1, f"missing columns: {', '.join(missing)} (expected {', '.join(ROSTER_COLUMNS)})")
-        )
+        expected = ", ".join(roster_columns(collect_birth_dates))
+        report.errors.append((1, f"missing columns: {', '.join(missing)} (expected {expected})"))
         return report
+    person_columns = [c for c in person_fields(collect_birth_dates) if c in header]
+    report.ignored_columns = [c for c in BIRTH_COLUMNS if c in header and not collect_birth_dates]
     departments = {d.code: d for d in session.scalars(select(Department))}
     for row in reader:
         line = reader.line_num
         try:
             with session.begin_nested():
-                _apply_roster_row(session, row, departments, report, actor)
+                _apply_roster_row(session, row, departments, person_columns, report, actor)
         except AdminError as exc:
             report.errors.append((line, str(exc)))
     record(
@@ -214,12 +313,16 @@ def _apply_roster_row(
     session: Session,
     row: dict[str, str],
     departments: dict[str, Department],
+    person_columns: list[str],
     report: RosterReport,
     actor: User | None,
 ) -> None:
     code = (row.get("department_code") or "").strip().upper()
     if code and code not in departments:
         raise AdminError(f"department_code {code!r} does not exist")
+    person, person_problems = parse_person_details(
+        *((row.get(c) or "") if c in person_columns else "" for c in PERSON_COLUMNS)
+    )
     fields = UserFields(
         email=(row.get("email") or "").strip(),
         full_name=(row.get("full_name") or "").strip(),
@@ -229,8 +332,10 @@ def _apply_roster_row(
         is_senior=_parse_bool(row.get("is_senior") or ""),
         joined_on=_parse_date(row.get("joined_on") or "", "joined_on"),
         left_on=_parse_date(row.get("left_on") or "", "left_on"),
+        person=person,
     )
     problems = check_user_fields(fields)
+    problems += [f"{column}: {message}" for column, message in person_problems.items()]
     if problems:
         raise AdminError("; ".join(problems))
     existing = session.scalar(select(User).where(func.lower(User.email) == fields.email.lower()))
@@ -246,7 +351,8 @@ def _apply_roster_row(
     if existing.department_id != (fields.department.id if fields.department else None):
         changes["department"] = (existing.department_id, code)
         existing.department = fields.department
-    if changes:
+    personal = apply_person_details(existing, person, person_columns)
+    if changes or personal:
         report.updated += 1
         record(
             session,
@@ -255,7 +361,7 @@ def _apply_roster_row(
             actor=actor,
             object_type="user",
             object_id=existing.id,
-            details={"changes": changes},
+            details={"changes": changes, "personal_details_changed": personal},
         )
     else:
         report.unchanged += 1

@@ -50,6 +50,105 @@ OFFICIAL_ROW = {
         "is_senior": {"type": "boolean"},
         "joined_on": {"type": "string", "format": "date"},
         "left_on": {"type": "string", "format": "date"},
+        "other_names": {
+            "description": "Other names used (for example a previous surname), to screen "
+            "against company officer records: a list, or one string separated by semicolons. "
+            "Each needs a forename and a surname; at most 10.",
+            "oneOf": [
+                {"type": "array", "items": {"type": "string", "maxLength": 200}, "maxItems": 10},
+                {"type": "string"},
+            ],
+        },
+        "birth_month": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 12,
+            "nullable": True,
+            "description": "Stored only when the register collects dates of birth "
+            "(COLLECT_BIRTH_DATES); otherwise ignored and listed in ignored_columns. Needs "
+            "birth_year.",
+        },
+        "birth_year": {
+            "type": "integer",
+            "minimum": 1900,
+            "nullable": True,
+            "description": "From 1900 to 16 years before the current year; stored only when "
+            "the register collects dates of birth.",
+        },
+    },
+}
+
+_TEXT = {"type": "string", "nullable": True}
+_DATE = {"type": "string", "format": "date", "nullable": True}
+_TIME = {"type": "string", "format": "date-time", "nullable": True}
+FLAG = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "kind": {
+            "type": "string",
+            "enum": ["declared", "undeclared"],
+            "description": "declared: a declared interest matches an award supplier; "
+            "undeclared: the official appears in company records as an officer or PSC of a "
+            "supplier and has declared no interest in it",
+        },
+        "status": {"type": "string", "enum": ["open", "decided", "reopened"]},
+        "active": {"type": "boolean"},
+        "risk_level": {"type": "string", "enum": ["high", "medium", "low"]},
+        "score": {"type": "number"},
+        "department": _TEXT,
+        "official": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "email": {"type": "string"},
+            },
+        },
+        "declared_organisation": {**_TEXT, "description": "null for undeclared flags"},
+        "undeclared": {
+            "type": "object",
+            "nullable": True,
+            "description": "For undeclared flags, the company record the official was found in",
+            "properties": {
+                "company_number": {"type": "string"},
+                "company_name": {"type": "string"},
+                "officer_name": {"type": "string"},
+                "role": {"type": "string"},
+                "appointed_on": _DATE,
+                "resigned_on": _DATE,
+                "released_at": {
+                    **_TIME,
+                    "description": "When compliance let the official see the question",
+                },
+            },
+        },
+        "supplier_name": {"type": "string"},
+        "award": {
+            "type": "object",
+            "properties": {
+                "ocid": {"type": "string"},
+                "award_id": {"type": "string"},
+                "title": _TEXT,
+                "buyer": _TEXT,
+                "value": {**_TEXT, "description": "a decimal number as text"},
+                "currency": _TEXT,
+                "award_date": _DATE,
+            },
+        },
+        "explanation": {"type": "string"},
+        "reasons": {"type": "array", "items": {"type": "object"}},
+        "reopened_reason": _TEXT,
+        "decision": {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "outcome": {"type": "string"},
+                "reason": {"type": "string"},
+                "decided_at": {"type": "string", "format": "date-time"},
+            },
+        },
+        "created_at": {"type": "string", "format": "date-time"},
     },
 }
 
@@ -91,7 +190,10 @@ def document() -> dict[str, Any]:
                 "post": {
                     "summary": "Create or update departments and people (administrators)",
                     "description": "Same rules as the roster CSV import: each bad row is reported "
-                    "and the good ones are kept. Send JSON, or a roster CSV as text/csv.",
+                    "and the good ones are kept. Send JSON, or a roster CSV as text/csv. "
+                    "other_names, birth_month and birth_year are optional: when no official in "
+                    "the request has one of them, what is recorded for it is left unchanged; "
+                    "when some do, a missing or null value clears it.",
                     "requestBody": {
                         "content": {
                             "application/json": {
@@ -117,7 +219,10 @@ def document() -> dict[str, Any]:
                         }
                     },
                     "responses": {
-                        "200": {"description": "What was created, updated or rejected"},
+                        "200": {
+                            "description": "What was created, updated or rejected, and any "
+                            "columns ignored (officials.ignored_columns)"
+                        },
                         **_errors(401, 403, 413, 422),
                     },
                 }
@@ -160,6 +265,7 @@ def document() -> dict[str, Any]:
                     "parameters": [
                         {"name": n, "in": "query", "schema": s}
                         for n, s in (
+                            ("kind", {"type": "string", "enum": ["declared", "undeclared"]}),
                             ("status", {"type": "string", "enum": ["open", "decided", "reopened"]}),
                             ("risk_level", {"type": "string"}),
                             ("department", {"type": "string"}),
@@ -169,11 +275,22 @@ def document() -> dict[str, Any]:
                             ("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
                         )
                     ],
+                    "description": "Declared-interest and undeclared-interest flags. cycle: "
+                    "the cycle of the declaration the flag was screened against.",
                     "responses": {
-                        "200": {
-                            "description": "A page of flags: items, page, per_page, "
-                            "total, next_page"
-                        },
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "items": {"type": "array", "items": FLAG},
+                                    "page": {"type": "integer"},
+                                    "per_page": {"type": "integer"},
+                                    "total": {"type": "integer"},
+                                    "next_page": {"type": "integer", "nullable": True},
+                                },
+                            },
+                            "A page of flags, highest score first",
+                        ),
                         **_errors(401, 403, 422),
                     },
                 }

@@ -22,8 +22,10 @@ from register.admin import services as admin
 from register.api.openapi import document
 from register.api.tokens import authenticate
 from register.completeness.services import compute
+from register.exports.services import with_flag_cycle
 from register.extensions import csrf, db
-from register.models import Declaration, DeclarationCycle, Department, Flag, Interest, User
+from register.models import DeclarationCycle, Department, Flag, UndeclaredFinding, User
+from register.models.flags import UNDECLARED
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -75,27 +77,26 @@ def openapi() -> Response:
 # Roster -------------------------------------------------------------------------------------
 
 
+def _roster_cell(value: Any) -> str:
+    if isinstance(value, list):  # other_names as a list of names
+        return "; ".join(str(item) for item in value)
+    return (
+        "yes" if value is True else "no" if value is False else "" if value is None else str(value)
+    )
+
+
 def _roster_csv(officials: list[Any]) -> str:
+    """The officials as a roster CSV. A person column is included when any official has the
+    field, as a CSV roster would have it, so leaving it out changes nothing recorded."""
+    rows = [row if isinstance(row, dict) else {} for row in officials]
+    optional = [c for c in admin.PERSON_COLUMNS if any(c in row for row in rows)]
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=admin.ROSTER_COLUMNS, extrasaction="ignore")
+    writer = csv.DictWriter(
+        buffer, fieldnames=[*admin.USER_COLUMNS, *optional], extrasaction="ignore"
+    )
     writer.writeheader()
-    for row in officials:
-        if not isinstance(row, dict):
-            row = {}
-        writer.writerow(
-            {
-                key: (
-                    "yes"
-                    if value is True
-                    else "no"
-                    if value is False
-                    else ""
-                    if value is None
-                    else str(value)
-                )
-                for key, value in row.items()
-            }
-        )
+    for row in rows:
+        writer.writerow({key: _roster_cell(value) for key, value in row.items()})
     return buffer.getvalue()
 
 
@@ -149,7 +150,9 @@ def roster() -> Any:
         departments = _departments(body.get("departments", []), user)
         text = _roster_csv(body.get("officials", []))
         first_row = 0
-    report = admin.import_roster(db.session, text, user)
+    report = admin.import_roster(
+        db.session, text, user, collect_birth_dates=current_app.config["COLLECT_BIRTH_DATES"]
+    )
     db.session.commit()
     if report.errors and report.errors[0][0] == 1 and not (report.created or report.updated):
         return error(422, "invalid_roster", report.errors[0][1])
@@ -165,6 +168,7 @@ def roster() -> Any:
                     {key: line - 2 + first_row, "message": message}
                     for line, message in report.errors
                 ],
+                "ignored_columns": report.ignored_columns,
             },
         }
     )
@@ -230,11 +234,28 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     return int(raw)
 
 
-def _flag_json(flag: Flag, code: str | None) -> dict[str, Any]:
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _undeclared_json(finding: UndeclaredFinding) -> dict[str, Any]:
+    return {
+        "company_number": finding.company_number,
+        "company_name": finding.company_name,
+        "officer_name": finding.officer_name,
+        "role": finding.role,
+        "appointed_on": _iso(finding.appointed_on),
+        "resigned_on": _iso(finding.resigned_on),
+        "released_at": _iso(finding.released_at),
+    }
+
+
+def _flag_json(flag: Flag, code: str | None, finding: UndeclaredFinding | None) -> dict[str, Any]:
     decision = flag.current_decision
     award = flag.award
     return {
         "id": flag.id,
+        "kind": flag.kind,
         "status": flag.status,
         "active": flag.active,
         "risk_level": flag.risk_level,
@@ -245,7 +266,8 @@ def _flag_json(flag: Flag, code: str | None) -> dict[str, Any]:
             "name": flag.official.full_name,
             "email": flag.official.email,
         },
-        "declared_organisation": flag.organisation_name,
+        "declared_organisation": None if flag.kind == UNDECLARED else flag.organisation_name,
+        "undeclared": _undeclared_json(finding) if finding else None,
         "supplier_name": flag.supplier_name,
         "award": {
             "ocid": award.ocid,
@@ -273,7 +295,8 @@ def _flag_json(flag: Flag, code: str | None) -> dict[str, Any]:
 @bp.get("/flags")
 @token_required(COMPLIANCE, AUDITOR, ADMIN)
 def flags() -> Any:
-    """Flags, highest score first; filters status, risk_level, department, min_score, cycle."""
+    """Flags, highest score first; filters kind, status, risk_level, department, min_score,
+    cycle."""
     try:
         page = _int_arg("page", 1, 1, 1_000_000)
         per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE)
@@ -283,12 +306,16 @@ def flags() -> Any:
         min_score = float(request.args["min_score"]) if "min_score" in request.args else None
     except ValueError:
         return error(422, "invalid_parameter", "min_score must be a number")
-    statement = select(Flag, Department.code).outerjoin(
-        Department, Department.id == Flag.department_id
+    statement = (
+        select(Flag, Department.code, UndeclaredFinding)
+        .outerjoin(Department, Department.id == Flag.department_id)
+        .outerjoin(UndeclaredFinding, UndeclaredFinding.flag_id == Flag.id)
     )
     visible = _visible_departments(g.api_user)
     if visible is not None:
         statement = statement.where(Flag.department_id.in_(visible))
+    if request.args.get("kind"):
+        statement = statement.where(Flag.kind == request.args["kind"])
     if request.args.get("status"):
         statement = statement.where(Flag.status == request.args["status"])
     if request.args.get("risk_level"):
@@ -298,12 +325,7 @@ def flags() -> Any:
     if min_score is not None:
         statement = statement.where(Flag.score >= min_score)
     if request.args.get("cycle"):
-        statement = (
-            statement.join(Interest, Interest.id == Flag.interest_id)
-            .join(Declaration, Declaration.id == Interest.declaration_id)
-            .join(DeclarationCycle, DeclarationCycle.id == Declaration.cycle_id)
-            .where(DeclarationCycle.name == request.args["cycle"])
-        )
+        statement = with_flag_cycle(statement).where(DeclarationCycle.name == request.args["cycle"])
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = db.session.execute(
         statement.options(
@@ -315,7 +337,7 @@ def flags() -> Any:
     ).all()
     return jsonify(
         {
-            "items": [_flag_json(flag, code) for flag, code in rows],
+            "items": [_flag_json(flag, code, finding) for flag, code, finding in rows],
             "page": page,
             "per_page": per_page,
             "total": total,

@@ -70,6 +70,7 @@ def logout() -> Response:
         object_type="user",
         object_id=current_user.id,
     )
+    current_user.rotate_session_token()  # a copy of this session's cookie is now worthless
     db.session.commit()
     logout_user()
     session.clear()
@@ -88,14 +89,17 @@ def change_password() -> str | Response:
         elif problem:
             form.new_password.errors.append(problem)
         else:
-            current_user.password_hash = hash_password(form.new_password.data or "")
+            user = current_user._get_current_object()
+            user.password_hash = hash_password(form.new_password.data or "")  # ends every session
             audit(
                 "auth.password_changed",
-                f"{current_user.email} changed their password",
+                f"{user.email} changed their password",
                 object_type="user",
-                object_id=current_user.id,
+                object_id=user.id,
             )
             db.session.commit()
+            session.clear()
+            login_user(user)  # this browser stays signed in, with the new session token
             flash("Your password has been changed.")
             return redirect(url_for("index"))
     return render_template("auth/password.html", form=form)

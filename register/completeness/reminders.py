@@ -17,6 +17,7 @@ from register.audit.log import record
 from register.completeness.services import NOT_YET_DUE, OVERDUE, Person, people
 from register.models import DeclarationCycle, Reminder, User
 from register.models.exports import MANUAL, SCHEDULED
+from register.notify.links import absolute_url
 from register.notify.outbox import queue_email
 
 
@@ -35,7 +36,7 @@ def schedule_point(due: date, today: date) -> str | None:
     return None
 
 
-def _body(person: Person, cycle: DeclarationCycle, today: date) -> tuple[str, str]:
+def _body(person: Person, cycle: DeclarationCycle, today: date, link: str) -> tuple[str, str]:
     due = person.due.strftime("%-d %B %Y")
     if today > person.due:
         subject = f"Your {cycle.name} declaration of interests is overdue"
@@ -46,8 +47,9 @@ def _body(person: Person, cycle: DeclarationCycle, today: date) -> tuple[str, st
     body = (
         f"Dear {person.full_name},\n\n"
         f"Your declaration of interests for {cycle.name} {when} and we have not received it.\n"
-        "Sign in to the register of interests to file it. If you have no interests to declare, "
-        "file a nil return: that is different from not filing.\n\n"
+        f"Sign in to the register of interests to file it: {link}\n"
+        "If you have no interests to declare, file a nil return: that is different from not "
+        "filing.\n\n"
         "This is an automatic message from the register of interests."
     )
     return subject, body
@@ -66,7 +68,7 @@ def send(
     """Queue one reminder email, record it and audit it, in the caller's transaction."""
     if person.filed:
         raise ReminderError(f"{person.full_name} has already filed")
-    subject, body = _body(person, cycle, today)
+    subject, body = _body(person, cycle, today, absolute_url(session, "/declarations/"))
     email = queue_email(session, person.email, subject, body, kind="declaration_reminder")
     reminder = Reminder(
         cycle_id=cycle.id,

@@ -34,8 +34,10 @@ from register.models import (
     Interest,
     ManagementPlan,
     Reminder,
+    UndeclaredFinding,
     User,
 )
+from register.models.flags import UNDECLARED
 
 UK = ZoneInfo("Europe/London")
 KINDS = ("completeness", "declarations", "flags", "audit")
@@ -275,6 +277,7 @@ def declarations_table(session: Session, cycle: DeclarationCycle, *, all_version
 
 FLAG_HEADER = [
     "flag_id",
+    "kind",
     "status",
     "active",
     "risk_level",
@@ -285,6 +288,14 @@ FLAG_HEADER = [
     "department_code",
     "cycle",
     "declared_organisation",
+    # Undeclared flags: the company record the official was found in (blank for declared flags).
+    "company_number",
+    "company_name",
+    "officer_name",
+    "officer_role",
+    "officer_appointed_on",
+    "officer_resigned_on",
+    "prompt_released_at",
     "supplier_name",
     "ocid",
     "award_id",
@@ -311,14 +322,29 @@ FLAG_HEADER = [
 ]
 
 
+def with_flag_cycle(statement: Select[Any]) -> Select[Any]:
+    """Outer-join each flag's declaration and cycle: the declared interest's, or for an
+    undeclared flag the declaration it was screened against (none if the official had none)."""
+    return (
+        statement.outerjoin(Interest, Interest.id == Flag.interest_id)
+        .outerjoin(DeclarationVersion, DeclarationVersion.id == Flag.declaration_version_id)
+        .outerjoin(
+            Declaration,
+            Declaration.id
+            == func.coalesce(Interest.declaration_id, DeclarationVersion.declaration_id),
+        )
+        .outerjoin(DeclarationCycle, DeclarationCycle.id == Declaration.cycle_id)
+    )
+
+
 def flags_table(session: Session, cycle: DeclarationCycle | None) -> Table:
-    """One row per flag with its current decision and latest management plan."""
+    """One row per flag, declared and undeclared, with its current decision and latest plan."""
+    statement = with_flag_cycle(
+        select(Flag, DeclarationCycle.name, Department.code, UndeclaredFinding, Flag.id)
+    )
     statement = (
-        select(Flag, DeclarationCycle.name, Department.code, Flag.id)
-        .join(Interest, Interest.id == Flag.interest_id)
-        .join(Declaration, Declaration.id == Interest.declaration_id)
-        .join(DeclarationCycle, DeclarationCycle.id == Declaration.cycle_id)
-        .outerjoin(Department, Department.id == Flag.department_id)
+        statement.outerjoin(Department, Department.id == Flag.department_id)
+        .outerjoin(UndeclaredFinding, UndeclaredFinding.flag_id == Flag.id)
         .options(
             selectinload(Flag.decisions), selectinload(Flag.official), selectinload(Flag.award)
         )
@@ -357,12 +383,26 @@ def _flag_rows(session: Session, batch: list[Any]) -> Iterator[list[Any]]:
             )
         )
     }
-    for flag, cycle_name, code, _ in batch:
+    for flag, cycle_name, code, finding, _ in batch:
         decision = flag.current_decision
         plan = plans.get(flag.id)
         award = flag.award
+        undeclared = (
+            [
+                finding.company_number,
+                finding.company_name,
+                finding.officer_name,
+                finding.role,
+                finding.appointed_on,
+                finding.resigned_on,
+                finding.released_at,
+            ]
+            if finding
+            else [None] * 7
+        )
         yield [
             flag.id,
+            flag.kind,
             flag.status,
             flag.active,
             flag.risk_level,
@@ -372,7 +412,8 @@ def _flag_rows(session: Session, batch: list[Any]) -> Iterator[list[Any]]:
             flag.official.email,
             code,
             cycle_name,
-            flag.organisation_name,
+            None if flag.kind == UNDECLARED else flag.organisation_name,
+            *undeclared,
             flag.supplier_name,
             award.ocid,
             award.award_id,

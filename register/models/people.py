@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
+from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from register.models.base import Base, UTCDateTime, utcnow
@@ -41,6 +43,11 @@ class Department(Base):
         return f"<Department {self.code}>"
 
 
+def new_session_token() -> str:
+    """A fresh random session token (43 URL-safe characters)."""
+    return secrets.token_urlsafe(32)
+
+
 class User(UserMixin, Base):
     __tablename__ = "user"
 
@@ -61,6 +68,9 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The session cookie holds this token, not the id: changing it signs the user out everywhere.
+    # The database makes one too for a row inserted without it (migration 0008: bulk loads).
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     department: Mapped[Department | None] = relationship()
@@ -72,9 +82,29 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    def get_id(self) -> str:  # Flask-Login keeps this in the session instead of the id
+        return self.session_token
+
+    def rotate_session_token(self) -> None:
+        """End every session of this user (each browser must sign in again)."""
+        self.session_token = new_session_token()
+
     @property
     def role_label(self) -> str:
         return ROLES.get(self.role, self.role)
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+@event.listens_for(User.password_hash, "set")
+def _password_set_ends_sessions(user: User, value: str, old: Any, initiator: Any) -> None:
+    """A new password, whoever sets it, ends the sessions signed in with the old one."""
+    user.rotate_session_token()
+
+
+@event.listens_for(User.active, "set")
+def _deactivation_ends_sessions(user: User, value: bool, old: Any, initiator: Any) -> None:
+    """A deactivated account's sessions end, and do not come back if it is reactivated."""
+    if not value:
+        user.rotate_session_token()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from register.models import Flag, ManagementPlan, OutboundEmail, User
 from register.models.people import COMPLIANCE, compliance_assignment
+from register.notify.links import absolute_url
 from register.notify.outbox import queue_email
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def notify_new_high_risk(
             f"Declared organisation: {flag.organisation_name}\n"
             f"Award supplier: {flag.supplier_name}\n"
             f"Why: {flag.explanation}\n\n"
-            f"Review it in the register at /review/flags/{flag.id}\n"
+            f"Review it in the register: {absolute_url(session, f'/review/flags/{flag.id}')}\n"
         )
         recipients = dict.fromkeys(
             [mailbox, *(u.email for u in _officers(session, flag.department_id))]
@@ -69,7 +70,8 @@ def plan_agreed(session: Session, plan: ManagementPlan) -> OutboundEmail:
         + (f"\n{plan.details}\n" if plan.details else "")
         + (f"\nDivest by: {plan.divest_by:%-d %B %Y}\n" if plan.divest_by else "")
         + f"\nReview date: {plan.review_on:%-d %B %Y}\n\n"
-        "Read and acknowledge it in the register under My plans (/review/my-plans).\n"
+        "Read and acknowledge it in the register under My plans: "
+        f"{absolute_url(session, '/review/my-plans')}\n"
     )
     return queue_email(session, plan.official.email, "A management plan concerning you",
                        body, kind=PLAN_AGREED)  # fmt: skip
@@ -80,7 +82,7 @@ def plan_due(session: Session, plan: ManagementPlan) -> OutboundEmail:
     body = (
         f"Management plan {plan.id} for {plan.official.full_name} "
         f"({plan.flag.organisation_name}) was due for review on {plan.review_on:%-d %B %Y}.\n\n"
-        f"Review it in the register at /review/flags/{plan.flag_id}\n"
+        f"Review it in the register: {absolute_url(session, f'/review/flags/{plan.flag_id}')}\n"
     )
     return queue_email(session, plan.owner.email, f"Management plan {plan.id} is due for review",
                        body, kind=PLAN_DUE)  # fmt: skip

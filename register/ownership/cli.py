@@ -30,12 +30,17 @@ def _files(paths: tuple[Path, ...]) -> list[Path]:
 
 @ownership_cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-def import_officers(paths: tuple[Path, ...]) -> None:
+@click.option(
+    "--no-screen", is_flag=True, help="Do not screen officials against the changed companies."
+)
+def import_officers(paths: tuple[Path, ...], no_screen: bool) -> None:
     """Import BODS statements (JSON arrays, JSON Lines) or officers CSV files and folders."""
     from register.cli import _ProgressLine
     from register.ownership.importer import import_file
+    from register.ownership.screening import screen_undeclared
 
     rejected = failed = 0
+    changed: set[str] = set()
     for path in _files(paths):
         progress = _ProgressLine(path.name)
         report = import_file(db.session, path, progress=progress)
@@ -45,6 +50,13 @@ def import_officers(paths: tuple[Path, ...]) -> None:
             click.echo(f"  rejected {item.source}: {item.reason}", err=True)
         rejected += len(report.rejected)
         failed += bool(report.failed)
+        changed |= report.changed_companies
+    if changed and not no_screen:
+        screening = screen_undeclared(
+            db.session, current_app.config["LOOKBACK_MONTHS"], company_numbers=changed
+        )
+        db.session.commit()
+        click.echo("Undeclared interests: " + screening.summary())
     if rejected or failed:
         sys.exit(1)
 

@@ -41,6 +41,8 @@ class OfficerImportReport:
     rejected: list[RejectedRecord] = field(default_factory=list)
     failed: str | None = None
     run_id: int | None = None
+    # Companies whose officer records were added or changed, to screen them again.
+    changed_companies: set[str] = field(default_factory=set)
 
     def summary(self) -> str:
         text = (
@@ -73,7 +75,7 @@ def _write(
         (row.source, row.record_key): row
         for row in session.execute(
             select(CompanyOfficer.id, CompanyOfficer.source, CompanyOfficer.record_key,
-                   CompanyOfficer.content_digest)
+                   CompanyOfficer.content_digest, CompanyOfficer.company_number)
             .where(tuple_(CompanyOfficer.source, CompanyOfficer.record_key).in_(list(latest)))
         )
     }  # fmt: skip
@@ -83,9 +85,11 @@ def _write(
         existing = stored.get(key)
         if existing is None:
             new.append(row)
+            report.changed_companies.add(officer.company_number)
         elif existing.content_digest == row["content_digest"]:
             report.unchanged += 1
         else:
+            report.changed_companies.update((existing.company_number, officer.company_number))
             session.execute(
                 update(CompanyOfficer)
                 .where(CompanyOfficer.id == existing.id)
@@ -130,6 +134,7 @@ def import_file(
         session.rollback()
         report.failed = str(exc)
         report.imported = report.updated = report.unchanged = 0
+        report.changed_companies.clear()
     if progress:
         progress(report.read, time.monotonic() - started)
     run = session.get_one(ImportRun, run.id)  # re-read: a rollback above expired it

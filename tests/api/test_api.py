@@ -135,6 +135,42 @@ def test_roster_json_and_csv(client, tokens, mix):
     assert client.post("/api/v1/roster", json=[1], headers=headers).status_code == 422
 
 
+def test_roster_other_names_and_birth_dates(client, tokens, mix, app):
+    headers = _auth(tokens["admin"])
+    official = {"email": "ann@example.gov.uk", "full_name": "Ann Trowe", "role": "official",
+                "department_code": "DCS", "other_names": ["Ann Smith", "A. M. Trowe"],
+                "birth_month": 3, "birth_year": 1968}  # fmt: skip
+    bad = {**official, "email": "bad@example.gov.uk", "other_names": "Smith", "birth_month": 13}
+    response = client.post("/api/v1/roster", json={"officials": [official, bad]}, headers=headers)
+    body = response.json["officials"]
+    # Not collected (the default): birth dates ignored and said so; the bad name still rejected.
+    assert (body["created"], body["ignored_columns"]) == (1, ["birth_month", "birth_year"])
+    assert body["errors"] == [{"index": 1, "message": "other_names: Other name 'Smith' needs a "
+                               "forename and a surname, for example Jane Smith"}]  # fmt: skip
+    ann = db.session.scalar(select(User).where(User.email == "ann@example.gov.uk"))
+    assert (ann.other_names, ann.birth_month, ann.birth_year) == (
+        "Ann Smith\nA. M. Trowe", None, None)  # fmt: skip
+    app.config["COLLECT_BIRTH_DATES"] = True
+    response = client.post("/api/v1/roster", json={"officials": [official, bad]}, headers=headers)
+    body = response.json["officials"]
+    assert (body["updated"], body["ignored_columns"]) == (1, [])
+    assert "birth_month: Month of birth must be a number from 1 to 12" in (
+        body["errors"][0]["message"])  # fmt: skip
+    db.session.refresh(ann)
+    assert (ann.birth_month, ann.birth_year) == (3, 1968)
+    # Officials without the person fields leave them as they are.
+    plain = {k: v for k, v in official.items() if k not in ("other_names", "birth_month")}
+    response = client.post("/api/v1/roster", json={"officials": [plain]}, headers=headers)
+    assert response.json["officials"]["unchanged"] == 1
+    db.session.refresh(ann)
+    assert (ann.other_names, ann.birth_month) == ("Ann Smith\nA. M. Trowe", 3)
+    schema = client.get("/api/v1/openapi.json").json["paths"]["/roster"]["post"]
+    row = schema["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    fields = row["officials"]["items"]["properties"]
+    assert {"other_names", "birth_month", "birth_year"} <= set(fields)
+    assert fields["birth_month"]["maximum"] == 12
+
+
 def test_awards_import_and_flags(client, tokens, mix):
     headers = _auth(tokens["admin"])
     data = {"file": (io.BytesIO(AWARDS.read_bytes()), "morning_lane_awards.json")}

@@ -34,9 +34,10 @@ def actions(*names: str) -> list[AuditEntry]:
 
 
 def signed_in_as(client: Any) -> int | None:
+    """The id of the user whose session token the client's session holds."""
     with client.session_transaction() as session:
-        user_id = session.get("_user_id")
-    return int(user_id) if user_id else None
+        token = session.get("_user_id")
+    return db.session.scalar(select(User.id).where(User.session_token == token)) if token else None
 
 
 def test_sign_in_succeeds_and_is_audited(client, make_user):
@@ -144,7 +145,7 @@ def test_sign_in_starts_a_fresh_session(client, make_user):
     assert after != before
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["_user_id"] == str(official.id)
+        assert session["_user_id"] == official.session_token
 
 
 def test_sign_out_is_post_only_and_clears_the_session(client, make_user):
@@ -253,7 +254,7 @@ def production_app(migrated_template: Path, tmp_path: Path) -> Any:
     shutil.copy(migrated_template, path)
     app = create_app("production", {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "x" * 64,
-        "WTF_CSRF_ENABLED": False,
+        "BASE_URL": "https://register.example.gov.uk", "WTF_CSRF_ENABLED": False,
     })  # fmt: skip
     with app.app_context():
         yield app

@@ -69,7 +69,7 @@ def production_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Flask:
     return create_app(
         "production",
         {"SECRET_KEY": "x" * 64, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite",
-         "REQUEST_LOG_STDERR": False},
+         "BASE_URL": "https://register.example.gov.uk", "REQUEST_LOG_STDERR": False},
     )  # fmt: skip
 
 
