@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from flask import Flask
@@ -17,6 +18,11 @@ from register.audit.log import verify
 from register.extensions import db
 from register.models import Department
 from register.models.people import ROLES
+
+if TYPE_CHECKING:
+    from register.awards.importer import FileReport
+
+R = TypeVar("R", bound="FileReport")
 
 users_cli = AppGroup("users", help="Create users and import rosters.")
 departments_cli = AppGroup("departments", help="Create departments.")
@@ -190,6 +196,50 @@ class _ProgressLine:
             click.echo("", err=True)
 
 
+def import_files(
+    paths: Iterable[Path],
+    import_file: Callable[..., R],
+    errors_file: Path | None,
+    suffixes: tuple[str, ...] | None = None,
+) -> list[R]:
+    """Import each file (folders: the files of the kind under them) with a progress line; print
+    each summary, each rejected record and the totals; write rejections to `errors_file` (CSV)."""
+    import csv
+
+    from register.awards.parse import SUFFIXES, iter_paths
+
+    reports: list[R] = []
+    handle = errors_file.open("w", newline="", encoding="utf-8") if errors_file else None
+    writer = csv.writer(handle) if handle else None
+    if writer:
+        writer.writerow(["file_position", "reason", "record"])
+    try:
+        for path in iter_paths(paths, suffixes or SUFFIXES):
+            progress = _ProgressLine(path.name)
+            report = import_file(db.session, path, progress=progress)
+            progress.done()
+            click.echo(report.summary())
+            for rejected in report.rejected:
+                click.echo(f"  rejected {rejected.source}: {rejected.reason}", err=True)
+                if writer:
+                    writer.writerow([rejected.source, rejected.reason, rejected.record])
+            if report.failed and writer:
+                writer.writerow([report.path, report.failed, ""])
+            reports.append(report)
+    finally:
+        if handle:
+            handle.close()
+    total = {name: sum(getattr(r, name) for r in reports)
+             for name in ("read", "imported", "updated", "unchanged")}  # fmt: skip
+    click.echo(
+        f"Total: read {total['read']}, imported {total['imported']}, "
+        f"updated {total['updated']}, unchanged {total['unchanged']}, "
+        f"rejected {sum(len(r.rejected) for r in reports)}, "
+        f"files refused {sum(bool(r.failed) for r in reports)}"
+    )
+    return reports
+
+
 @awards_cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -201,43 +251,11 @@ class _ProgressLine:
 @click.option("--no-screen", is_flag=True, help="Do not screen new awards against declarations.")
 def import_awards(paths: tuple[Path, ...], errors_file: Path | None, no_screen: bool) -> None:
     """Import OCDS (release/record packages, releases, JSON Lines, .gz) or CSV files and folders."""
-    import csv
-
     from register.awards.importer import import_file
-    from register.awards.parse import iter_paths
     from register.screening import config_from, screen_suppliers
 
-    totals = {"read": 0, "imported": 0, "updated": 0, "unchanged": 0, "rejected": 0, "failed": 0}
-    changed: list[int] = []
-    writer = None
-    handle = errors_file.open("w", newline="", encoding="utf-8") if errors_file else None
-    if handle:
-        writer = csv.writer(handle)
-        writer.writerow(["file_position", "reason", "record"])
-    try:
-        for path in iter_paths(paths):
-            progress = _ProgressLine(path.name)
-            report = import_file(db.session, path, progress=progress)
-            progress.done()
-            click.echo(report.summary())
-            for rejected in report.rejected:
-                click.echo(f"  rejected {rejected.source}: {rejected.reason}", err=True)
-                if writer:
-                    writer.writerow([rejected.source, rejected.reason, rejected.record])
-            if report.failed and writer:
-                writer.writerow([report.path, report.failed, ""])
-            for name in ("read", "imported", "updated", "unchanged"):
-                totals[name] += getattr(report, name)
-            totals["rejected"] += len(report.rejected)
-            totals["failed"] += bool(report.failed)
-            changed.extend(report.changed_supplier_ids)
-    finally:
-        if handle:
-            handle.close()
-    click.echo(
-        "Total: read {read}, imported {imported}, updated {updated}, unchanged {unchanged}, "
-        "rejected {rejected}, files refused {failed}".format(**totals)
-    )
+    reports = import_files(paths, import_file, errors_file)
+    changed = [i for report in reports for i in report.changed_supplier_ids]
     if changed and not no_screen:
         from flask import current_app
 
@@ -247,7 +265,7 @@ def import_awards(paths: tuple[Path, ...], errors_file: Path | None, no_screen: 
         )  # fmt: skip
         db.session.commit()
         click.echo("Matching: " + screening.summary())
-    if totals["rejected"] or totals["failed"]:
+    if any(report.rejected or report.failed for report in reports):
         sys.exit(1)
 
 

@@ -67,7 +67,9 @@ def award_digest(award: ParsedAward) -> str:
 
 
 @dataclass
-class ImportReport:
+class FileReport:
+    """What importing one file did (awards here, officers in register.ownership)."""
+
     path: str
     detected_format: str | None = None
     read: int = 0
@@ -76,22 +78,56 @@ class ImportReport:
     unchanged: int = 0
     rejected: list[RejectedRecord] = field(default_factory=list)
     failed: str | None = None  # the FormatError message when the whole file was refused
-    releases_without_awards: int = 0
-    # Ids of suppliers inserted or updated, for screening; 8 bytes each, so memory stays flat.
-    changed_supplier_ids: array[int] = field(default_factory=lambda: array("q"))
     run_id: int | None = None
+
+    def notes(self) -> str:
+        """Anything the summary should add about this kind of file."""
+        return ""
 
     def summary(self) -> str:
         text = (
             f"{self.path}: {self.detected_format or 'unknown format'}; read {self.read}, "
             f"imported {self.imported}, updated {self.updated}, unchanged {self.unchanged}, "
             f"rejected {len(self.rejected)}"
-        )
-        if self.releases_without_awards:
-            text += f" ({self.releases_without_awards} releases had no award)"
+        ) + self.notes()
         if self.failed:
             text += f"; FILE REFUSED, nothing from it was kept: {self.failed}"
         return text
+
+    def refuse(self, message: str) -> None:
+        """The whole file was rolled back: nothing from it counts as written."""
+        self.failed = message
+        self.imported = self.updated = self.unchanged = 0
+
+    def finish_run(self, session: Session, run: ImportRun, event: str, actor: User | None) -> None:
+        """Record the outcome and every rejected record on the run, and audit it."""
+        run.detected_format = self.detected_format
+        run.status = "failed" if self.failed else "completed"
+        run.message = self.failed
+        run.read, run.imported, run.updated = self.read, self.imported, self.updated
+        run.unchanged, run.rejected = self.unchanged, len(self.rejected)
+        run.finished_at = utcnow()
+        run.rejections = [
+            ImportRejection(source=r.source[:500], reason=r.reason, record=r.record)
+            for r in self.rejected
+        ]
+        session.add(run)
+        session.flush()
+        record(session, event, self.summary(), actor=actor, object_type="import_run",
+               object_id=run.id)  # fmt: skip
+        self.run_id = run.id
+
+
+@dataclass
+class ImportReport(FileReport):
+    releases_without_awards: int = 0
+    # Ids of suppliers inserted or updated, for screening; 8 bytes each, so memory stays flat.
+    changed_supplier_ids: array[int] = field(default_factory=lambda: array("q"))
+
+    def notes(self) -> str:
+        if self.releases_without_awards:
+            return f" ({self.releases_without_awards} releases had no award)"
+        return ""
 
 
 Progress = Callable[[int, float], None]  # (records read, seconds elapsed)
@@ -355,41 +391,15 @@ def import_file(
             writer.write(batch)
     except (FormatError, OSError) as exc:
         session.rollback()
-        report.failed = rename(str(exc))
-        report.imported = report.updated = report.unchanged = 0
+        report.refuse(rename(str(exc)))
         report.changed_supplier_ids = array("q")
     report.releases_without_awards = stats.releases_without_awards
     if progress:
         progress(report.read, time.monotonic() - started)
-    run = _record_run(session, report, actor)
+    run = ImportRun(filename=report.path[:500], actor_id=actor.id if actor else None)
+    report.finish_run(session, run, "awards.imported", actor)
     session.commit()
-    report.run_id = run.id
     return report
-
-
-def _record_run(session: Session, report: ImportReport, actor: User | None) -> ImportRun:
-    run = ImportRun(
-        filename=report.path[:500], detected_format=report.detected_format,
-        status="failed" if report.failed else "completed", message=report.failed,
-        read=report.read, imported=report.imported, updated=report.updated,
-        unchanged=report.unchanged, rejected=len(report.rejected), finished_at=utcnow(),
-        actor_id=actor.id if actor else None,
-    )  # fmt: skip
-    run.rejections = [
-        ImportRejection(source=r.source[:500], reason=r.reason, record=r.record)
-        for r in report.rejected
-    ]
-    session.add(run)
-    session.flush()
-    record(
-        session,
-        "awards.imported",
-        report.summary(),
-        actor=actor,
-        object_type="import_run",
-        object_id=run.id,
-    )
-    return run
 
 
 def map_buyer(

@@ -883,15 +883,16 @@ def _csv_supplier(cells: dict[str, str]) -> ParsedSupplier | None:
     return ParsedSupplier(name, aliases, (pair,) if pair else (), None)
 
 
-def iter_paths(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files as given, and the award files under folders (recursive, sorted, hidden skipped)."""
+def iter_paths(paths: Iterable[Path], suffixes: tuple[str, ...] = SUFFIXES) -> Iterator[Path]:
+    """Files as given, and the files under folders whose names end with one of `suffixes`
+    (recursive, sorted, hidden skipped)."""
     for path in map(Path, paths):
         if path.is_dir():
             found = (
                 p
                 for p in path.rglob("*")
                 if p.is_file()
-                and p.name.lower().endswith(SUFFIXES)
+                and p.name.lower().endswith(suffixes)
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             yield from sorted(found)

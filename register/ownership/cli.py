@@ -14,50 +14,33 @@ from register.extensions import db
 ownership_cli = AppGroup("ownership", help="Company officers, PSCs and undeclared interests.")
 
 
-def _files(paths: tuple[Path, ...]) -> list[Path]:
-    from register.ownership.parse import SUFFIXES
-
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES)
-            )
-        else:
-            found.append(path)
-    return found
-
-
 @ownership_cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
+    "--errors",
+    "errors_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write rejected records with their reasons to this CSV file.",
+)
+@click.option(
     "--no-screen", is_flag=True, help="Do not screen officials against the changed companies."
 )
-def import_officers(paths: tuple[Path, ...], no_screen: bool) -> None:
+def import_officers(paths: tuple[Path, ...], errors_file: Path | None, no_screen: bool) -> None:
     """Import BODS statements (JSON arrays, JSON Lines) or officers CSV files and folders."""
-    from register.cli import _ProgressLine
+    from register.cli import import_files
     from register.ownership.importer import import_file
+    from register.ownership.parse import SUFFIXES
     from register.ownership.screening import screen_undeclared
 
-    rejected = failed = 0
-    changed: set[str] = set()
-    for path in _files(paths):
-        progress = _ProgressLine(path.name)
-        report = import_file(db.session, path, progress=progress)
-        progress.done()
-        click.echo(report.summary())
-        for item in report.rejected:
-            click.echo(f"  rejected {item.source}: {item.reason}", err=True)
-        rejected += len(report.rejected)
-        failed += bool(report.failed)
-        changed |= report.changed_companies
+    reports = import_files(paths, import_file, errors_file, SUFFIXES)
+    changed = set().union(*(report.changed_companies for report in reports))
     if changed and not no_screen:
         screening = screen_undeclared(
             db.session, current_app.config["LOOKBACK_MONTHS"], company_numbers=changed
         )
         db.session.commit()
         click.echo("Undeclared interests: " + screening.summary())
-    if rejected or failed:
+    if any(report.rejected or report.failed for report in reports):
         sys.exit(1)
 
 

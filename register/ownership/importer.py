@@ -8,15 +8,14 @@ re-importing a file changes nothing.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from register.audit.log import record
-from register.models import CompanyOfficer, ImportRejection, ImportRun, User
+from register.awards.importer import FileReport, Progress
+from register.models import CompanyOfficer, ImportRun, User
 from register.models.base import utcnow
 from register.ownership.parse import (
     FormatError,
@@ -27,32 +26,12 @@ from register.ownership.parse import (
 )
 
 BATCH_SIZE = 1000
-Progress = Callable[[int, float], None]  # (records read, seconds elapsed)
 
 
 @dataclass
-class OfficerImportReport:
-    path: str
-    detected_format: str | None = None
-    read: int = 0
-    imported: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: list[RejectedRecord] = field(default_factory=list)
-    failed: str | None = None
-    run_id: int | None = None
+class OfficerImportReport(FileReport):
     # Companies whose officer records were added or changed, to screen them again.
     changed_companies: set[str] = field(default_factory=set)
-
-    def summary(self) -> str:
-        text = (
-            f"{self.path}: {self.detected_format or 'unknown format'}; read {self.read}, "
-            f"imported {self.imported}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"rejected {len(self.rejected)}"
-        )
-        if self.failed:
-            text += f"; FILE REFUSED, nothing from it was kept: {self.failed}"
-        return text
 
 
 def _row(officer: ParsedOfficer, run_id: int | None) -> dict[str, object]:
@@ -132,25 +111,11 @@ def import_file(
             _write(session, batch, report, run.id)
     except (FormatError, OSError) as exc:
         session.rollback()
-        report.failed = str(exc)
-        report.imported = report.updated = report.unchanged = 0
+        report.refuse(str(exc))
         report.changed_companies.clear()
     if progress:
         progress(report.read, time.monotonic() - started)
     run = session.get_one(ImportRun, run.id)  # re-read: a rollback above expired it
-    run.detected_format = report.detected_format
-    run.status = "failed" if report.failed else "completed"
-    run.message = report.failed
-    run.read, run.imported, run.updated = report.read, report.imported, report.updated
-    run.unchanged, run.rejected = report.unchanged, len(report.rejected)
-    run.finished_at = utcnow()
-    run.rejections = [
-        ImportRejection(source=r.source[:500], reason=r.reason, record=r.record)
-        for r in report.rejected
-    ]
-    session.flush()
-    record(session, "ownership.imported", report.summary(), actor=actor,
-           object_type="import_run", object_id=run.id)  # fmt: skip
+    report.finish_run(session, run, "ownership.imported", actor)
     session.commit()
-    report.run_id = run.id
     return report

@@ -73,11 +73,36 @@ def browser(chromium_path: str) -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def page(browser: Any, live_server: str) -> Iterator[Any]:
+    """A fresh browser page, closed before the live server stops (so a request still in flight
+    cannot end as a connection-refused console error)."""
     context = browser.new_context()
     page = context.new_page()
-    console_errors: list[str] = []
-    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    problems: list[str] = []
+    # Script and CSP errors. A page answered with an error status (a form with errors is a 400)
+    # also logs "Failed to load resource"; broken assets are caught by the listeners below.
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: (
+            problems.append(f"{r.status} for {r.url}")
+            if r.status >= 400 and r.request.resource_type != "document"
+            else None
+        ),
+    )
+    page.on(  # ERR_ABORTED: the test moved on to another page while this one still loaded
+        "requestfailed",
+        lambda r: (
+            problems.append(f"{r.failure} for {r.url}") if r.failure != "net::ERR_ABORTED" else None
+        ),
+    )
     yield page
     context.close()
-    assert not console_errors, f"browser console errors: {console_errors}"
+    assert not problems, f"browser console errors and failed requests: {problems}"

@@ -54,6 +54,21 @@ def test_csv_rejects_bad_rows_and_keeps_good_ones(app, tmp_path: Path) -> None:
     assert (report.imported, report.updated) == (0, 1)  # a resignation date corrected
 
 
+def test_command_reports_rejections_to_an_errors_file_and_exits_non_zero(
+    runner, tmp_path: Path
+) -> None:
+    rows = [*OFFICERS, ("00442696", "", "Director", "", "", "", "")]
+    path = write_officers(tmp_path / "officers.csv", rows)
+    errors = tmp_path / "errors.csv"
+    result = runner.invoke(args=["ownership", "import", str(path), "--errors", str(errors)])
+    assert result.exit_code == 1
+    assert f"Total: read {len(rows)}, imported {len(OFFICERS)}, updated 0, unchanged 0, " \
+        "rejected 1, files refused 0" in result.output  # fmt: skip
+    lines = errors.read_text().splitlines()
+    assert lines[0] == "file_position,reason,record"
+    assert lines[1] == f'{path}:{len(rows) + 1},missing name,"00442696,,Director,,,,"'
+
+
 def test_bods_json_lines_with_a_bad_line_and_an_unknown_person(app, tmp_path: Path) -> None:
     statements = json.loads((BODS / "GB-COH_00233851_bods.json").read_text())
     ownership = [s for s in statements if s["statementType"] == "ownershipOrControlStatement"]
