@@ -327,10 +327,11 @@ def persist(
 
 def _alert(session: Session, report: ScreeningReport, mailbox: str | None) -> None:
     """Queue e-mails about new high-risk flags, in the same transaction as the flags."""
-    if mailbox is not None and report.high_risk_new:
+    flag_ids = report.high_risk_new + (report.undeclared.high_risk_new if report.undeclared else [])
+    if mailbox is not None and flag_ids:
         from register.notify.messages import notify_new_high_risk
 
-        notify_new_high_risk(session, report, mailbox=mailbox)
+        notify_new_high_risk(session, flag_ids, mailbox=mailbox)
 
 
 def _undeclared(session: Session, config: MatchConfig, **scope: Any) -> UndeclaredReport:

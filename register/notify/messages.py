@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from register.models import Flag, ManagementPlan, OutboundEmail, User
+from register.models.flags import UNDECLARED
 from register.models.people import COMPLIANCE, compliance_assignment
 from register.notify.links import absolute_url
 from register.notify.outbox import queue_email
-
-if TYPE_CHECKING:
-    from register.screening import ScreeningReport
 
 NEW_HIGH_RISK = "flag.high_risk"
 PLAN_AGREED = "plan.agreed"
@@ -34,29 +32,40 @@ def _officers(session: Session, department_id: int | None) -> list[User]:
 
 
 def notify_new_high_risk(
-    session: Session, report: ScreeningReport, *, mailbox: str
+    session: Session, flag_ids: Iterable[int], *, mailbox: str
 ) -> list[OutboundEmail]:
-    """Tell the compliance mailbox and the department's officers about each new high-risk flag."""
+    """Tell the compliance mailbox and the department's officers about each new high-risk flag.
+
+    Never the official: a possible undeclared interest may be under investigation.
+    """
     queued = []
-    for flag_id in report.high_risk_new:
+    for flag_id in flag_ids:
         flag = session.get(Flag, flag_id)
         if flag is None:
             continue
+        if flag.kind == UNDECLARED:
+            subject = f"Possible undeclared interest {flag.id}: {flag.organisation_name}"
+            what = (
+                f"A possible undeclared interest (score {flag.score:.0f}) needs review.\n\n"
+                f"Official: {flag.official.full_name}\n"
+                f"Company: {flag.organisation_name}, award supplier {flag.supplier_name}\n"
+            )
+        else:
+            subject = f"High-risk flag {flag.id}: {flag.supplier_name}"
+            what = (
+                f"A new high-risk flag (score {flag.score:.0f}) needs review.\n\n"
+                f"Declared organisation: {flag.organisation_name}\n"
+                f"Award supplier: {flag.supplier_name}\n"
+            )
         body = (
-            f"A new high-risk flag (score {flag.score:.0f}) needs review.\n\n"
-            f"Declared organisation: {flag.organisation_name}\n"
-            f"Award supplier: {flag.supplier_name}\n"
-            f"Why: {flag.explanation}\n\n"
+            what + f"Why: {flag.explanation}\n\n"
             f"Review it in the register: {absolute_url(session, f'/review/flags/{flag.id}')}\n"
         )
         recipients = dict.fromkeys(
             [mailbox, *(u.email for u in _officers(session, flag.department_id))]
         )
         for to in recipients:
-            queued.append(
-                queue_email(session, to, f"High-risk flag {flag.id}: {flag.supplier_name}", body,
-                            kind=NEW_HIGH_RISK)
-            )  # fmt: skip
+            queued.append(queue_email(session, to, subject, body, kind=NEW_HIGH_RISK))
     return queued
 
 

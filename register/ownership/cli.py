@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -30,16 +31,11 @@ def import_officers(paths: tuple[Path, ...], errors_file: Path | None, no_screen
     from register.cli import import_files
     from register.ownership.importer import import_file
     from register.ownership.parse import SUFFIXES
-    from register.ownership.screening import screen_undeclared
 
     reports = import_files(paths, import_file, errors_file, SUFFIXES)
     changed = set().union(*(report.changed_companies for report in reports))
     if changed and not no_screen:
-        screening = screen_undeclared(
-            db.session, current_app.config["LOOKBACK_MONTHS"], company_numbers=changed
-        )
-        db.session.commit()
-        click.echo("Undeclared interests: " + screening.summary())
+        _screen(company_numbers=changed)
     if any(report.rejected or report.failed for report in reports):
         sys.exit(1)
 
@@ -47,11 +43,17 @@ def import_officers(paths: tuple[Path, ...], errors_file: Path | None, no_screen
 @ownership_cli.command("screen")
 def screen() -> None:
     """Screen every official against the officers and PSCs of award suppliers."""
+    _screen(progress=lambda message: click.echo(message, err=True))
+
+
+def _screen(**scope: Any) -> None:
+    """Screen (everything, or `scope`), alert compliance to new high-risk flags, and commit."""
+    from register.notify.messages import notify_new_high_risk
     from register.ownership.screening import screen_undeclared
 
-    report = screen_undeclared(
-        db.session, int(current_app.config.get("LOOKBACK_MONTHS", 24)),
-        progress=lambda message: click.echo(message, err=True),
-    )  # fmt: skip
+    report = screen_undeclared(db.session, current_app.config["LOOKBACK_MONTHS"], **scope)
+    notify_new_high_risk(
+        db.session, report.high_risk_new, mailbox=current_app.config["COMPLIANCE_MAILBOX"]
+    )
     db.session.commit()
     click.echo("Undeclared interests: " + report.summary())

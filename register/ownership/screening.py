@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -115,6 +115,7 @@ class UndeclaredReport:
     reopened: int = 0
     withdrawn: int = 0
     declared: int = 0  # matches the official had declared
+    high_risk_new: list[int] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
@@ -471,6 +472,8 @@ def persist(
             session.add(flag)
             session.flush()
             report.new += 1
+            if flag.risk_level == "high":
+                report.high_risk_new.append(flag.id)
         else:
             changed = any(getattr(flag, k) != v for k, v in values.items())
             for name, value in values.items():

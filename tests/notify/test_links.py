@@ -46,7 +46,7 @@ def agree_plan(client: Any, scene: Any, review_on: date) -> None:
 
 
 def test_high_risk_alert_links_to_the_flag_on_the_configured_site(app, client, scene):
-    notify_new_high_risk(db.session, scene.report, mailbox="coi@example.gov.uk")
+    notify_new_high_risk(db.session, scene.report.high_risk_new, mailbox="coi@example.gov.uk")
     db.session.commit()
     sent = bodies(NEW_HIGH_RISK)
     assert sent and all(

@@ -41,7 +41,9 @@ def test_queue_email_and_send(app, smtp_server):
 
 
 def test_high_risk_flag_emails_compliance(app, scene, smtp_server):
-    emails = notify_new_high_risk(db.session, scene.report, mailbox="coi@example.gov.uk")
+    emails = notify_new_high_risk(
+        db.session, scene.report.high_risk_new, mailbox="coi@example.gov.uk"
+    )
     db.session.commit()
     assert {e.to for e in emails} == {
         "coi@example.gov.uk",

@@ -8,8 +8,15 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from register.extensions import db
-from register.models import AuditEntry, DeclarationVersion, Flag, UndeclaredFinding
+from register.models import (
+    AuditEntry,
+    DeclarationVersion,
+    Flag,
+    OutboundEmail,
+    UndeclaredFinding,
+)
 from register.models.flags import UNDECLARED
+from register.notify.messages import NEW_HIGH_RISK
 from register.ownership.screening import screen_undeclared
 from register.review import services as review
 from tests.conftest import sign_in as signed_in
@@ -124,3 +131,23 @@ def test_bulk_dismissal_says_not_the_same_person_for_undeclared_flags(runner, wo
         db.session.refresh(flag)
         assert flag.status == "decided"
         assert flag.current_decision.outcome == "not_same_person"
+
+
+def test_high_risk_undeclared_flag_alerts_compliance_but_never_the_official(
+    runner, world, app
+) -> None:
+    flag = _screen(runner, world)[world.planted.id]
+    emails = db.session.scalars(select(OutboundEmail).where(OutboundEmail.kind == NEW_HIGH_RISK))
+    by_recipient = {email.to: email for email in emails}
+    assert app.config["COMPLIANCE_MAILBOX"] in by_recipient
+    assert world.compliance.email in by_recipient  # assigned to the official's department
+    assert world.planted.email not in by_recipient
+    alert = by_recipient[world.compliance.email]
+    assert alert.subject == f"Possible undeclared interest {flag.id}: Lyreco UK Ltd"
+    assert f"Official: {world.planted.full_name}" in alert.body
+    assert f"/review/flags/{flag.id}" in alert.body
+    # The low-risk name-only match raises no alert; screening again queues nothing more.
+    count = len(by_recipient)
+    assert runner.invoke(args=["ownership", "screen"]).exit_code == 0
+    again = db.session.scalars(select(OutboundEmail).where(OutboundEmail.kind == NEW_HIGH_RISK))
+    assert len(list(again)) == count
