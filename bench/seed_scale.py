@@ -18,6 +18,7 @@ import hashlib
 import json
 import random
 import sys
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -28,9 +29,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg  # noqa: E402
-from sqlalchemy import create_engine, make_url, text  # noqa: E402
+from sqlalchemy import make_url  # noqa: E402
 
-from register import create_app  # noqa: E402
+from bench.common import fresh_app  # noqa: E402
 from register.auth.passwords import hash_password  # noqa: E402
 from register.declarations.services import COPIED_FIELDS, canonical_json  # noqa: E402
 from register.demo.build import build_demo  # noqa: E402
@@ -80,20 +81,14 @@ def organisation(rng: random.Random) -> str:
 
 
 def reset_and_migrate(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    from flask_migrate import upgrade
-
-    app = create_app("development", {"SQLALCHEMY_DATABASE_URI": url, "REQUEST_LOG_STDERR": False})
-    with app.app_context():
-        upgrade(revision="heads")
-        build_demo(db.session, progress=lambda _: None)
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
+    """Replace the database's schema with a migrated one holding the demo."""
+    with tempfile.TemporaryDirectory() as folder:
+        app = fresh_app(url, Path(folder))
+        with app.app_context():
+            build_demo(db.session, progress=lambda _: None)
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
 
 
 def copy(

@@ -20,4 +20,6 @@ def test_bench_completeness_quick(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "generated 1,000 officials" in result.stdout
-    assert "median of 3: compute" in result.stdout
+    for label in ("compute", "dashboard page", "department drill-down", "completeness export"):
+        assert f"{label}" in result.stdout and "(of 3)" in result.stdout, label
+    assert "the export has" in result.stdout
