@@ -34,7 +34,7 @@ from sqlalchemy import insert  # noqa: E402
 from bench.common import database_label, fresh_app, timings  # noqa: E402
 from register.auth.passwords import hash_password  # noqa: E402
 from register.extensions import db  # noqa: E402
-from register.models import Award, Department, Flag, User  # noqa: E402
+from register.models import Award, AwardSupplier, Department, Flag, User  # noqa: E402
 from register.models.people import compliance_assignment  # noqa: E402
 
 PASSWORD = "bench-password-2026"  # noqa: S105 - a throwaway benchmark database
@@ -91,14 +91,18 @@ def generate(flags: int, rng: random.Random) -> None:
          "content_digest": "d", "imported_at": now}
         for a in range(1, AWARDS + 1)
     ])  # fmt: skip
-    rows = []
+    rows: list[dict[str, object]] = []
+    suppliers: list[dict[str, object]] = []
     for f in range(1, flags + 1):
         official = rng.randint(1, OFFICIALS)
+        award = rng.randint(1, AWARDS)
         score = round(min(100.0, rng.betavariate(2, 5) * 100 + 20), 1)
+        suppliers.append({"id": f, "award_id": award, "position": f, "name": f"Supplier {f}"})
+        # The queue reads the flag's own copy of the interest, so no interest rows are needed.
         rows.append({
             "id": f, "interest_lineage": f"l{official}", "source_key": f"org{f}",
-            "award_supplier_id": f, "interest_id": official, "official_id": official,
-            "department_id": 1 + official % DEPARTMENTS, "award_id": rng.randint(1, AWARDS),
+            "award_supplier_id": f, "interest_id": None, "official_id": official,
+            "department_id": 1 + official % DEPARTMENTS, "award_id": award,
             "organisation_name": f"Organisation {f % 5000}", "supplier_name": f"Supplier {f}",
             "score": score, "name_score": score,
             "risk_level": "high" if score >= 80 else "medium" if score >= 60 else "low",
@@ -108,9 +112,11 @@ def generate(flags: int, rng: random.Random) -> None:
             "created_at": now, "updated_at": now,
         })  # fmt: skip
         if len(rows) == 20000:
+            db.session.execute(insert(AwardSupplier), suppliers)
             db.session.execute(insert(Flag), rows)
-            rows = []
+            rows, suppliers = [], []
     if rows:
+        db.session.execute(insert(AwardSupplier), suppliers)
         db.session.execute(insert(Flag), rows)
     db.session.commit()
     db.session.execute(db.text("ANALYZE"))
