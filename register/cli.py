@@ -146,7 +146,7 @@ def verify_audit() -> None:
 
 
 def init_app(app: Flask) -> None:
-    from register.completeness.cli import reminders_cli
+    from register.completeness.cli import send_reminders
     from register.exports.cli import export_cli
     from register.notify.cli import notify_cli
     from register.ownership.cli import ownership_cli
@@ -160,11 +160,11 @@ def init_app(app: Flask) -> None:
         awards_cli,
         match_cli,
         notify_cli,
-        reminders_cli,
         export_cli,
         ownership_cli,
     ):
         app.cli.add_command(group)
+    notify_cli.add_command(send_reminders)
     from register.demo import load_demo
 
     demo_cli.add_command(load_demo)

@@ -1,4 +1,4 @@
-"""`flask --app wsgi reminders send`: scheduled reminders to officials who have not filed."""
+"""`flask --app wsgi notify reminders`: scheduled reminders to officials who have not filed."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from register import web
@@ -14,10 +14,8 @@ from register.completeness.reminders import send_scheduled
 from register.extensions import db
 from register.models import DeclarationCycle
 
-reminders_cli = AppGroup("reminders", help="Remind officials who have not filed.")
 
-
-@reminders_cli.command("send")
+@click.command("reminders")
 @click.option(
     "--cycle",
     "cycle_name",
@@ -29,8 +27,10 @@ reminders_cli = AppGroup("reminders", help="Remind officials who have not filed.
     type=click.DateTime(["%Y-%m-%d"]),
     help="Run as if today (UK) were this date.",
 )
-def send(cycle_name: str | None, as_of: datetime | None) -> None:
-    """Send the reminders due by the schedule: 14 and 3 days before, then weekly when overdue.
+@with_appcontext
+def send_reminders(cycle_name: str | None, as_of: datetime | None) -> None:
+    """Queue the reminders due to officials who have not filed, by the schedule: 14 and 3 days
+    before the due date, then weekly when overdue (`notify send` delivers them).
 
     Each schedule point goes to an official at most once, so running this daily (or twice) is
     safe.

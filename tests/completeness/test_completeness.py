@@ -141,16 +141,16 @@ def test_schedule_points():
 
 
 def test_scheduled_reminders_are_sent_once_per_point(runner, mix):
-    result = runner.invoke(args=["reminders", "send", "--date", "2026-06-16"])
+    result = runner.invoke(args=["notify", "reminders", "--date", "2026-06-16"])
     assert result.exit_code == 0, result.output
     first = db.session.scalars(select(Reminder)).all()
     # Everyone in the mix who filed counts as filed; h (due 29 July) is not reminded yet.
     assert {r.schedule_point for r in first} == {"due-14"}
     assert {r.email_to[0] for r in first} == {"f", "g", "i", "l", "n"}
-    again = runner.invoke(args=["reminders", "send", "--date", "2026-06-20"])
+    again = runner.invoke(args=["notify", "reminders", "--date", "2026-06-20"])
     assert "0 reminders" in again.output
-    runner.invoke(args=["reminders", "send", "--date", "2026-07-08"])
-    runner.invoke(args=["reminders", "send", "--date", "2026-07-08"])
+    runner.invoke(args=["notify", "reminders", "--date", "2026-07-08"])
+    runner.invoke(args=["notify", "reminders", "--date", "2026-07-08"])
     points = db.session.execute(select(Reminder.email_to, Reminder.schedule_point)).all()
     assert ("f@example.gov.uk", "overdue-2") in points
     assert ("h@example.gov.uk", "due-14") not in points  # due 29 July

@@ -78,7 +78,7 @@ def test_declaration_reminder_composed_by_the_command_links_to_declarations(
     client, scene, make_user, runner
 ):
     official = make_user("official")
-    result = runner.invoke(args=["reminders", "send", "--cycle", scene.cycle.name,
+    result = runner.invoke(args=["notify", "reminders", "--cycle", scene.cycle.name,
                                  "--date", "2025-06-20"])  # fmt: skip
     assert result.exit_code == 0, result.output
     [body] = bodies("declaration_reminder")
