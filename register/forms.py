@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput
 from wtforms import DateField, RadioField
 from wtforms.validators import InputRequired, Optional
@@ -75,3 +76,7 @@ def gov_date(label: str, *, required: str | None = None, hint: str | None = None
         description=hint or "For example, 27 3 2024",
         validators=[InputRequired(required)] if required else [Optional()],
     )
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only a CSRF token, for POST buttons."""

@@ -61,6 +61,7 @@ EXPECTED: dict[str, Any] = {
     "admin.people": {"admin"},
     "admin.new_user": {"admin"},
     "admin.edit_user": {"admin"},
+    "admin.set_active": {"admin"},
     "admin.roster": {"admin"},
     "admin.cycles": {"admin"},
     # Contract awards.

@@ -20,6 +20,7 @@ from register.admin import services
 from register.admin.forms import CycleForm, DepartmentForm, RosterForm, UserForm
 from register.auth.passwords import hash_password, password_problem
 from register.extensions import db
+from register.forms import ConfirmForm
 from register.models import DeclarationCycle, Department, User
 from register.models.people import ADMIN, COMPLIANCE
 from register.web import audit, nav_item, roles_required
@@ -179,7 +180,35 @@ def edit_user(user_id: int) -> str | Response:
             flash(f"Saved {user.full_name}")
             return redirect(url_for(".people"))
         db.session.rollback()
-    return render_template("admin/user_form.html", form=form, user=user)
+    return render_template(
+        "admin/user_form.html", form=form, user=user, confirm_form=ConfirmForm()
+    )
+
+
+@bp.post("/people/<int:user_id>/active")
+@roles_required(ADMIN)
+def set_active(user_id: int) -> Response:
+    """Deactivate an account (it can no longer sign in; its sessions end) or reactivate it."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "yes"
+    if user.id == current_user.id and not active:
+        flash("You cannot deactivate your own account; ask another administrator.")
+        return redirect(url_for(".edit_user", user_id=user.id))
+    if user.active != active:
+        user.active = active
+        if active:
+            user.failed_logins, user.locked_until = 0, None
+        verb = "Reactivated" if active else "Deactivated"
+        audit(f"admin.user_{verb.lower()}", f"{verb} {user.email}", object_type="user",
+              object_id=user.id, details={"before": {"active": not active},
+                                          "after": {"active": active}})  # fmt: skip
+        db.session.commit()
+        flash(f"{verb} {user.full_name}'s account")
+    return redirect(url_for(".edit_user", user_id=user.id))
 
 
 @bp.post("/people/roster")

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from register.audit.log import record
-from register.declarations.forms import ConfirmForm
 from register.extensions import db
+from register.forms import ConfirmForm
 from register.models import ApiToken, User
 from register.models.people import ADMIN
 from register.web import audit, nav_item, roles_required

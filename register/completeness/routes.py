@@ -13,8 +13,8 @@ from werkzeug.wrappers import Response
 from register import web
 from register.completeness import reminders
 from register.completeness.services import FILTERS, STATUS_LABELS, Completeness, compute, people
-from register.declarations.forms import ConfirmForm
 from register.extensions import db
+from register.forms import ConfirmForm
 from register.models import DeclarationCycle, Department, User
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE
 from register.web import nav_item, roles_required

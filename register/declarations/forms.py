@@ -229,7 +229,3 @@ class SubmitDeclarationForm(FlaskForm):
         validators=[DataRequired("Confirm that the declaration is complete and true")],
     )
     submit = SubmitField("Submit declaration", widget=GovSubmitInput())
-
-
-class ConfirmForm(FlaskForm):
-    """A form with only a CSRF token, for POST buttons."""

@@ -14,12 +14,12 @@ from register.declarations import categories as cat
 from register.declarations import services
 from register.declarations.forms import (
     FORMS,
-    ConfirmForm,
     EndInterestForm,
     RelationshipForm,
     SubmitDeclarationForm,
 )
 from register.extensions import db
+from register.forms import ConfirmForm
 from register.models import (
     Declaration,
     DeclarationCycle,

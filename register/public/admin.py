@@ -8,8 +8,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from register import web
-from register.declarations.forms import ConfirmForm
 from register.extensions import db
+from register.forms import ConfirmForm
 from register.models import DeclarationCycle
 from register.models.people import ADMIN
 from register.public import services
