@@ -180,9 +180,7 @@ def edit_user(user_id: int) -> str | Response:
             flash(f"Saved {user.full_name}")
             return redirect(url_for(".people"))
         db.session.rollback()
-    return render_template(
-        "admin/user_form.html", form=form, user=user, confirm_form=ConfirmForm()
-    )
+    return render_template("admin/user_form.html", form=form, user=user, confirm_form=ConfirmForm())
 
 
 @bp.post("/people/<int:user_id>/active")
