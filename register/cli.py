@@ -240,14 +240,20 @@ def import_files(
     return reports
 
 
-@awards_cli.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option(
+import_paths = click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
+)
+errors_option = click.option(
     "--errors",
     "errors_file",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write rejected records with their reasons to this CSV file.",
 )
+
+
+@awards_cli.command("import")
+@import_paths
+@errors_option
 @click.option("--no-screen", is_flag=True, help="Do not screen new awards against declarations.")
 def import_awards(paths: tuple[Path, ...], errors_file: Path | None, no_screen: bool) -> None:
     """Import OCDS (release/record packages, releases, JSON Lines, .gz) or CSV files and folders."""

@@ -10,19 +10,15 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from register.cli import errors_option, import_paths
 from register.extensions import db
 
 ownership_cli = AppGroup("ownership", help="Company officers, PSCs and undeclared interests.")
 
 
 @ownership_cli.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--errors",
-    "errors_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write rejected records with their reasons to this CSV file.",
-)
+@import_paths
+@errors_option
 @click.option(
     "--no-screen", is_flag=True, help="Do not screen officials against the changed companies."
 )

@@ -1,17 +1,10 @@
 """The benchmark runs at its quick size and prints its figures."""
 
-import subprocess
-import sys
-from pathlib import Path
-
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "matching.py"
+from tests.benches import run_quick
 
 
 def test_quick_benchmark_runs_and_reports() -> None:
-    run = subprocess.run(
-        [sys.executable, str(BENCH), "--quick"], capture_output=True, text=True, timeout=120
-    )
-    assert run.returncode == 0, run.stderr
+    out = run_quick("matching.py")
     for figure in [
         "engine: index",
         "peak memory",
@@ -20,5 +13,5 @@ def test_quick_benchmark_runs_and_reports() -> None:
         "recall vs brute force",
         "incremental: one 10-interest declaration",
     ]:
-        assert figure in run.stdout
-    assert "target recall vs brute force >= 99.5%: met" in run.stdout
+        assert figure in out
+    assert "target recall vs brute force >= 99.5%: met" in out
