@@ -92,7 +92,7 @@ def import_users(csv_file: Path) -> None:
     except UnicodeDecodeError as exc:
         fail(f"{csv_file}: not UTF-8 text ({exc.reason} at byte {exc.start})")
     report = admin.import_roster(
-        db.session, text, None, collect_birth_dates=current_app.config["COLLECT_BIRTH_DATES"]
+        db.session, text, None, **admin.roster_settings(current_app.config)
     )
     db.session.commit()
     for line, message in report.errors:

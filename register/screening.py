@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -368,6 +368,22 @@ def screen_declaration(
     report.undeclared = _undeclared(session, config, official_ids=[declaration.official_id])
     _alert(session, report, alert_mailbox)
     return report
+
+
+def screen_people(
+    session: Session,
+    official_ids: Collection[int],
+    config: MatchConfig,
+    *,
+    alert_mailbox: str | None = None,
+) -> UndeclaredReport | None:
+    """Screen officials against company officer records again, after their names, birth date or
+    department changed (administration, roster import)."""
+    if not official_ids:
+        return None
+    report = ScreeningReport(undeclared=_undeclared(session, config, official_ids=official_ids))
+    _alert(session, report, alert_mailbox)
+    return report.undeclared
 
 
 def _interest_index(

@@ -22,7 +22,8 @@ from register.auth.passwords import hash_password, password_problem
 from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import DeclarationCycle, Department, User
-from register.models.people import ADMIN, COMPLIANCE
+from register.models.people import ADMIN, COMPLIANCE, OFFICIAL
+from register.screening import config_from, screen_people
 from register.web import audit, nav_item, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -109,6 +110,8 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
         is_senior=form.is_senior.data, joined_on=form.joined_on.data, left_on=form.left_on.data,
         person=form.person,
     )  # fmt: skip
+    personal: list[str] = []
+    screened_as = None if user is None else (user.full_name, user.department_id)
     try:
         if user is None:
             user = services.create_user(db.session, fields, current_user, form.password.data)
@@ -147,6 +150,10 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
         [db.session.get(Department, i) for i in form.assigned.data or []]
         if user.role == COMPLIANCE else []
     )  # fmt: skip
+    if user.role == OFFICIAL and (personal or screened_as != (user.full_name, user.department_id)):
+        db.session.flush()
+        screen_people(db.session, [user.id], config_from(current_app.config),
+                      alert_mailbox=current_app.config["COMPLIANCE_MAILBOX"])  # fmt: skip
     return user
 
 
@@ -228,7 +235,7 @@ def roster() -> str | Response:
         )
     else:
         report = services.import_roster(
-            db.session, text, current_user, collect_birth_dates=_collect_birth_dates()
+            db.session, text, current_user, **services.roster_settings(current_app.config)
         )
         db.session.commit()
     return render_template("admin/roster_report.html", report=report)

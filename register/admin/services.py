@@ -6,9 +6,10 @@ import csv
 import io
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
@@ -16,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from register.audit.log import record
 from register.auth.passwords import hash_password
+from register.matching import MatchConfig
 from register.models import DeclarationCycle, Department, User
-from register.models.people import ROLES
+from register.models.people import OFFICIAL, ROLES
 from register.ownership.people import parse_person_name, split_other_names
+from register.screening import config_from, screen_people
 
 BIRTH_COLUMNS = ("birth_month", "birth_year")
 # Optional: applied only when the roster has the column, so an older roster keeps what was set.
@@ -238,6 +241,8 @@ class RosterReport:
     unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
     ignored_columns: list[str] = field(default_factory=list)  # birth dates when not collected
+    # Officials added, or whose names, birth date or department changed: screened again.
+    changed_people: list[int] = field(default_factory=list)
 
     @property
     def ignored_message(self) -> str | None:
@@ -272,13 +277,30 @@ def roster_columns(collect_birth_dates: bool) -> tuple[str, ...]:
     return (*USER_COLUMNS, *person_fields(collect_birth_dates))
 
 
+def roster_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """`import_roster`'s settings from the app's configuration."""
+    return {
+        "collect_birth_dates": bool(config["COLLECT_BIRTH_DATES"]),
+        "screening": config_from(config),
+        "alert_mailbox": config["COMPLIANCE_MAILBOX"],
+    }
+
+
 def import_roster(
-    session: Session, text: str, actor: User | None, *, collect_birth_dates: bool = False
+    session: Session,
+    text: str,
+    actor: User | None,
+    *,
+    collect_birth_dates: bool = False,
+    screening: MatchConfig | None = None,
+    alert_mailbox: str | None = None,
 ) -> RosterReport:
     """Create or update users from CSV rows; each bad row is reported and the good ones kept.
 
     Each row is applied in a savepoint, so a failing row never leaves part of itself behind.
-    Birth date columns are ignored (and reported as such) unless `collect_birth_dates`.
+    Birth date columns are ignored (and reported as such) unless `collect_birth_dates`. With
+    `screening`, officials added or whose names, birth date or department changed are screened
+    against company officer records again.
     """
     report = RosterReport()
     reader = csv.DictReader(io.StringIO(text))
@@ -298,6 +320,8 @@ def import_roster(
                 _apply_roster_row(session, row, departments, person_columns, report, actor)
         except AdminError as exc:
             report.errors.append((line, str(exc)))
+    if screening is not None:
+        screen_people(session, report.changed_people, screening, alert_mailbox=alert_mailbox)
     record(
         session,
         "admin.roster_imported",
@@ -340,8 +364,10 @@ def _apply_roster_row(
         raise AdminError("; ".join(problems))
     existing = session.scalar(select(User).where(func.lower(User.email) == fields.email.lower()))
     if existing is None:
-        create_user(session, fields, actor)
+        created = create_user(session, fields, actor)
         report.created += 1
+        if created.role == OFFICIAL:
+            report.changed_people.append(created.id)
         return
     changes = {}
     for name in ("full_name", "role", "job_title", "is_senior", "joined_on", "left_on"):
@@ -352,6 +378,8 @@ def _apply_roster_row(
         changes["department"] = (existing.department_id, code)
         existing.department = fields.department
     personal = apply_person_details(existing, person, person_columns)
+    if existing.role == OFFICIAL and (personal or {"full_name", "department"} & set(changes)):
+        report.changed_people.append(existing.id)
     if changes or personal:
         report.updated += 1
         record(

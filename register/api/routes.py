@@ -151,7 +151,7 @@ def roster() -> Any:
         text = _roster_csv(body.get("officials", []))
         first_row = 0
     report = admin.import_roster(
-        db.session, text, user, collect_birth_dates=current_app.config["COLLECT_BIRTH_DATES"]
+        db.session, text, user, **admin.roster_settings(current_app.config)
     )
     db.session.commit()
     if report.errors and report.errors[0][0] == 1 and not (report.created or report.updated):

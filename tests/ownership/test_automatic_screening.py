@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from register.api.tokens import create_token
 from register.extensions import db
-from register.models import AuditEntry, Declaration, Flag, UndeclaredFinding
+from register.models import AuditEntry, Declaration, Flag, UndeclaredFinding, User
 from register.models.flags import UNDECLARED
 from register.ownership.screening import screen_undeclared
 from tests.declarations.helpers import add, directorship, submit
@@ -164,3 +164,46 @@ def test_declaring_the_company_withdraws_the_flag_on_submit(app, officers_loaded
     assert entry.summary.startswith("Undeclared-interest screening of 1 official: screened 1 ")
     assert "1 no longer matching" in entry.summary
     assert_same_as_full_screening()
+
+
+def test_a_previous_surname_added_by_roster_is_screened_at_once(runner, world, tmp_path) -> None:
+    """Agnes Smith was Agnes Plover, secretary of Lyreco UK Ltd: once the roster says so, the
+    possible undeclared interest is flagged without waiting for the nightly screening."""
+    for path in (BODS, world.officers_csv):
+        assert runner.invoke(args=["ownership", "import", str(path)]).exit_code == 0
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "email,full_name,role,department_code,other_names\n"
+        "agnes.smith@example.gov.uk,Agnes Smith,official,DCS,\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(args=["users", "import", str(roster)]).exit_code == 0
+    agnes = db.session.scalar(select(User).where(User.email == "agnes.smith@example.gov.uk"))
+    undeclared = select(Flag).where(Flag.kind == UNDECLARED, Flag.official_id == agnes.id)
+    assert db.session.scalars(undeclared).all() == []  # screened as she was added: no match
+
+    roster.write_text(
+        "email,full_name,role,department_code,other_names\n"
+        "agnes.smith@example.gov.uk,Agnes Smith,official,DCS,Agnes Plover\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["users", "import", str(roster)])
+    assert "0 created, 1 updated" in result.output
+    flags = db.session.scalars(undeclared).all()
+    assert [(f.organisation_name, f.risk_level) for f in flags] == [("Lyreco UK Ltd", "low")]
+
+
+def test_a_previous_surname_added_in_the_admin_form_is_screened_at_once(runner, world, app):
+    for path in (BODS, world.officers_csv):
+        assert runner.invoke(args=["ownership", "import", str(path)]).exit_code == 0
+    admin = app.test_client()
+    sign_in(admin, world.admin)
+    fields = {"email": "agnes.smith@example.gov.uk", "full_name": "Agnes Smith",
+              "role": "official", "department_id": str(world.planted.department_id)}  # fmt: skip
+    assert admin.post("/admin/people/new", data=fields).status_code == 302
+    agnes = db.session.scalar(select(User).where(User.email == "agnes.smith@example.gov.uk"))
+    undeclared = select(Flag).where(Flag.kind == UNDECLARED, Flag.official_id == agnes.id)
+    assert db.session.scalars(undeclared).all() == []
+    edited = admin.post(f"/admin/people/{agnes.id}", data={**fields, "other_names": "Agnes Plover"})
+    assert edited.status_code == 302
+    assert [f.organisation_name for f in db.session.scalars(undeclared)] == ["Lyreco UK Ltd"]
