@@ -13,13 +13,14 @@ from register.extensions import db
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 @with_appcontext
 def load_demo(if_empty: bool) -> None:
-    """Load the demo data set into the configured database."""
+    """Load the demo data set into the configured database (once: loading it again does nothing)."""
     from sqlalchemy import func, select
 
     from register.models import User
 
-    if if_empty and db.session.scalar(select(func.count(User.id))):
-        click.echo("Demo data already loaded.")
+    loaded = db.session.scalar(select(User.id).where(User.email == DEMO_LOGINS["users"][-1][1]))
+    if loaded or (if_empty and db.session.scalar(select(func.count(User.id)))):
+        click.echo("Demo data already loaded." if loaded else "The database is not empty.")
     else:
         summary = build_demo(db.session, progress=click.echo)
         db.session.commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from register.awards.importer import import_file
 from register.awards.parse import iter_paths
 from register.declarations import services as declarations
 from register.matching import MatchConfig
-from register.models import Interest
+from register.models import Declaration, DeclarationCycle, Interest, User
 from register.screening import screen_everything
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -49,6 +50,18 @@ OFFICIALS = [
      date(2019, 6, 17)),
     ("joan.marsh@example.gov.uk", "Joan Marsh", "DTI", "Commercial Director", True,
      date(2026, 10, 12)),
+    ("ruth.adeyemi@example.gov.uk", "Ruth Adeyemi", "DHC", "Director of Estates", True,
+     date(2017, 2, 13)),
+    ("mark.ellis@example.gov.uk", "Mark Ellis", "DTI", "Director General, Roads", True,
+     date(2012, 11, 5)),
+    ("hannah.kaur@example.gov.uk", "Hannah Kaur", "DCS", "Deputy Director, Safeguarding", False,
+     date(2021, 3, 1)),
+    ("owen.price@example.gov.uk", "Owen Price", "DTI", "Head of Rail Commercial", False,
+     date(2016, 8, 22)),
+    ("lucy.barnes@example.gov.uk", "Lucy Barnes", "DHC", "Chief Digital Officer", True,
+     date(2022, 1, 10)),
+    ("farah.iqbal@example.gov.uk", "Farah Iqbal", "DCS", "Director of Commissioning", True,
+     date(2014, 6, 30)),
 ]  # fmt: skip
 
 
@@ -122,7 +135,11 @@ def build_demo(session: Session, progress: Callable[[str], None] = print) -> str
     declarations.submit(
         session, filed, nair, nil_return=False, amendment_reason=None, ip_address=None
     )
-    progress("Filed declarations: Morning Lane case (2025/26), a nil return, a 2026/27 filing")
+    _more_declarations(session, people, previous, current)
+    progress(
+        "Filed declarations: the Morning Lane case (2025/26), nil returns, 2026/27 filings, an "
+        "amendment, a draft; the rest are overdue"
+    )
     session.commit()
     awards = 0
     for path in iter_paths([DATA_DIR]):
@@ -135,3 +152,66 @@ def build_demo(session: Session, progress: Callable[[str], None] = print) -> str
         f"cycles {previous.name} and {current.name}, {awards} awards; "
         f"matching {screening.summary()}"
     )
+
+
+def _file(
+    session: Session, official: User, cycle: DeclarationCycle, interests: list[Interest]
+) -> Declaration:
+    declaration = declarations.start_declaration(session, official, cycle, lookback_months=24)
+    declaration.interests.extend(interests)
+    session.flush()
+    declarations.submit(session, declaration, official, nil_return=not interests,
+                        amendment_reason=None, ip_address=None)  # fmt: skip
+    return declaration
+
+
+def _more_declarations(
+    session: Session, people: dict[str, User], previous: DeclarationCycle, current: DeclarationCycle
+) -> None:
+    """Filings of every kind besides the Morning Lane case: late, nil, amended, draft, none."""
+    adeyemi = people["ruth.adeyemi@example.gov.uk"]
+    amended = _file(session, adeyemi, current, [
+        Interest(category="employment", whose="self", organisation_name="Homerton University",
+                 role="Visiting lecturer in estates management", paid=True, hours_per_month=4,
+                 start_date=date(2021, 9, 1)),
+        Interest(category="directorship", whose="spouse_partner",
+                 organisation_name="Adeyemi Property Consultants Ltd", role="executive_director",
+                 related_person_name="Tunde Adeyemi",
+                 paid=True, start_date=date(2010, 4, 1)),
+    ])  # fmt: skip
+    declarations.reopen_for_amendment(session, amended, adeyemi)
+    amended.interests.append(Interest(
+        category="gift", whose="self", organisation_name="Kier Construction Ltd",
+        donor_kind="organisation", value_pounds=180, accepted=False,
+        start_date=date(2026, 9, 18), details="Hospitality at an industry dinner; declined.",
+    ))  # fmt: skip
+    session.flush()
+    declarations.submit(
+        session, amended, adeyemi, nil_return=False,
+        amendment_reason="Adding hospitality offered after my declaration was filed.",
+        ip_address=None,
+    )  # fmt: skip
+    _file(session, people["mark.ellis@example.gov.uk"], current, [
+        Interest(category="membership", whose="self",
+                 organisation_name="Institution of Civil Engineers", role="Fellow",
+                 start_date=date(1998, 1, 1)),
+        Interest(category="shareholding", whose="self", organisation_name="Balfour Beatty plc",
+                 percentage=Decimal("0.001"), value_band="under_5k", holding="direct",
+                 blind_trust=False, start_date=date(2008, 5, 1)),
+    ])  # fmt: skip
+    _file(session, people["lucy.barnes@example.gov.uk"], current, [])  # a nil return
+    _file(session, people["farah.iqbal@example.gov.uk"], previous, [
+        Interest(category="directorship", whose="self",
+                 organisation_name="Hackney Quest", identifier_scheme="GB-CHC",
+                 organisation_identifier="1105656", role="trustee", paid=False,
+                 start_date=date(2016, 1, 1)),
+    ])  # fmt: skip
+    draft = declarations.start_declaration(
+        session, people["owen.price@example.gov.uk"], current, lookback_months=24
+    )
+    draft.interests.append(Interest(
+        category="employment", whose="close_associate", organisation_name="Network Rail",
+        related_person_name="Gareth Price",
+        role="Signalling engineer", paid=True, start_date=date(2015, 3, 1),
+    ))  # fmt: skip
+    session.flush()
