@@ -16,6 +16,8 @@ from register.demo.build import build_demo
 from register.extensions import db
 from tests.conftest import IN_CI, make_app
 
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"  # axe-core, MPL-2.0
+BLOCKING = ("serious", "critical")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -106,3 +108,29 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
     yield page
     context.close()
     assert not problems, f"browser console errors and failed requests: {problems}"
+
+
+def violations(page: Any) -> list[str]:
+    """axe-core's serious and critical violations on the page.
+
+    axe is served as if from the page's own origin, so it loads under the app's CSP
+    (script-src 'self'); the app itself never serves it.
+    """
+    origin = page.evaluate("location.origin")
+    url = f"{origin}/__test_axe__.js"
+    page.route(url, lambda route: route.fulfill(path=str(AXE), content_type="text/javascript"))
+    page.add_script_tag(url=url)
+    page.unroute(url)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['impact']} {v['id']}: {v['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:3])
+        for v in result["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
+def assert_accessible(page: Any) -> None:
+    page.wait_for_load_state()
+    problems = violations(page)
+    assert not problems, f"{page.url}: {problems}"

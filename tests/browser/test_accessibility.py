@@ -4,7 +4,6 @@ The pages come from the URL map (every GET route that answers HTML), with real o
 demo plus a draft, a management plan, a published edition and an API token, and each is visited
 by a role allowed to see it (tests/security_rules.py). Error states are checked too. axe-core is
 vendored in tests/browser/vendor (MPL-2.0) and injected by the test only; the app never loads it.
-The context bypasses CSP so the injected script can run (the CSP itself is tested elsewhere).
 """
 
 from __future__ import annotations
@@ -33,11 +32,10 @@ from register.models import (
 from register.models.flags import MANAGED
 from register.review import services as review
 from register.web import uk_today
+from tests.browser.conftest import violations
 from tests.conftest import make_app
 from tests.security_rules import API_TOKEN, DEPARTMENT, EXPECTED, OWN, PUBLIC
 
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-BLOCKING = ("serious", "critical")
 LOGINS = {
     "official": "isabelle.trowe@example.gov.uk",
     "compliance": "compliance@example.gov.uk",
@@ -124,17 +122,6 @@ def pages(app_rules: list[Any], params: dict[str, Any]) -> dict[str, list[str]]:
     return by_role
 
 
-def violations(page: Any) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['impact']} {v['id']}: {v['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:3])
-        for v in result["violations"]
-        if v["impact"] in BLOCKING
-    ]
-
-
 def test_every_page_type_passes_axe(browser: Any, live_server: str, tmp_path: Path) -> None:
     params = prepare(tmp_path / "live.sqlite")
     app = make_app(f"sqlite:///{tmp_path / 'live.sqlite'}", tmp_path)
@@ -143,7 +130,7 @@ def test_every_page_type_passes_axe(browser: Any, live_server: str, tmp_path: Pa
     problems: list[str] = []
     checked = 0
     for role, urls in sorted(by_role.items()):
-        context = browser.new_context(bypass_csp=True)
+        context = browser.new_context()
         page = context.new_page()
         if role != "anonymous":
             page.goto(live_server + "/auth/sign-in")

@@ -1,4 +1,5 @@
-"""The Morning Lane flag from decision to acknowledgement, as the three people involved see it."""
+"""The Morning Lane flag from decision to acknowledgement, as the three people involved see it;
+every page visited passes axe-core."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import assert_accessible
 from tests.browser.test_filing import sign_in
 
 REASON = "Former director until 2024; the award was made within the look-back period."
@@ -23,6 +25,7 @@ def test_managed_conflict_is_agreed_acknowledged_and_audited(page: Any, live_ser
     page.get_by_role("link", name="Morning Lane Associates Ltd").first.click()
     expect(page.get_by_text("ended", exact=False).first).to_be_visible()
     flag_url = page.url
+    assert_accessible(page)
 
     # "Conflict, managed" without a plan: each missing part is named, and the reason is kept.
     page.get_by_label("Conflict, managed").check()
@@ -32,6 +35,7 @@ def test_managed_conflict_is_agreed_acknowledged_and_audited(page: Any, live_ser
     expect(summary).to_contain_text("Choose at least one agreed constraint")
     expect(summary).to_contain_text("Enter the plan's review date")
     expect(page.get_by_label("Reason", exact=True)).to_have_value(REASON)
+    assert_accessible(page)
 
     page.get_by_label("Recusal from procurement decisions involving the organisation").check()
     page.get_by_label("Plan owner").select_option(label="Chris Compliance")
@@ -49,6 +53,7 @@ def test_managed_conflict_is_agreed_acknowledged_and_audited(page: Any, live_ser
     sign_in(page, live_server, "isabelle.trowe@example.gov.uk")
     page.goto(live_server + "/review/my-plans")
     expect(page.get_by_text("Recusal from procurement decisions").first).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("button", name="I have read and accept this plan").click()
     expect(page.get_by_role("button", name="I have read and accept this plan")).to_have_count(0)
     sign_out(page)
@@ -61,6 +66,7 @@ def test_managed_conflict_is_agreed_acknowledged_and_audited(page: Any, live_ser
         expect(log.get_by_role("cell", name=action, exact=True)).to_have_count(1)
     expect(log).to_contain_text("Conflict, managed")
     expect(log).to_contain_text("acknowledged by the official")
+    assert_accessible(page)
     page.goto(flag_url)
     expect(page.get_by_text(REASON)).to_be_visible()
     expect(page.get_by_role("button", name="Record decision")).to_have_count(0)
