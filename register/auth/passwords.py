@@ -22,6 +22,14 @@ def check_password(password_hash: str, password: str) -> bool:
         return False
 
 
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a stored hash was made with other parameters than today's (rehash at sign-in)."""
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return False
+
+
 def password_problem(password: str) -> str | None:
     """Say what is wrong with a new password, or None when it is acceptable."""
     if len(password) < MIN_LENGTH:

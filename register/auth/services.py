@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from register.audit.log import record
-from register.auth.passwords import check_password, hash_password
+from register.auth.passwords import check_password, hash_password, needs_rehash
 from register.models import User
 from register.models.base import utcnow
 
@@ -88,6 +88,8 @@ def authenticate(
         return SignInResult(None, GENERIC_ERROR)
     user.failed_logins = 0
     user.locked_until = None
+    if needs_rehash(user.password_hash):  # hashed with older parameters: bring it up to date
+        user.password_hash = hash_password(password)
     record(
         session,
         "auth.sign_in",

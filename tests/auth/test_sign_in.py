@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from sqlalchemy import select
 
@@ -292,3 +293,15 @@ def test_production_refuses_a_missing_database_url(monkeypatch):
 def test_development_accepts_the_defaults(tmp_path):
     app = create_app("development", {"SQLALCHEMY_DATABASE_URI": None})
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+
+
+def test_a_hash_made_with_older_parameters_is_renewed_at_sign_in(client, make_user):
+    official = make_user("official")
+    older = PasswordHasher(time_cost=3, memory_cost=2048, parallelism=2).hash(PASSWORD)
+    official.password_hash = older
+    db.session.commit()
+    assert sign_in(client, official).status_code == 302
+    db.session.refresh(official)
+    assert official.password_hash != older and "m=2048,t=3,p=2" not in official.password_hash
+    assert check_password(official.password_hash, PASSWORD)
+    assert client.get("/declarations/").status_code == 200  # still signed in
