@@ -28,7 +28,16 @@ users_cli = AppGroup("users", help="Create users and import rosters.")
 departments_cli = AppGroup("departments", help="Create departments.")
 cycles_cli = AppGroup("cycles", help="Create declaration cycles.")
 audit_cli = AppGroup("audit", help="Check the audit log.")
-demo_cli = AppGroup("demo", help="Load the demonstration data set.")
+
+
+@click.group("demo", cls=AppGroup, invoke_without_command=True)
+@click.pass_context
+def demo_cli(context: click.Context) -> None:
+    """Load the demonstration data set (`demo` alone is `demo load`)."""
+    if context.invoked_subcommand is None:
+        from register.demo import load_demo
+
+        context.invoke(load_demo)
 
 
 def fail(message: str) -> None:

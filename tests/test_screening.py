@@ -62,6 +62,8 @@ def test_mapping_a_buyer_to_the_department_adds_the_own_department_reason(
         select(Flag).join(Award, Flag.award_id == Award.id).where(Award.ocid == "ocds-remap-1")
     )
     assert flag is not None and "own department" not in flag.explanation
+    screen_declaration(db.session, scene.declaration, MatchConfig())  # caches the suppliers
+    db.session.commit()
     mapping = db.session.scalar(
         select(BuyerMapping).where(BuyerMapping.buyer_name == "Children's Services Directorate")
     )
@@ -75,3 +77,9 @@ def test_mapping_a_buyer_to_the_department_adds_the_own_department_reason(
     db.session.expire_all()
     flag = db.session.get(Flag, flag.id)
     assert "awarded by the official's own department" in flag.explanation
+    # The process's cached supplier index follows the new mapping: the next submission screened
+    # in this process keeps the own-department reason.
+    screen_declaration(db.session, scene.declaration, MatchConfig())
+    db.session.commit()
+    db.session.expire_all()
+    assert "awarded by the official's own department" in db.session.get(Flag, flag.id).explanation

@@ -216,9 +216,11 @@ def remind(cycle_id: int) -> Response:
         db.session.commit()
         flash(f"Reminder sent to {reminder.email_to}")
         department_id = reminder.department_id
-    elif department_id and (visible is None or department_id in visible):
-        if department_id not in {d.id for d in cycle.departments}:
-            abort(404)
+    elif department_id:
+        if (visible is not None and department_id not in visible) or department_id not in {
+            d.id for d in cycle.departments
+        }:
+            abort(404)  # not one of this officer's departments, or not in the cycle
         sent = reminders.remind_overdue(db.session, cycle, department_id, **settings)
         db.session.commit()
         flash(

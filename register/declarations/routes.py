@@ -100,6 +100,9 @@ def start(cycle_id: int) -> Response:
     cycle = db.session.get(DeclarationCycle, cycle_id)
     if cycle is None or not services.owes_declaration(current_user, cycle):
         abort(404)
+    if cycle.opens_on > today():
+        flash(f"The {cycle.name} cycle opens on {cycle.opens_on:%-d %B %Y}.")
+        return redirect(url_for(".mine"))
     declaration = services.start_declaration(
         db.session, current_user, cycle,
         lookback_months=current_app.config["LOOKBACK_MONTHS"], ip_address=request.remote_addr,

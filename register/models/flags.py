@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -14,13 +15,16 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     func,
+    inspect,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from register.models.awards import Award, AwardSupplier
 from register.models.base import Base, UTCDateTime, utcnow
-from register.models.declarations import Interest
+from register.models.declarations import ImmutableRecordError, Interest
 from register.models.people import User
 
 OPEN = "open"
@@ -135,3 +139,26 @@ class Decision(Base):
     @property
     def outcome_label(self) -> str:
         return ALL_OUTCOMES.get(self.outcome, self.outcome)
+
+
+def _stored_supersession(connection: Any, target: Decision) -> int | None:
+    """What the database holds (the attribute's history is empty once the object expired)."""
+    return connection.scalar(select(Decision.superseded_by_id).where(Decision.id == target.id))
+
+
+@event.listens_for(Decision, "before_update")
+def _refuse_decision_edit(mapper: object, connection: Any, target: Decision) -> None:
+    """A decision is never edited: only its first supersession may be recorded on it."""
+    state = inspect(target)
+    for attribute in state.mapper.column_attrs:
+        history = state.attrs[attribute.key].history
+        if not history.has_changes():
+            continue
+        if attribute.key == "superseded_by_id" and not _stored_supersession(connection, target):
+            continue
+        raise ImmutableRecordError(f"decision {target.id} cannot be changed ({attribute.key})")
+
+
+@event.listens_for(Decision, "before_delete")
+def _refuse_decision_delete(mapper: object, connection: object, target: Decision) -> None:
+    raise ImmutableRecordError(f"decision {target.id} cannot be deleted")

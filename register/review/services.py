@@ -119,7 +119,7 @@ def _queue_conditions(user: User, filters: QueueFilters) -> list[ColumnElement[b
     if filters.min_score is not None:
         conditions.append(Flag.score >= filters.min_score)
     award_conditions = []
-    if filters.min_value is not None:  # the award's value: screening leaves Flag.award_value empty
+    if filters.min_value is not None:  # the award's current value, even if changed since screening
         award_conditions.append(Award.value >= filters.min_value)
     if filters.awarded_from:
         award_conditions.append(Award.award_date >= filters.awarded_from)
@@ -477,8 +477,11 @@ def dashboard(session: Session, user: User, today: date) -> Dashboard:
     for name, risk, count in rows:
         by_risk[risk] = by_risk.get(risk, 0) + count
         departments.setdefault(name or "No department", dict.fromkeys(RISK_ORDER, 0))[risk] = count
-    cycle = session.scalars(
-        select(DeclarationCycle).order_by(DeclarationCycle.opens_on.desc()).limit(1)
+    cycle = session.scalars(  # the latest cycle that has opened
+        select(DeclarationCycle)
+        .where(DeclarationCycle.opens_on <= today)
+        .order_by(DeclarationCycle.opens_on.desc())
+        .limit(1)
     ).first()
     decisions = dict.fromkeys(ALL_OUTCOMES, 0)
     if cycle is not None:

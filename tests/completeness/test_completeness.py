@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from register.completeness import reminders
 from register.completeness.services import compute, people
 from register.extensions import db
-from register.models import AuditEntry, OutboundEmail, Reminder
+from register.models import AuditEntry, Department, OutboundEmail, Reminder
 from tests.completeness.mix import DUE, EXPECTED, STATUSES, TODAY
 from tests.conftest import sign_in
 
@@ -112,6 +112,10 @@ def test_compliance_reminds_one_and_all_overdue(client, mix, make_user):
     response = client.post(url, data={"official_id": mix.people["f"].id})
     assert response.status_code == 302
     assert client.post(url, data={"official_id": mix.people["a"].id}).status_code == 404
+    elsewhere = Department(code="ELS", name="A department this officer does not review")
+    mix.cycle.departments.append(elsewhere)
+    db.session.commit()
+    assert client.post(url, data={"department_id": elsewhere.id}).status_code == 404
     client.post(url, data={"department_id": mix.dcs.id})
     rows = db.session.scalars(select(Reminder).order_by(Reminder.id)).all()
     assert [r.email_to.split("@")[0] for r in rows] == ["f", "f", "g", "i", "l"]

@@ -464,3 +464,13 @@ def test_joiner_sees_their_own_due_date(client, make_user, department):
     due = joiner.joined_on + timedelta(days=28)
     assert due.strftime("%-d %B %Y") in client.get("/declarations/").get_data(as_text=True)
     assert cycle.due_on < due
+
+
+def test_a_cycle_that_has_not_opened_cannot_be_started(client, official, department):
+    later = open_cycle([department], name="2027/28", opens_on=uk_today() + timedelta(days=5),
+                       due_on=uk_today() + timedelta(days=60))  # fmt: skip
+    db.session.commit()
+    sign_in(client, official)
+    response = client.post(f"/declarations/cycles/{later.id}/start", follow_redirects=True)
+    assert "The 2027/28 cycle opens on" in response.get_data(as_text=True)
+    assert db.session.scalars(select(Declaration)).all() == []

@@ -3,11 +3,13 @@
 import json
 import threading
 
+import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from register.extensions import db
 from register.models import AuditEntry, Decision, Flag, User
+from register.models.declarations import ImmutableRecordError
 from register.models.flags import DECIDED, REOPENED
 from register.review import services
 from register.screening import MatchConfig, screen_declaration
@@ -51,6 +53,16 @@ def test_new_decision_supersedes_and_both_are_kept(client, scene):
     ).all()
     assert len(entries) == 2 and entries[1].actor_id == scene.officer.id
     assert json.loads(entries[1].details)["before"][0]["decision_id"] == first.id
+    # Kept means kept: a recorded decision can be neither edited nor deleted, nor re-superseded.
+    for change in (
+        lambda: setattr(first, "reason", "rewritten"),
+        lambda: setattr(first, "superseded_by_id", None),
+        lambda: db.session.delete(second),
+    ):
+        change()
+        with pytest.raises(ImmutableRecordError):
+            db.session.flush()
+        db.session.rollback()
 
 
 def test_amended_interest_reopens_flag_with_reason(client, scene):
