@@ -231,6 +231,9 @@ class _BatchWriter:
         self.actor = actor
         self.rename = rename
         self.resolver = _BuyerResolver(session)
+        # Audit entries for updated awards, written when the file is done: the first entry
+        # takes the audit chain's lock until commit, and every audited action waits for it.
+        self.updates: list[tuple[int, str, str, str | None]] = []
 
     def write(self, batch: list[ParsedAward]) -> None:
         latest: dict[tuple[str, str], ParsedAward] = {}
@@ -336,13 +339,24 @@ class _BatchWriter:
                 )
             )
         self.report.updated += 1
-        record(
-            self.session, "award.updated",
+        summary = (
             f"Award {award.ocid} / {award.award_id} updated by a newer release "
-            f"({award.release_date.isoformat() if award.release_date else 'undated'})",
-            actor=self.actor, object_type="award", object_id=stored.id,
-            details={"source": source, "release_id": award.release_id},
-        )  # fmt: skip
+            f"({award.release_date.isoformat() if award.release_date else 'undated'})"
+        )
+        self.updates.append((stored.id, summary, source, award.release_id))
+
+    def audit_updates(self) -> None:
+        for award_id, summary, source, release_id in self.updates:
+            record(
+                self.session,
+                "award.updated",
+                summary,
+                actor=self.actor,
+                object_type="award",
+                object_id=award_id,
+                details={"source": source, "release_id": release_id},
+            )
+        self.updates = []
 
 
 def _renamer(prefix: str, name: str) -> Callable[[str], str]:
@@ -389,6 +403,7 @@ def import_file(
                     progress(report.read, time.monotonic() - started)
         if batch:
             writer.write(batch)
+        writer.audit_updates()
     except (FormatError, OSError) as exc:
         session.rollback()
         report.refuse(rename(str(exc)))
