@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from register.models import ApiToken, BuyerMapping, ImportRun, PublishedEdition
+from register.models import ApiToken, BuyerMapping, Flag, ImportRun, PublishedEdition
 from tests.review.helpers import matrix_flag, matrix_plan
 
 PUBLIC = "public"
@@ -70,6 +70,7 @@ EXPECTED: dict[str, Any] = {
     "awards.buyers": {"admin"},
     "awards.set_buyer_department": {"admin"},
     "awards.search": {"admin", "compliance", "auditor"},
+    "awards.award": {"admin", "compliance", "auditor"},
     "review.queue": {"compliance", "auditor"},
     "review.bulk_dismiss": {"compliance"},
     "review.flag": {OWN, DEPARTMENT, "auditor"},
@@ -77,6 +78,7 @@ EXPECTED: dict[str, Any] = {
     "review.edit_plan": {DEPARTMENT},
     "review.due": {"compliance", "auditor"},
     "review.dashboard": {"compliance", "auditor"},
+    "review.search": {"compliance", "auditor"},
     "review.my_plans": {"official"},
     "review.acknowledge": {OWN},
     "audit.log": {"auditor", "admin"},
@@ -117,6 +119,7 @@ PARAMS: dict[str, Callable[[Any], Any]] = {
     "department_id": lambda world: world.department.id,  # the owner's department
     "run_id": lambda world: _saved(world, ImportRun(filename="matrix.json", status="completed")),
     "flag_id": lambda world: matrix_flag(world),
+    "award_id": lambda world: world.session.get(Flag, matrix_flag(world)).award_id,
     "plan_id": lambda world: matrix_plan(world),
     "mapping_id": lambda world: _saved(world, BuyerMapping(buyer_key="bfi", buyer_name="BFI")),
     "edition_id": lambda world: _saved(

@@ -1,4 +1,5 @@
-"""Award pages: upload an import, past import runs, buyer-to-department mapping, award search."""
+"""Award pages: upload an import, past import runs, buyer-to-department mapping, award search
+and award detail."""
 
 from __future__ import annotations
 
@@ -25,10 +26,12 @@ from register.models import (
     AwardSupplier,
     BuyerMapping,
     Department,
+    Flag,
     ImportRejection,
     ImportRun,
 )
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE
+from register.review import services as review
 from register.web import nav_item, roles_required
 
 bp = Blueprint("awards", __name__, url_prefix="/awards")
@@ -249,11 +252,16 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _contains(column: Any, text: str) -> Any:
+    return func.lower(column).like(f"%{_escape_like(text.lower())}%", escape="\\")
+
+
 @bp.get("/")
 @roles_required(ADMIN, COMPLIANCE, AUDITOR)
 def search() -> str:
-    """Award suppliers by name (or trading name) or by Companies House number."""
+    """Award suppliers by name (or trading name) or Companies House number, and by buyer."""
     query = (request.args.get("q") or "").strip()
+    buyer = (request.args.get("buyer") or "").strip()
     page = _page()
     statement = (
         select(AwardSupplier, Award, Department.name)
@@ -263,8 +271,7 @@ def search() -> str:
     counting = select(func.count(AwardSupplier.id))  # every supplier has its award: no join
     if query:
         conditions = [
-            func.lower(column).like(f"%{_escape_like(query.lower())}%", escape="\\")
-            for column in (AwardSupplier.name, AwardSupplier.aliases)
+            _contains(column, query) for column in (AwardSupplier.name, AwardSupplier.aliases)
         ]
         if _COMPANY_NUMBER.fullmatch(query.replace(" ", "")):
             pair = normalise_identifier("GB-COH", query)
@@ -272,6 +279,14 @@ def search() -> str:
                 conditions.append(AwardSupplier.company_number == pair[1])
         statement = statement.where(or_(*conditions))
         counting = counting.where(or_(*conditions))
+    if buyer:
+        buyers = or_(_contains(Award.buyer_name, buyer), _contains(Department.name, buyer))
+        statement = statement.where(buyers)
+        counting = (
+            counting.join(Award, AwardSupplier.award_id == Award.id)
+            .outerjoin(Department, Award.department_id == Department.id)
+            .where(buyers)
+        )
     total = db.session.scalar(counting) or 0
     rows = db.session.execute(
         statement.order_by(Award.award_date.desc().nulls_last(), AwardSupplier.id.desc())
@@ -283,5 +298,29 @@ def search() -> str:
         for supplier, award, department in rows
     ]
     return render_template(
-        "awards/search.html", rows=results, q=query, page=page, total=total, page_size=PAGE_SIZE
-    )
+        "awards/search.html", rows=results, q=query, buyer=buyer, page=page, total=total,
+        page_size=PAGE_SIZE,
+    )  # fmt: skip
+
+
+@bp.get("/<int:award_id>")
+@roles_required(ADMIN, COMPLIANCE, AUDITOR)
+def award(award_id: int) -> str:
+    """One award: buyer and department, value and dates, every supplier with its identifiers,
+    where it was imported from, and the flags on it that the reader may see."""
+    found = db.session.get(Award, award_id)
+    if found is None:
+        abort(404)
+    suppliers = db.session.scalars(
+        select(AwardSupplier).where(AwardSupplier.award_id == found.id)
+        .order_by(AwardSupplier.position)
+    ).all()  # fmt: skip
+    department = db.session.get(Department, found.department_id) if found.department_id else None
+    flags = db.session.scalars(
+        select(Flag).where(Flag.award_id == found.id, review.scope(current_user))
+        .order_by(Flag.score.desc())
+    ).all()  # fmt: skip
+    return render_template(
+        "awards/award.html", award=found, department=department, flags=flags,
+        suppliers=[(s, json.loads(s.aliases), json.loads(s.identifiers)) for s in suppliers],
+    )  # fmt: skip

@@ -176,3 +176,28 @@ def test_search_by_name_and_company_number(
     text = auditor.get("/awards/?q=no+such+supplier").get_data(as_text=True)
     assert "No awards found." in text
     assert "0 award suppliers" in text
+
+
+def test_search_by_buyer_and_the_award_page(
+    client: FlaskClient, make_user: Callable[..., User]
+) -> None:
+    admin = signed_in(client, make_user("admin"))
+    upload(admin, GOOD.name, GOOD.read_bytes())
+    upload(admin, ARCO.name, ARCO.read_bytes())
+    admin.post("/auth/sign-out", data={"csrf_token": csrf_token(admin, "/awards/")})
+    auditor = signed_in(client, make_user("auditor"))
+    text = auditor.get("/awards/?buyer=process+innovation").get_data(as_text=True)
+    assert "bought by “process innovation”" in text and "ARCO LIMITED" in text
+    assert "PETER DISPLAYS LTD" not in text
+    text = auditor.get("/awards/?q=arco&buyer=bfi").get_data(as_text=True)
+    assert "0 award suppliers" in text
+
+    award = db.session.scalar(
+        select(Award).where(Award.buyer_name == "CENTRE FOR PROCESS INNOVATION LIMITED")
+    )
+    text = auditor.get(f"/awards/{award.id}").get_data(as_text=True)
+    assert "CENTRE FOR PROCESS INNOVATION LIMITED" in text and award.ocid in text
+    assert "GB-COH 00133804" in text  # the supplier's identifiers
+    assert "Not mapped to a department" in text
+    assert "No flags on this award that you can see." in text
+    assert auditor.get("/awards/999999").status_code == 404

@@ -82,6 +82,7 @@ def prepare(path: Path) -> dict[str, Any]:
             "interest_id": draft.interests[0].id, "category": "directorship", "number": 1,
             "user_id": official.id,
             "department_id": official.department_id, "flag_id": flag.id, "plan_id": plan.id,
+            "award_id": flag.award_id,
             "run_id": session.scalar(select(ImportRun.id).limit(1)),
             "mapping_id": session.scalar(select(BuyerMapping.id).limit(1)),
             "edition_id": edition.id, "token_id": token.id, "old_declaration_id": old.id,
