@@ -184,12 +184,14 @@ match_cli = AppGroup("match", help="Run and inspect the matching engine.")
 
 
 class _ProgressLine:
-    """A progress line (records, rate, elapsed): redrawn on a terminal, plain lines otherwise."""
+    """A progress line (records, rate, elapsed): redrawn on a terminal; otherwise a plain line
+    every 5 seconds and the final figures at the end."""
 
     def __init__(self, label: str) -> None:
         self.label = label
         self.tty = sys.stderr.isatty()
-        self.last_plain = -1.0
+        self.last_plain = 0.0
+        self.pending: str | None = None  # the latest figures not yet printed (plain lines)
 
     def __call__(self, records: int, elapsed: float) -> None:
         rate = records / elapsed if elapsed > 0 else 0.0
@@ -197,12 +199,16 @@ class _ProgressLine:
         if self.tty:
             click.echo("\r" + text.ljust(78), nl=False, err=True)
         elif elapsed - self.last_plain >= 5:
-            self.last_plain = elapsed
+            self.last_plain, self.pending = elapsed, None
             click.echo(text, err=True)
+        else:
+            self.pending = text
 
     def done(self) -> None:
         if self.tty:
             click.echo("", err=True)
+        elif self.pending:
+            click.echo(self.pending, err=True)
 
 
 def import_files(
@@ -291,10 +297,12 @@ def match_run() -> None:
 
     from register.screening import config_from, screen_everything
 
+    bar = _ProgressLine("award suppliers screened")
     report = screen_everything(
         db.session, config_from(current_app.config), progress=lambda m: click.echo(m, err=True),
-        alert_mailbox=current_app.config["COMPLIANCE_MAILBOX"],
+        tick=bar, alert_mailbox=current_app.config["COMPLIANCE_MAILBOX"],
     )  # fmt: skip
+    bar.done()
     db.session.commit()
     click.echo("Matching: " + report.summary())
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -430,14 +431,28 @@ def screen_suppliers(
     return report
 
 
+def _counted(
+    items: list[SupplierRecord], tick: Callable[[int, float], None], every: int = 2000
+) -> Iterator[SupplierRecord]:
+    """The items, calling `tick(done, seconds)` every `every` of them and at the end."""
+    started = time.monotonic()
+    for done, item in enumerate(items, start=1):
+        yield item
+        if done % every == 0:
+            tick(done, time.monotonic() - started)
+    tick(len(items), time.monotonic() - started)
+
+
 def screen_everything(
     session: Session,
     config: MatchConfig,
     progress: Callable[[str], None] | None = None,
     *,
+    tick: Callable[[int, float], None] | None = None,
     alert_mailbox: str | None = None,
 ) -> ScreeningReport:
-    """Re-screen every latest declaration against every award supplier."""
+    """Re-screen every latest declaration against every award supplier; `progress` hears of
+    each stage, `tick` of the suppliers screened so far (for a progress bar)."""
     report = ScreeningReport()
     index, meta = _interest_index(session, config)
     if progress:
@@ -447,7 +462,9 @@ def screen_everything(
     suppliers = list(supplier_records(session))
     if progress:
         progress(f"loaded {len(suppliers)} award suppliers")
-    results = engine.screen_suppliers(suppliers)
+    results = engine.screen_suppliers(_counted(suppliers, tick) if tick else suppliers)
+    if progress:
+        progress(f"saving {len(results)} matches as flags")
     report.interests, report.suppliers = len(meta), len(suppliers)
     persist(session, results, meta, scope_lineages=None, scope_suppliers=None, report=report)
     record(session, "matching.run", "Full screening: " + report.summary())

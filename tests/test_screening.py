@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from register.awards.importer import import_file
 from register.extensions import db
-from register.models import Award, BuyerMapping, Decision, Flag
+from register.models import Award, AwardSupplier, BuyerMapping, Decision, Flag
 from register.screening import MatchConfig, screen_declaration, screen_everything
 from tests.conftest import sign_in
 from tests.review.helpers import build_scene
@@ -83,3 +83,13 @@ def test_mapping_a_buyer_to_the_department_adds_the_own_department_reason(
     db.session.commit()
     db.session.expire_all()
     assert "awarded by the official's own department" in db.session.get(Flag, flag.id).explanation
+
+
+def test_match_run_reports_its_progress_and_summary(runner, make_user, department):
+    build_scene(make_user, department)
+    suppliers = db.session.scalar(select(func.count(AwardSupplier.id)))
+    result = runner.invoke(args=["match", "run"])
+    assert result.exit_code == 0, result.output
+    assert "indexed 1 declared organisations" in result.output
+    assert f"award suppliers screened: {suppliers:,} records" in result.output
+    assert "Matching: screened 1 declared organisations" in result.output
