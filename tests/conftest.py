@@ -101,11 +101,55 @@ def app_config() -> dict[str, Any]:
     return {}
 
 
+# `make test` runs the suite twice: on SQLite, then with TEST_DATABASE=postgresql, where the
+# same `app` fixture stands on the PostgreSQL server of TEST_DATABASE_URL.
+ON_POSTGRES = os.environ.get("TEST_DATABASE") == "postgresql"
+
+
+def _empty_postgres(url: str, instance: Path) -> None:
+    """The private database at the migrations' head, with every table emptied."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        tables = connection.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'alembic_version'")).scalars().all()  # fmt: skip
+        at_head = (
+            tables
+            and connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            == _head_revision()
+        )
+        if at_head:
+            names = ", ".join(f'"{table}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:  # a test left another schema behind (migrations, faults): build it again
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    if not at_head:
+        _migrate(url, instance)
+
+
+def _head_revision() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent.parent / "migrations"))
+    return ScriptDirectory.from_config(config).get_current_head() or ""
+
+
 @pytest.fixture
-def app(migrated_template: Path, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
-    path = tmp_path / "register.sqlite"
-    shutil.copy(migrated_template, path)
-    application = make_app(f"sqlite:///{path}", tmp_path, **app_config)
+def app(
+    request: pytest.FixtureRequest, tmp_path: Path, app_config: dict[str, Any]
+) -> Iterator[Flask]:
+    if ON_POSTGRES:
+        url = request.getfixturevalue("postgres_url")
+        _empty_postgres(url, tmp_path)
+    else:
+        path = tmp_path / "register.sqlite"
+        shutil.copy(request.getfixturevalue("migrated_template"), path)
+        url = f"sqlite:///{path}"
+    application = make_app(url, tmp_path, **app_config)
     with application.app_context():
         yield application
         db.session.remove()

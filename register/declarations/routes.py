@@ -130,6 +130,7 @@ def show(declaration_id: int) -> str:
         lookback_months=current_app.config["LOOKBACK_MONTHS"],
         today=today(),
         cat=cat,
+        gift_totals=services.gift_totals(services.live_interests(declaration)),
     )
 
 
@@ -324,6 +325,7 @@ def review(declaration_id: int) -> str | Response:
     return render_template(
         "declarations/review.html", declaration=declaration, interests=interests, form=form,
         error=error, attestation=services.ATTESTATION, cat=cat,
+        gift_totals=services.gift_totals(interests),
     )  # fmt: skip
 
 
@@ -373,4 +375,5 @@ def version(declaration_id: int, number: int) -> str:
     return render_template(
         "declarations/version.html", declaration=declaration, version=version,
         content=content, changes=changes, cat=cat,
+        gift_totals=services.gift_totals(content.get("interests", [])),
     )  # fmt: skip

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from register.audit.log import record
-from register.declarations.categories import CATEGORIES
+from register.declarations.categories import CATEGORIES, GIFT
+from register.matching import normalise_name
 from register.models import (
     Declaration,
     DeclarationCycle,
@@ -318,3 +320,62 @@ def version_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Inter
             label = CATEGORIES[item["category"]].label if item["category"] in CATEGORIES else ""
             changes.append(InterestChange("removed", item["organisation_name"], label, ()))
     return changes
+
+
+@dataclass
+class DonorTotal:
+    """The gifts and hospitality from one donor in one declaration (one cycle)."""
+
+    donor: str  # as first declared
+    accepted_count: int = 0
+    accepted_value: Decimal = Decimal(0)
+    declined_count: int = 0
+    declined_value: Decimal = Decimal(0)
+
+    @property
+    def count(self) -> int:
+        return self.accepted_count + self.declined_count
+
+    @property
+    def value(self) -> Decimal:
+        return self.accepted_value + self.declined_value
+
+
+def _value(item: Any, name: str) -> Any:
+    return item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
+
+
+def _pounds(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def donor_key(donor: str) -> str:
+    """Donors are one source when their names agree but for case, punctuation and legal form,
+    by the matching engine's normalisation ("ACME Ltd." and "Acme Limited")."""
+    return normalise_name(donor) or " ".join(donor.casefold().split())
+
+
+def gift_totals(interests: Iterable[Any]) -> list[DonorTotal]:
+    """The number and value of gifts per donor, accepted and declined apart, highest total first.
+
+    `interests` are one declaration's interests (model rows, or a version's content dicts); a
+    declaration covers one cycle, and gifts are never carried into the next one, so these are
+    the cycle's totals. Interests removed from the working copy are left out.
+    """
+    totals: dict[str, DonorTotal] = {}
+    for item in interests:
+        if _value(item, "category") != GIFT or _value(item, "removed"):
+            continue
+        donor = (_value(item, "organisation_name") or "").strip()
+        total = totals.setdefault(donor_key(donor), DonorTotal(donor))
+        value = _pounds(_value(item, "value_pounds"))
+        if _value(item, "accepted"):
+            total.accepted_count += 1
+            total.accepted_value += value
+        else:
+            total.declined_count += 1
+            total.declined_value += value
+    return sorted(totals.values(), key=lambda t: (-t.value, -t.count, t.donor.casefold()))

@@ -11,8 +11,16 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSelect,
     GovSubmitInput,
     GovTextArea,
+    GovTextInput,
 )
-from wtforms import RadioField, SelectField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms import (
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from register.forms import gov_date
@@ -80,3 +88,23 @@ class BulkDismissForm(FlaskForm):
 
 class AcknowledgeForm(FlaskForm):
     submit = SubmitField("I have read and accept this plan", widget=GovSubmitInput())
+
+
+class DeclarationSearchForm(FlaskForm):
+    """The search across declarations: a GET form without a CSRF token, as it only reads."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        "Organisation name, or company or charity number", widget=GovTextInput(),
+        description="Spelling and legal form may differ: Morning Lane Associates Limited finds "
+        "Morning Lane Associates Ltd. A company number such as 7125387 also finds 07125387.",
+        validators=[DataRequired("Enter an organisation name, or a company or charity number"),
+                    Length(max=300, message="Enter 300 characters or fewer")],
+    )  # fmt: skip
+    as_at = gov_date(
+        "Held on (optional)",
+        hint="Only interests held on this date. Leave it blank for every declared interest, "
+        "current and former. For example, 27 3 2024",
+    )

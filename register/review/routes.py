@@ -7,23 +7,42 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
+from register.declarations import categories as cat
 from register.extensions import db
 from register.models import Department, Flag, ManagementPlan
 from register.models.flags import ALL_OUTCOMES, DECLARED, MANAGED, outcomes_for
 from register.models.people import AUDITOR, COMPLIANCE, OFFICIAL
+from register.review import search as interest_search
 from register.review import services
-from register.review.forms import AcknowledgeForm, BulkDismissForm, DecisionForm, PlanForm
-from register.web import nav_item, roles_required, uk_today
+from register.review.forms import (
+    AcknowledgeForm,
+    BulkDismissForm,
+    DecisionForm,
+    DeclarationSearchForm,
+    PlanForm,
+)
+from register.screening import config_from
+from register.web import audit, nav_item, roles_required, uk_today
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 nav_item((COMPLIANCE, AUDITOR), "review.queue", "Flags")
 nav_item((COMPLIANCE, AUDITOR), "review.dashboard", "Dashboard")
 nav_item((COMPLIANCE, AUDITOR), "review.due", "Plans due")
+nav_item((COMPLIANCE, AUDITOR), "review.search", "Search declarations")
 nav_item((OFFICIAL,), "review.my_plans", "My plans")
 
 RISK_LEVELS = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
@@ -260,3 +279,31 @@ def official_review(official_id: int) -> dict[str, Any]:
         select(ManagementPlan).where(ManagementPlan.official_id == official_id)
     ).all()
     return {"flags": flags, "plans": plans, "ack_form": AcknowledgeForm()}
+
+
+SEARCH_LIMIT = 500  # results shown; the caption gives the full count
+
+
+@bp.get("/search")
+@roles_required(COMPLIANCE, AUDITOR)
+def search() -> str:
+    """Who has declared an interest in an organisation, now or on a date (audit-logged)."""
+    form = DeclarationSearchForm(formdata=request.args if request.args else None)
+    hits = None
+    if request.args and form.validate():
+        query, as_at = form.q.data.strip(), form.as_at.data
+        hits = interest_search.search_declarations(
+            db.session, current_user, query, as_at=as_at, config=config_from(current_app.config)
+        )
+        held = f" held on {as_at:%-d %B %Y}" if as_at else ""
+        audit(
+            "declarations.searched",
+            f"Searched declarations for interests in “{query}”{held}: {len(hits)} found",
+            details=interest_search.summary_details(query, as_at, hits),
+        )
+        db.session.commit()
+    return render_template(
+        "review/search.html", form=form, hits=hits[:SEARCH_LIMIT] if hits else hits,
+        total=len(hits or ()), officials=len({h.version.official_id for h in hits or ()}),
+        limit=SEARCH_LIMIT, cat=cat, whose=interest_search.WHOSE,
+    )  # fmt: skip

@@ -84,24 +84,27 @@ def payload(tag: str) -> str:
 
 
 class FormParser(HTMLParser):
-    """Every POST form on a page: its action and its fields as (kind, name, value, extra)."""
+    """Every form on a page: its method, action and fields as (kind, name, value, extra)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.forms: list[dict[str, Any]] = []
         self.select: str | None = None
+        self.inside = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        if tag == "form" and a.get("method", "get").lower() == "post":
+        if tag == "form":
+            self.inside = True
             self.forms.append(
                 {
+                    "method": a.get("method", "get").lower(),
                     "action": a.get("action", ""),
                     "fields": [],
                     "multipart": "multipart" in a.get("enctype", ""),
                 }
             )
-        elif not self.forms:
+        elif not self.inside:
             return
         elif tag == "input" and a.get("name"):
             self.forms[-1]["fields"].append(
@@ -120,6 +123,8 @@ class FormParser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "select":
             self.select = None
+        elif tag == "form":
+            self.inside = False
 
 
 def fill(
@@ -240,21 +245,24 @@ def test_every_form_field_stores_payloads_as_text_and_renders_them_escaped(
     saved: list[str] = []
     n = 0
     for role, client in clients.items():
-        forms: dict[str, list[Any]] = {}
+        forms: dict[tuple[str, str], list[Any]] = {}
         for url in get_urls(app, params):
             parser = FormParser()
             parser.feed(client.get(url).get_data(as_text=True))
             for form in parser.forms:
                 action = urlsplit(form["action"] or url).path
                 if action not in SKIP_ACTIONS and not form["multipart"]:
-                    forms.setdefault(action, form["fields"])
-        for action, fields in sorted(forms.items()):
+                    forms.setdefault((form["method"], action), form["fields"])
+        for (method, action), fields in sorted(forms.items()):
             n += 1
             existing = state.auditor.email if "api-tokens" in action else ""
             data, names = fill(fields, 2 * n + bool(existing), existing)
             if not names and not any(kind == "hidden" for kind, *_ in fields):
                 continue
-            response = client.post(action, data=MultiDict(data))
+            if method == "get":  # search forms: the payloads go in the query string
+                response = client.get(action, query_string=MultiDict(data))
+            else:
+                response = client.post(action, data=MultiDict(data))
             body = response.get_data(as_text=True)
             assert response.status_code < 500, f"POST {action} as {role}: {body[:300]}"
             assert SCRIPT not in body, f"raw payload echoed by POST {action} as {role}"

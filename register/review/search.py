@@ -1,0 +1,286 @@
+"""Search across declarations: who has declared an interest in an organisation, now or at a date.
+
+No Flask here. `find_declared_interests` is pure: it reads versions' content (the immutable JSON
+of each submitted version) and compares names with the matching engine's own normalisation and
+comparison (`register.matching.score.match_names`, which `flask match names` uses), so the
+search finds what screening would match: "MORNING LANE ASSOCIATES LIMITED" finds
+"Morning Lane Associates Ltd". `search_declarations` feeds it each official's latest submitted
+version (as `register.screening.latest_versions` defines it), limited to what the user may read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from register.declarations.categories import GIFT
+from register.matching import MatchConfig
+from register.matching.score import (
+    IDENTIFIER_SCHEMES,
+    NameMatch,
+    match_names,
+    normalise_identifier,
+)
+from register.models import Declaration, DeclarationCycle, DeclarationVersion, Department, User
+from register.models.people import AUDITOR
+from register.review.services import assigned_department_ids
+
+# Whose interest, as a reader other than the official says it (categories.WHOSE is the
+# official's own "Myself").
+WHOSE = {
+    "self": "The official",
+    "spouse_partner": "Spouse or partner",
+    "dependent_child": "Dependent child",
+    "close_associate": "Close associate",
+}
+# "GB-COH 08012345", "GB-CHC-1234567": a scheme typed before the number is allowed.
+_SCHEME_PREFIX = re.compile(r"^(GB-COH|GB-CHC)[\s:-]*", re.IGNORECASE)
+# Companies House numbers (01234567, SC123456, OC123456, short forms like 8012345) and charity
+# numbers (1234567, SC012345, 1234567-1).
+_IDENTIFIER = re.compile(r"(?:[A-Z]{2})?\d{4,8}[A-Z]?(?:-\d{1,3})?")
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRecord:
+    """One official's latest submitted version, with what a search result shows about it."""
+
+    version_id: int
+    version_number: int
+    declaration_id: int
+    cycle_name: str
+    official_id: int
+    official_name: str
+    department_name: str | None
+    content: str  # the version's canonical JSON
+
+
+@dataclass(frozen=True, slots=True)
+class InterestHit:
+    """One declared interest (or an associate's organisation) that matches the search."""
+
+    version: VersionRecord
+    category: str
+    whose: str
+    organisation_name: str  # as declared: the interest's organisation or the associate's one
+    related_person_name: str | None  # set when the match is an associate's other organisation
+    identifier: str | None  # as declared, with its scheme
+    start_date: date | None
+    end_date: date | None
+    reason: str  # why it matches, in the engine's words
+    score: float
+
+
+def identifier_query(text: str) -> str | None:
+    """The number in a query that looks like a company or charity number, else None."""
+    compact = "".join(_SCHEME_PREFIX.sub("", text.strip()).split()).upper()
+    return compact if _IDENTIFIER.fullmatch(compact) else None
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def held_on(start: date | None, end: date | None, day: date) -> bool:
+    """Whether an interest was held on `day`: started by then (or start unknown), not yet ended.
+
+    A gift has one date (start and end), so it counts only on that day.
+    """
+    return (start is None or start <= day) and (end is None or end >= day)
+
+
+def _same_identifier(scheme: str | None, declared: str | None, number: str) -> bool:
+    if not declared or not declared.strip():
+        return False
+    # Numbers declared without a scheme are taken as company numbers, as screening does.
+    schemes = {scheme} if scheme else {"GB-COH", "GB-CHC"}
+    return any(
+        normalise_identifier(s, declared)[1] == normalise_identifier(s, number)[1] for s in schemes
+    )
+
+
+def _identifier_reason(scheme: str | None, number: str) -> str:
+    label = IDENTIFIER_SCHEMES.get(scheme or "", "organisation number")
+    return f"{label} {normalise_identifier(scheme or 'GB-COH', number)[1]} matches"
+
+
+def _name_reason(match: NameMatch) -> str:
+    """The match in the words of a flag's explanation."""
+    if match.via_alias:
+        if match.score >= 100:
+            return f"trading, former or short name matches: {match.name_b}"
+        return (f"trading, former or short names are similar ({match.score:.0f}/100): "
+                f"{match.name_a} / {match.name_b}")  # fmt: skip
+    if match.score >= 100:
+        return f"names match after normalisation: {match.name_b}"
+    return f"names are similar ({match.score:.0f}/100): {match.name_a} / {match.name_b}"
+
+
+class _NameMatcher:
+    """Compares the query with declared names by the engine's rule, once per distinct name."""
+
+    def __init__(self, query: str, config: MatchConfig) -> None:
+        self.query = query
+        self.config = config
+        self.seen: dict[str, tuple[float, str] | None] = {}
+
+    def __call__(self, name: str) -> tuple[float, str] | None:
+        if name in self.seen:
+            return self.seen[name]
+        found = None
+        if self.query and name:
+            match = match_names(self.query, name, self.config)
+            if match is not None:
+                found = (match.score, _name_reason(match))
+        self.seen[name] = found
+        return found
+
+
+def find_declared_interests(
+    versions: Iterable[VersionRecord],
+    query: str,
+    *,
+    as_at: date | None = None,
+    config: MatchConfig | None = None,
+) -> list[InterestHit]:
+    """Interests in `versions` in an organisation matching `query` (a name or a company or
+    charity number), held on `as_at` if given; best match first, then by official.
+
+    Every declared organisation is searched, as screening does: each interest's organisation and
+    the other organisations of a close associate; gifts from a person are not organisations.
+    """
+    query = query.strip()
+    if not query:
+        return []
+    number = identifier_query(query)
+    names = _NameMatcher(query, config or MatchConfig())
+    hits: list[InterestHit] = []
+    for version in versions:
+        for item in json.loads(version.content).get("interests", []):
+            if item.get("category") == GIFT and item.get("donor_kind") == "person":
+                continue
+            start, end = _date(item.get("start_date")), _date(item.get("end_date"))
+            if item.get("category") == GIFT:  # one date, whichever field holds it
+                start = end = start or end
+            if as_at is not None and not held_on(start, end, as_at):
+                continue
+            scheme = item.get("identifier_scheme") or None
+            declared = [
+                (item.get("organisation_name") or "", scheme,
+                 item.get("organisation_identifier"), None),
+                *(
+                    (org.get("name") or "", "GB-COH", org.get("organisation_identifier"),
+                     item.get("related_person_name") or "their associate")
+                    for org in item.get("related_organisations") or []
+                ),
+            ]  # fmt: skip
+            for name, id_scheme, identifier, person in declared:
+                found: tuple[float, str] | None = None
+                if number and _same_identifier(id_scheme, identifier, number):
+                    found = (100.0, _identifier_reason(id_scheme, number))
+                else:
+                    found = names(name)
+                if found is None:
+                    continue
+                shown_id = f"{id_scheme or ''} {identifier}".strip() if identifier else None
+                hits.append(
+                    InterestHit(
+                        version=version, category=item.get("category", ""),
+                        whose=item.get("whose", "self"), organisation_name=name,
+                        related_person_name=person, identifier=shown_id, start_date=start,
+                        end_date=end, reason=found[1], score=found[0],
+                    )
+                )  # fmt: skip
+    hits.sort(key=lambda h: (-h.score, h.version.official_name.casefold(), h.version.official_id,
+                             h.organisation_name.casefold()))  # fmt: skip
+    return hits
+
+
+def readable_department_ids(user: User) -> set[int] | None:
+    """Departments whose officials' declarations `user` may search: None means every one.
+
+    As for the review queue: auditors everything, compliance officers their assigned
+    departments, anyone else nothing."""
+    if user.role == AUDITOR:
+        return None
+    return assigned_department_ids(user)
+
+
+def latest_version_records(
+    session: Session, department_ids: Collection[int] | None = None, batch: int = 2000
+) -> Iterator[VersionRecord]:
+    """Each official's latest submitted version from their most recent cycle with one (the
+    versions screening reads, see register.screening.latest_versions), streamed; only officials
+    now in `department_ids` unless it is None."""
+    if department_ids is not None and not department_ids:
+        return
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Declaration.official_id,
+            order_by=(DeclarationCycle.opens_on.desc(), DeclarationCycle.id.desc()),
+        )
+        .label("rank")
+    )
+    latest = (
+        select(DeclarationVersion.id.label("version_id"), rank)
+        .join(Declaration, DeclarationVersion.declaration_id == Declaration.id)
+        .join(DeclarationCycle, Declaration.cycle_id == DeclarationCycle.id)
+        .where(DeclarationVersion.number == Declaration.version_count)
+    )
+    if department_ids is not None:
+        latest = latest.join(User, Declaration.official_id == User.id).where(
+            User.department_id.in_(sorted(department_ids))
+        )
+    ranked = latest.subquery()
+    statement = (
+        select(DeclarationVersion.id, DeclarationVersion.number, DeclarationVersion.content,
+               Declaration.id.label("declaration_id"), DeclarationCycle.name.label("cycle"),
+               User.id.label("official_id"), User.full_name, Department.name.label("department"))
+        .join(ranked, ranked.c.version_id == DeclarationVersion.id)
+        .join(Declaration, DeclarationVersion.declaration_id == Declaration.id)
+        .join(DeclarationCycle, Declaration.cycle_id == DeclarationCycle.id)
+        .join(User, Declaration.official_id == User.id)
+        .outerjoin(Department, User.department_id == Department.id)
+        .where(ranked.c.rank == 1)
+        .execution_options(yield_per=batch)
+    )  # fmt: skip
+    for row in session.execute(statement):
+        yield VersionRecord(
+            version_id=row.id, version_number=row.number, declaration_id=row.declaration_id,
+            cycle_name=row.cycle, official_id=row.official_id, official_name=row.full_name,
+            department_name=row.department, content=row.content,
+        )  # fmt: skip
+
+
+def search_declarations(
+    session: Session,
+    user: User,
+    query: str,
+    *,
+    as_at: date | None = None,
+    config: MatchConfig | None = None,
+) -> list[InterestHit]:
+    """The search for `user`: auditors search everyone, compliance officers the officials of
+    their assigned departments, anyone else nothing."""
+    versions = latest_version_records(session, readable_department_ids(user))
+    return find_declared_interests(versions, query, as_at=as_at, config=config)
+
+
+def summary_details(query: str, as_at: date | None, hits: list[InterestHit]) -> dict[str, Any]:
+    """What the audit entry of a search records."""
+    return {
+        "query": query,
+        "as_at": as_at.isoformat() if as_at else None,
+        "results": len(hits),
+        "officials": len({h.version.official_id for h in hits}),
+    }

@@ -1,0 +1,358 @@
+"""Search across declarations: the engine's name rule, dates, scope, the page and its audit."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from itertools import count
+
+import pytest
+from sqlalchemy import select
+
+from register.admin.services import create_cycle, create_department
+from register.declarations import services as declarations
+from register.extensions import db
+from register.matching import MatchConfig, compare_names
+from register.models import AuditEntry, Interest, RelatedOrganisation
+from register.review.search import (
+    VersionRecord,
+    find_declared_interests,
+    held_on,
+    identifier_query,
+    search_declarations,
+)
+from tests.conftest import PASSWORD, sign_in
+
+_ids = count(1)
+
+
+def item(name: str, **fields: object) -> dict[str, object]:
+    """One interest as a version's content records it."""
+    return {"category": "directorship", "whose": "self", "organisation_name": name,
+            "identifier_scheme": None, "organisation_identifier": None, "start_date": None,
+            "end_date": None, "related_organisations": [], "lineage": f"l{next(_ids)}",
+            **fields}  # fmt: skip
+
+
+def version(official: str, *items: dict[str, object], number: int = 1) -> VersionRecord:
+    n = next(_ids)
+    return VersionRecord(
+        version_id=n, version_number=number, declaration_id=n, cycle_name="2025/26",
+        official_id=n, official_name=official, department_name="DCS",
+        content=json.dumps({"interests": list(items)}),
+    )  # fmt: skip
+
+
+def names_found(versions: list[VersionRecord], query: str, **kwargs: object) -> list[str]:
+    return [h.organisation_name for h in find_declared_interests(versions, query, **kwargs)]
+
+
+# The pure search --------------------------------------------------------------------------------
+
+
+def test_names_match_whatever_the_case_punctuation_and_legal_form():
+    versions = [
+        version("Isabelle Trowe", item("Morning Lane Associates Ltd")),
+        version("Sam Okafor", item("Morning Lane Consulting"), item("Acme Widgets Ltd")),
+        version("Ann Other", item("morning-lane associates (UK) limited")),
+    ]
+    hits = find_declared_interests(versions, "MORNING LANE ASSOCIATES LIMITED")
+    assert [(h.version.official_name, h.organisation_name) for h in hits] == [
+        ("Ann Other", "morning-lane associates (UK) limited"),
+        ("Isabelle Trowe", "Morning Lane Associates Ltd"),
+    ]
+    assert hits[1].reason == "names match after normalisation: morning lane associates"
+    assert names_found(versions, "Mornin Lane Associates") == [  # a letter missing: similar
+        "morning-lane associates (UK) limited", "Morning Lane Associates Ltd",
+    ]  # fmt: skip
+    assert names_found(versions, "acme widgets") == ["Acme Widgets Ltd"]
+    assert names_found(versions, "   ") == []
+
+
+@pytest.mark.parametrize(
+    "query, declared",
+    [
+        ("MORNING LANE ASSOCIATES LIMITED", "Morning Lane Associates Ltd"),
+        ("Morning Lane Associates", "Morning Lane Consulting"),
+        ("Smith & Jones plc", "Smith and Jones"),
+        ("Smith Consulting", "Smith Management"),
+        ("Capita", "Capita Business Services Ltd"),
+        ("Serco Ltd T/A Serco Education", "Serco Education"),
+        ("Frontline Partners LLP", "Frontline Partnres"),
+        ("Lyreco UK", "Lyreco Group"),
+    ],
+)
+def test_a_name_is_found_exactly_when_the_engine_matches_it(query, declared):
+    """The search decides as `flask match names` does (the engine's compare_names)."""
+    found = bool(find_declared_interests([version("A", item(declared))], query))
+    assert found == compare_names(query, declared, MatchConfig())[1]
+
+
+def test_company_and_charity_numbers():
+    versions = [
+        version("Isabelle Trowe", item("Morning Lane Associates Ltd", identifier_scheme="GB-COH",
+                                       organisation_identifier="07125387")),
+        version("Sam Okafor", item("A Children's Charity", identifier_scheme="GB-CHC",
+                                   organisation_identifier="1123456")),
+        version("Ann Other", item("Unnumbered Ltd", organisation_identifier="SC 123456")),
+    ]  # fmt: skip
+    for query in ("07125387", "7125387", "GB-COH 07125387", "gb-coh-07125387"):
+        hits = find_declared_interests(versions, query)
+        assert [h.version.official_name for h in hits] == ["Isabelle Trowe"], query
+        assert hits[0].reason == "company number 07125387 matches"
+        assert hits[0].identifier == "GB-COH 07125387"
+    hits = find_declared_interests(versions, "1123456")
+    assert [(h.organisation_name, h.reason) for h in hits] == [
+        ("A Children's Charity", "charity number 1123456 matches")
+    ]
+    assert names_found(versions, "sc123456") == ["Unnumbered Ltd"]
+    assert names_found(versions, "07125388") == []
+    assert identifier_query("Morning Lane") is None
+    assert identifier_query(" 0712 5387 ") == "07125387"
+
+
+def test_as_at_a_date_only_interests_held_that_day():
+    versions = [
+        version("Isabelle Trowe", item("Morning Lane Associates Ltd", start_date="2009-02-01",
+                                       end_date="2024-09-30")),
+        version("Sam Okafor", item("Morning Lane Associates", start_date="2025-01-01")),
+        version("Ann Other", item("Morning Lane Associates")),  # dates not given
+    ]  # fmt: skip
+    query = "Morning Lane Associates Limited"
+
+    def officials(day: date | None) -> list[str]:
+        hits = find_declared_interests(versions, query, as_at=day)
+        return [h.version.official_name for h in hits]
+
+    assert officials(None) == ["Ann Other", "Isabelle Trowe", "Sam Okafor"]
+    assert officials(date(2009, 1, 31)) == ["Ann Other"]
+    assert officials(date(2009, 2, 1)) == ["Ann Other", "Isabelle Trowe"]
+    assert officials(date(2024, 9, 30)) == ["Ann Other", "Isabelle Trowe"]
+    assert officials(date(2024, 10, 1)) == ["Ann Other"]
+    assert officials(date(2025, 1, 1)) == ["Ann Other", "Sam Okafor"]
+    assert held_on(None, None, date(2000, 1, 1))
+    assert not held_on(date(2020, 1, 1), date(2020, 1, 1), date(2020, 1, 2))
+
+
+def test_associates_organisations_and_gifts():
+    relationship = item(
+        "Care Futures CIC", category="relationship", whose="spouse_partner",
+        related_person_name="Sam Example", start_date="2020-01-01",
+        related_organisations=[{"name": "Frontline Partners LLP",
+                                "organisation_identifier": "OC123456", "role": "Partner"}],
+    )  # fmt: skip
+    gift_org = item(
+        "Frontline Partners", category="gift", donor_kind="organisation", start_date="2025-05-01"
+    )  # the date in start_date alone (as in the demo)
+    gift_person = item("Frontline Partners", category="gift", donor_kind="person",
+                       start_date="2025-05-01", end_date="2025-05-01")  # fmt: skip
+    versions = [version("Isabelle Trowe", relationship, gift_org, gift_person)]
+    hits = find_declared_interests(versions, "frontline partners limited liability partnership")
+    assert [(h.category, h.whose, h.related_person_name) for h in hits] == [
+        ("gift", "self", None),
+        ("relationship", "spouse_partner", "Sam Example"),
+    ]
+    assert hits[1].start_date == date(2020, 1, 1) and hits[1].identifier == "GB-COH OC123456"
+    assert [h.category for h in find_declared_interests(versions, "OC123456")] == ["relationship"]
+    on_the_day = find_declared_interests(versions, "Frontline Partners", as_at=date(2025, 5, 1))
+    day_after = find_declared_interests(versions, "Frontline Partners", as_at=date(2025, 5, 2))
+    assert [h.category for h in on_the_day] == ["gift", "relationship"]
+    assert [h.category for h in day_after] == ["relationship"]  # a gift has one date
+
+
+# Latest versions and scope, from the database --------------------------------------------------
+
+
+def _file(official, cycle, *interests, amend_reason=None):
+    """Submit the official's declaration for `cycle` with `interests` (or amend it)."""
+    declaration = declarations.start_declaration(db.session, official, cycle, lookback_months=24)
+    if amend_reason:
+        declarations.reopen_for_amendment(db.session, declaration, official)
+        for old in declaration.interests:
+            old.removed = True
+    else:
+        declaration.interests.clear()  # nothing carried over from an earlier cycle
+    for interest in interests:
+        declaration.interests.append(interest)
+    db.session.flush()
+    declarations.submit(db.session, declaration, official, nil_return=not interests,
+                        amendment_reason=amend_reason, ip_address=None)  # fmt: skip
+    db.session.commit()
+    return declaration
+
+
+def _directorship(name, **fields):
+    return Interest(category="directorship", whose="self", organisation_name=name,
+                    role="trustee", paid=False, **fields)  # fmt: skip
+
+
+def latest_versions_scenario(make_user, department):
+    old_cycle = create_cycle(db.session, "2024/25", date(2024, 4, 1), date(2024, 6, 30),
+                             [department], None)  # fmt: skip
+    new_cycle = create_cycle(db.session, "2025/26", date(2025, 4, 1), date(2025, 6, 30),
+                             [department], None)  # fmt: skip
+    moved_on = make_user("official", full_name="Moved On")
+    _file(moved_on, old_cycle, _directorship("Morning Lane Associates Ltd"))
+    _file(moved_on, new_cycle, _directorship("Something Else Ltd"))
+    amended = make_user("official", full_name="Amended Away")
+    _file(amended, new_cycle, _directorship("Morning Lane Associates Ltd"))
+    _file(amended, new_cycle, _directorship("Another Company Ltd"), amend_reason="Wrong company")
+    current = make_user("official", full_name="Still Declared")
+    _file(current, old_cycle, _directorship("Morning Lane Associates Ltd"))
+    drafting = make_user("official", full_name="Only A Draft")
+    draft = declarations.start_declaration(db.session, drafting, new_cycle, lookback_months=24)
+    draft.interests.append(_directorship("Morning Lane Associates Ltd"))
+    db.session.commit()
+    auditor = make_user("auditor")
+
+    hits = search_declarations(db.session, auditor, "Morning Lane Associates Limited")
+    assert [(h.version.official_name, h.version.cycle_name, h.version.version_number)
+            for h in hits] == [("Still Declared", "2024/25", 1)]  # fmt: skip
+    amended_hits = search_declarations(db.session, auditor, "Another Company")
+    assert [(h.version.official_name, h.version.version_number) for h in amended_hits] == [
+        ("Amended Away", 2)
+    ]
+
+
+def scope_scenario(make_user, department):
+    treasury = create_department(db.session, "HMT", "Treasury", None)
+    cycle = create_cycle(db.session, "2026/27", date(2026, 4, 1), date(2026, 6, 30),
+                         [department, treasury], None)  # fmt: skip
+    ours = make_user("official", full_name="In Our Department")
+    theirs = make_user("official", full_name="In The Treasury", department=treasury)
+    for official in (ours, theirs):
+        _file(official, cycle, _directorship("Acme Widgets Ltd"))
+    officer = make_user("compliance")  # assigned to `department`
+    treasury_officer = make_user("compliance")
+    treasury_officer.assigned_departments = [treasury]
+    unassigned = make_user("compliance")
+    unassigned.assigned_departments = []
+    db.session.commit()
+
+    def officials(user):
+        hits = search_declarations(db.session, user, "ACME WIDGETS LIMITED")
+        return [h.version.official_name for h in hits]
+
+    assert officials(officer) == ["In Our Department"]
+    assert officials(treasury_officer) == ["In The Treasury"]
+    assert officials(unassigned) == []
+    assert officials(make_user("auditor")) == ["In Our Department", "In The Treasury"]
+    assert officials(make_user("official")) == []
+    assert officials(make_user("admin")) == []
+
+
+def test_only_each_officials_latest_submitted_version_is_searched(make_user, department):
+    latest_versions_scenario(make_user, department)
+
+
+def test_compliance_officers_search_their_departments_auditors_everything(make_user, department):
+    scope_scenario(make_user, department)
+
+
+def test_latest_versions_and_scope_on_postgres(pg_app):
+    from register.admin.services import UserFields, create_user
+
+    department = create_department(db.session, "DCS", "Department for Children's Services", None)
+    numbers = count(1)
+
+    def make_user(role="official", full_name=None, department=department):
+        fields = UserFields(
+            f"{role}{next(numbers)}@example.gov.uk", full_name or role.title(), role,
+            department if role == "official" else None,
+        )  # fmt: skip
+        user = create_user(db.session, fields, None, PASSWORD)
+        if role == "compliance":
+            user.assigned_departments = [department]
+        db.session.commit()
+        return user
+
+    latest_versions_scenario(make_user, department)
+    scope_scenario(make_user, department)
+
+
+# The page ---------------------------------------------------------------------------------------
+
+
+def _searches():
+    return db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "declarations.searched")
+    ).all()
+
+
+def test_search_page_lists_interests_links_versions_and_is_audited(client, scene):
+    sign_in(client, scene.officer)
+    blank = client.get("/review/search")
+    assert blank.status_code == 200 and "Search declarations" in blank.text
+    assert 'href="/review/search"' in blank.text  # in the navigation
+    assert _searches() == []  # opening the page searches nothing
+
+    page = client.get("/review/search?q=MORNING+LANE+ASSOCIATES+LIMITED")
+    assert page.status_code == 200
+    text = page.text
+    assert "1 interest declared by 1 official" in text
+    assert "Isabelle Trowe" in text and "Morning Lane Associates Ltd" in text
+    assert "Directorship or office" in text and "The official" in text
+    assert "1 February 2009" in text and "30 September 2024" in text
+    version_url = f"/declarations/{scene.declaration.id}/versions/1"
+    assert f'href="{version_url}"' in text and "2025/26, version 1" in text
+    assert client.get(version_url).status_code == 200  # the link opens for this officer
+
+    entry = _searches()[0]
+    assert entry.actor_id == scene.officer.id
+    assert "MORNING LANE ASSOCIATES LIMITED" in entry.summary
+    details = json.loads(entry.details)
+    assert details == {"query": "MORNING LANE ASSOCIATES LIMITED", "as_at": None, "results": 1,
+                       "officials": 1}  # fmt: skip
+
+    held = client.get("/review/search?q=07125387&as_at=1&as_at=10&as_at=2024").text
+    assert "No declared interests" in held and "held on 1 October 2024" in held
+    assert json.loads(_searches()[1].details)["as_at"] == "2024-10-01"
+    during = client.get("/review/search?q=07125387&as_at=30&as_at=9&as_at=2024").text
+    assert "1 interest declared by 1 official" in during
+    assert "company number 07125387 matches" in during.lower()
+
+
+def test_search_page_errors_and_roles(client, scene, make_user):
+    sign_in(client, scene.auditor)
+    empty = client.get("/review/search?q=")
+    assert empty.status_code == 200 and "There is a problem" in empty.text
+    assert "Enter an organisation name, or a company or charity number" in empty.text
+    bad_date = client.get("/review/search?q=Acme&as_at=31&as_at=2&as_at=2024")
+    assert "must be a real date" in bad_date.text
+    assert _searches() == []  # nothing was searched
+    assert "Isabelle Trowe" in client.get("/review/search?q=morning+lane+associates").text
+    client.post("/auth/sign-out")
+
+    for user in (scene.official, scene.admin):
+        sign_in(client, user)
+        assert client.get("/review/search?q=morning+lane").status_code == 403
+        assert 'href="/review/search"' not in client.get("/", follow_redirects=True).text
+        client.post("/auth/sign-out")
+    assert len(_searches()) == 1
+
+
+def test_officer_of_another_department_finds_nothing(client, scene, make_user):
+    elsewhere = create_department(db.session, "HMT", "Treasury", None)
+    outsider = make_user("compliance")
+    outsider.assigned_departments = [elsewhere]
+    db.session.commit()
+    sign_in(client, outsider)
+    page = client.get("/review/search?q=Morning+Lane+Associates").text
+    assert "No declared interests" in page and "Isabelle Trowe" not in page
+
+
+def test_related_organisation_rows_name_the_person(make_user, department):
+    cycle = create_cycle(db.session, "2025/26", date(2025, 4, 1), date(2025, 6, 30),
+                         [department], None)  # fmt: skip
+    official = make_user("official", full_name="Pat Example")
+    relationship = Interest(
+        category="relationship", whose="close_associate", organisation_name="Care Futures CIC",
+        related_person_name="Sam Example", relationship_type="business_partner",
+        related_organisations=[RelatedOrganisation(position=0, name="Frontline Partners LLP",
+                                                   organisation_identifier="OC123456")],
+    )  # fmt: skip
+    _file(official, cycle, relationship)
+    hits = search_declarations(db.session, make_user("auditor"), "Frontline Partners")
+    assert [(h.organisation_name, h.related_person_name, h.whose) for h in hits] == [
+        ("Frontline Partners LLP", "Sam Example", "close_associate")
+    ]
