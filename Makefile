@@ -36,8 +36,17 @@ format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The whole suite on SQLite; then, when TEST_DATABASE_URL names a PostgreSQL server (CI sets it),
+# every test that stands on the app again on PostgreSQL.
 test: lint
 	$(BIN)/python -m pytest -q
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "PostgreSQL pass:"; TEST_DATABASE=postgresql $(BIN)/python -m pytest -q; \
+	elif [ "$$CI" = "true" ]; then \
+	  echo "CI needs TEST_DATABASE_URL for the PostgreSQL pass" >&2; exit 1; \
+	else \
+	  echo "PostgreSQL pass not run: set TEST_DATABASE_URL (bash .ci/run sets it up)"; \
+	fi
 
 clean:
 	rm -rf instance .pytest_cache

@@ -106,6 +106,34 @@ def app_config() -> dict[str, Any]:
 ON_POSTGRES = os.environ.get("TEST_DATABASE") == "postgresql"
 
 
+_SKIPPED: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _SKIPPED.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI nothing may skip: a skipped test fails the run, whatever skipped it."""
+    if IN_CI and _SKIPPED and exitstatus == 0:
+        print(f"\nCI=true and {len(_SKIPPED)} tests skipped, for example {_SKIPPED[:3]}")
+        session.exitstatus = 1
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL pass runs the tests that stand on the `app` fixture; the rest (pure
+    domain code, PostgreSQL-only tests, browser tests on the demo's SQLite) ran in the first."""
+    if not ON_POSTGRES:
+        return
+    kept, left_out = [], []
+    for item in items:
+        on_app = "app" in getattr(item, "fixturenames", ())
+        (kept if on_app and not item.get_closest_marker("sqlite_only") else left_out).append(item)
+    config.hook.pytest_deselected(items=left_out)
+    items[:] = kept
+
+
 def _empty_postgres(url: str, instance: Path) -> None:
     """The private database at the migrations' head, with every table emptied."""
     engine = create_engine(url)

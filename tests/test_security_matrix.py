@@ -177,6 +177,7 @@ def allowed(response: Any, method: str) -> str | None:
     )
 
 
+@pytest.mark.sqlite_only  # it snapshots and restores the SQLite file around every request
 def test_role_and_owner_matrix(app: Flask, make_user: Any, department: Department) -> None:
     world = build_world(make_user, department)
     users = {
