@@ -326,7 +326,7 @@ def bulk_dismiss(
     if not flag_ids:
         raise ReviewError("Select at least one flag")
     kinds = dict(
-        session.execute(select(Flag.id, Flag.kind).where(Flag.id.in_(set(flag_ids)))).tuples().all()
+        session.execute(select(Flag.id, Flag.kind).where(Flag.id.in_(set(flag_ids)))).all()
     )
     return [
         decide(session, flag_id, actor, DISMISSALS[kinds.get(flag_id, DECLARED)], reason,

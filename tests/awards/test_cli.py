@@ -102,7 +102,7 @@ def test_rejected_records_and_refused_file_are_reported(
 
     # The good records were kept: award-1 last came from non_numeric_value.jsonl ("1,234.50");
     # the truncated package's copy of it (93527) was rolled back with the rest of that file.
-    values = dict(db.session.execute(select(Award.award_id, Award.value)).tuples().all())
+    values = dict(db.session.execute(select(Award.award_id, Award.value)).all())
     assert values == {
         "award-1": Decimal("1234.50"),
         "award-3": Decimal("93527"),
