@@ -160,14 +160,17 @@ def test_mapping_a_buyer_relabels_its_awards_and_is_audited(
     assert "1 awards updated" in admin.get(response.location).get_data(as_text=True)
 
 
-def test_search_by_name_and_company_number(
-    client: FlaskClient, make_user: Callable[..., User]
-) -> None:
+@pytest.fixture
+def auditor(client: FlaskClient, make_user: Callable[..., User]) -> FlaskClient:
+    """An auditor's client, after an administrator uploaded two real award files."""
     admin = signed_in(client, make_user("admin"))
     upload(admin, GOOD.name, GOOD.read_bytes())
     upload(admin, ARCO.name, ARCO.read_bytes())
     admin.post("/auth/sign-out", data={"csrf_token": csrf_token(admin, "/awards/")})
-    auditor = signed_in(client, make_user("auditor"))
+    return signed_in(client, make_user("auditor"))
+
+
+def test_search_by_name_and_company_number(auditor: FlaskClient) -> None:
     text = auditor.get("/awards/?q=peter displays").get_data(as_text=True)
     assert "1 award suppliers" in text and "PETER DISPLAYS LTD" in text
     assert "trading as LIMELIGHT" in text
@@ -178,14 +181,7 @@ def test_search_by_name_and_company_number(
     assert "0 award suppliers" in text
 
 
-def test_search_by_buyer_and_the_award_page(
-    client: FlaskClient, make_user: Callable[..., User]
-) -> None:
-    admin = signed_in(client, make_user("admin"))
-    upload(admin, GOOD.name, GOOD.read_bytes())
-    upload(admin, ARCO.name, ARCO.read_bytes())
-    admin.post("/auth/sign-out", data={"csrf_token": csrf_token(admin, "/awards/")})
-    auditor = signed_in(client, make_user("auditor"))
+def test_search_by_buyer_and_the_award_page(auditor: FlaskClient) -> None:
     text = auditor.get("/awards/?buyer=process+innovation").get_data(as_text=True)
     assert "bought by “process innovation”" in text and "ARCO LIMITED" in text
     assert "PETER DISPLAYS LTD" not in text
