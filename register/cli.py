@@ -90,6 +90,19 @@ def create_user(
     click.echo(f"Created {role} {email}")
 
 
+@users_cli.command("erase-birth-dates")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def erase_birth_dates(yes: bool) -> None:
+    """Erase every official's recorded month and year of birth, for an organisation that stops
+    collecting them (COLLECT_BIRTH_DATES off). Screening then compares names alone."""
+    if not yes:
+        click.confirm("Erase every recorded month and year of birth? This cannot be undone",
+                      abort=True)  # fmt: skip
+    erased = admin.erase_birth_dates(db.session, None)
+    db.session.commit()
+    click.echo(f"Erased the month and year of birth of {erased} people.")
+
+
 @users_cli.command("import")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_users(csv_file: Path) -> None:

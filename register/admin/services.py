@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from register.audit.log import record
@@ -393,3 +393,17 @@ def _apply_roster_row(
         )
     else:
         report.unchanged += 1
+
+
+def erase_birth_dates(session: Session, actor: User | None) -> int:
+    """Erase every recorded month and year of birth (when the organisation stops collecting
+    them); returns how many people had one. Audited, with the count only."""
+    holders = session.scalars(
+        select(User).where(or_(User.birth_month.is_not(None), User.birth_year.is_not(None)))
+    ).all()
+    for user in holders:
+        user.birth_month = user.birth_year = None
+    record(session, "admin.birth_dates_erased",
+           f"Erased the month and year of birth of {len(holders)} people", actor=actor,
+           details={"people": len(holders)})  # fmt: skip
+    return len(holders)

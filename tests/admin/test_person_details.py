@@ -213,3 +213,20 @@ def test_roster_upload_page_lists_ignored_columns(admin_client, department):
     )  # fmt: skip
     page = unescape(response.get_data(as_text=True))
     assert "Columns birth_month and birth_year were ignored" in page
+
+
+def test_birth_dates_can_be_erased_for_everyone_and_it_is_audited(app, runner, make_user):
+    people = [make_user("official"), make_user("official")]
+    people[0].birth_month, people[0].birth_year = 3, 1968
+    people[1].birth_year = 1975
+    db.session.commit()
+    assert runner.invoke(args=["users", "erase-birth-dates"], input="n\n").exit_code == 1
+    assert db.session.get(User, people[0].id).birth_year == 1968  # refused: nothing erased
+    result = runner.invoke(args=["users", "erase-birth-dates", "--yes"])
+    assert (
+        result.exit_code == 0 and "Erased the month and year of birth of 2 people" in result.output
+    )
+    db.session.expire_all()
+    assert [(p.birth_month, p.birth_year) for p in people] == [(None, None), (None, None)]
+    entry = entries("admin.birth_dates_erased")[-1]
+    assert json.loads(entry.details) == {"people": 2}
