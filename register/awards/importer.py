@@ -150,7 +150,9 @@ class _BuyerResolver:
         }
         self.keys: dict[str, str | None] = {}  # buyer name -> key; a file has few buyers
 
-    def department_for(self, name: str | None) -> tuple[str | None, int | None]:
+    def department_for(
+        self, name: str | None, identifier: str | None = None
+    ) -> tuple[str | None, int | None]:
         if not name:
             return None, None
         key = self.keys.get(name)
@@ -159,7 +161,9 @@ class _BuyerResolver:
         if key is None:
             return None, None
         if key not in self.mapping:
-            department_id = self.departments.get(key)  # exact name match maps automatically
+            # A new buyer name maps automatically when it is a department's own name, or when
+            # its identifier is already on awards mapped to a department (a renamed buyer).
+            department_id = self.departments.get(key) or self._by_identifier(identifier)
             self.session.add(
                 BuyerMapping(buyer_key=key, buyer_name=(name or "")[:300],
                              department_id=department_id)
@@ -167,11 +171,22 @@ class _BuyerResolver:
             self.mapping[key] = department_id
         return key, self.mapping[key]
 
+    def _by_identifier(self, identifier: str | None) -> int | None:
+        if not identifier:
+            return None
+        found = self.session.scalars(
+            select(Award.department_id)
+            .where(Award.buyer_identifier == identifier, Award.department_id.is_not(None))
+            .distinct()
+            .limit(2)
+        ).all()
+        return found[0] if len(found) == 1 else None  # one department, or ask a person
+
 
 def _award_row(
     award: ParsedAward, resolver: _BuyerResolver, digest: str, source: str
 ) -> dict[str, Any]:
-    key, department_id = resolver.department_for(award.buyer_name)
+    key, department_id = resolver.department_for(award.buyer_name, award.buyer_identifier)
     return {
         "ocid": award.ocid,
         "award_id": award.award_id,

@@ -35,7 +35,7 @@ class Award(Base):
     description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str | None] = mapped_column(String(40))
     buyer_name: Mapped[str | None] = mapped_column(String(300))
-    buyer_identifier: Mapped[str | None] = mapped_column(String(200))
+    buyer_identifier: Mapped[str | None] = mapped_column(String(200), index=True)
     buyer_key: Mapped[str | None] = mapped_column(String(300), index=True)  # normalised name
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     value: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))

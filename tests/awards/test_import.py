@@ -16,7 +16,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from register.audit.log import verify
-from register.awards.importer import ImportReport, import_file
+from register.awards.importer import ImportReport, import_file, map_buyer
 from register.awards.parse import iter_paths
 from register.extensions import db
 from register.models import AuditEntry, Award, AwardSupplier, BuyerMapping, ImportRun
@@ -230,3 +230,28 @@ def test_import_on_postgresql(pg_app: Flask, tmp_path: Path) -> None:
     assert award.value == Decimal("99.99")
     assert [s.id for s in award.suppliers] == list(ids)
     assert verify(db.session).ok
+
+
+def test_a_renamed_buyer_with_a_known_identifier_keeps_its_department(
+    app: Flask, department: Any, tmp_path: Path
+) -> None:
+    def bought_by(name: str, ocid: str) -> dict[str, Any]:
+        item = release()
+        item["ocid"] = ocid
+        item["buyer"]["name"] = item["parties"][0]["name"] = name
+        item["parties"][0]["identifier"] = {"scheme": "GB-GOR", "id": "PB123"}
+        return item
+
+    import_file(
+        db.session, write_jsonl(tmp_path / "a.jsonl", [bought_by("DCS Procurement", "o-1")])
+    )
+    mapping = db.session.scalar(
+        select(BuyerMapping).where(BuyerMapping.buyer_name == "DCS Procurement")
+    )
+    assert mapping.department_id is None  # not a department's name: a person maps it
+    map_buyer(db.session, mapping, department, None)
+    db.session.commit()
+    renamed = bought_by("Children's Services Commercial Team", "o-2")
+    import_file(db.session, write_jsonl(tmp_path / "b.jsonl", [renamed]))
+    award = db.session.scalar(select(Award).where(Award.ocid == "o-2"))
+    assert (award.buyer_identifier, award.department_id) == ("GB-GOR-PB123", department.id)
