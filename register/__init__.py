@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, g, redirect, request, url_for
+from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import select
@@ -118,7 +117,6 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
 
     @app.before_request
     def require_sign_in() -> Any:
-        g.csp_nonce = secrets.token_urlsafe(16)
         endpoint = request.endpoint or ""
         if endpoint in PUBLIC_ENDPOINTS or endpoint.split(".")[0] in PUBLIC_BLUEPRINTS:
             return None

@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, current_app, g, render_template, request, url_for
+from flask import Flask, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -116,16 +116,14 @@ def init_app(app: Flask) -> None:
             "COMPLIANCE": COMPLIANCE,
             "AUDITOR": AUDITOR,
             "ADMIN": ADMIN,
-            "cspNonce": g.get("csp_nonce"),
             "assetPath": "/static/govuk/assets",
         }
 
     @app.after_request
     def security_headers(response: Any) -> Any:
-        nonce = g.get("csp_nonce", "")
         response.headers.setdefault(
             "Content-Security-Policy",
-            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
+            "default-src 'self'; script-src 'self'; style-src 'self'; "
             "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
             "form-action 'self'",
         )

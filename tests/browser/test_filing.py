@@ -3,6 +3,7 @@ what was typed, submission and amendment. Every page visited passes axe-core."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import expect
@@ -37,6 +38,8 @@ def submit(page: Any, reason: str | None = None) -> None:
 
 def test_official_files_a_declaration_pre_filled_from_last_year(page: Any, live_server: str):
     sign_in(page, live_server, "isabelle.trowe@example.gov.uk")
+    # GOV.UK Frontend started from our own script (the CSP allows no inline one).
+    expect(page.locator("body")).to_have_class(re.compile(r"\bgovuk-frontend-supported\b"))
     assert_accessible(page)
     page.get_by_role("button", name="Start 2026/27 declaration").click()
     # Pre-filled from 2025/26: the Morning Lane interests ended within the look-back period.

@@ -26,7 +26,7 @@ def test_security_headers_on_every_kind_of_response(client: FlaskClient, make_us
         headers = client.get(path).headers
         csp = headers["Content-Security-Policy"]
         assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
-        assert re.search(r"script-src 'self' 'nonce-[\w-]{16,}';", csp), csp
+        assert "script-src 'self';" in csp and "nonce-" not in csp, csp
         assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["X-Frame-Options"] == "DENY"
@@ -34,21 +34,15 @@ def test_security_headers_on_every_kind_of_response(client: FlaskClient, make_us
         assert re.fullmatch(r"[0-9a-f]{32}", headers["X-Request-ID"])
 
 
-def test_each_page_gets_a_fresh_nonce_matching_its_inline_script(client: FlaskClient) -> None:
-    nonces = []
-    for _ in range(2):
-        response = client.get("/auth/sign-in")
-        nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"])
-        assert nonce
-        page = response.get_data(as_text=True)
-        inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", page)
-        assert inline and all(f'nonce="{nonce.group(1)}"' in attrs for attrs in inline)
-        nonces.append(nonce.group(1))
-    assert nonces[0] != nonces[1]
+def test_pages_have_no_inline_script(client: FlaskClient) -> None:
+    """Every script comes from this origin: the CSP allows nothing else."""
+    page = client.get("/auth/sign-in").get_data(as_text=True)
+    assert re.findall(r"<script\b[^>]*>", page)  # the components' scripts are there
+    assert not re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page)
 
 
 def test_templates_have_no_inline_script_style_or_handlers() -> None:
-    """CSP allows no inline style or handler; inline scripts only through the nonce."""
+    """CSP allows no inline script, style or handler."""
     problems = []
     for path in sorted((ROOT / "templates").rglob("*.html")):
         text = path.read_text()
