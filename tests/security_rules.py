@@ -45,6 +45,7 @@ EXPECTED: dict[str, Any] = {
     "auth.login": PUBLIC,
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
+    "auth.my_data": SIGNED_IN,
     # Officials' own declarations.
     "declarations.mine": {"official"},
     "declarations.start": {"official"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
 from flask import (
@@ -21,6 +22,7 @@ from register.auth.forms import ChangePasswordForm, SignInForm
 from register.auth.passwords import check_password, hash_password, password_problem
 from register.auth.services import authenticate
 from register.extensions import db
+from register.personal_data import everything_about
 from register.web import audit, home_endpoint
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -103,3 +105,19 @@ def change_password() -> str | Response:
             flash("Your password has been changed.")
             return redirect(url_for("index"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.get("/my-data")
+@login_required
+def my_data() -> Response:
+    """Everything the register holds about the signed-in person, as a JSON download."""
+    user = current_user._get_current_object()
+    content = json.dumps(everything_about(db.session, user), indent=2, ensure_ascii=False)
+    audit("personal_data.downloaded", f"{user.email} downloaded their personal data",
+          object_type="user", object_id=user.id)  # fmt: skip
+    db.session.commit()
+    return Response(
+        content,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="my-register-data.json"'},
+    )

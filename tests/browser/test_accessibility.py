@@ -43,6 +43,7 @@ LOGINS = {
     "admin": "admin@example.gov.uk",
 }
 NOT_HTML = {"static", "healthz", "exports.download", "public.edition_json", "public.edition_csv",
+            "auth.my_data",
             "api.openapi"}  # fmt: skip
 
 pytestmark = pytest.mark.browser

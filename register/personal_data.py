@@ -1,0 +1,144 @@
+"""Everything the register holds about one person, for them to download (PRODUCT.md, "Personal
+data"). No Flask here.
+
+Left out, on purpose: password hashes and session tokens (secrets, not information about the
+person), and possible undeclared interests a compliance officer has not released to the official
+(an investigation may be under way; the register never tips it off).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from register.declarations.services import interest_content, live_interests
+from register.models import (
+    AuditEntry,
+    Declaration,
+    DeclarationCycle,
+    Flag,
+    ManagementPlan,
+    Reminder,
+    UndeclaredFinding,
+    User,
+)
+from register.models.flags import DECLARED
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _person(user: User) -> dict[str, Any]:
+    fields = ("email", "full_name", "role", "job_title", "is_senior", "joined_on", "left_on",
+              "other_names", "birth_month", "birth_year", "active", "created_at")  # fmt: skip
+    person = {name: _plain(getattr(user, name)) for name in fields}
+    person["department"] = user.department.name if user.department else None
+    return person
+
+
+def _declarations(session: Session, user: User) -> list[dict[str, Any]]:
+    found = []
+    for declaration, cycle in session.execute(
+        select(Declaration, DeclarationCycle.name)
+        .join(DeclarationCycle, DeclarationCycle.id == Declaration.cycle_id)
+        .where(Declaration.official_id == user.id)
+        .order_by(DeclarationCycle.opens_on)
+    ):
+        found.append({
+            "cycle": cycle,
+            "state": declaration.state,
+            "versions": [
+                {"number": v.number, "attested_at": _plain(v.attested_at),
+                 "attestation": v.attestation_text, "amendment_reason": v.amendment_reason,
+                 "nil_return": v.is_nil, "content_digest": v.content_digest,
+                 "content": json.loads(v.content)}
+                for v in declaration.versions
+            ],
+            "working_copy": [interest_content(i) for i in live_interests(declaration)],
+        })  # fmt: skip
+    return found
+
+
+def _flags(session: Session, user: User) -> list[dict[str, Any]]:
+    released = {
+        finding.flag_id: finding
+        for finding in session.scalars(
+            select(UndeclaredFinding)
+            .join(Flag, Flag.id == UndeclaredFinding.flag_id)
+            .where(Flag.official_id == user.id, UndeclaredFinding.released_at.is_not(None))
+        )
+    }
+    found = []
+    for flag in session.scalars(select(Flag).where(Flag.official_id == user.id).order_by(Flag.id)):
+        if flag.kind != DECLARED and flag.id not in released:
+            continue
+        entry: dict[str, Any] = {
+            "kind": flag.kind, "organisation": flag.organisation_name,
+            "supplier": flag.supplier_name, "award_value": _plain(flag.award_value),
+            "score": flag.score, "risk_level": flag.risk_level,
+            "explanation": flag.explanation, "status": flag.status, "active": flag.active,
+            "decisions": [
+                {"outcome": d.outcome_label, "reason": d.reason, "decided_at": _plain(d.decided_at),
+                 "current": d.superseded_by_id is None}
+                for d in flag.decisions
+            ],
+        }  # fmt: skip
+        finding = released.get(flag.id)
+        if finding is not None:
+            entry["company_records"] = {
+                "company": finding.company_name, "company_number": finding.company_number,
+                "name": finding.officer_name, "role": finding.role,
+                "appointed_on": _plain(finding.appointed_on),
+                "resigned_on": _plain(finding.resigned_on),
+            }  # fmt: skip
+        found.append(entry)
+    return found
+
+
+def everything_about(session: Session, user: User) -> dict[str, Any]:
+    """The person's record, declarations (every version), flags about them with decisions,
+    management plans, reminders sent to them, and every audit entry of their own actions."""
+    plans = session.scalars(
+        select(ManagementPlan).where(ManagementPlan.official_id == user.id)
+        .order_by(ManagementPlan.id)
+    )  # fmt: skip
+    reminders = session.execute(
+        select(Reminder, DeclarationCycle.name)
+        .join(DeclarationCycle, DeclarationCycle.id == Reminder.cycle_id)
+        .where(Reminder.official_id == user.id)
+        .order_by(Reminder.sent_at)
+    )
+    actions = session.scalars(
+        select(AuditEntry).where(AuditEntry.actor_id == user.id).order_by(AuditEntry.seq)
+    )
+    return {
+        "person": _person(user),
+        "declarations": _declarations(session, user),
+        "flags": _flags(session, user),
+        "management_plans": [
+            {"organisation": p.flag.organisation_name, "constraints": p.constraint_labels,
+             "details": p.details, "divest_by": _plain(p.divest_by),
+             "review_on": _plain(p.review_on), "status": p.status,
+             "acknowledged_at": _plain(p.acknowledged_at)}
+            for p in plans
+        ],
+        "reminders": [
+            {"cycle": cycle, "kind": r.kind, "sent_to": r.email_to, "sent_at": _plain(r.sent_at)}
+            for r, cycle in reminders
+        ],
+        "own_actions": [
+            {"at": _plain(e.occurred_at), "action": e.action, "summary": e.summary,
+             "ip_address": e.ip_address}
+            for e in actions
+        ],
+    }  # fmt: skip
