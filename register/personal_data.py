@@ -9,14 +9,12 @@ person), and possible undeclared interests a compliance officer has not released
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from register.declarations.services import interest_content, live_interests
+from register.declarations.services import interest_content, live_interests, plain_value
 from register.models import (
     AuditEntry,
     Declaration,
@@ -30,18 +28,10 @@ from register.models import (
 from register.models.flags import DECLARED
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
 def _person(user: User) -> dict[str, Any]:
     fields = ("email", "full_name", "role", "job_title", "is_senior", "joined_on", "left_on",
               "other_names", "birth_month", "birth_year", "active", "created_at")  # fmt: skip
-    person = {name: _plain(getattr(user, name)) for name in fields}
+    person = {name: plain_value(getattr(user, name)) for name in fields}
     person["department"] = user.department.name if user.department else None
     return person
 
@@ -58,7 +48,7 @@ def _declarations(session: Session, user: User) -> list[dict[str, Any]]:
             "cycle": cycle,
             "state": declaration.state,
             "versions": [
-                {"number": v.number, "attested_at": _plain(v.attested_at),
+                {"number": v.number, "attested_at": plain_value(v.attested_at),
                  "attestation": v.attestation_text, "amendment_reason": v.amendment_reason,
                  "nil_return": v.is_nil, "content_digest": v.content_digest,
                  "content": json.loads(v.content)}
@@ -84,12 +74,12 @@ def _flags(session: Session, user: User) -> list[dict[str, Any]]:
             continue
         entry: dict[str, Any] = {
             "kind": flag.kind, "organisation": flag.organisation_name,
-            "supplier": flag.supplier_name, "award_value": _plain(flag.award_value),
+            "supplier": flag.supplier_name, "award_value": plain_value(flag.award_value),
             "score": flag.score, "risk_level": flag.risk_level,
             "explanation": flag.explanation, "status": flag.status, "active": flag.active,
             "decisions": [
-                {"outcome": d.outcome_label, "reason": d.reason, "decided_at": _plain(d.decided_at),
-                 "current": d.superseded_by_id is None}
+                {"outcome": d.outcome_label, "reason": d.reason,
+                 "decided_at": plain_value(d.decided_at), "current": d.superseded_by_id is None}
                 for d in flag.decisions
             ],
         }  # fmt: skip
@@ -98,8 +88,8 @@ def _flags(session: Session, user: User) -> list[dict[str, Any]]:
             entry["company_records"] = {
                 "company": finding.company_name, "company_number": finding.company_number,
                 "name": finding.officer_name, "role": finding.role,
-                "appointed_on": _plain(finding.appointed_on),
-                "resigned_on": _plain(finding.resigned_on),
+                "appointed_on": plain_value(finding.appointed_on),
+                "resigned_on": plain_value(finding.resigned_on),
             }  # fmt: skip
         found.append(entry)
     return found
@@ -127,17 +117,18 @@ def everything_about(session: Session, user: User) -> dict[str, Any]:
         "flags": _flags(session, user),
         "management_plans": [
             {"organisation": p.flag.organisation_name, "constraints": p.constraint_labels,
-             "details": p.details, "divest_by": _plain(p.divest_by),
-             "review_on": _plain(p.review_on), "status": p.status,
-             "acknowledged_at": _plain(p.acknowledged_at)}
+             "details": p.details, "divest_by": plain_value(p.divest_by),
+             "review_on": plain_value(p.review_on), "status": p.status,
+             "acknowledged_at": plain_value(p.acknowledged_at)}
             for p in plans
         ],
         "reminders": [
-            {"cycle": cycle, "kind": r.kind, "sent_to": r.email_to, "sent_at": _plain(r.sent_at)}
+            {"cycle": cycle, "kind": r.kind, "sent_to": r.email_to,
+             "sent_at": plain_value(r.sent_at)}
             for r, cycle in reminders
         ],
         "own_actions": [
-            {"at": _plain(e.occurred_at), "action": e.action, "summary": e.summary,
+            {"at": plain_value(e.occurred_at), "action": e.action, "summary": e.summary,
              "ip_address": e.ip_address}
             for e in actions
         ],

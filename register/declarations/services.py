@@ -155,7 +155,8 @@ def start_declaration(
     return declaration
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
+    """A value as JSON holds it: dates in ISO form, decimals as exact strings."""
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -165,7 +166,7 @@ def _plain(value: Any) -> Any:
 
 def interest_content(interest: Interest) -> dict[str, Any]:
     """The fields of one interest as plain JSON values: what a version records."""
-    fields = {name: _plain(getattr(interest, name)) for name in COPIED_FIELDS}
+    fields = {name: plain_value(getattr(interest, name)) for name in COPIED_FIELDS}
     fields["id"] = interest.id
     fields["related_organisations"] = [
         {"name": o.name, "organisation_identifier": o.organisation_identifier, "role": o.role}
