@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Subquery
 
 from register.audit.log import record
 from register.declarations.categories import GIFT
@@ -129,25 +130,38 @@ def records_from_version(
             )  # fmt: skip
 
 
+def latest_version_ids() -> Subquery:
+    """Each official's latest submitted version, from their most recent cycle with one: a
+    subquery of (version_id, official_id), one row per official who has submitted."""
+    rank = func.row_number().over(
+        partition_by=Declaration.official_id,
+        order_by=(DeclarationCycle.opens_on.desc(), DeclarationCycle.id.desc()),
+    )
+    ranked = (
+        select(DeclarationVersion.id.label("version_id"), Declaration.official_id,
+               rank.label("rank"))
+        .join(Declaration, DeclarationVersion.declaration_id == Declaration.id)
+        .join(DeclarationCycle, Declaration.cycle_id == DeclarationCycle.id)
+        .where(DeclarationVersion.number == Declaration.version_count)
+        .subquery()
+    )  # fmt: skip
+    return select(ranked.c.version_id, ranked.c.official_id).where(ranked.c.rank == 1).subquery()
+
+
 def latest_versions(
     session: Session, official_ids: Iterable[int] | None = None
 ) -> Iterator[tuple[DeclarationVersion, User]]:
     """Each official's latest submitted version from their most recent cycle with one."""
+    latest = latest_version_ids()
     statement = (
         select(DeclarationVersion, User)
-        .join(Declaration, DeclarationVersion.declaration_id == Declaration.id)
-        .join(DeclarationCycle, Declaration.cycle_id == DeclarationCycle.id)
-        .join(User, Declaration.official_id == User.id)
-        .where(DeclarationVersion.number == Declaration.version_count)
-        .order_by(User.id, DeclarationCycle.opens_on.desc())
+        .join(latest, latest.c.version_id == DeclarationVersion.id)
+        .join(User, User.id == latest.c.official_id)
+        .order_by(User.id)
     )
     if official_ids is not None:
         statement = statement.where(User.id.in_(list(official_ids)))
-    seen: set[int] = set()
-    for version, official in session.execute(statement):
-        if official.id not in seen:
-            seen.add(official.id)
-            yield version, official
+    yield from session.execute(statement).all()  # rows unpack as (version, official)
 
 
 def supplier_records(

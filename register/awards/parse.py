@@ -523,7 +523,7 @@ class _Counter:
 
 
 @contextmanager
-def _open(path: Path) -> Iterator[tuple[IO[bytes], bytes]]:
+def open_stream(path: Path) -> Iterator[tuple[IO[bytes], bytes]]:
     """Open `path`, decompressing gzip; yield the stream after any UTF-8 BOM, and its head.
 
     The head (first 64 KiB, BOM removed) serves format detection; the stream starts after it.
@@ -629,7 +629,7 @@ def detect_format(path: Path) -> str:
     Reads only the first 64 KiB (decompressed). Raises FormatError for anything else.
     """
     path = Path(path)
-    with _open(path) as (_, head):
+    with open_stream(path) as (_, head):
         return _detect(path, head)
 
 
@@ -639,7 +639,7 @@ def iter_awards(
     """Stream the awards of one file; raises FormatError (after the good records) if malformed."""
     path = Path(path)
     stats = stats if stats is not None else ParseStats()
-    with _open(path) as (stream, head):
+    with open_stream(path) as (stream, head):
         kind = _detect(path, head)
         if kind == "jsonl":
             yield from _iter_jsonl(path, stream, stats)

@@ -14,7 +14,6 @@ Pure Python (no Flask, no database). `iter_officers` yields a `ParsedOfficer` pe
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
 import io
 import json
@@ -26,7 +25,7 @@ from typing import IO, Any
 
 import ijson
 
-from register.awards.parse import FormatError, RejectedRecord, clean_name
+from register.awards.parse import FormatError, RejectedRecord, clean_name, open_stream
 from register.matching.score import normalise_identifier
 from register.models.ownership import OFFICER, PSC
 from register.ownership.people import parse_person_name
@@ -78,15 +77,6 @@ class _Bods:
     waiting: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
-def _open(path: Path) -> IO[bytes]:
-    raw = path.open("rb")
-    if raw.read(2) == b"\x1f\x8b":
-        raw.seek(0)
-        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
-    raw.seek(0)
-    return raw
-
-
 def detect_format(path: Path) -> str:
     """The format: "bods_json" (an array), "bods_jsonl" or "officers_csv"; FormatError otherwise."""
     name = path.name.lower().removesuffix(".gz")
@@ -94,11 +84,8 @@ def detect_format(path: Path) -> str:
         return "officers_csv"
     if name.endswith((".jsonl", ".ndjson")):
         return "bods_jsonl"
-    with _open(path) as stream:
-        try:
-            head = stream.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-        except (OSError, EOFError) as exc:
-            raise FormatError(f"{path}: cannot read ({exc})") from None
+    with open_stream(path) as (_, head):
+        head = head.lstrip(b" \t\r\n")
     if head.startswith(b"["):
         return "bods_json"
     if head.startswith(b"{"):
@@ -110,7 +97,7 @@ def iter_officers(path: Path) -> Iterator[ParsedOfficer | RejectedRecord]:
     """Stream one file's officer and PSC records."""
     path = Path(path)
     kind = detect_format(path)
-    with _open(path) as stream:
+    with open_stream(path) as (stream, _):
         try:
             if kind == "officers_csv":
                 yield from _iter_csv(path, stream)

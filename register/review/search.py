@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from register.declarations.categories import GIFT
@@ -31,6 +31,7 @@ from register.matching.score import (
 from register.models import Declaration, DeclarationCycle, DeclarationVersion, Department, User
 from register.models.people import AUDITOR
 from register.review.services import assigned_department_ids
+from register.screening import latest_version_ids
 
 # Whose interest, as a reader other than the official says it (categories.WHOSE is the
 # official's own "Myself").
@@ -223,37 +224,20 @@ def latest_version_records(
     now in `department_ids` unless it is None."""
     if department_ids is not None and not department_ids:
         return
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=Declaration.official_id,
-            order_by=(DeclarationCycle.opens_on.desc(), DeclarationCycle.id.desc()),
-        )
-        .label("rank")
-    )
-    latest = (
-        select(DeclarationVersion.id.label("version_id"), rank)
-        .join(Declaration, DeclarationVersion.declaration_id == Declaration.id)
-        .join(DeclarationCycle, Declaration.cycle_id == DeclarationCycle.id)
-        .where(DeclarationVersion.number == Declaration.version_count)
-    )
-    if department_ids is not None:
-        latest = latest.join(User, Declaration.official_id == User.id).where(
-            User.department_id.in_(sorted(department_ids))
-        )
-    ranked = latest.subquery()
+    latest = latest_version_ids()
     statement = (
         select(DeclarationVersion.id, DeclarationVersion.number, DeclarationVersion.content,
                Declaration.id.label("declaration_id"), DeclarationCycle.name.label("cycle"),
                User.id.label("official_id"), User.full_name, Department.name.label("department"))
-        .join(ranked, ranked.c.version_id == DeclarationVersion.id)
+        .join(latest, latest.c.version_id == DeclarationVersion.id)
         .join(Declaration, DeclarationVersion.declaration_id == Declaration.id)
         .join(DeclarationCycle, Declaration.cycle_id == DeclarationCycle.id)
         .join(User, Declaration.official_id == User.id)
         .outerjoin(Department, User.department_id == Department.id)
-        .where(ranked.c.rank == 1)
         .execution_options(yield_per=batch)
     )  # fmt: skip
+    if department_ids is not None:
+        statement = statement.where(User.department_id.in_(sorted(department_ids)))
     for row in session.execute(statement):
         yield VersionRecord(
             version_id=row.id, version_number=row.number, declaration_id=row.declaration_id,
