@@ -24,7 +24,6 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
-import html
 import io
 import json
 import re
@@ -39,6 +38,8 @@ from pathlib import Path
 from typing import IO, Any
 
 import ijson
+
+from register.matching.normalise import unescape_html
 
 __all__ = [
     "CSV_COLUMNS",
@@ -169,14 +170,7 @@ def _text(value: Any) -> str | None:
         text = str(value)
     else:
         return None
-    for _ in range(3):  # "&amp;amp;" occurs in real Contracts Finder data
-        if "&" not in text:
-            break
-        unescaped = html.unescape(text)
-        if unescaped == text:
-            break
-        text = unescaped
-    return unicodedata.normalize("NFC", _BAD_CHARS.sub("", text))
+    return unicodedata.normalize("NFC", _BAD_CHARS.sub("", unescape_html(text)))
 
 
 def clean_name(value: Any) -> str | None:

@@ -50,9 +50,12 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _INITIALS = re.compile(r"\b[a-z](?: [a-z]\b)+")
 
 
-def _unescape(text: str) -> str:
-    # Contracts Finder has names escaped twice ("&amp;amp;").
+def unescape_html(text: str) -> str:
+    """HTML entities decoded, even when escaped twice or three times, as Contracts Finder has
+    them ("&amp;amp;")."""
     for _ in range(3):
+        if "&" not in text:
+            break
         unescaped = html.unescape(text)
         if unescaped == text:
             break
@@ -90,7 +93,7 @@ def _join_initials(text: str) -> str:
 @lru_cache(maxsize=1 << 16)
 def normalise_name(name: str) -> str:
     """Return the canonical comparison form of an organisation name."""
-    text = _strip_legal_forms(ascii_text(_unescape(name)).casefold())
+    text = _strip_legal_forms(ascii_text(unescape_html(name)).casefold())
     # Legal forms again once punctuation is gone ("N. V." is "n v"), then once initials are joined.
     text = _strip_legal_forms(_clean(text))
     return _strip_legal_forms(_join_initials(text)).strip()
@@ -104,7 +107,7 @@ def name_aliases(name: str) -> list[str]:
     "ml consulting"].
     """
     aliases: list[str] = []
-    for part in _ALIAS_SPLIT.split(_unescape(name)):
+    for part in _ALIAS_SPLIT.split(unescape_html(name)):
         for variant in (part, _BRACKETED.sub(" ", part)) if "(" in part else (part,):
             normalised = normalise_name(variant)
             if normalised and normalised not in aliases:

@@ -10,13 +10,14 @@ match out whatever the names say; no birth date on either side leaves a name-onl
 from __future__ import annotations
 
 import calendar
-import html
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rigour.text import ascii_text
+
+from register.matching.normalise import unescape_html
 
 TITLES = frozenset(
     re.findall(
@@ -77,7 +78,7 @@ def _strip(tokens: list[str]) -> list[str]:
 @lru_cache(maxsize=1 << 16)
 def parse_person_name(raw: str) -> PersonName | None:
     """Forenames and surname of a written name, or None without both a forename and a surname."""
-    text = html.unescape(raw or "")
+    text = unescape_html(raw or "")
     surname_first, comma, rest = text.partition(",")
     after = _strip(_tokens(rest)) if comma else []
     if after:  # "SMITH, John Paul" (a comma followed only by honours is not this order)
