@@ -22,6 +22,7 @@ from register.admin import services as admin
 from register.api.openapi import document
 from register.api.tokens import authenticate
 from register.completeness.services import compute
+from register.declarations.services import plain_value
 from register.exports.services import with_flag_cycle
 from register.extensions import csrf, db
 from register.models import DeclarationCycle, Department, Flag, UndeclaredFinding, User
@@ -234,19 +235,15 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     return int(raw)
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def _undeclared_json(finding: UndeclaredFinding) -> dict[str, Any]:
     return {
         "company_number": finding.company_number,
         "company_name": finding.company_name,
         "officer_name": finding.officer_name,
         "role": finding.role,
-        "appointed_on": _iso(finding.appointed_on),
-        "resigned_on": _iso(finding.resigned_on),
-        "released_at": _iso(finding.released_at),
+        "appointed_on": plain_value(finding.appointed_on),
+        "resigned_on": plain_value(finding.resigned_on),
+        "released_at": plain_value(finding.released_at),
     }
 
 
