@@ -79,7 +79,8 @@ class ScreeningReport:
         return text
 
 
-def _date(text: str | None) -> date | None:
+def content_date(text: str | None) -> date | None:
+    """A date as a declaration version's content holds it (ISO text, or none)."""
     return date.fromisoformat(text) if text else None
 
 
@@ -108,8 +109,8 @@ def records_from_version(
         common = {
             "interest_id": item["id"], "official_id": official.id,
             "department_id": official.department_id, "whose": item["whose"],
-            "category": item["category"], "start_date": _date(item.get("start_date")),
-            "end_date": _date(item.get("end_date")),
+            "category": item["category"], "start_date": content_date(item.get("start_date")),
+            "end_date": content_date(item.get("end_date")),
         }  # fmt: skip
         yield (
             InterestRecord(organisation_name=item["organisation_name"], identifiers=identifiers,

@@ -31,7 +31,7 @@ from register.matching.score import (
 from register.models import Declaration, DeclarationCycle, DeclarationVersion, Department, User
 from register.models.people import AUDITOR
 from register.review.services import assigned_department_ids
-from register.screening import latest_version_ids
+from register.screening import content_date, latest_version_ids
 
 # Whose interest, as a reader other than the official says it (categories.WHOSE is the
 # official's own "Myself").
@@ -82,13 +82,6 @@ def identifier_query(text: str) -> str | None:
     """The number in a query that looks like a company or charity number, else None."""
     compact = "".join(_SCHEME_PREFIX.sub("", text.strip()).split()).upper()
     return compact if _IDENTIFIER.fullmatch(compact) else None
-
-
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 def held_on(start: date | None, end: date | None, day: date) -> bool:
@@ -169,7 +162,7 @@ def find_declared_interests(
         for item in json.loads(version.content).get("interests", []):
             if item.get("category") == GIFT and item.get("donor_kind") == "person":
                 continue
-            start, end = _date(item.get("start_date")), _date(item.get("end_date"))
+            start, end = content_date(item.get("start_date")), content_date(item.get("end_date"))
             if item.get("category") == GIFT:  # one date, whichever field holds it
                 start = end = start or end
             if as_at is not None and not held_on(start, end, as_at):
