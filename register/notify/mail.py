@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from register.models.base import utcnow
-from register.models.review import FAILED, QUEUED, SENT, OutboundEmail
+from register.models.email import FAILED, QUEUED, SENT, OutboundEmail
 
 log = logging.getLogger(__name__)
 

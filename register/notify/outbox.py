@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from register.models.base import utcnow
-from register.models.review import QUEUED, OutboundEmail
+from register.models.email import QUEUED, OutboundEmail
 
 
 def queue_email(session: Session, to: str, subject: str, body: str, *, kind: str) -> OutboundEmail:
