@@ -24,7 +24,20 @@ class _Session(FlaskSQLAlchemySession):
         self.info[BASE_URL_KEY] = current_app.config["BASE_URL"]
 
 
-db = SQLAlchemy(model_class=Base, session_options={"class_": _Session})
+class _SQLAlchemy(SQLAlchemy):
+    """Flask-SQLAlchemy, with `db.session` typed as the Session it stands for.
+
+    `db.session` is a `scoped_session`: a proxy with every Session method, each forwarded to this
+    app context's `_Session`. Services are typed `session: Session` (tests and commands pass
+    plain sessions), so the views' and commands' `db.session` is declared a Session here, once,
+    instead of being excused at every call. (`remove()`, the one scoped_session method with no
+    Session twin, is Flask-SQLAlchemy's business at the end of each app context.)
+    """
+
+    session: _Session  # type: ignore[assignment]
+
+
+db = _SQLAlchemy(model_class=Base, session_options={"class_": _Session})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

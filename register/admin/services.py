@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -277,7 +277,7 @@ def roster_columns(collect_birth_dates: bool) -> tuple[str, ...]:
     return (*USER_COLUMNS, *person_fields(collect_birth_dates))
 
 
-def roster_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+def roster_settings(config: dict[str, Any]) -> dict[str, Any]:
     """`import_roster`'s settings from the app's configuration."""
     return {
         "collect_birth_dates": bool(config["COLLECT_BIRTH_DATES"]),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from register.declarations.services import due_date
@@ -135,7 +135,7 @@ def _scope(cycle: DeclarationCycle) -> Select[tuple[()]]:
     )
 
 
-def _filed() -> object:
+def _filed() -> ColumnElement[bool]:
     return func.coalesce(Declaration.version_count, 0) > 0
 
 
@@ -158,8 +158,8 @@ def compute(
     threshold = _joiner_threshold(cycle, joiner_days)
     filed = _filed()
 
-    def total_of(condition: object) -> object:
-        return func.sum(case((condition, 1), else_=0))  # type: ignore[arg-type]
+    def total_of(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.sum(case((condition, 1), else_=0))
 
     regular = (
         _scope(cycle)
@@ -167,8 +167,8 @@ def compute(
             User.department_id,
             func.count(User.id),
             total_of(filed),
-            total_of(and_(filed, Declaration.is_nil.is_(True))),  # type: ignore[arg-type]
-            total_of(and_(filed, Declaration.first_submitted_at >= late_cutoff(cycle.due_on))),  # type: ignore[arg-type]
+            total_of(and_(filed, Declaration.is_nil.is_(True))),
+            total_of(and_(filed, Declaration.first_submitted_at >= late_cutoff(cycle.due_on))),
         )
         .where(or_(User.joined_on.is_(None), User.joined_on <= threshold))
         .group_by(User.department_id)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVarTuple
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -45,6 +45,8 @@ FORMATS = ("csv", "xlsx")
 BATCH = 1000
 # A spreadsheet treats a cell starting with one of these as a formula (CSV/formula injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Columns = TypeVarTuple("Columns")
 
 
 @dataclass
@@ -113,7 +115,7 @@ def write(table: Table, path: Path, fmt: str) -> None:
 
 
 def _batched(
-    session: Session, statement: Select[Any], key: Any, size: int = BATCH
+    session: Session, statement: Select[*tuple[Any, ...]], key: Any, size: int = BATCH
 ) -> Iterator[Any]:
     """Rows of `statement` in batches keyed on an increasing unique column (keyset paging)."""
     last = None
@@ -322,7 +324,7 @@ FLAG_HEADER = [
 ]
 
 
-def with_flag_cycle(statement: Select[Any]) -> Select[Any]:
+def with_flag_cycle(statement: Select[*Columns]) -> Select[*Columns]:
     """Outer-join each flag's declaration and cycle: the declared interest's, or for an
     undeclared flag the declaration it was screened against (none if the official had none)."""
     return (
@@ -368,13 +370,13 @@ def _flag_rows(session: Session, batch: list[Any]) -> Iterator[list[Any]]:
     if not batch:
         return
     plans: dict[int, ManagementPlan] = {}
-    for plan in session.scalars(
+    for each in session.scalars(
         select(ManagementPlan)
         .where(ManagementPlan.flag_id.in_([row[0].id for row in batch]))
         .options(selectinload(ManagementPlan.owner))
         .order_by(ManagementPlan.id)
     ):
-        plans[plan.flag_id] = plan  # the latest plan wins
+        plans[each.flag_id] = each  # the latest plan wins
     deciders = {
         u.id: u.full_name
         for u in session.scalars(
@@ -535,22 +537,25 @@ class ExportRequest:
 
 
 def build(session: Session, request: ExportRequest, *, today: date, joiner_days: int) -> Table:
+    """The table `request` asks for (check `request.problems()` first)."""
+    cycle = request.cycle
     builders: dict[str, Callable[[], Table]] = {
         "completeness": lambda: completeness_table(
-            session,
-            request.cycle,
-            today=today,
-            joiner_days=joiner_days,  # type: ignore[arg-type]
+            session, _required(cycle), today=today, joiner_days=joiner_days
         ),
         "declarations": lambda: declarations_table(
-            session,
-            request.cycle,
-            all_versions=request.all_versions,  # type: ignore[arg-type]
+            session, _required(cycle), all_versions=request.all_versions
         ),
-        "flags": lambda: flags_table(session, request.cycle),
+        "flags": lambda: flags_table(session, cycle),
         "audit": lambda: audit_table(session, request.start, request.end),
     }
     return builders[request.kind]()
+
+
+def _required(cycle: DeclarationCycle | None) -> DeclarationCycle:
+    if cycle is None:  # ExportRequest.problems() says so to the user first
+        raise ValueError("this export needs a cycle")
+    return cycle
 
 
 def audit_export(

@@ -115,7 +115,8 @@ def send_pending(
                 report.failed += 1
                 log.warning("email %s to %s failed (attempt %s): %s", email.id, email.to,
                             email.attempts, email.last_error)  # fmt: skip
-                smtp = _close(smtp)
+                _close(smtp)
+                smtp = None  # the next email reconnects
             else:
                 email.status = SENT
                 email.sent_at = utcnow()

@@ -120,7 +120,7 @@ def _public_interest(item: dict[str, Any], rules: dict[str, Rule]) -> dict[str, 
     """One interest as published: readable labels, and the redaction rules applied."""
     category = item.get("category")
     role = item.get("role")
-    public = {
+    public: dict[str, Any] = {
         "category": CATEGORIES[category].label if category in CATEGORIES else category,
         "whose": label(WHOSE, item.get("whose")),
         "organisation_name": item.get("organisation_name"),
