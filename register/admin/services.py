@@ -26,8 +26,16 @@ from register.screening import config_from, screen_people
 BIRTH_COLUMNS = ("birth_month", "birth_year")
 # Optional: applied only when the roster has the column, so an older roster keeps what was set.
 PERSON_COLUMNS = ("other_names", *BIRTH_COLUMNS)
-USER_COLUMNS = ("email", "full_name", "role", "department_code", "job_title", "is_senior",
-                "joined_on", "left_on")  # fmt: skip
+USER_COLUMNS = (
+    "email",
+    "full_name",
+    "role",
+    "department_code",
+    "job_title",
+    "is_senior",
+    "joined_on",
+    "left_on",
+)
 ROSTER_COLUMNS = (*USER_COLUMNS, *PERSON_COLUMNS)
 REQUIRED_ROSTER_COLUMNS = ("email", "full_name", "role")
 MAX_OTHER_NAMES = 10
@@ -213,11 +221,16 @@ def create_user(
     if problems:
         raise AdminError("; ".join(problems))
     user = User(
-        email=fields.email, full_name=fields.full_name.strip(), role=fields.role,
-        department=fields.department, job_title=fields.job_title, is_senior=fields.is_senior,
-        joined_on=fields.joined_on, left_on=fields.left_on,
+        email=fields.email,
+        full_name=fields.full_name.strip(),
+        role=fields.role,
+        department=fields.department,
+        job_title=fields.job_title,
+        is_senior=fields.is_senior,
+        joined_on=fields.joined_on,
+        left_on=fields.left_on,
         password_hash=hash_password(password) if password else unusable_password(),
-    )  # fmt: skip
+    )
     personal = apply_person_details(user, fields.person, PERSON_COLUMNS)
     session.add(user)
     session.flush()
@@ -403,7 +416,11 @@ def erase_birth_dates(session: Session, actor: User | None) -> int:
     ).all()
     for user in holders:
         user.birth_month = user.birth_year = None
-    record(session, "admin.birth_dates_erased",
-           f"Erased the month and year of birth of {len(holders)} people", actor=actor,
-           details={"people": len(holders)})  # fmt: skip
+    record(
+        session,
+        "admin.birth_dates_erased",
+        f"Erased the month and year of birth of {len(holders)} people",
+        actor=actor,
+        details={"people": len(holders)},
+    )
     return len(holders)

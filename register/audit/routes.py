@@ -72,7 +72,12 @@ def log() -> str:
     args = {k: v for k, v in request.args.items() if k not in ("before", "verify") and v}
     report = verify(db.session) if request.args.get("verify") else None
     return render_template(
-        "audit/log.html", entries=entries, total=total, args=args, report=report,
-        next_before=entries[-1].seq if more else None, actions=list(actions),
+        "audit/log.html",
+        entries=entries,
+        total=total,
+        args=args,
+        report=report,
+        next_before=entries[-1].seq if more else None,
+        actions=list(actions),
         object_types=list(object_types),
-    )  # fmt: skip
+    )

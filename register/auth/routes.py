@@ -113,8 +113,12 @@ def my_data() -> Response:
     """Everything the register holds about the signed-in person, as a JSON download."""
     user = current_user._get_current_object()
     content = json.dumps(everything_about(db.session, user), indent=2, ensure_ascii=False)
-    audit("personal_data.downloaded", f"{user.email} downloaded their personal data",
-          object_type="user", object_id=user.id)  # fmt: skip
+    audit(
+        "personal_data.downloaded",
+        f"{user.email} downloaded their personal data",
+        object_type="user",
+        object_id=user.id,
+    )
     db.session.commit()
     return Response(
         content,

@@ -113,8 +113,13 @@ def send_pending(
                 email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
                 email.next_attempt_at = now + backoff(email.attempts)
                 report.failed += 1
-                log.warning("email %s to %s failed (attempt %s): %s", email.id, email.to,
-                            email.attempts, email.last_error)  # fmt: skip
+                log.warning(
+                    "email %s to %s failed (attempt %s): %s",
+                    email.id,
+                    email.to,
+                    email.attempts,
+                    email.last_error,
+                )
                 _close(smtp)
                 smtp = None  # the next email reconnects
             else:
