@@ -12,8 +12,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from register.links import BASE_URL_KEY
 from register.models.base import Base
-from register.notify.links import BASE_URL_KEY
 
 
 class _Session(FlaskSQLAlchemySession):

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from register.links import absolute_url
 from register.models import Flag, ManagementPlan, OutboundEmail, User
 from register.models.flags import UNDECLARED
 from register.models.people import COMPLIANCE, compliance_assignment
-from register.notify.links import absolute_url
 from register.notify.outbox import queue_email
 
 NEW_HIGH_RISK = "flag.high_risk"
