@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -16,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from register import runtime
 from register.admin import services
 from register.admin.forms import CycleForm, DepartmentForm, RosterForm, UserForm
 from register.auth.passwords import hash_password, password_problem
@@ -23,7 +23,7 @@ from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import DeclarationCycle, Department, User
 from register.models.people import ADMIN, COMPLIANCE, OFFICIAL
-from register.screening import config_from, screen_people
+from register.screening import screen_people
 from register.web import audit, nav_item, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -82,7 +82,7 @@ def people() -> str:
 
 
 def _collect_birth_dates() -> bool:
-    return bool(current_app.config["COLLECT_BIRTH_DATES"])
+    return runtime.settings().collect_birth_dates
 
 
 def _user_form(user: User | None) -> UserForm:
@@ -152,8 +152,7 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
     )  # fmt: skip
     if user.role == OFFICIAL and (personal or screened_as != (user.full_name, user.department_id)):
         db.session.flush()
-        screen_people(db.session, [user.id], config_from(current_app.config),
-                      alert_mailbox=current_app.config["COMPLIANCE_MAILBOX"])  # fmt: skip
+        screen_people(db.session, [user.id], runtime.settings())
     return user
 
 
@@ -234,9 +233,7 @@ def roster() -> str | Response:
             errors=[(0, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})")]
         )
     else:
-        report = services.import_roster(
-            db.session, text, current_user, **services.roster_settings(current_app.config)
-        )
+        report = services.import_roster(db.session, text, current_user, runtime.settings())
         db.session.commit()
     return render_template("admin/roster_report.html", report=report)
 

@@ -6,10 +6,9 @@ import csv
 import io
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, or_, select
@@ -17,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from register.audit.log import record
 from register.auth.passwords import hash_password
-from register.matching import MatchConfig
+from register.matching.people import parse_person_name, split_other_names
 from register.models import DeclarationCycle, Department, User
 from register.models.people import OFFICIAL, ROLES
-from register.ownership.people import parse_person_name, split_other_names
-from register.screening import config_from, screen_people
+from register.screening import screen_people
+from register.settings import Settings
 
 BIRTH_COLUMNS = ("birth_month", "birth_year")
 # Optional: applied only when the roster has the column, so an older roster keeps what was set.
@@ -277,31 +276,20 @@ def roster_columns(collect_birth_dates: bool) -> tuple[str, ...]:
     return (*USER_COLUMNS, *person_fields(collect_birth_dates))
 
 
-def roster_settings(config: Mapping[str, Any]) -> dict[str, Any]:
-    """`import_roster`'s settings from the app's configuration."""
-    return {
-        "collect_birth_dates": bool(config["COLLECT_BIRTH_DATES"]),
-        "screening": config_from(config),
-        "alert_mailbox": config["COMPLIANCE_MAILBOX"],
-    }
-
-
 def import_roster(
     session: Session,
     text: str,
     actor: User | None,
-    *,
-    collect_birth_dates: bool = False,
-    screening: MatchConfig | None = None,
-    alert_mailbox: str | None = None,
+    settings: Settings,
 ) -> RosterReport:
     """Create or update users from CSV rows; each bad row is reported and the good ones kept.
 
     Each row is applied in a savepoint, so a failing row never leaves part of itself behind.
-    Birth date columns are ignored (and reported as such) unless `collect_birth_dates`. With
-    `screening`, officials added or whose names, birth date or department changed are screened
-    against company officer records again.
+    Birth date columns are ignored (and reported as such) unless the register collects them.
+    Officials added or whose names, birth date or department changed are screened against
+    company officer records again.
     """
+    collect_birth_dates = settings.collect_birth_dates
     report = RosterReport()
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
@@ -320,8 +308,7 @@ def import_roster(
                 _apply_roster_row(session, row, departments, person_columns, report, actor)
         except AdminError as exc:
             report.errors.append((line, str(exc)))
-    if screening is not None:
-        screen_people(session, report.changed_people, screening, alert_mailbox=alert_mailbox)
+    screen_people(session, report.changed_people, settings)
     record(
         session,
         "admin.roster_imported",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from register import runtime
 from register.declarations import categories as cat
 from register.declarations import services
 from register.declarations.forms import (
@@ -29,7 +30,7 @@ from register.models import (
 )
 from register.models.declarations import DRAFT
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
-from register.screening import config_from, screen_declaration
+from register.screening import screen_declaration
 from register.web import audit, roles_required
 from register.web import uk_today as today
 
@@ -77,7 +78,7 @@ def mine() -> str:
     cycles = db.session.scalars(
         select(DeclarationCycle).order_by(DeclarationCycle.opens_on.desc())
     ).all()
-    joiner_days = current_app.config["JOINER_DAYS"]
+    joiner_days = runtime.settings().joiner_days
     rows = []
     for cycle in cycles:
         if not services.owes_declaration(current_user, cycle) or cycle.opens_on > today():
@@ -105,7 +106,7 @@ def start(cycle_id: int) -> Response:
         return redirect(url_for(".mine"))
     declaration = services.start_declaration(
         db.session, current_user, cycle,
-        lookback_months=current_app.config["LOOKBACK_MONTHS"], ip_address=request.remote_addr,
+        lookback_months=runtime.settings().lookback_months, ip_address=request.remote_addr,
     )  # fmt: skip
     db.session.commit()
     return redirect(url_for(".show", declaration_id=declaration.id))
@@ -118,7 +119,7 @@ def show(declaration_id: int) -> str:
     by_category: dict[str, list[Interest]] = {code: [] for code in cat.CATEGORIES}
     for interest in services.live_interests(declaration):
         by_category[interest.category].append(interest)
-    due = services.due_date(current_user, declaration.cycle, current_app.config["JOINER_DAYS"])
+    due = services.due_date(current_user, declaration.cycle, runtime.settings().joiner_days)
     return render_template(
         "declarations/show.html",
         declaration=declaration,
@@ -127,7 +128,7 @@ def show(declaration_id: int) -> str:
         status=services.status(declaration, due, today()),
         due=due,
         form=ConfirmForm(),
-        lookback_months=current_app.config["LOOKBACK_MONTHS"],
+        lookback_months=runtime.settings().lookback_months,
         today=today(),
         cat=cat,
         gift_totals=services.gift_totals(services.live_interests(declaration)),
@@ -307,10 +308,7 @@ def review(declaration_id: int) -> str | Response:
             db.session.rollback()
             error = str(exc)
         else:
-            screening = screen_declaration(
-                db.session, declaration, config_from(current_app.config),
-                alert_mailbox=current_app.config["COMPLIANCE_MAILBOX"],
-            )  # fmt: skip
+            screening = screen_declaration(db.session, declaration, runtime.settings())
             db.session.commit()
             flags = screening.new + screening.reopened
             message = f"Declaration submitted: version {version.number}."
