@@ -18,7 +18,7 @@ from register.audit.log import record
 from register.auth.passwords import hash_password
 from register.matching.people import parse_person_name, split_other_names
 from register.models import DeclarationCycle, Department, User
-from register.models.people import OFFICIAL, ROLES
+from register.models.people import COMPLIANCE, OFFICIAL, ROLES
 from register.screening import screen_people
 from register.settings import Settings
 
@@ -231,6 +231,88 @@ def create_user(
         details={"personal_details": personal} if personal else None,
     )
     return user
+
+
+def save_person(
+    session: Session,
+    user: User | None,
+    fields: UserFields,
+    *,
+    assigned: Iterable[Department],
+    password: str | None,
+    actor: User,
+    settings: Settings,
+    ip_address: str | None = None,
+) -> User:
+    """Create a person, or update one (audited with before and after; personal details by
+    name only), set a compliance officer's departments, and screen an official again when their
+    name, person details or department changed."""
+    screened_as = None if user is None else (user.full_name, user.department_id)
+    personal: list[str] = []
+    if user is None:
+        user = create_user(session, fields, actor, password)
+    else:
+        problems = check_user_fields(fields)
+        if problems:
+            raise AdminError("; ".join(problems))
+        before = {"role": user.role, "department": user.department_id, "active": user.active}
+        for name in ("full_name", "role", "job_title", "is_senior", "joined_on", "left_on"):
+            setattr(user, name, getattr(fields, name))
+        user.department = fields.department
+        personal = apply_person_details(
+            user, fields.person, person_fields(settings.collect_birth_dates)
+        )
+        if password:
+            user.password_hash = hash_password(password)
+            user.failed_logins = 0
+            user.locked_until = None
+        record(
+            session,
+            "admin.user_updated",
+            f"Updated {user.email}",
+            actor=actor,
+            object_type="user",
+            object_id=user.id,
+            ip_address=ip_address,
+            details={
+                "before": before,
+                "after": {"role": user.role, "department": user.department_id},
+                "password_reset": bool(password),
+                # Which, never their values: the log cannot be anonymised later.
+                "personal_details_changed": personal,
+            },
+        )
+    user.assigned_departments = list(assigned) if user.role == COMPLIANCE else []
+    if user.role == OFFICIAL and (personal or screened_as != (user.full_name, user.department_id)):
+        session.flush()
+        screen_people(session, [user.id], settings)
+    return user
+
+
+def set_active(
+    session: Session, user: User, active: bool, actor: User, *, ip_address: str | None = None
+) -> bool:
+    """Deactivate an account (it can no longer sign in) or reactivate it, audited; returns
+    whether anything changed. Nobody deactivates their own account."""
+    if user.id == actor.id and not active:
+        raise AdminError("You cannot deactivate your own account; ask another administrator.")
+    if user.active == active:
+        return False
+    user.active = active
+    if active:
+        user.failed_logins, user.locked_until = 0, None
+    verb = "Reactivated" if active else "Deactivated"
+    record(
+        session,
+        f"admin.user_{verb.lower()}",
+        f"{verb} {user.email}",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        ip_address=ip_address,
+        details={"before": {"active": not active}, "after": {"active": active}},
+    )
+    return True
 
 
 @dataclass

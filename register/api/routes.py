@@ -151,8 +151,8 @@ def roster() -> Any:
         departments = _departments(body.get("departments", []), user)
         text = _roster_csv(body.get("officials", []))
         first_row = 0
-    report = admin.import_roster(db.session, text, user, runtime.settings())
-    db.session.commit()
+    with runtime.transaction() as session:
+        report = admin.import_roster(session, text, user, runtime.settings())
     if report.errors and report.errors[0][0] == 1 and not (report.created or report.updated):
         return error(422, "invalid_roster", report.errors[0][1])
     key = "line" if first_row else "index"
