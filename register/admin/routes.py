@@ -75,9 +75,15 @@ def people() -> str:
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     users = db.session.scalars(statement.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return render_template(
-        "admin/people.html", users=users, page=page, total=total, page_size=PAGE_SIZE, q=query,
-        roster_form=RosterForm(), columns=services.roster_columns(_collect_birth_dates()),
-    )  # fmt: skip
+        "admin/people.html",
+        users=users,
+        page=page,
+        total=total,
+        page_size=PAGE_SIZE,
+        q=query,
+        roster_form=RosterForm(),
+        columns=services.roster_columns(_collect_birth_dates()),
+    )
 
 
 def _collect_birth_dates() -> bool:

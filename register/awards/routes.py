@@ -287,9 +287,14 @@ def search() -> str:
         for supplier, award, department in rows
     ]
     return render_template(
-        "awards/search.html", rows=results, q=query, buyer=buyer, page=page, total=total,
+        "awards/search.html",
+        rows=results,
+        q=query,
+        buyer=buyer,
+        page=page,
+        total=total,
         page_size=PAGE_SIZE,
-    )  # fmt: skip
+    )
 
 
 @bp.get("/<int:award_id>")
@@ -301,15 +306,20 @@ def award(award_id: int) -> str:
     if found is None:
         abort(404)
     suppliers = db.session.scalars(
-        select(AwardSupplier).where(AwardSupplier.award_id == found.id)
+        select(AwardSupplier)
+        .where(AwardSupplier.award_id == found.id)
         .order_by(AwardSupplier.position)
-    ).all()  # fmt: skip
+    ).all()
     department = db.session.get(Department, found.department_id) if found.department_id else None
     flags = db.session.scalars(
-        select(Flag).where(Flag.award_id == found.id, review.scope(current_user))
+        select(Flag)
+        .where(Flag.award_id == found.id, review.scope(current_user))
         .order_by(Flag.score.desc())
-    ).all()  # fmt: skip
+    ).all()
     return render_template(
-        "awards/award.html", award=found, department=department, flags=flags,
+        "awards/award.html",
+        award=found,
+        department=department,
+        flags=flags,
         suppliers=[(s, json.loads(s.aliases), json.loads(s.identifiers)) for s in suppliers],
-    )  # fmt: skip
+    )

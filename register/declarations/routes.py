@@ -179,15 +179,23 @@ def add_interest(declaration_id: int, category: str) -> str | Response:
     if form.validate_on_submit():
         with runtime.transaction() as session:
             interest = services.add_interest(
-                session, declaration, category, *_typed(form), current_user,
+                session,
+                declaration,
+                category,
+                *_typed(form),
+                current_user,
                 ip_address=request.remote_addr,
-            )  # fmt: skip
+            )
         flash(f"Saved: {interest.organisation_name}")
         return redirect(url_for(".show", declaration_id=declaration.id))
     return render_template(
-        "declarations/interest_form.html", form=form, declaration=declaration,
-        category=cat.CATEGORIES[category], cat=cat, interest=None,
-    )  # fmt: skip
+        "declarations/interest_form.html",
+        form=form,
+        declaration=declaration,
+        category=cat.CATEGORIES[category],
+        cat=cat,
+        interest=None,
+    )
 
 
 def _interest(declaration: Declaration, interest_id: int) -> Interest:
@@ -213,9 +221,13 @@ def edit_interest(declaration_id: int, interest_id: int) -> str | Response:
         flash(f"Saved: {interest.organisation_name}")
         return redirect(url_for(".show", declaration_id=declaration.id))
     return render_template(
-        "declarations/interest_form.html", form=form, declaration=declaration,
-        category=cat.CATEGORIES[interest.category], cat=cat, interest=interest,
-    )  # fmt: skip
+        "declarations/interest_form.html",
+        form=form,
+        declaration=declaration,
+        category=cat.CATEGORIES[interest.category],
+        cat=cat,
+        interest=interest,
+    )
 
 
 @bp.route("/<int:declaration_id>/interests/<int:interest_id>/end", methods=["GET", "POST"])
@@ -271,10 +283,13 @@ def review(declaration_id: int) -> str | Response:
         try:
             with runtime.transaction() as session:
                 version = services.submit(
-                    session, declaration, current_user,
-                    nil_return=form.nil_return.data, amendment_reason=form.amendment_reason.data,
+                    session,
+                    declaration,
+                    current_user,
+                    nil_return=form.nil_return.data,
+                    amendment_reason=form.amendment_reason.data,
                     ip_address=request.remote_addr,
-                )  # fmt: skip
+                )
                 screening = screen_declaration(session, declaration, runtime.settings())
         except services.DeclarationError as exc:
             error = str(exc)
@@ -290,10 +305,15 @@ def review(declaration_id: int) -> str | Response:
             return redirect(url_for(".show", declaration_id=declaration.id))
     interests = services.live_interests(declaration)
     return render_template(
-        "declarations/review.html", declaration=declaration, interests=interests, form=form,
-        error=error, attestation=services.ATTESTATION, cat=cat,
+        "declarations/review.html",
+        declaration=declaration,
+        interests=interests,
+        form=form,
+        error=error,
+        attestation=services.ATTESTATION,
+        cat=cat,
         gift_totals=services.gift_totals(interests),
-    )  # fmt: skip
+    )
 
 
 @bp.post("/<int:declaration_id>/amend")
@@ -336,7 +356,11 @@ def version(declaration_id: int, number: int) -> str:
         previous = _version(declaration, number - 1)
         changes = services.version_changes(json.loads(previous.content), content)
     return render_template(
-        "declarations/version.html", declaration=declaration, version=version,
-        content=content, changes=changes, cat=cat,
+        "declarations/version.html",
+        declaration=declaration,
+        version=version,
+        content=content,
+        changes=changes,
+        cat=cat,
         gift_totals=services.gift_totals(content.get("interests", [])),
-    )  # fmt: skip
+    )

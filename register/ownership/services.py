@@ -27,12 +27,18 @@ def release(
         finding.released_at = utcnow()
         finding.released_by_id = actor.id
         record(
-            session, "undeclared.released",
-            f"Flag {flag.id}: prompt released to the official", actor=actor,
-            object_type="flag", object_id=flag.id, ip_address=ip_address,
-            details={"before": {"released_at": None},
-                     "after": {"released_at": finding.released_at}},
-        )  # fmt: skip
+            session,
+            "undeclared.released",
+            f"Flag {flag.id}: prompt released to the official",
+            actor=actor,
+            object_type="flag",
+            object_id=flag.id,
+            ip_address=ip_address,
+            details={
+                "before": {"released_at": None},
+                "after": {"released_at": finding.released_at},
+            },
+        )
         session.flush()
     return finding
 
@@ -42,14 +48,20 @@ def released_prompts(session: Session, official_id: int) -> list[UndeclaredFindi
     findings = session.scalars(
         select(UndeclaredFinding)
         .join(Flag, UndeclaredFinding.flag_id == Flag.id)
-        .where(Flag.official_id == official_id, Flag.active.is_(True),
-               UndeclaredFinding.released_at.is_not(None))
+        .where(
+            Flag.official_id == official_id,
+            Flag.active.is_(True),
+            UndeclaredFinding.released_at.is_not(None),
+        )
         .order_by(UndeclaredFinding.id)
-    )  # fmt: skip
+    )
     dismissed = {NOT_SAME_PERSON, DECLARED_OTHER_NAME}
     return [
         f
         for f in findings
-        if not (f.flag.status == DECIDED and f.flag.current_decision
-                and f.flag.current_decision.outcome in dismissed)
-    ]  # fmt: skip
+        if not (
+            f.flag.status == DECIDED
+            and f.flag.current_decision
+            and f.flag.current_decision.outcome in dismissed
+        )
+    ]

@@ -132,9 +132,12 @@ def best_supply(
         return None
     return max(
         found,
-        key=lambda s: (department_id is not None and s.department_id == department_id,
-                       s.award_date, s.value or 0),
-    )  # fmt: skip
+        key=lambda s: (
+            department_id is not None and s.department_id == department_id,
+            s.award_date,
+            s.value or 0,
+        ),
+    )
 
 
 def _day(value: date | None) -> str:
@@ -159,44 +162,66 @@ def assess(
     company = officer.company_name or supply.supplier_name
     reasons = [
         (
-            "officer", 0.0,
+            "officer",
+            0.0,
             f"company records list {officer.name} as {officer.role} of {company} (company "
             f"{officer.company_number}) from {_day(officer.appointed_on)} to "
             f"{_day(officer.resigned_on) if officer.resigned_on else 'now'}",
         ),
         (
-            "person_name", NAME_WEIGHT[match.quality],
+            "person_name",
+            NAME_WEIGHT[match.quality],
             f"names match ({'initial only' if match.quality == INITIAL else match.quality}): "
             f"{' '.join(match.matched_name.forenames)} {match.matched_name.surname}",
         ),
         (
-            ("birth", BIRTH_WEIGHT, f"month and year of birth match "
-             f"({birth_text(officer.birth_month, officer.birth_year)})")
+            (
+                "birth",
+                BIRTH_WEIGHT,
+                f"month and year of birth match "
+                f"({birth_text(officer.birth_month, officer.birth_year)})",
+            )
             if confirmed
-            else ("name_only", 0.0, "no birth date on both sides to compare: a match on the name "
-                  "only, lower risk")
+            else (
+                "name_only",
+                0.0,
+                "no birth date on both sides to compare: a match on the name only, lower risk",
+            )
         ),
         (
-            ("own_department", OWN_DEPARTMENT_WEIGHT,
-             f"awarded by the official's own department on {_day(supply.award_date)}")
+            (
+                "own_department",
+                OWN_DEPARTMENT_WEIGHT,
+                f"awarded by the official's own department on {_day(supply.award_date)}",
+            )
             if own
-            else ("other_buyer", OTHER_BUYER_WEIGHT,
-                  f"awarded by {supply.buyer_name or 'another buyer'}, not the official's "
-                  f"department, on {_day(supply.award_date)}")
+            else (
+                "other_buyer",
+                OTHER_BUYER_WEIGHT,
+                f"awarded by {supply.buyer_name or 'another buyer'}, not the official's "
+                f"department, on {_day(supply.award_date)}",
+            )
         ),
         (
-            "time", 0.0,
+            "time",
+            0.0,
             f"the appointment ended {months_between(officer.resigned_on, supply.award_date)} "
             "months before the award"
             if officer.resigned_on and officer.resigned_on < supply.award_date
             else "the award was made while the appointment was held",
         ),
         ("undeclared", 0.0, "no interest in this company in the official's latest declaration"),
-    ]  # fmt: skip
+    ]
     return Finding(
-        official_id, department_id, officer, match, supply, round(score, 1), risk,
+        official_id,
+        department_id,
+        officer,
+        match,
+        supply,
+        round(score, 1),
+        risk,
         [{"code": c, "weight": w, "text": t} for c, w, t in reasons],
-    )  # fmt: skip
+    )
 
 
 def _batches(items: Collection[str] | None) -> Iterable[list[str] | None]:
@@ -213,20 +238,39 @@ def _supplies(
     """Awards with a date to companies with a number, by company: all, or these companies'."""
     found: dict[str, list[Supply]] = {}
     statement = (
-        select(AwardSupplier.id, AwardSupplier.award_id, AwardSupplier.company_number,
-               AwardSupplier.name, Award.award_date, Award.department_id, Award.buyer_name,
-               Award.title, Award.value, Award.content_digest)
+        select(
+            AwardSupplier.id,
+            AwardSupplier.award_id,
+            AwardSupplier.company_number,
+            AwardSupplier.name,
+            Award.award_date,
+            Award.department_id,
+            Award.buyer_name,
+            Award.title,
+            Award.value,
+            Award.content_digest,
+        )
         .join(Award, AwardSupplier.award_id == Award.id)
         .where(AwardSupplier.company_number.is_not(None), Award.award_date.is_not(None))
-    )  # fmt: skip
+    )
     for batch in _batches(company_numbers):
-        query = statement if batch is None else statement.where(
-            AwardSupplier.company_number.in_(batch))  # fmt: skip
+        query = (
+            statement if batch is None else statement.where(AwardSupplier.company_number.in_(batch))
+        )
         for row in session.execute(query.execution_options(yield_per=10000)):
             found.setdefault(row.company_number, []).append(
-                Supply(row.id, row.award_id, row.award_date, row.department_id, row.name,
-                       row.buyer_name or "", row.title or "", row.value, row.content_digest)
-            )  # fmt: skip
+                Supply(
+                    row.id,
+                    row.award_id,
+                    row.award_date,
+                    row.department_id,
+                    row.name,
+                    row.buyer_name or "",
+                    row.title or "",
+                    row.value,
+                    row.content_digest,
+                )
+            )
     return found
 
 
@@ -236,14 +280,22 @@ def _officials(
     index = PersonIndex()
     departments: dict[int, int | None] = {}
     statement = select(
-        User.id, User.full_name, User.other_names, User.birth_month, User.birth_year,
+        User.id,
+        User.full_name,
+        User.other_names,
+        User.birth_month,
+        User.birth_year,
         User.department_id,
-    ).where(User.role == OFFICIAL)  # fmt: skip
+    ).where(User.role == OFFICIAL)
     if official_ids is not None:
         statement = statement.where(User.id.in_(list(official_ids)))
     for row in session.execute(statement):
-        official = person(row.id, [row.full_name, *split_other_names(row.other_names)],
-                          row.birth_month, row.birth_year)  # fmt: skip
+        official = person(
+            row.id,
+            [row.full_name, *split_other_names(row.other_names)],
+            row.birth_month,
+            row.birth_year,
+        )
         if official.names:
             index.add(official)
             departments[row.id] = row.department_id
@@ -272,16 +324,24 @@ def find_matches(
         officer: Officer | None = None
         for match in index.matches(name, row.birth_month, row.birth_year):
             if officer is None:
-                officer = Officer(row.id, row.company_number, row.company_name, row.name,
-                                  row.role, row.appointed_on, row.resigned_on, row.birth_month,
-                                  row.birth_year, row.content_digest)  # fmt: skip
+                officer = Officer(
+                    row.id,
+                    row.company_number,
+                    row.company_name,
+                    row.name,
+                    row.role,
+                    row.appointed_on,
+                    row.resigned_on,
+                    row.birth_month,
+                    row.birth_year,
+                    row.content_digest,
+                )
             department_id = departments[match.person.id]
             supply = best_supply(officer, company_supplies, department_id, lookback_months)
             if supply is None:
                 continue
             report.matches += 1
-            found = assess(match.person.id, department_id, officer, match, supply,
-                           lookback_months)  # fmt: skip
+            found = assess(match.person.id, department_id, officer, match, supply, lookback_months)
             key = (match.person.id, officer.company_number)
             if key not in best or found.score > best[key].score:
                 best[key] = found
@@ -309,8 +369,11 @@ def _declared(
                 if finding.officer.company_name:
                     names.add(finding.officer.company_name)
                 for item in records:
-                    numbers = {normalise_identifier(s, v)[1] for s, v in item.identifiers
-                               if s.strip().upper() == "GB-COH"}  # fmt: skip
+                    numbers = {
+                        normalise_identifier(s, v)[1]
+                        for s, v in item.identifiers
+                        if s.strip().upper() == "GB-COH"
+                    }
                     if number in numbers or any(
                         compare_names(item.organisation_name, n, config)[1] for n in names
                     ):
@@ -330,21 +393,38 @@ def _officers(
     (surname and first initial, as PersonIndex blocks names) if given; of award suppliers only
     if neither (a scoped run skips the others itself: 4x faster than this join on 1M records)."""
     statement = select(
-        CompanyOfficer.id, CompanyOfficer.company_number, CompanyOfficer.company_name,
-        CompanyOfficer.name, CompanyOfficer.person_key, CompanyOfficer.role,
-        CompanyOfficer.appointed_on, CompanyOfficer.resigned_on, CompanyOfficer.birth_month,
-        CompanyOfficer.birth_year, CompanyOfficer.content_digest,
-    )  # fmt: skip
+        CompanyOfficer.id,
+        CompanyOfficer.company_number,
+        CompanyOfficer.company_name,
+        CompanyOfficer.name,
+        CompanyOfficer.person_key,
+        CompanyOfficer.role,
+        CompanyOfficer.appointed_on,
+        CompanyOfficer.resigned_on,
+        CompanyOfficer.birth_month,
+        CompanyOfficer.birth_year,
+        CompanyOfficer.content_digest,
+    )
     if company_numbers is None and blocks is None:
-        statement = statement.where(CompanyOfficer.company_number.in_(
-            select(AwardSupplier.company_number).where(AwardSupplier.company_number.is_not(None))
-        ))  # fmt: skip
+        statement = statement.where(
+            CompanyOfficer.company_number.in_(
+                select(AwardSupplier.company_number).where(
+                    AwardSupplier.company_number.is_not(None)
+                )
+            )
+        )
     if company_numbers is not None:
         statement = statement.where(CompanyOfficer.company_number.in_(company_numbers))
     if blocks is not None:  # person keys are "forenames|surname", letters and spaces only
-        statement = statement.where(or_(false(), *(
-            CompanyOfficer.person_key.like(f"{initial}%|{surname}") for surname, initial in blocks
-        )))  # fmt: skip
+        statement = statement.where(
+            or_(
+                false(),
+                *(
+                    CompanyOfficer.person_key.like(f"{initial}%|{surname}")
+                    for surname, initial in blocks
+                ),
+            )
+        )
     return statement
 
 
@@ -374,8 +454,11 @@ def screen_undeclared(
         supplies = _supplies(session)
         officers: Any = session.execute(_officers(None, None).execution_options(yield_per=10000))
     else:  # the few officer records in scope first, then only their companies' supplies
-        officers = [row for batch in _batches(company_numbers)
-                    for row in session.execute(_officers(batch, blocks))]  # fmt: skip
+        officers = [
+            row
+            for batch in _batches(company_numbers)
+            for row in session.execute(_officers(batch, blocks))
+        ]
         supplies = _supplies(session, {row.company_number for row in officers})
     if progress:
         progress(f"indexed {len(index)} officials and {len(supplies)} supplier companies")
@@ -384,12 +467,21 @@ def screen_undeclared(
     report.declared = len(declared)
     for key in declared:
         del findings[key]
-    persist(session, findings, versions, report,
-            official_ids=official_ids, company_numbers=company_numbers)  # fmt: skip
+    persist(
+        session,
+        findings,
+        versions,
+        report,
+        official_ids=official_ids,
+        company_numbers=company_numbers,
+    )
     if full or report.flags_changed():
         scope = "" if full else _describe_scope(official_ids, company_numbers)
-        record(session, "ownership.screened",
-               f"Undeclared-interest screening{scope}: {report.summary()}")  # fmt: skip
+        record(
+            session,
+            "ownership.screened",
+            f"Undeclared-interest screening{scope}: {report.summary()}",
+        )
     return report
 
 
