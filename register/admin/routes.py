@@ -24,9 +24,10 @@ from register.forms import ConfirmForm
 from register.models import DeclarationCycle, Department, User
 from register.models.people import ADMIN, COMPLIANCE, OFFICIAL
 from register.screening import config_from, screen_people
-from register.web import audit, nav_item, roles_required
+from register.web import audit, guard_blueprint, nav_item, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+guard_blueprint(bp, ADMIN)
 nav_item((ADMIN,), "admin.people", "People")
 nav_item((ADMIN,), "admin.departments", "Departments")
 nav_item((ADMIN,), "admin.cycles", "Cycles")
