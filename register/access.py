@@ -20,11 +20,11 @@ and as the SQL filter (a scope) for lists, and the two agree.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, select, true
-from sqlalchemy.orm import aliased
 
-from register.models import Declaration, Department, Flag, User
+from register.models import Declaration, Flag, User
 from register.models.flags import DECLARED
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
 
@@ -57,12 +57,7 @@ def visible_department_ids(user: User) -> set[int] | None:
     return assigned_department_ids(user) if user.role == COMPLIANCE else None
 
 
-def can_see_department(user: User, department_id: int | None) -> bool:
-    visible = visible_department_ids(user)
-    return visible is None or department_id in visible
-
-
-def officials_in(department_ids: Collection[int]) -> Select[tuple[int]]:
+def officials_in(department_ids: Collection[int]) -> Select[Any]:
     """The ids of the users now in `department_ids` (for `Flag.official_id.in_(...)`)."""
     return select(User.id).where(User.department_id.in_(sorted(department_ids)))
 
@@ -73,19 +68,6 @@ def flags_in_departments(department_ids: Collection[int]) -> ColumnElement[bool]
     if not department_ids:
         return false()
     return Flag.official_id.in_(officials_in(department_ids))
-
-
-def flags_in_department_code(code: str) -> ColumnElement[bool]:
-    """Flags whose official is now in the department with this code."""
-    return Flag.official_id.in_(
-        select(User.id).join(Department, User.department_id == Department.id).where(
-            Department.code == code)
-    )  # fmt: skip
-
-
-def flag_official() -> type[User]:
-    """An alias of the user table for joining each flag's official (its current department)."""
-    return aliased(User, name="flag_official")  # type: ignore[return-value]
 
 
 # Flags -----------------------------------------------------------------------------------------
