@@ -10,16 +10,17 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from register import web
+from register import access, web
 from register.completeness import reminders
 from register.completeness.services import FILTERS, STATUS_LABELS, Completeness, compute, people
 from register.extensions import db
 from register.forms import ConfirmForm
-from register.models import DeclarationCycle, Department, User
+from register.models import DeclarationCycle, Department
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE
-from register.web import nav_item, roles_required
+from register.web import guard_blueprint, nav_item, roles_required
 
 bp = Blueprint("completeness", __name__, url_prefix="/completeness")
+guard_blueprint(bp, COMPLIANCE, AUDITOR, ADMIN)
 nav_item((COMPLIANCE, AUDITOR, ADMIN), "completeness.dashboard", "Completeness")
 
 PAGE_SIZE = 100
@@ -34,13 +35,6 @@ SEGMENTS = (
     ("overdue", "#d4351c"),
     ("not_yet_due", "#b1b4b6"),
 )
-
-
-def visible_department_ids(user: User) -> set[int] | None:
-    """Departments a user may see: compliance officers their own; others all (None)."""
-    if user.role == COMPLIANCE:
-        return {d.id for d in user.assigned_departments}
-    return None
 
 
 def cycle_or_404(cycle_id: int) -> DeclarationCycle:
@@ -123,7 +117,7 @@ def dashboard() -> str:
     cycle = cycle_or_404(cycle_id) if cycle_id else default_cycle()
     context: dict[str, Any] = {"cycles": cycles, "cycle": cycle}
     if cycle is not None:
-        visible = visible_department_ids(current_user)
+        visible = access.visible_department_ids(current_user)
         result = compute(
             db.session,
             cycle,
@@ -152,7 +146,7 @@ def dashboard() -> str:
 @roles_required(COMPLIANCE, AUDITOR, ADMIN)
 def department(cycle_id: int, department_id: int) -> str:
     cycle = cycle_or_404(cycle_id)
-    visible = visible_department_ids(current_user)
+    visible = access.visible_department_ids(current_user)
     dept = db.session.get(Department, department_id)
     if (
         dept is None
@@ -197,7 +191,7 @@ def remind(cycle_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     cycle = cycle_or_404(cycle_id)
-    visible = visible_department_ids(current_user)
+    visible = access.visible_department_ids(current_user)
     settings = {
         "today": web.uk_today(),
         "joiner_days": current_app.config["JOINER_DAYS"],

@@ -20,11 +20,11 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
-from register import runtime
+from register import access, runtime
 from register.declarations import categories as cat
 from register.extensions import db
-from register.models import Department, Flag, ManagementPlan
-from register.models.flags import ALL_OUTCOMES, DECLARED, MANAGED, outcomes_for
+from register.models import Declaration, Department, Flag, ManagementPlan
+from register.models.flags import ALL_OUTCOMES, MANAGED, outcomes_for
 from register.models.people import AUDITOR, COMPLIANCE, OFFICIAL
 from register.review import search as interest_search
 from register.review import services
@@ -35,9 +35,18 @@ from register.review.forms import (
     DeclarationSearchForm,
     PlanForm,
 )
-from register.web import audit, nav_item, roles_required, uk_today
+from register.web import (
+    audit,
+    guard_blueprint,
+    nav_item,
+    page_context,
+    page_hook,
+    roles_required,
+    uk_today,
+)
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+guard_blueprint(bp, COMPLIANCE, AUDITOR, OFFICIAL)
 nav_item((COMPLIANCE, AUDITOR), "review.queue", "Flags")
 nav_item((COMPLIANCE, AUDITOR), "review.dashboard", "Dashboard")
 nav_item((COMPLIANCE, AUDITOR), "review.due", "Plans due")
@@ -74,9 +83,12 @@ def _filters() -> services.QueueFilters:
 
 
 def _departments() -> list[Department]:
-    if current_user.role == COMPLIANCE:
-        return list(current_user.assigned_departments)
-    return list(db.session.scalars(select(Department).order_by(Department.name)))
+    """The departments the queue can be filtered by: those whose flags the user reviews."""
+    ids = access.review_department_ids(current_user)
+    statement = select(Department).order_by(Department.name)
+    if ids is not None:
+        statement = statement.where(Department.id.in_(sorted(ids)))
+    return list(db.session.scalars(statement))
 
 
 @bp.get("/")
@@ -114,15 +126,9 @@ def bulk_dismiss() -> Response:
 
 
 def _flag(flag_id: int) -> Flag:
-    """A flag the signed-in user may read, or 404 (officials: only flags about themselves)."""
+    """A flag the signed-in user may read, or 404 (never reveal that another one exists)."""
     flag = db.session.get(Flag, flag_id)
-    if flag is None:
-        abort(404)
-    if current_user.role == OFFICIAL and flag.official_id == current_user.id:
-        if flag.kind != DECLARED:  # undeclared-interest flags reach officials only as a prompt
-            abort(404)
-        return flag
-    if not services.can_read(current_user, flag):
+    if flag is None or not access.can_read_flag(current_user, flag):
         abort(404)
     return flag
 
@@ -143,11 +149,11 @@ def flag(flag_id: int) -> str:
 
 
 def _render_flag(flag: Flag, form: DecisionForm | None = None, status: int = 200) -> Any:
-    can_decide = services.can_decide(current_user, flag)
+    can_decide = access.can_decide_flag(current_user, flag)
     return render_template(
         "review/flag.html", view=services.flag_view(db.session, flag, current_user),
         form=_decision_form(flag, form) if can_decide else None, can_decide=can_decide,
-        managed=MANAGED,
+        managed=MANAGED, **page_context("review.flag", flag=flag),
     ), status  # fmt: skip
 
 
@@ -155,7 +161,7 @@ def _render_flag(flag: Flag, form: DecisionForm | None = None, status: int = 200
 @roles_required(COMPLIANCE)
 def decide(flag_id: int) -> Any:
     flag = _flag(flag_id)
-    if not services.can_decide(current_user, flag):
+    if not access.can_decide_flag(current_user, flag):
         abort(403)
     form = _decision_form(flag)
     if not form.validate_on_submit():
@@ -175,7 +181,7 @@ def decide(flag_id: int) -> Any:
     except services.ReviewError as exc:
         db.session.rollback()
         form.reason.errors.append(str(exc))
-        return _render_flag(db.session.get(Flag, flag_id), form, 400)
+        return _render_flag(_flag(flag_id), form, 400)
     db.session.commit()
     flash(f"Decision recorded: {ALL_OUTCOMES[form.outcome.data]}.")
     return redirect(url_for(".flag", flag_id=flag_id))
@@ -183,7 +189,7 @@ def decide(flag_id: int) -> Any:
 
 def _plan(plan_id: int) -> ManagementPlan:
     plan = db.session.get(ManagementPlan, plan_id)
-    if plan is None or not services.can_decide(current_user, plan.flag):
+    if plan is None or not access.can_decide_flag(current_user, plan.flag):
         abort(404)
     return plan
 
@@ -262,22 +268,19 @@ def acknowledge(plan_id: int) -> Response:
     return redirect(back if safe else url_for(".my_plans"))
 
 
-@bp.app_template_global()
-def official_review(official_id: int) -> dict[str, Any]:
+@page_hook("declarations.show")
+def official_review(declaration: Declaration) -> dict[str, Any]:
     """Flags and plans about an official's own interests, for their declaration page."""
+    official = declaration.official
     flags = db.session.scalars(
         select(Flag)
-        .where(
-            Flag.official_id == official_id,
-            Flag.kind == DECLARED,
-            or_(Flag.active.is_(True), Flag.decisions.any()),
-        )
+        .where(access.flag_scope(official), or_(Flag.active.is_(True), Flag.decisions.any()))
         .order_by(Flag.score.desc())
     ).all()
     plans = db.session.scalars(
-        select(ManagementPlan).where(ManagementPlan.official_id == official_id)
+        select(ManagementPlan).where(ManagementPlan.official_id == official.id)
     ).all()
-    return {"flags": flags, "plans": plans, "ack_form": AcknowledgeForm()}
+    return {"official_review": {"flags": flags, "plans": plans, "ack_form": AcknowledgeForm()}}
 
 
 SEARCH_LIMIT = 500  # results shown; the caption gives the full count

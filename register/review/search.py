@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from register.access import review_department_ids
 from register.declarations.categories import GIFT
 from register.declarations.queries import content_date, latest_version_ids
 from register.matching import MatchConfig
@@ -31,8 +32,6 @@ from register.matching.score import (
     normalise_identifier,
 )
 from register.models import Declaration, DeclarationCycle, DeclarationVersion, Department, User
-from register.models.people import AUDITOR
-from register.review.services import assigned_department_ids
 
 # Whose interest, as a reader other than the official says it (categories.WHOSE is the
 # official's own "Myself").
@@ -203,11 +202,9 @@ def find_declared_interests(
 def readable_department_ids(user: User) -> set[int] | None:
     """Departments whose officials' declarations `user` may search: None means every one.
 
-    As for the review queue: auditors everything, compliance officers their assigned
-    departments, anyone else nothing."""
-    if user.role == AUDITOR:
-        return None
-    return assigned_department_ids(user)
+    As for the review queue (register.access): auditors everything, compliance officers the
+    officials now in their assigned departments, anyone else nothing."""
+    return review_department_ids(user)
 
 
 def latest_version_records(
