@@ -55,7 +55,7 @@ def token_required(*roles: str) -> Callable[[F], F]:
             user = authenticate(db.session, request.headers.get("Authorization"))
             if user is None:
                 return error(401, "unauthorized", "Send a valid API token: Authorization: Bearer")
-            db.session.commit()  # last_used_at
+            db.session.commit()  # last_used_at, kept even if the request then fails
             if user.role not in roles:
                 return error(403, "forbidden", f"A {user.role_label.lower()} cannot use this")
             g.api_user = user

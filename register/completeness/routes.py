@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from register import access, web
+from register import access, clock, runtime
 from register.completeness import reminders
 from register.completeness.services import FILTERS, STATUS_LABELS, Completeness, compute, people
 from register.extensions import db
@@ -48,7 +48,7 @@ def default_cycle() -> DeclarationCycle | None:
     """The most recent cycle that has opened, else the earliest one still to open."""
     opened = db.session.scalar(
         select(DeclarationCycle)
-        .where(DeclarationCycle.opens_on <= web.uk_today())
+        .where(DeclarationCycle.opens_on <= clock.today())
         .order_by(DeclarationCycle.opens_on.desc())
         .limit(1)
     )
@@ -121,8 +121,8 @@ def dashboard() -> str:
         result = compute(
             db.session,
             cycle,
-            today=web.uk_today(),
-            joiner_days=current_app.config["JOINER_DAYS"],
+            today=clock.today(),
+            joiner_days=runtime.settings().joiner_days,
             department_ids=visible,
         )
         bars = chart_bars(result)
@@ -162,8 +162,8 @@ def department(cycle_id: int, department_id: int) -> str:
         people(
             db.session,
             cycle,
-            today=web.uk_today(),
-            joiner_days=current_app.config["JOINER_DAYS"],
+            today=clock.today(),
+            joiner_days=runtime.settings().joiner_days,
             department_ids=[dept.id],
             status=wanted,
         )
@@ -193,8 +193,8 @@ def remind(cycle_id: int) -> Response:
     cycle = cycle_or_404(cycle_id)
     visible = access.visible_department_ids(current_user)
     settings = {
-        "today": web.uk_today(),
-        "joiner_days": current_app.config["JOINER_DAYS"],
+        "today": clock.today(),
+        "joiner_days": runtime.settings().joiner_days,
         "actor": current_user,
         "ip_address": request.remote_addr,
     }
@@ -202,12 +202,12 @@ def remind(cycle_id: int) -> Response:
     department_id = request.form.get("department_id", type=int)
     if official_id:
         try:
-            reminder = reminders.remind_official(
-                db.session, cycle, official_id, department_ids=visible, **settings
-            )
+            with runtime.transaction() as session:
+                reminder = reminders.remind_official(
+                    session, cycle, official_id, department_ids=visible, **settings
+                )
         except reminders.ReminderError as exc:
             abort(404, str(exc))
-        db.session.commit()
         flash(f"Reminder sent to {reminder.email_to}")
         department_id = reminder.department_id
     elif department_id:
@@ -215,8 +215,8 @@ def remind(cycle_id: int) -> Response:
             d.id for d in cycle.departments
         }:
             abort(404)  # not one of this officer's departments, or not in the cycle
-        sent = reminders.remind_overdue(db.session, cycle, department_id, **settings)
-        db.session.commit()
+        with runtime.transaction() as session:
+            sent = reminders.remind_overdue(session, cycle, department_id, **settings)
         flash(
             f"Reminders sent to {len(sent)} overdue officials"
             if sent

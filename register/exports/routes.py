@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
@@ -23,7 +22,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from register import access, web
+from register import access, clock, runtime
 from register.exports import services
 from register.extensions import db
 from register.models import DeclarationCycle
@@ -84,12 +83,15 @@ def download() -> str | Response | tuple[str, int] | WerkzeugResponse:
             kinds=access.export_kinds(current_user),
         )  # fmt: skip
         return page, 400
-    services.audit_export(db.session, export, actor=current_user, ip_address=request.remote_addr)
-    db.session.commit()
+    with runtime.transaction() as session:  # the export is audited before it is sent
+        services.audit_export(session, export, actor=current_user, ip_address=request.remote_addr)
     table = services.build(
-        db.session, export, today=web.uk_today(), joiner_days=current_app.config["JOINER_DAYS"],
+        db.session,
+        export,
+        today=clock.today(),
+        joiner_days=runtime.settings().joiner_days,
         reader=current_user,
-    )  # fmt: skip
+    )
     if export.fmt == "csv":
         return Response(
             stream_with_context(services.csv_chunks(table)),

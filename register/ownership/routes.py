@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SubmitField
 
-from register import access
+from register import access, runtime
 from register.extensions import db
 from register.models import Declaration, Flag, UndeclaredFinding
 from register.models.flags import UNDECLARED
@@ -39,10 +39,10 @@ def release(flag_id: int) -> Response:
     if flag.kind != UNDECLARED or not ReleaseForm().validate_on_submit():
         abort(400)  # only possible undeclared interests have a question to release
     try:
-        undeclared.release(db.session, flag, current_user, ip_address=request.remote_addr)
+        with runtime.transaction() as session:
+            undeclared.release(session, flag, current_user, ip_address=request.remote_addr)
     except ReviewError:
         abort(404)
-    db.session.commit()
     flash("Released: the official will see the question on their declaration page.")
     return redirect(url_for("review.flag", flag_id=flag_id))
 

@@ -36,7 +36,6 @@ from register.review.forms import (
     PlanForm,
 )
 from register.web import (
-    audit,
     guard_blueprint,
     nav_item,
     page_context,
@@ -113,14 +112,13 @@ def bulk_dismiss() -> Response:
         flash("Give the reason for dismissing the flags; nothing was saved.")
         return redirect(url_for(".queue"))
     try:
-        decisions = services.bulk_dismiss(
-            db.session, flag_ids, current_user, form.reason.data, ip_address=request.remote_addr
-        )
+        with runtime.transaction() as session:
+            decisions = services.bulk_dismiss(
+                session, flag_ids, current_user, form.reason.data, ip_address=request.remote_addr
+            )
     except services.ReviewError as exc:
-        db.session.rollback()
         flash(f"{exc}; nothing was saved.")
         return redirect(url_for(".queue"))
-    db.session.commit()
     flash(f"Dismissed {len(decisions)} flags as not the same organisation or person.")
     return redirect(url_for(".queue"))
 
@@ -174,15 +172,14 @@ def decide(flag_id: int) -> Any:
             divest_by=form.divest_by.data,
         )  # fmt: skip
     try:
-        services.decide(
-            db.session, flag.id, current_user, form.outcome.data, form.reason.data, plan=plan,
-            ip_address=request.remote_addr,
-        )  # fmt: skip
+        with runtime.transaction() as session:
+            services.decide(
+                session, flag.id, current_user, form.outcome.data, form.reason.data, plan=plan,
+                ip_address=request.remote_addr,
+            )  # fmt: skip
     except services.ReviewError as exc:
-        db.session.rollback()
         form.reason.errors.append(str(exc))
         return _render_flag(_flag(flag_id), form, 400)
-    db.session.commit()
     flash(f"Decision recorded: {ALL_OUTCOMES[form.outcome.data]}.")
     return redirect(url_for(".flag", flag_id=flag_id))
 
@@ -214,14 +211,13 @@ def edit_plan(plan_id: int) -> Any:
             divest_by=form.divest_by.data, status=form.status.data,
         )  # fmt: skip
         try:
-            changed = services.update_plan(
-                db.session, plan, current_user, fields, ip_address=request.remote_addr
-            )
+            with runtime.transaction() as session:
+                changed = services.update_plan(
+                    session, plan, current_user, fields, ip_address=request.remote_addr
+                )
         except services.ReviewError as exc:
-            db.session.rollback()
             form.constraints.errors.append(str(exc))  # type: ignore[attr-defined]
         else:
-            db.session.commit()
             flash("Plan saved." if changed else "No changes to save.")
             return redirect(url_for(".flag", flag_id=plan.flag_id))
     return render_template("review/plan_form.html", plan=plan, form=form)
@@ -260,8 +256,8 @@ def acknowledge(plan_id: int) -> Response:
         abort(404)
     if not AcknowledgeForm().validate_on_submit():
         abort(400)
-    services.acknowledge_plan(db.session, plan, current_user, ip_address=request.remote_addr)
-    db.session.commit()
+    with runtime.transaction() as session:
+        services.acknowledge_plan(session, plan, current_user, ip_address=request.remote_addr)
     flash("Thank you: your acknowledgement of the plan is recorded.")
     back = request.form.get("next", "")
     safe = back.startswith("/declarations/") and "//" not in back
@@ -294,16 +290,15 @@ def search() -> str:
     hits = None
     if request.args and form.validate():
         query, as_at = form.q.data.strip(), form.as_at.data
-        hits = interest_search.search_declarations(
-            db.session, current_user, query, as_at=as_at, config=runtime.settings().matching
-        )
-        held = f" held on {as_at:%-d %B %Y}" if as_at else ""
-        audit(
-            "declarations.searched",
-            f"Searched declarations for interests in “{query}”{held}: {len(hits)} found",
-            details=interest_search.summary_details(query, as_at, hits),
-        )
-        db.session.commit()
+        with runtime.transaction() as session:
+            hits = interest_search.search_declarations_audited(
+                session,
+                current_user,
+                query,
+                as_at=as_at,
+                config=runtime.settings().matching,
+                ip_address=request.remote_addr,
+            )
     return render_template(
         "review/search.html", form=form, hits=hits[:SEARCH_LIMIT] if hits else hits,
         total=len(hits or ()), officials=len({h.version.official_id for h in hits or ()}),
