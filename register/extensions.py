@@ -1,7 +1,9 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
+from __future__ import annotations
+
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_login import LoginManager
@@ -24,17 +26,26 @@ class _Session(FlaskSQLAlchemySession):
         self.info[BASE_URL_KEY] = current_app.config["BASE_URL"]
 
 
+if TYPE_CHECKING:
+
+    class _ScopedSession(_Session):
+        """How `db.session` is typed: a `scoped_session` forwards every Session method to this
+        app context's `_Session`, so it is one; and it has the scoped_session's own two."""
+
+        def __call__(self) -> _Session: ...
+
+        def remove(self) -> None: ...
+
+
 class _SQLAlchemy(SQLAlchemy):
     """Flask-SQLAlchemy, with `db.session` typed as the Session it stands for.
 
-    `db.session` is a `scoped_session`: a proxy with every Session method, each forwarded to this
-    app context's `_Session`. Services are typed `session: Session` (tests and commands pass
-    plain sessions), so the views' and commands' `db.session` is declared a Session here, once,
-    instead of being excused at every call. (`remove()`, the one scoped_session method with no
-    Session twin, is Flask-SQLAlchemy's business at the end of each app context.)
+    Services are typed `session: Session` (tests and commands pass plain sessions) and views and
+    commands pass them `db.session`, a scoped_session: declared here, once, as what it is (every
+    Session method, plus `__call__` and `remove`) instead of being excused at every call.
     """
 
-    session: _Session  # type: ignore[assignment]
+    session: _ScopedSession  # type: ignore[assignment]
 
 
 db = _SQLAlchemy(model_class=Base, session_options={"class_": _Session})

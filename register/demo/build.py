@@ -10,12 +10,11 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from register.admin.services import UserFields, create_cycle, create_department, create_user
-from register.awards.importer import import_file
 from register.awards.parse import iter_paths
 from register.declarations import services as declarations
-from register.matching import MatchConfig
 from register.models import Declaration, DeclarationCycle, Interest, User
-from register.screening import screen_everything
+from register.screening import ImportFile, import_awards, screen_everything
+from register.settings import Settings
 
 DATA_DIR = Path(__file__).parent / "data"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo credential  # nosec B105
@@ -65,8 +64,13 @@ OFFICIALS = [
 ]  # fmt: skip
 
 
-def build_demo(session: Session, progress: Callable[[str], None] = print) -> str:
-    """Create the demo people, cycles, declarations and awards; return a one-line summary."""
+def build_demo(
+    session: Session, settings: Settings, progress: Callable[[str], None] = print
+) -> str:
+    """Create the demo people, cycles, declarations and awards; return a one-line summary.
+
+    Commits the people and declarations before the award files, which the award importer
+    commits one by one; the caller commits the screening at the end."""
     departments = {code: create_department(session, code, name, None) for code, name in DEPARTMENTS}
     people = {}
     for email, name, code, title, senior, joined in OFFICIALS:
@@ -170,12 +174,14 @@ def build_demo(session: Session, progress: Callable[[str], None] = print) -> str
         "amendment, a draft; the rest are overdue"
     )
     session.commit()
-    awards = 0
-    for path in iter_paths([DATA_DIR]):
-        report = import_file(session, path, display_name=str(path.relative_to(DATA_DIR)))
-        awards += report.imported
+    files = [
+        ImportFile(path, display_name=str(path.relative_to(DATA_DIR)))
+        for path in iter_paths([DATA_DIR])
+    ]
+    imported = import_awards(session, files, settings, screen=False)
+    awards = sum(report.imported for report in imported.reports)
     progress(f"Imported {awards} contract awards (real Contracts Finder notices and the demo case)")
-    screening = screen_everything(session, MatchConfig())
+    screening = screen_everything(session, settings)
     return (
         f"Demo loaded: {len(departments)} departments, {len(people)} officials, "
         f"cycles {previous.name} and {current.name}, {awards} awards; "

@@ -26,9 +26,9 @@ from typing import IO, Any
 import ijson
 
 from register.awards.parse import FormatError, RejectedRecord, clean_name, open_stream
+from register.matching.people import parse_person_name
 from register.matching.score import normalise_identifier
 from register.models.ownership import OFFICER, PSC
-from register.ownership.people import parse_person_name
 
 __all__ = ["FormatError", "ParsedOfficer", "RejectedRecord", "detect_format", "iter_officers"]
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from register import web
+from register import clock, runtime
 from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import DeclarationCycle
 from register.models.people import ADMIN
 from register.public import services
-from register.web import nav_item, roles_required
+from register.web import guard_blueprint, nav_item, roles_required
 
 bp = Blueprint("publishing", __name__, url_prefix="/admin/public-register")
+guard_blueprint(bp, ADMIN)
 nav_item((ADMIN,), "publishing.new_edition", "Public register")
 
 
@@ -54,16 +55,16 @@ def new_edition() -> str | Response | tuple[str, int]:
         if cycle is None:
             problems.append("Choose a cycle")
         elif not problems:
-            edition = services.publish(
-                db.session,
-                cycle,
-                rules,
-                actor=current_user,
-                today=web.uk_today(),
-                joiner_days=current_app.config["JOINER_DAYS"],
-                ip_address=request.remote_addr,
-            )
-            db.session.commit()
+            with runtime.transaction() as session:
+                edition = services.publish(
+                    session,
+                    cycle,
+                    rules,
+                    actor=current_user,
+                    today=clock.today(),
+                    joiner_days=runtime.settings().joiner_days,
+                    ip_address=request.remote_addr,
+                )
             flash(f"Published edition {edition.number} for {cycle.name}")
             return redirect(url_for("public.edition", edition_id=edition.id))
     page = render_template(
