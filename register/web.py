@@ -1,4 +1,4 @@
-"""Web plumbing shared by every blueprint: role checks, audit from a request, errors, filters."""
+"""Web plumbing shared by every blueprint: role checks, errors, filters."""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from register.audit import log as audit_log
-from register.extensions import db
-from register.models import AuditEntry, User
+from register.models import User
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,14 +56,6 @@ def guard_blueprint(bp: Blueprint, *roles: str) -> None:
         return None
 
     bp.allowed_roles = roles  # type: ignore[attr-defined]
-
-
-def audit(action: str, summary: str, **kwargs: Any) -> AuditEntry:
-    """Record an audit entry for the signed-in user and this request's address."""
-    actor = current_user if current_user.is_authenticated else None
-    return audit_log.record(
-        db.session, action, summary, actor=actor, ip_address=request.remote_addr, **kwargs
-    )
 
 
 def home_endpoint(user: User) -> str:
