@@ -6,13 +6,13 @@ from collections.abc import Callable
 from datetime import date, datetime
 from functools import wraps
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from register import clock
 from register.models import User
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
 
@@ -108,24 +108,17 @@ def page_context(name: str, **objects: Any) -> dict[str, Any]:
     return context
 
 
-UK = ZoneInfo("Europe/London")
-
-
-def uk_today() -> date:
-    return datetime.now(UK).date()
-
-
 def uk_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    return value.astimezone(UK).strftime("%-d %B %Y, %H:%M")
+    return value.astimezone(clock.display_zone()).strftime("%-d %B %Y, %H:%M")
 
 
 def uk_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(UK).date()
+        value = clock.local_date(value)
     return value.strftime("%-d %B %Y")
 
 

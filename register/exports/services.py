@@ -11,16 +11,16 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVarTuple
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from register import clock
 from register.access import can_export, flag_scope, visible_department_ids
 from register.audit.log import record
 from register.completeness.services import people
@@ -40,7 +40,6 @@ from register.models import (
 )
 from register.models.flags import UNDECLARED
 
-UK = ZoneInfo("Europe/London")
 KINDS = ("completeness", "declarations", "flags", "audit")
 FORMATS = ("csv", "xlsx")
 BATCH = 1000
@@ -69,7 +68,7 @@ def cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):
-        return value.astimezone(UK).isoformat(timespec="seconds")
+        return value.astimezone(clock.display_zone()).isoformat(timespec="seconds")
     if isinstance(value, str):
         return safe_text(value)
     return value
@@ -467,17 +466,15 @@ AUDIT_HEADER = [
 ]
 
 
-def uk_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UK).astimezone(UTC)
-
-
 def audit_table(session: Session, start: date | None, end: date | None) -> Table:
     """Audit entries from the start of `start` to the end of `end` (UK dates, both inclusive)."""
     statement = select(AuditEntry, AuditEntry.seq)
     if start is not None:
-        statement = statement.where(AuditEntry.occurred_at >= uk_midnight(start))
+        statement = statement.where(AuditEntry.occurred_at >= clock.local_midnight(start))
     if end is not None:
-        statement = statement.where(AuditEntry.occurred_at < uk_midnight(end + timedelta(days=1)))
+        statement = statement.where(
+            AuditEntry.occurred_at < clock.local_midnight(end + timedelta(days=1))
+        )
 
     def rows() -> Iterator[list[Any]]:
         for entry, _ in _batched(session, statement, AuditEntry.seq):

@@ -65,7 +65,7 @@ class DecisionForm(PlanFieldsMixin, FlaskForm):
                 self.owner_id.errors.append("Choose the plan's owner")
                 valid = False
             if self.review_on.data is None:
-                self.review_on.errors.append("Enter the plan's review date")  # type: ignore[attr-defined]
+                self.review_on.errors.append("Enter the plan's review date")
                 valid = False
         return valid
 

@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
-from register import access, runtime
+from register import access, clock, runtime
 from register.declarations import categories as cat
 from register.extensions import db
 from register.models import Declaration, Department, Flag, ManagementPlan
@@ -41,7 +41,6 @@ from register.web import (
     page_context,
     page_hook,
     roles_required,
-    uk_today,
 )
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -216,7 +215,7 @@ def edit_plan(plan_id: int) -> Any:
                     session, plan, current_user, fields, ip_address=request.remote_addr
                 )
         except services.ReviewError as exc:
-            form.constraints.errors.append(str(exc))  # type: ignore[attr-defined]
+            form.constraints.errors.append(str(exc))
         else:
             flash("Plan saved." if changed else "No changes to save.")
             return redirect(url_for(".flag", flag_id=plan.flag_id))
@@ -226,14 +225,14 @@ def edit_plan(plan_id: int) -> Any:
 @bp.get("/plans/due")
 @roles_required(COMPLIANCE, AUDITOR)
 def due() -> str:
-    plans = services.plans_due(db.session, current_user, uk_today())
-    return render_template("review/due.html", plans=plans, today=uk_today())
+    plans = services.plans_due(db.session, current_user, clock.today())
+    return render_template("review/due.html", plans=plans, today=clock.today())
 
 
 @bp.get("/dashboard")
 @roles_required(COMPLIANCE, AUDITOR)
 def dashboard() -> str:
-    data = services.dashboard(db.session, current_user, uk_today())
+    data = services.dashboard(db.session, current_user, clock.today())
     return render_template("review/dashboard.html", data=data, outcomes=ALL_OUTCOMES)
 
 
