@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -371,6 +371,16 @@ def roster_columns(collect_birth_dates: bool) -> tuple[str, ...]:
     return (*USER_COLUMNS, *person_fields(collect_birth_dates))
 
 
+def _rows(reader: csv.DictReader[str], report: RosterReport) -> Iterator[dict[str, str]]:
+    """The roster's rows; a line the CSV reader cannot read ends the file, reported."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        report.errors.append(
+            (reader.line_num, f"not a CSV row, the rest of the file was not read: {exc}")
+        )
+
+
 def import_roster(
     session: Session,
     text: str,
@@ -386,8 +396,13 @@ def import_roster(
     """
     collect_birth_dates = settings.collect_birth_dates
     report = RosterReport()
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    # newline="": line breaks inside quoted cells are the cell's, and a lone \r is a line break.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        report.errors.append((1, f"the header is not a CSV row: {exc}"))
+        return report
     missing = [c for c in REQUIRED_ROSTER_COLUMNS if c not in header]
     if missing:
         expected = ", ".join(roster_columns(collect_birth_dates))
@@ -396,7 +411,7 @@ def import_roster(
     person_columns = [c for c in person_fields(collect_birth_dates) if c in header]
     report.ignored_columns = [c for c in BIRTH_COLUMNS if c in header and not collect_birth_dates]
     departments = {d.code: d for d in session.scalars(select(Department))}
-    for row in reader:
+    for row in _rows(reader, report):
         line = reader.line_num
         try:
             with session.begin_nested():

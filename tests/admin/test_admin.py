@@ -330,3 +330,13 @@ def test_create_user_cli(app, runner, department):
     weak = runner.invoke(args=[*args[:3], "weak@example.gov.uk", *args[4:-1], "short"])
     assert weak.exit_code == 1 and "at least 12 characters" in weak.output
     assert "weak@example.gov.uk" not in emails()
+
+
+def test_roster_with_carriage_returns_and_quoted_line_breaks(app, department):
+    """A lone \\r ends a line (old Mac files; schemathesis sent `\\r0`), and a line break inside a
+    quoted cell belongs to the cell: neither crashes the import."""
+    header = "email,full_name,role,department_code"
+    text = f'{header}\rcr@example.gov.uk,"Cara\nRoe",official,DCS\r'
+    report = services.import_roster(db.session, text, None, runtime.settings())
+    assert report.created == 1 and report.errors == []
+    assert services.import_roster(db.session, "\r0", None, runtime.settings()).errors
