@@ -7,7 +7,7 @@ from datetime import date, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -128,6 +128,13 @@ def money(value: Any) -> str:
     return f"£{value:,.2f}".replace(".00", "")
 
 
+def _has_nul_character() -> bool:
+    fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
+    if any("\x00" in key or "\x00" in value for key, value in fields):
+        return True
+    return request.is_json and b"\\u0000" in request.get_data(cache=True).lower()
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(uk_datetime)
     app.add_template_filter(uk_date)
@@ -143,6 +150,17 @@ def init_app(app: Flask) -> None:
             "ADMIN": ADMIN,
             "assetPath": "/static/govuk/assets",
         }
+
+    @app.before_request
+    def refuse_nul_characters() -> Any:
+        """No honest form, query or JSON body holds a NUL character, and PostgreSQL text cannot
+        store one: refuse it before any view passes it on (the API: 422, pages: 400)."""
+        if not _has_nul_character():
+            return None
+        message = "Text cannot contain NUL characters"
+        if request.blueprint == "api":
+            return jsonify({"error": "invalid_parameter", "message": message}), 422
+        abort(400, message)
 
     @app.after_request
     def security_headers(response: Any) -> Any:
