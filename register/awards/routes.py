@@ -19,8 +19,8 @@ from werkzeug.wrappers import Response
 
 from register.awards.forms import BuyerMappingForm, ImportForm
 from register.awards.importer import ImportReport, import_file, map_buyer
-from register.awards.parse import normalise_identifier
 from register.extensions import db
+from register.matching.identifiers import company_number
 from register.models import (
     Award,
     AwardSupplier,
@@ -273,10 +273,8 @@ def search() -> str:
         conditions = [
             _contains(column, query) for column in (AwardSupplier.name, AwardSupplier.aliases)
         ]
-        if _COMPANY_NUMBER.fullmatch(query.replace(" ", "")):
-            pair = normalise_identifier("GB-COH", query)
-            if pair:
-                conditions.append(AwardSupplier.company_number == pair[1])
+        if _COMPANY_NUMBER.fullmatch(query.replace(" ", "")) and (number := company_number(query)):
+            conditions.append(AwardSupplier.company_number == number)
         statement = statement.where(or_(*conditions))
         counting = counting.where(or_(*conditions))
     if buyer:

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from register.admin.services import UserFields, create_cycle, create_department, create_user
 from register.awards.importer import import_file
-from register.awards.parse import iter_paths
+from register.awards.parse import SUFFIXES
 from register.declarations import services as declarations
+from register.ingest.streams import iter_paths
 from register.matching import MatchConfig
 from register.models import Declaration, DeclarationCycle, Interest, User
 from register.screening import screen_everything
@@ -142,7 +143,7 @@ def build_demo(session: Session, progress: Callable[[str], None] = print) -> str
     )
     session.commit()
     awards = 0
-    for path in iter_paths([DATA_DIR]):
+    for path in iter_paths([DATA_DIR], SUFFIXES):
         report = import_file(session, path, display_name=str(path.relative_to(DATA_DIR)))
         awards += report.imported
     progress(f"Imported {awards} contract awards (real Contracts Finder notices and the demo case)")

@@ -25,19 +25,22 @@ from typing import IO, Any
 
 import ijson
 
-from register.awards.parse import FormatError, RejectedRecord, clean_name, open_stream
-from register.matching.score import normalise_identifier
+from register.ingest.names import clean_name
+from register.ingest.rejections import RECORD_TEXT_LIMIT, FormatError, RejectedRecord
+from register.ingest.streams import open_stream
+from register.matching.identifiers import company_number
 from register.models.ownership import OFFICER, PSC
 from register.ownership.people import parse_person_name
 
-__all__ = ["FormatError", "ParsedOfficer", "RejectedRecord", "detect_format", "iter_officers"]
+__all__ = [
+    "ParsedOfficer", "detect_format", "iter_officers", "officer_digest", "officer_record_key",
+]  # fmt: skip
 
 CSV_COLUMNS = (
     "company_number", "name", "role", "appointed_on", "resigned_on", "birth_month", "birth_year",
 )  # fmt: skip
 CSV_REQUIRED = ("company_number", "name", "role")
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv", ".json.gz", ".jsonl.gz", ".csv.gz")
-RECORD_TEXT_LIMIT = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +60,31 @@ class ParsedOfficer:
     origin: str
 
     def digest(self) -> str:
-        content = [
+        return officer_digest(
             self.kind, self.company_number, self.company_name, self.name, self.role,
-            str(self.appointed_on), str(self.resigned_on), self.birth_month, self.birth_year,
-        ]  # fmt: skip
-        return hashlib.sha256(json.dumps(content).encode()).hexdigest()
+            self.appointed_on, self.resigned_on, self.birth_month, self.birth_year,
+        )  # fmt: skip
+
+
+def officer_digest(
+    kind: str, company_number: str, company_name: str | None, name: str, role: str,
+    appointed_on: date | None, resigned_on: date | None, birth_month: int | None,
+    birth_year: int | None,
+) -> str:  # fmt: skip
+    """The digest of what an officer record says (its stored `content_digest`)."""
+    content = [
+        kind, company_number, company_name, name, role, str(appointed_on), str(resigned_on),
+        birth_month, birth_year,
+    ]  # fmt: skip
+    return hashlib.sha256(json.dumps(content).encode()).hexdigest()
+
+
+def officer_record_key(
+    company_number: str, person_key: str, role: str, appointed_on: date | None
+) -> str:
+    """The identity of an officers CSV row: company, person, role and appointment date."""
+    identity = json.dumps([company_number, person_key, role.casefold(), str(appointed_on)])
+    return hashlib.sha256(identity.encode()).hexdigest()
 
 
 class _Invalid(Exception):
@@ -122,7 +145,7 @@ def _date(value: Any, what: str) -> date | None:
 
 
 def _company_number(value: Any) -> str:
-    number = normalise_identifier("GB-COH", str(value or ""))[1]
+    number = company_number(str(value or ""))
     if not number or not number.isalnum() or len(number) > 10:
         raise _Invalid(f"company number {value!r} is not a Companies House number")
     return number
@@ -330,9 +353,8 @@ def _csv_officer(origin: str, cells: dict[str, str]) -> ParsedOfficer:
     resigned = _date(cells.get("resigned_on"), "resigned_on")
     if appointed and resigned and resigned < appointed:
         raise _Invalid(f"resigned_on {resigned} is before appointed_on {appointed}")
-    identity = json.dumps([number, parsed.text, role.casefold(), str(appointed)])
     return ParsedOfficer(
-        source="officers_csv", record_key=hashlib.sha256(identity.encode()).hexdigest(),
+        source="officers_csv", record_key=officer_record_key(number, parsed.text, role, appointed),
         kind=OFFICER, company_number=number, company_name=None, name=name[:300],
         person_key=parsed.text, role=role[:200], appointed_on=appointed, resigned_on=resigned,
         birth_month=_int(cells.get("birth_month", ""), "birth_month", 1, 12),
