@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 
 from register.audit.log import record
 from register.matching import MatchConfig, compare_names
-from register.matching.score import months_between, normalise_identifier
+from register.matching.identifiers import normalise_identifier
+from register.matching.score import months_between
 from register.models import Award, AwardSupplier, CompanyOfficer, Flag, UndeclaredFinding, User
 from register.models.base import utcnow
 from register.models.flags import (

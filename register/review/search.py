@@ -22,12 +22,8 @@ from sqlalchemy.orm import Session
 
 from register.declarations.categories import GIFT
 from register.matching import MatchConfig
-from register.matching.score import (
-    IDENTIFIER_SCHEMES,
-    NameMatch,
-    match_names,
-    normalise_identifier,
-)
+from register.matching.identifiers import normalise_identifier
+from register.matching.score import IDENTIFIER_SCHEMES, NameMatch, match_names
 from register.models import Declaration, DeclarationCycle, DeclarationVersion, Department, User
 from register.models.people import AUDITOR
 from register.review.services import assigned_department_ids
