@@ -32,6 +32,7 @@ import psycopg  # noqa: E402
 from sqlalchemy import make_url  # noqa: E402
 
 from bench.common import fresh_app  # noqa: E402
+from register import runtime  # noqa: E402
 from register.auth.passwords import hash_password  # noqa: E402
 from register.declarations.services import COPIED_FIELDS, canonical_json  # noqa: E402
 from register.demo.build import build_demo  # noqa: E402
@@ -85,7 +86,7 @@ def reset_and_migrate(url: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         app = fresh_app(url, Path(folder))
         with app.app_context():
-            build_demo(db.session, progress=lambda _: None)
+            build_demo(db.session, runtime.settings(), progress=lambda _: None)
             db.session.commit()
             db.session.remove()
             db.engine.dispose()

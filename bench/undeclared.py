@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, func, insert, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from register.matching.people import parse_person_name  # noqa: E402
 from register.models import (  # noqa: E402
     Award,
     AwardSupplier,
@@ -35,8 +36,7 @@ from register.models import (  # noqa: E402
     Flag,
     User,
 )
-from register.ownership.people import parse_person_name  # noqa: E402
-from register.ownership.screening import screen_undeclared  # noqa: E402
+from register.screening.undeclared import screen_undeclared  # noqa: E402
 
 SYLLABLES = re.findall(
     r"\w+", "ab al an ar bel bor ca cor da del en fa fer gan hal is ka kel lan lo ma"

@@ -75,6 +75,9 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
         ]
     )
 
+    from register import runtime
+
+    runtime.init_app(app)
     db.init_app(app)
     migrate.init_app(
         app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
@@ -106,14 +109,12 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
 
     from importlib import import_module
 
-    from register.blueprints import BLUEPRINT_MODULES
+    from register.blueprints import BLUEPRINT_MODULES, CLI_MODULES
 
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(import_module(module).bp)
-
-    from register import cli
-
-    cli.init_app(app)
+    for module in CLI_MODULES:
+        import_module(module).init_app(app)
 
     @app.before_request
     def require_sign_in() -> Any:

@@ -1,4 +1,5 @@
-"""The blueprints the app registers: one module per capability, each exposing `bp`."""
+"""What each capability adds to the app: its blueprints (modules exposing `bp`) and its command
+groups (modules with `init_app(app)`, as flaskr's `db.init_app` registers `init-db`)."""
 
 BLUEPRINT_MODULES = (
     "register.auth.routes",
@@ -14,4 +15,16 @@ BLUEPRINT_MODULES = (
     "register.api.tokens",
     "register.awards.routes",
     "register.ownership.routes",
+)
+
+CLI_MODULES = (
+    "register.admin.cli",
+    "register.audit.cli",
+    "register.awards.cli",
+    "register.screening.cli",
+    "register.ownership.cli",
+    "register.notify.cli",
+    "register.completeness.cli",
+    "register.exports.cli",
+    "register.demo.cli",
 )

@@ -37,7 +37,8 @@ class Config:
     # personal data the register needs only if the organisation chooses to screen with them:
     # off unless COLLECT_BIRTH_DATES=1, and while off the fields are neither shown nor stored.
     COLLECT_BIRTH_DATES = os.environ.get("COLLECT_BIRTH_DATES", "0") == "1"
-    DISPLAY_TIMEZONE = "Europe/London"
+    # Dates on pages and deadlines (late filing, reminders) are counted in this zone.
+    DISPLAY_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Europe/London")
     # Email.
     MAIL_HOST = os.environ.get("MAIL_HOST", "localhost")
     MAIL_PORT = _env_int("MAIL_PORT", 25)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from register.audit.log import record
 from register.declarations.services import interest_content, live_interests, plain_value
 from register.models import (
     AuditEntry,
@@ -133,3 +134,20 @@ def everything_about(session: Session, user: User) -> dict[str, Any]:
             for e in actions
         ],
     }  # fmt: skip
+
+
+def download_personal_data(
+    session: Session, user: User, *, ip_address: str | None = None
+) -> dict[str, Any]:
+    """Everything the register holds about the person, for their download (audited)."""
+    held = everything_about(session, user)
+    record(
+        session,
+        "personal_data.downloaded",
+        f"{user.email} downloaded their personal data",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        ip_address=ip_address,
+    )
+    return held

@@ -22,7 +22,7 @@ from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 from sqlalchemy import create_engine, make_url, text
 
-from register import create_app
+from register import create_app, runtime
 from register.admin.services import UserFields, create_department, create_user
 from register.auth import passwords
 from register.extensions import db
@@ -235,6 +235,13 @@ def csrf_token(client: FlaskClient, url: str) -> str:
     )
     assert match, f"no CSRF token on {url}"
     return match.group(1)
+
+
+def configure(app: Flask, **config: Any) -> None:
+    """Change the configuration of an app already made (its settings are built once, in
+    create_app, so they are built again here)."""
+    app.config.update(config)
+    runtime.init_app(app)
 
 
 def date_fields(name: str, day: int, month: int, year: int) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from register import runtime
 from register.admin.services import create_cycle
 from register.awards.importer import import_file as import_awards
 from register.declarations import services as declarations
@@ -21,8 +22,8 @@ from register.extensions import db
 from register.models import Declaration, Flag, Interest, UndeclaredFinding, User
 from register.models.flags import DECLARED, UNDECLARED
 from register.ownership.importer import import_file as import_officers
-from register.ownership.screening import screen_undeclared
-from register.screening import MatchConfig, screen_declaration, screen_suppliers
+from register.screening import screen_declaration, screen_suppliers
+from register.screening.undeclared import screen_undeclared
 from tests.ownership.conftest import write_officers
 
 SUPPLIER = "Caledonian Care Ltd"
@@ -110,7 +111,7 @@ def test_a_declared_short_number_matches_the_supplier_by_number(
 ) -> None:
     declare(official, "Highland Holdings", declared)  # a name that does not match the supplier
     report = import_awards(db.session, award_file(tmp_path / "awards.json", "SC012345"))
-    screen_suppliers(db.session, report.changed_supplier_ids, MatchConfig())
+    screen_suppliers(db.session, report.changed_supplier_ids, runtime.settings())
     db.session.commit()
     [flag] = db.session.scalars(select(Flag).where(Flag.kind == DECLARED))
     assert flag.official_id == official.id and flag.supplier_name == SUPPLIER
@@ -119,7 +120,7 @@ def test_a_declared_short_number_matches_the_supplier_by_number(
     declaration = db.session.scalars(
         select(Declaration).where(Declaration.official_id == official.id)
     ).one()
-    screen_declaration(db.session, declaration, MatchConfig())
+    screen_declaration(db.session, declaration, runtime.settings())
     db.session.commit()
     assert len(db.session.scalars(select(Flag).where(Flag.kind == DECLARED)).all()) == 1
 

@@ -6,10 +6,11 @@ import json
 
 from sqlalchemy import func, select
 
+from register import runtime
 from register.awards.importer import import_file
 from register.extensions import db
 from register.models import Award, AwardSupplier, BuyerMapping, Decision, Flag
-from register.screening import MatchConfig, screen_declaration, screen_everything
+from register.screening import screen_declaration, screen_everything
 from tests.conftest import sign_in
 from tests.review.helpers import build_scene
 
@@ -38,8 +39,8 @@ def test_rerunning_never_duplicates_and_keeps_decisions(make_user, department):
     db.session.commit()
     before = flag_count()
     for _ in range(2):
-        screen_everything(db.session, MatchConfig())
-        screen_declaration(db.session, scene.declaration, MatchConfig())
+        screen_everything(db.session, runtime.settings())
+        screen_declaration(db.session, scene.declaration, runtime.settings())
         db.session.commit()
     assert flag_count() == before
     db.session.refresh(flag)
@@ -56,13 +57,13 @@ def test_mapping_a_buyer_to_the_department_adds_the_own_department_reason(
     report = import_file(db.session, path)
     from register.screening import screen_suppliers
 
-    screen_suppliers(db.session, report.changed_supplier_ids, MatchConfig())
+    screen_suppliers(db.session, report.changed_supplier_ids, runtime.settings())
     db.session.commit()
     flag = db.session.scalar(
         select(Flag).join(Award, Flag.award_id == Award.id).where(Award.ocid == "ocds-remap-1")
     )
     assert flag is not None and "own department" not in flag.explanation
-    screen_declaration(db.session, scene.declaration, MatchConfig())  # caches the suppliers
+    screen_declaration(db.session, scene.declaration, runtime.settings())  # caches the suppliers
     db.session.commit()
     mapping = db.session.scalar(
         select(BuyerMapping).where(BuyerMapping.buyer_name == "Children's Services Directorate")
@@ -79,7 +80,7 @@ def test_mapping_a_buyer_to_the_department_adds_the_own_department_reason(
     assert "awarded by the official's own department" in flag.explanation
     # The process's cached supplier index follows the new mapping: the next submission screened
     # in this process keeps the own-department reason.
-    screen_declaration(db.session, scene.declaration, MatchConfig())
+    screen_declaration(db.session, scene.declaration, runtime.settings())
     db.session.commit()
     db.session.expire_all()
     assert "awarded by the official's own department" in db.session.get(Flag, flag.id).explanation

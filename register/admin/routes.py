@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -16,15 +15,15 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from register import runtime
 from register.admin import services
 from register.admin.forms import CycleForm, DepartmentForm, RosterForm, UserForm
-from register.auth.passwords import hash_password, password_problem
+from register.auth.passwords import password_problem
 from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import DeclarationCycle, Department, User
-from register.models.people import ADMIN, COMPLIANCE, OFFICIAL
-from register.screening import config_from, screen_people
-from register.web import audit, nav_item, roles_required
+from register.models.people import ADMIN
+from register.web import nav_item, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 nav_item((ADMIN,), "admin.people", "People")
@@ -40,11 +39,11 @@ def departments() -> str | Response:
     form = DepartmentForm()
     if form.validate_on_submit():
         try:
-            services.create_department(db.session, form.code.data, form.name.data, current_user)
+            with runtime.transaction() as session:
+                services.create_department(session, form.code.data, form.name.data, current_user)
         except services.AdminError as exc:
             form.code.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(f"Created department {form.name.data}")
             return redirect(url_for(".departments"))
     rows = db.session.execute(
@@ -76,13 +75,19 @@ def people() -> str:
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     users = db.session.scalars(statement.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return render_template(
-        "admin/people.html", users=users, page=page, total=total, page_size=PAGE_SIZE, q=query,
-        roster_form=RosterForm(), columns=services.roster_columns(_collect_birth_dates()),
-    )  # fmt: skip
+        "admin/people.html",
+        users=users,
+        page=page,
+        total=total,
+        page_size=PAGE_SIZE,
+        q=query,
+        roster_form=RosterForm(),
+        columns=services.roster_columns(_collect_birth_dates()),
+    )
 
 
 def _collect_birth_dates() -> bool:
-    return bool(current_app.config["COLLECT_BIRTH_DATES"])
+    return runtime.settings().collect_birth_dates
 
 
 def _user_form(user: User | None) -> UserForm:
@@ -96,6 +101,7 @@ def _user_form(user: User | None) -> UserForm:
 
 
 def _save_user(form: UserForm, user: User | None) -> User | None:
+    """Save the person form in one transaction; None (with the error on the form) if refused."""
     department = (
         db.session.get(Department, form.department_id.data) if form.department_id.data else None
     )
@@ -105,56 +111,32 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
             form.password.errors.append(problem)
             return None
     fields = services.UserFields(
-        email=form.email.data or "", full_name=form.full_name.data or "", role=form.role.data,
-        department=department, job_title=form.job_title.data or None,
-        is_senior=form.is_senior.data, joined_on=form.joined_on.data, left_on=form.left_on.data,
+        email=form.email.data or "",
+        full_name=form.full_name.data or "",
+        role=form.role.data,
+        department=department,
+        job_title=form.job_title.data or None,
+        is_senior=form.is_senior.data,
+        joined_on=form.joined_on.data,
+        left_on=form.left_on.data,
         person=form.person,
-    )  # fmt: skip
-    personal: list[str] = []
-    screened_as = None if user is None else (user.full_name, user.department_id)
+    )
+    assigned = [d for i in form.assigned.data or [] if (d := db.session.get(Department, i))]
     try:
-        if user is None:
-            user = services.create_user(db.session, fields, current_user, form.password.data)
-        else:
-            problems = services.check_user_fields(fields)
-            if problems:
-                raise services.AdminError("; ".join(problems))
-            before = {"role": user.role, "department": user.department_id, "active": user.active}
-            for name in ("full_name", "role", "job_title", "is_senior", "joined_on", "left_on"):
-                setattr(user, name, getattr(fields, name))
-            user.department = department
-            personal = services.apply_person_details(
-                user, form.person, services.person_fields(_collect_birth_dates())
-            )
-            if form.password.data:
-                user.password_hash = hash_password(form.password.data)
-                user.failed_logins = 0
-                user.locked_until = None
-            audit(
-                "admin.user_updated",
-                f"Updated {user.email}",
-                object_type="user",
-                object_id=user.id,
-                details={
-                    "before": before,
-                    "after": {"role": user.role, "department": user.department_id},
-                    "password_reset": bool(form.password.data),
-                    # Which, never their values: the log cannot be anonymised later.
-                    "personal_details_changed": personal,
-                },
+        with runtime.transaction() as session:
+            return services.save_person(
+                session,
+                user,
+                fields,
+                assigned=assigned,
+                password=form.password.data or None,
+                actor=current_user,
+                settings=runtime.settings(),
+                ip_address=request.remote_addr,
             )
     except services.AdminError as exc:
         form.email.errors.append(str(exc))
         return None
-    user.assigned_departments = (
-        [db.session.get(Department, i) for i in form.assigned.data or []]
-        if user.role == COMPLIANCE else []
-    )  # fmt: skip
-    if user.role == OFFICIAL and (personal or screened_as != (user.full_name, user.department_id)):
-        db.session.flush()
-        screen_people(db.session, [user.id], config_from(current_app.config),
-                      alert_mailbox=current_app.config["COMPLIANCE_MAILBOX"])  # fmt: skip
-    return user
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -164,10 +146,8 @@ def new_user() -> str | Response:
     if form.validate_on_submit():
         user = _save_user(form, None)
         if user is not None:
-            db.session.commit()
             flash(f"Created {user.full_name}")
             return redirect(url_for(".people"))
-        db.session.rollback()
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -181,12 +161,9 @@ def edit_user(user_id: int) -> str | Response:
     if request.method == "GET":
         form.department_id.data = user.department_id or 0
         form.assigned.data = [d.id for d in user.assigned_departments]
-    if form.validate_on_submit():
-        if _save_user(form, user) is not None:
-            db.session.commit()
-            flash(f"Saved {user.full_name}")
-            return redirect(url_for(".people"))
-        db.session.rollback()
+    if form.validate_on_submit() and _save_user(form, user) is not None:
+        flash(f"Saved {user.full_name}")
+        return redirect(url_for(".people"))
     return render_template("admin/user_form.html", form=form, user=user, confirm_form=ConfirmForm())
 
 
@@ -200,19 +177,17 @@ def set_active(user_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     active = request.form.get("active") == "yes"
-    if user.id == current_user.id and not active:
-        flash("You cannot deactivate your own account; ask another administrator.")
-        return redirect(url_for(".edit_user", user_id=user.id))
-    if user.active != active:
-        user.active = active
-        if active:
-            user.failed_logins, user.locked_until = 0, None
-        verb = "Reactivated" if active else "Deactivated"
-        audit(f"admin.user_{verb.lower()}", f"{verb} {user.email}", object_type="user",
-              object_id=user.id, details={"before": {"active": not active},
-                                          "after": {"active": active}})  # fmt: skip
-        db.session.commit()
-        flash(f"{verb} {user.full_name}'s account")
+    try:
+        with runtime.transaction() as session:
+            changed = services.set_active(
+                session, user, active, current_user, ip_address=request.remote_addr
+            )
+    except services.AdminError as exc:
+        flash(str(exc))
+    else:
+        if changed:
+            verb = "Reactivated" if active else "Deactivated"
+            flash(f"{verb} {user.full_name}'s account")
     return redirect(url_for(".edit_user", user_id=user.id))
 
 
@@ -234,10 +209,8 @@ def roster() -> str | Response:
             errors=[(0, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})")]
         )
     else:
-        report = services.import_roster(
-            db.session, text, current_user, **services.roster_settings(current_app.config)
-        )
-        db.session.commit()
+        with runtime.transaction() as session:
+            report = services.import_roster(session, text, current_user, runtime.settings())
     return render_template("admin/roster_report.html", report=report)
 
 
@@ -247,15 +220,20 @@ def cycles() -> str | Response:
     form = CycleForm()
     form.departments.choices = _department_choices()
     if form.validate_on_submit():
+        chosen = [d for i in form.departments.data if (d := db.session.get(Department, i))]
         try:
-            services.create_cycle(
-                db.session, form.name.data, form.opens_on.data, form.due_on.data,
-                [db.session.get(Department, i) for i in form.departments.data], current_user,
-            )  # fmt: skip
+            with runtime.transaction() as session:
+                services.create_cycle(
+                    session,
+                    form.name.data,
+                    form.opens_on.data,
+                    form.due_on.data,
+                    chosen,
+                    current_user,
+                )
         except services.AdminError as exc:
             form.name.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(f"Created cycle {form.name.data}")
             return redirect(url_for(".cycles"))
     all_cycles = db.session.scalars(

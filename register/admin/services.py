@@ -6,10 +6,9 @@ import csv
 import io
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, or_, select
@@ -17,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from register.audit.log import record
 from register.auth.passwords import hash_password
-from register.matching import MatchConfig
+from register.matching.people import parse_person_name, split_other_names
 from register.models import DeclarationCycle, Department, User
-from register.models.people import OFFICIAL, ROLES
-from register.ownership.people import parse_person_name, split_other_names
-from register.screening import config_from, screen_people
+from register.models.people import COMPLIANCE, OFFICIAL, ROLES
+from register.screening import screen_people
+from register.settings import Settings
 
 BIRTH_COLUMNS = ("birth_month", "birth_year")
 # Optional: applied only when the roster has the column, so an older roster keeps what was set.
@@ -234,6 +233,88 @@ def create_user(
     return user
 
 
+def save_person(
+    session: Session,
+    user: User | None,
+    fields: UserFields,
+    *,
+    assigned: Iterable[Department],
+    password: str | None,
+    actor: User,
+    settings: Settings,
+    ip_address: str | None = None,
+) -> User:
+    """Create a person, or update one (audited with before and after; personal details by
+    name only), set a compliance officer's departments, and screen an official again when their
+    name, person details or department changed."""
+    screened_as = None if user is None else (user.full_name, user.department_id)
+    personal: list[str] = []
+    if user is None:
+        user = create_user(session, fields, actor, password)
+    else:
+        problems = check_user_fields(fields)
+        if problems:
+            raise AdminError("; ".join(problems))
+        before = {"role": user.role, "department": user.department_id, "active": user.active}
+        for name in ("full_name", "role", "job_title", "is_senior", "joined_on", "left_on"):
+            setattr(user, name, getattr(fields, name))
+        user.department = fields.department
+        personal = apply_person_details(
+            user, fields.person, person_fields(settings.collect_birth_dates)
+        )
+        if password:
+            user.password_hash = hash_password(password)
+            user.failed_logins = 0
+            user.locked_until = None
+        record(
+            session,
+            "admin.user_updated",
+            f"Updated {user.email}",
+            actor=actor,
+            object_type="user",
+            object_id=user.id,
+            ip_address=ip_address,
+            details={
+                "before": before,
+                "after": {"role": user.role, "department": user.department_id},
+                "password_reset": bool(password),
+                # Which, never their values: the log cannot be anonymised later.
+                "personal_details_changed": personal,
+            },
+        )
+    user.assigned_departments = list(assigned) if user.role == COMPLIANCE else []
+    if user.role == OFFICIAL and (personal or screened_as != (user.full_name, user.department_id)):
+        session.flush()
+        screen_people(session, [user.id], settings)
+    return user
+
+
+def set_active(
+    session: Session, user: User, active: bool, actor: User, *, ip_address: str | None = None
+) -> bool:
+    """Deactivate an account (it can no longer sign in) or reactivate it, audited; returns
+    whether anything changed. Nobody deactivates their own account."""
+    if user.id == actor.id and not active:
+        raise AdminError("You cannot deactivate your own account; ask another administrator.")
+    if user.active == active:
+        return False
+    user.active = active
+    if active:
+        user.failed_logins, user.locked_until = 0, None
+    verb = "Reactivated" if active else "Deactivated"
+    record(
+        session,
+        f"admin.user_{verb.lower()}",
+        f"{verb} {user.email}",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        ip_address=ip_address,
+        details={"before": {"active": not active}, "after": {"active": active}},
+    )
+    return True
+
+
 @dataclass
 class RosterReport:
     created: int = 0
@@ -277,31 +358,20 @@ def roster_columns(collect_birth_dates: bool) -> tuple[str, ...]:
     return (*USER_COLUMNS, *person_fields(collect_birth_dates))
 
 
-def roster_settings(config: Mapping[str, Any]) -> dict[str, Any]:
-    """`import_roster`'s settings from the app's configuration."""
-    return {
-        "collect_birth_dates": bool(config["COLLECT_BIRTH_DATES"]),
-        "screening": config_from(config),
-        "alert_mailbox": config["COMPLIANCE_MAILBOX"],
-    }
-
-
 def import_roster(
     session: Session,
     text: str,
     actor: User | None,
-    *,
-    collect_birth_dates: bool = False,
-    screening: MatchConfig | None = None,
-    alert_mailbox: str | None = None,
+    settings: Settings,
 ) -> RosterReport:
     """Create or update users from CSV rows; each bad row is reported and the good ones kept.
 
     Each row is applied in a savepoint, so a failing row never leaves part of itself behind.
-    Birth date columns are ignored (and reported as such) unless `collect_birth_dates`. With
-    `screening`, officials added or whose names, birth date or department changed are screened
-    against company officer records again.
+    Birth date columns are ignored (and reported as such) unless the register collects them.
+    Officials added or whose names, birth date or department changed are screened against
+    company officer records again.
     """
+    collect_birth_dates = settings.collect_birth_dates
     report = RosterReport()
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
@@ -320,8 +390,7 @@ def import_roster(
                 _apply_roster_row(session, row, departments, person_columns, report, actor)
         except AdminError as exc:
             report.errors.append((line, str(exc)))
-    if screening is not None:
-        screen_people(session, report.changed_people, screening, alert_mailbox=alert_mailbox)
+    screen_people(session, report.changed_people, settings)
     record(
         session,
         "admin.roster_imported",

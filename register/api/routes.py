@@ -11,13 +11,13 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from register import web
+from register import runtime, screening, web
 from register.admin import services as admin
 from register.api.openapi import document
 from register.api.tokens import authenticate
@@ -151,10 +151,8 @@ def roster() -> Any:
         departments = _departments(body.get("departments", []), user)
         text = _roster_csv(body.get("officials", []))
         first_row = 0
-    report = admin.import_roster(
-        db.session, text, user, **admin.roster_settings(current_app.config)
-    )
-    db.session.commit()
+    with runtime.transaction() as session:
+        report = admin.import_roster(session, text, user, runtime.settings())
     if report.errors and report.errors[0][0] == 1 and not (report.created or report.updated):
         return error(422, "invalid_roster", report.errors[0][1])
     key = "line" if first_row else "index"
@@ -182,10 +180,7 @@ def roster() -> Any:
 @token_required(ADMIN)
 def awards() -> Any:
     """Award records in: an OCDS or CSV file (multipart field 'file', or the raw body)."""
-    from register.awards.importer import import_file
-    from register.screening import config_from, screen_suppliers
-
-    limit = current_app.config["WEB_IMPORT_MAX_BYTES"]
+    limit = runtime.settings().web_import_max_bytes
     if request.content_length and request.content_length > limit:
         raise RequestEntityTooLarge(
             f"Files over {limit:,} bytes must be imported from the command line"
@@ -201,13 +196,11 @@ def awards() -> Any:
             path.write_bytes(request.get_data())
         if path.stat().st_size == 0:
             return error(422, "invalid_body", "Send a file (multipart field 'file') or a body")
-        report = import_file(db.session, path, actor=g.api_user, display_name=name)
-    if report.changed_supplier_ids:
-        screen_suppliers(
-            db.session, report.changed_supplier_ids, config_from(current_app.config),
-            alert_mailbox=current_app.config["COMPLIANCE_MAILBOX"],
-        )  # fmt: skip
-        db.session.commit()
+        with runtime.transaction() as session:
+            outcome = screening.import_awards(
+                session, [screening.ImportFile(path, name)], runtime.settings(), actor=g.api_user
+            )
+    (report,) = outcome.reports
     body = {
         "run_id": report.run_id,
         "format": report.detected_format,
@@ -360,7 +353,7 @@ def completeness() -> Any:
         db.session,
         cycle,
         today=web.uk_today(),
-        joiner_days=current_app.config["JOINER_DAYS"],
+        joiner_days=runtime.settings().joiner_days,
         department_ids=_visible_departments(g.api_user),
     )
     return jsonify(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -13,12 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from register import runtime
 from register.audit.log import record
+from register.clock import utcnow
 from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import ApiToken, User
 from register.models.people import ADMIN
-from register.web import audit, nav_item, roles_required
+from register.web import nav_item, roles_required
 
 TOKEN_PREFIX = "rgi_"  # noqa: S105 - a marker, not a secret  # nosec B105
 
@@ -30,15 +31,55 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for `user`; returns the row and the token text (never stored)."""
+def create_token(
+    session: Session,
+    user: User,
+    name: str,
+    *,
+    created_by: User | None = None,
+    ip_address: str | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a token for `user` (audited); returns the row and the token text (never stored)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
-        user_id=user.id, name=name.strip()[:100], token_hash=hash_token(token), prefix=token[:12]
+        user_id=user.id,
+        name=name.strip()[:100],
+        token_hash=hash_token(token),
+        prefix=token[:12],
+        created_by_id=created_by.id if created_by else None,
     )
     session.add(row)
     session.flush()
+    record(
+        session,
+        "api.token_created",
+        f"Created API token {row.prefix}… ({row.name}) for {user.email}",
+        actor=created_by,
+        object_type="api_token",
+        object_id=row.id,
+        ip_address=ip_address,
+        details={"role": user.role},
+    )
     return row, token
+
+
+def revoke_token(
+    session: Session, row: ApiToken, actor: User, *, ip_address: str | None = None
+) -> bool:
+    """Revoke a token (audited); returns whether it was still live."""
+    if row.revoked_at is not None:
+        return False
+    row.revoked_at = utcnow()
+    record(
+        session,
+        "api.token_revoked",
+        f"Revoked API token {row.prefix}… ({row.name})",
+        actor=actor,
+        object_type="api_token",
+        object_id=row.id,
+        ip_address=ip_address,
+    )
+    return True
 
 
 def authenticate(session: Session, header: str | None) -> User | None:
@@ -53,7 +94,7 @@ def authenticate(session: Session, header: str | None) -> User | None:
     )
     if row is None or not row.user.active:
         return None
-    row.last_used_at = datetime.now(UTC)
+    row.last_used_at = utcnow()
     return row.user
 
 
@@ -81,16 +122,10 @@ def create() -> str | tuple[str, int]:
     if user is None or not name:
         problem = "Enter a name for the token" if not name else "No user with that email address"
         return _page(problem=problem), 400
-    row, token = create_token(db.session, user, name)
-    row.created_by_id = current_user.id
-    audit(
-        "api.token_created",
-        f"Created API token {row.prefix}… ({name}) for {user.email}",
-        object_type="api_token",
-        object_id=row.id,
-        details={"role": user.role},
-    )
-    db.session.commit()
+    with runtime.transaction() as session:
+        _, token = create_token(
+            session, user, name, created_by=current_user, ip_address=request.remote_addr
+        )
     return _page(new_token=token)
 
 
@@ -102,17 +137,8 @@ def revoke(token_id: int) -> Response:
     row = db.session.get(ApiToken, token_id)
     if row is None:
         abort(404)
-    if row.revoked_at is None:
-        row.revoked_at = datetime.now(UTC)
-        record(
-            db.session,
-            "api.token_revoked",
-            f"Revoked API token {row.prefix}… ({row.name})",
-            actor=current_user,
-            object_type="api_token",
-            object_id=row.id,
-            ip_address=request.remote_addr,
-        )
-        db.session.commit()
+    with runtime.transaction() as session:
+        revoked = revoke_token(session, row, current_user, ip_address=request.remote_addr)
+    if revoked:
         flash(f"Revoked token {row.name}")
     return redirect(url_for(".index"))

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -18,12 +17,13 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from register import runtime
+from register.auth import services
 from register.auth.forms import ChangePasswordForm, SignInForm
-from register.auth.passwords import check_password, hash_password, password_problem
 from register.auth.services import authenticate
 from register.extensions import db
-from register.personal_data import everything_about
-from register.web import audit, home_endpoint
+from register.personal_data import download_personal_data
+from register.web import home_endpoint
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -52,8 +52,8 @@ def login() -> str | Response:
             form.email.data or "",
             form.password.data or "",
             ip_address=request.remote_addr,
-            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+            max_failures=runtime.settings().login_max_failures,
+            lock_minutes=runtime.settings().login_lock_minutes,
         )
         if result.user is not None:
             session.clear()  # a fresh session on sign-in: no fixation
@@ -66,14 +66,8 @@ def login() -> str | Response:
 @bp.post("/sign-out")
 @login_required
 def logout() -> Response:
-    audit(
-        "auth.sign_out",
-        f"{current_user.email} signed out",
-        object_type="user",
-        object_id=current_user.id,
-    )
-    current_user.rotate_session_token()  # a copy of this session's cookie is now worthless
-    db.session.commit()
+    with runtime.transaction() as db_session:
+        services.sign_out(db_session, current_user, ip_address=request.remote_addr)
     logout_user()
     session.clear()
     flash("You have signed out.")
@@ -85,21 +79,19 @@ def logout() -> Response:
 def change_password() -> str | Response:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        problem = password_problem(form.new_password.data or "")
-        if not check_password(current_user.password_hash, form.current_password.data or ""):
-            form.current_password.errors.append("Your current password is not correct")
-        elif problem:
-            form.new_password.errors.append(problem)
+        user = current_user._get_current_object()
+        try:
+            with runtime.transaction() as db_session:
+                services.change_password(
+                    db_session,
+                    user,
+                    form.current_password.data or "",
+                    form.new_password.data or "",
+                    ip_address=request.remote_addr,
+                )
+        except services.PasswordChangeError as exc:
+            form[exc.field].errors.append(str(exc))
         else:
-            user = current_user._get_current_object()
-            user.password_hash = hash_password(form.new_password.data or "")  # ends every session
-            audit(
-                "auth.password_changed",
-                f"{user.email} changed their password",
-                object_type="user",
-                object_id=user.id,
-            )
-            db.session.commit()
             session.clear()
             login_user(user)  # this browser stays signed in, with the new session token
             flash("Your password has been changed.")
@@ -111,11 +103,11 @@ def change_password() -> str | Response:
 @login_required
 def my_data() -> Response:
     """Everything the register holds about the signed-in person, as a JSON download."""
-    user = current_user._get_current_object()
-    content = json.dumps(everything_about(db.session, user), indent=2, ensure_ascii=False)
-    audit("personal_data.downloaded", f"{user.email} downloaded their personal data",
-          object_type="user", object_id=user.id)  # fmt: skip
-    db.session.commit()
+    with runtime.transaction() as db_session:
+        held = download_personal_data(
+            db_session, current_user._get_current_object(), ip_address=request.remote_addr
+        )
+    content = json.dumps(held, indent=2, ensure_ascii=False)
     return Response(
         content,
         mimetype="application/json",

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from register.audit.log import record
-from register.auth.passwords import check_password, hash_password, needs_rehash
+from register.auth.passwords import check_password, hash_password, needs_rehash, password_problem
 from register.models import User
 from register.models.base import utcnow
 
@@ -35,7 +35,10 @@ def authenticate(
     max_failures: int,
     lock_minutes: int,
 ) -> SignInResult:
-    """Check credentials, count failures, lock after `max_failures`; commits the audit entry."""
+    """Check credentials, count failures, lock after `max_failures`.
+
+    Commits, success or failure: a failed attempt and its audit entry must be kept although the
+    request ends in an error page, or the lock could be bypassed."""
     user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     now = utcnow()
     if user is None:
@@ -101,3 +104,51 @@ def authenticate(
     )
     session.commit()
     return SignInResult(user, None)
+
+
+class PasswordChangeError(Exception):
+    """The password was not changed; the message says why, about which form field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def sign_out(session: Session, user: User, *, ip_address: str | None = None) -> None:
+    """End every session of the user (audited): a copied cookie is worthless from now on."""
+    record(
+        session,
+        "auth.sign_out",
+        f"{user.email} signed out",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        ip_address=ip_address,
+    )
+    user.rotate_session_token()
+
+
+def change_password(
+    session: Session,
+    user: User,
+    current_password: str,
+    new_password: str,
+    *,
+    ip_address: str | None = None,
+) -> None:
+    """Change the user's own password (audited), which ends their other sessions."""
+    if not check_password(user.password_hash, current_password):
+        raise PasswordChangeError("current_password", "Your current password is not correct")
+    problem = password_problem(new_password)
+    if problem:
+        raise PasswordChangeError("new_password", problem)
+    user.password_hash = hash_password(new_password)
+    record(
+        session,
+        "auth.password_changed",
+        f"{user.email} changed their password",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        ip_address=ip_address,
+    )

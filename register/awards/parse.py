@@ -38,14 +38,7 @@ from register.awards.ocds import iter_json, iter_jsonl
 from register.awards.parsed import ParsedAward, ParseStats
 from register.ingest.jsonstream import ijson_message
 from register.ingest.rejections import FormatError, RejectedRecord
-from register.ingest.streams import (
-    HEAD_BYTES,
-    CountingReader,
-    # Only for register/cli.py (another engineer's file, issue 11 item 6), which still imports
-    # iter_paths from here: delete this line once it imports register.ingest.streams.iter_paths.
-    iter_paths,  # noqa: F401
-    open_stream,
-)
+from register.ingest.streams import HEAD_BYTES, CountingReader, open_stream
 
 __all__ = ["SUFFIXES", "detect_format", "iter_awards"]
 

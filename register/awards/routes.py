@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from rapidfuzz import fuzz, process, utils
 from sqlalchemy import case, func, or_, select
@@ -17,8 +17,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
+from register import runtime, screening
 from register.awards.forms import BuyerMappingForm, ImportForm
-from register.awards.importer import ImportReport, import_file, map_buyer
+from register.awards.importer import ImportReport
 from register.extensions import db
 from register.matching.identifiers import company_number
 from register.models import (
@@ -45,7 +46,7 @@ _COMPANY_NUMBER = re.compile(r"(?:[A-Za-z]{2})?\d{1,8}[A-Za-z]?")
 
 
 def _size_message() -> str:
-    limit = current_app.config["WEB_IMPORT_MAX_BYTES"]
+    limit = runtime.settings().web_import_max_bytes
     return (
         f"The file is larger than {limit / 1_000_000:g} MB, the limit for imports in the "
         "browser. Ask someone with access to the server to import it with "
@@ -73,29 +74,21 @@ def _upload_size(form: ImportForm) -> int:
     return int(size)
 
 
-def _run_upload(form: ImportForm) -> ImportReport:
-    """Save the upload under its own (safe) name in a temporary folder and import it."""
+def _run_upload(form: ImportForm) -> screening.ImportOutcome[ImportReport]:
+    """Save the upload under its own (safe) name in a temporary folder, import it and screen
+    what it changed."""
     original = form.file.data.filename or "upload"
     with tempfile.TemporaryDirectory(prefix="award-upload-") as folder:
         path = Path(folder) / (secure_filename(original) or "upload")
         form.file.data.save(path)
-        return import_file(
-            db.session, path, actor=current_user._get_current_object(), display_name=original
-        )
-
-
-def _screen(supplier_ids: list[int]) -> str | None:
-    """Screen new or changed suppliers against declarations, as the CLI import does."""
-    if not supplier_ids:
-        return None
-    from register.screening import config_from, screen_suppliers
-
-    screening = screen_suppliers(
-        db.session, supplier_ids, config_from(current_app.config),
-        alert_mailbox=current_app.config["COMPLIANCE_MAILBOX"],
-    )  # fmt: skip
-    db.session.commit()
-    return screening.summary()
+        with runtime.transaction() as session:
+            outcome = screening.import_awards(
+                session,
+                [screening.ImportFile(path, original)],
+                runtime.settings(),
+                actor=current_user._get_current_object(),
+            )
+    return outcome
 
 
 @bp.route("/imports", methods=["GET", "POST"])
@@ -103,14 +96,14 @@ def _screen(supplier_ids: list[int]) -> str | None:
 def imports() -> str | Response:
     form = ImportForm()
     if form.validate_on_submit():
-        if _upload_size(form) > current_app.config["WEB_IMPORT_MAX_BYTES"]:
+        if _upload_size(form) > runtime.settings().web_import_max_bytes:
             form.file.errors.append(_size_message())
         else:
-            report = _run_upload(form)
+            outcome = _run_upload(form)
+            (report,) = outcome.reports
             flash(report.summary().replace(report.path + ": ", "", 1))
-            matching = _screen(list(report.changed_supplier_ids))
-            if matching:
-                flash("Matching: " + matching)
+            if outcome.screening is not None:
+                flash("Matching: " + outcome.screening.summary())
             return redirect(url_for(".import_run", run_id=report.run_id))
     page = _page()
     total = db.session.scalar(select(func.count(ImportRun.id))) or 0
@@ -235,14 +228,10 @@ def set_buyer_department(mapping_id: int) -> Response:
     department = db.session.get(Department, form.department_id.data)
     if form.department_id.data and department is None:
         abort(400)
-    changed = map_buyer(db.session, mapping, department, current_user._get_current_object())
-    db.session.commit()
-    # "Awarded by the official's own department" depends on the mapping: screen them again.
-    _screen(
-        list(db.session.scalars(
-            select(AwardSupplier.id).join(Award).where(Award.buyer_key == mapping.buyer_key)
-        ))
-    )  # fmt: skip
+    with runtime.transaction() as session:
+        changed, _ = screening.map_buyer(
+            session, mapping, department, current_user._get_current_object(), runtime.settings()
+        )
     target = department.name if department else "no department"
     flash(f"{mapping.buyer_name} is now mapped to {target}; {changed} awards updated.")
     return redirect(url_for(".buyers", page=page))
@@ -296,9 +285,14 @@ def search() -> str:
         for supplier, award, department in rows
     ]
     return render_template(
-        "awards/search.html", rows=results, q=query, buyer=buyer, page=page, total=total,
+        "awards/search.html",
+        rows=results,
+        q=query,
+        buyer=buyer,
+        page=page,
+        total=total,
         page_size=PAGE_SIZE,
-    )  # fmt: skip
+    )
 
 
 @bp.get("/<int:award_id>")
@@ -310,15 +304,20 @@ def award(award_id: int) -> str:
     if found is None:
         abort(404)
     suppliers = db.session.scalars(
-        select(AwardSupplier).where(AwardSupplier.award_id == found.id)
+        select(AwardSupplier)
+        .where(AwardSupplier.award_id == found.id)
         .order_by(AwardSupplier.position)
-    ).all()  # fmt: skip
+    ).all()
     department = db.session.get(Department, found.department_id) if found.department_id else None
     flags = db.session.scalars(
-        select(Flag).where(Flag.award_id == found.id, review.scope(current_user))
+        select(Flag)
+        .where(Flag.award_id == found.id, review.scope(current_user))
         .order_by(Flag.score.desc())
-    ).all()  # fmt: skip
+    ).all()
     return render_template(
-        "awards/award.html", award=found, department=department, flags=flags,
+        "awards/award.html",
+        award=found,
+        department=department,
+        flags=flags,
         suppliers=[(s, json.loads(s.aliases), json.loads(s.identifiers)) for s in suppliers],
-    )  # fmt: skip
+    )

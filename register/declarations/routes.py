@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from register import runtime
 from register.declarations import categories as cat
 from register.declarations import services
 from register.declarations.forms import (
@@ -25,12 +26,11 @@ from register.models import (
     DeclarationCycle,
     DeclarationVersion,
     Interest,
-    RelatedOrganisation,
 )
 from register.models.declarations import DRAFT
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
-from register.screening import config_from, screen_declaration
-from register.web import audit, roles_required
+from register.screening import screen_declaration
+from register.web import roles_required
 from register.web import uk_today as today
 
 bp = Blueprint("declarations", __name__, url_prefix="/declarations")
@@ -77,7 +77,7 @@ def mine() -> str:
     cycles = db.session.scalars(
         select(DeclarationCycle).order_by(DeclarationCycle.opens_on.desc())
     ).all()
-    joiner_days = current_app.config["JOINER_DAYS"]
+    joiner_days = runtime.settings().joiner_days
     rows = []
     for cycle in cycles:
         if not services.owes_declaration(current_user, cycle) or cycle.opens_on > today():
@@ -103,11 +103,14 @@ def start(cycle_id: int) -> Response:
     if cycle.opens_on > today():
         flash(f"The {cycle.name} cycle opens on {cycle.opens_on:%-d %B %Y}.")
         return redirect(url_for(".mine"))
-    declaration = services.start_declaration(
-        db.session, current_user, cycle,
-        lookback_months=current_app.config["LOOKBACK_MONTHS"], ip_address=request.remote_addr,
-    )  # fmt: skip
-    db.session.commit()
+    with runtime.transaction() as session:
+        declaration = services.start_declaration(
+            session,
+            current_user,
+            cycle,
+            lookback_months=runtime.settings().lookback_months,
+            ip_address=request.remote_addr,
+        )
     return redirect(url_for(".show", declaration_id=declaration.id))
 
 
@@ -118,7 +121,7 @@ def show(declaration_id: int) -> str:
     by_category: dict[str, list[Interest]] = {code: [] for code in cat.CATEGORIES}
     for interest in services.live_interests(declaration):
         by_category[interest.category].append(interest)
-    due = services.due_date(current_user, declaration.cycle, current_app.config["JOINER_DAYS"])
+    due = services.due_date(current_user, declaration.cycle, runtime.settings().joiner_days)
     return render_template(
         "declarations/show.html",
         declaration=declaration,
@@ -127,31 +130,28 @@ def show(declaration_id: int) -> str:
         status=services.status(declaration, due, today()),
         due=due,
         form=ConfirmForm(),
-        lookback_months=current_app.config["LOOKBACK_MONTHS"],
+        lookback_months=runtime.settings().lookback_months,
         today=today(),
         cat=cat,
         gift_totals=services.gift_totals(services.live_interests(declaration)),
     )
 
 
-def _apply(form: Any, interest: Interest) -> None:
-    for name in MODEL_FIELDS:
-        if name in form._fields:
-            value = form._fields[name].data
-            setattr(interest, name, value if value != "" else None)
-    if interest.category == cat.GIFT:
-        interest.end_date = interest.start_date
-    if isinstance(form, RelationshipForm):
-        interest.related_organisations = [
-            RelatedOrganisation(
-                position=position, name=entry.form.name.data.strip(),
-                organisation_identifier=(entry.form.organisation_identifier.data or None),
-                role=entry.form.role.data or None,
-            )
-            for position, entry in enumerate(
-                e for e in form.other_organisations.entries if (e.form.name.data or "").strip()
-            )
-        ]  # fmt: skip
+def _typed(form: Any) -> tuple[dict[str, Any], list[services.OrganisationEntry] | None]:
+    """The interest's fields, and a relationship's other organisations, as the form holds them."""
+    fields = {name: form._fields[name].data for name in MODEL_FIELDS if name in form._fields}
+    if not isinstance(form, RelationshipForm):
+        return fields, None
+    related = [
+        services.OrganisationEntry(
+            name=entry.form.name.data.strip(),
+            organisation_identifier=entry.form.organisation_identifier.data or None,
+            role=entry.form.role.data or None,
+        )
+        for entry in form.other_organisations.entries
+        if (entry.form.name.data or "").strip()
+    ]
+    return fields, related
 
 
 def _fill(form: Any, interest: Interest) -> None:
@@ -177,25 +177,25 @@ def add_interest(declaration_id: int, category: str) -> str | Response:
         abort(404)
     form = FORMS[category]()
     if form.validate_on_submit():
-        interest = Interest(category=category, declaration=declaration)
-        _apply(form, interest)
-        declaration.is_nil = False
-        db.session.add(interest)
-        db.session.flush()
-        audit(
-            "interest.added",
-            f"Added {cat.CATEGORIES[category].label.lower()}: {interest.organisation_name}",
-            object_type="declaration",
-            object_id=declaration.id,
-            details={"interest_id": interest.id, "after": services.interest_content(interest)},
-        )
-        db.session.commit()
+        with runtime.transaction() as session:
+            interest = services.add_interest(
+                session,
+                declaration,
+                category,
+                *_typed(form),
+                current_user,
+                ip_address=request.remote_addr,
+            )
         flash(f"Saved: {interest.organisation_name}")
         return redirect(url_for(".show", declaration_id=declaration.id))
     return render_template(
-        "declarations/interest_form.html", form=form, declaration=declaration,
-        category=cat.CATEGORIES[category], cat=cat, interest=None,
-    )  # fmt: skip
+        "declarations/interest_form.html",
+        form=form,
+        declaration=declaration,
+        category=cat.CATEGORIES[category],
+        cat=cat,
+        interest=None,
+    )
 
 
 def _interest(declaration: Declaration, interest_id: int) -> Interest:
@@ -214,27 +214,20 @@ def edit_interest(declaration_id: int, interest_id: int) -> str | Response:
     if request.method == "GET":
         _fill(form, interest)
     if form.validate_on_submit():
-        before = services.interest_content(interest)
-        _apply(form, interest)
-        db.session.flush()
-        audit(
-            "interest.edited",
-            f"Edited {interest.organisation_name}",
-            object_type="declaration",
-            object_id=declaration.id,
-            details={
-                "interest_id": interest.id,
-                "before": before,
-                "after": services.interest_content(interest),
-            },
-        )
-        db.session.commit()
+        with runtime.transaction() as session:
+            services.edit_interest(
+                session, interest, *_typed(form), current_user, ip_address=request.remote_addr
+            )
         flash(f"Saved: {interest.organisation_name}")
         return redirect(url_for(".show", declaration_id=declaration.id))
     return render_template(
-        "declarations/interest_form.html", form=form, declaration=declaration,
-        category=cat.CATEGORIES[interest.category], cat=cat, interest=interest,
-    )  # fmt: skip
+        "declarations/interest_form.html",
+        form=form,
+        declaration=declaration,
+        category=cat.CATEGORIES[interest.category],
+        cat=cat,
+        interest=interest,
+    )
 
 
 @bp.route("/<int:declaration_id>/interests/<int:interest_id>/end", methods=["GET", "POST"])
@@ -244,18 +237,18 @@ def end_interest(declaration_id: int, interest_id: int) -> str | Response:
     interest = _interest(declaration, interest_id)
     form = EndInterestForm()
     if form.validate_on_submit():
-        if interest.start_date and form.end_date.data < interest.start_date:
-            form.end_date.errors.append("The end date must be on or after the start date")
+        try:
+            with runtime.transaction() as session:
+                services.end_interest(
+                    session,
+                    interest,
+                    form.end_date.data,
+                    current_user,
+                    ip_address=request.remote_addr,
+                )
+        except services.DeclarationError as exc:
+            form.end_date.errors.append(str(exc))
         else:
-            interest.end_date = form.end_date.data
-            audit(
-                "interest.ended",
-                f"Ended {interest.organisation_name} on {interest.end_date}",
-                object_type="declaration",
-                object_id=declaration.id,
-                details={"interest_id": interest.id},
-            )
-            db.session.commit()
             flash(
                 f"{interest.organisation_name} is now a former interest. It stays on your "
                 "declaration and is still screened for the look-back period."
@@ -274,18 +267,8 @@ def remove_interest(declaration_id: int, interest_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     name = interest.organisation_name
-    audit(
-        "interest.removed",
-        f"Removed {name}",
-        object_type="declaration",
-        object_id=declaration.id,
-        details={"interest_id": interest.id, "before": services.interest_content(interest)},
-    )
-    if declaration.version_count == 0:
-        db.session.delete(interest)
-    else:  # it is in a submitted version: keep the row so flags and history still resolve
-        interest.removed = True
-    db.session.commit()
+    with runtime.transaction() as session:
+        services.remove_interest(session, interest, current_user, ip_address=request.remote_addr)
     flash(f"Removed: {name}")
     return redirect(url_for(".show", declaration_id=declaration.id))
 
@@ -298,20 +281,19 @@ def review(declaration_id: int) -> str | Response:
     error = None
     if form.validate_on_submit():
         try:
-            version = services.submit(
-                db.session, declaration, current_user,
-                nil_return=form.nil_return.data, amendment_reason=form.amendment_reason.data,
-                ip_address=request.remote_addr,
-            )  # fmt: skip
+            with runtime.transaction() as session:
+                version = services.submit(
+                    session,
+                    declaration,
+                    current_user,
+                    nil_return=form.nil_return.data,
+                    amendment_reason=form.amendment_reason.data,
+                    ip_address=request.remote_addr,
+                )
+                screening = screen_declaration(session, declaration, runtime.settings())
         except services.DeclarationError as exc:
-            db.session.rollback()
             error = str(exc)
         else:
-            screening = screen_declaration(
-                db.session, declaration, config_from(current_app.config),
-                alert_mailbox=current_app.config["COMPLIANCE_MAILBOX"],
-            )  # fmt: skip
-            db.session.commit()
             flags = screening.new + screening.reopened
             message = f"Declaration submitted: version {version.number}."
             if flags:
@@ -323,10 +305,15 @@ def review(declaration_id: int) -> str | Response:
             return redirect(url_for(".show", declaration_id=declaration.id))
     interests = services.live_interests(declaration)
     return render_template(
-        "declarations/review.html", declaration=declaration, interests=interests, form=form,
-        error=error, attestation=services.ATTESTATION, cat=cat,
+        "declarations/review.html",
+        declaration=declaration,
+        interests=interests,
+        form=form,
+        error=error,
+        attestation=services.ATTESTATION,
+        cat=cat,
         gift_totals=services.gift_totals(interests),
-    )  # fmt: skip
+    )
 
 
 @bp.post("/<int:declaration_id>/amend")
@@ -335,14 +322,10 @@ def amend(declaration_id: int) -> Response:
     declaration = _own_declaration(declaration_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.reopen_for_amendment(db.session, declaration, current_user)
-    audit(
-        "declaration.amendment_started",
-        f"Started amending {declaration.cycle.name}",
-        object_type="declaration",
-        object_id=declaration.id,
-    )
-    db.session.commit()
+    with runtime.transaction() as session:
+        services.reopen_for_amendment(
+            session, declaration, current_user, ip_address=request.remote_addr
+        )
     flash(
         "You are amending your declaration. Make your changes, then review and submit them "
         "with a reason."
@@ -373,7 +356,11 @@ def version(declaration_id: int, number: int) -> str:
         previous = _version(declaration, number - 1)
         changes = services.version_changes(json.loads(previous.content), content)
     return render_template(
-        "declarations/version.html", declaration=declaration, version=version,
-        content=content, changes=changes, cat=cat,
+        "declarations/version.html",
+        declaration=declaration,
+        version=version,
+        content=content,
+        changes=changes,
+        cat=cat,
         gift_totals=services.gift_totals(content.get("interests", [])),
-    )  # fmt: skip
+    )

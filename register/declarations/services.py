@@ -277,11 +277,158 @@ def submit(
     return version
 
 
-def reopen_for_amendment(session: Session, declaration: Declaration, actor: User) -> None:
-    """Make the working copy editable again; nothing changes until the amendment is submitted."""
+def reopen_for_amendment(
+    session: Session, declaration: Declaration, actor: User, *, ip_address: str | None = None
+) -> None:
+    """Make the working copy editable again (audited); nothing changes until the amendment is
+    submitted."""
     if declaration.version_count == 0 or declaration.state == DRAFT:
         return
     declaration.state = DRAFT
+    record(
+        session,
+        "declaration.amendment_started",
+        f"Started amending {declaration.cycle.name}",
+        actor=actor,
+        object_type="declaration",
+        object_id=declaration.id,
+        ip_address=ip_address,
+    )
+
+
+@dataclass(frozen=True)
+class OrganisationEntry:
+    """One of the other organisations of a close personal relationship, as typed."""
+
+    name: str
+    organisation_identifier: str | None
+    role: str | None
+
+
+def _set_fields(
+    interest: Interest,
+    fields: Mapping[str, Any],
+    related: Iterable[OrganisationEntry] | None,
+) -> None:
+    for name, value in fields.items():
+        setattr(interest, name, value if value != "" else None)
+    if interest.category == GIFT:
+        interest.end_date = interest.start_date
+    if related is not None:
+        interest.related_organisations = [
+            RelatedOrganisation(
+                position=position,
+                name=entry.name,
+                organisation_identifier=entry.organisation_identifier,
+                role=entry.role,
+            )
+            for position, entry in enumerate(related)
+        ]
+
+
+def add_interest(
+    session: Session,
+    declaration: Declaration,
+    category: str,
+    fields: Mapping[str, Any],
+    related: Iterable[OrganisationEntry] | None,
+    actor: User,
+    *,
+    ip_address: str | None = None,
+) -> Interest:
+    """Add an interest to a draft declaration (audited with what was added)."""
+    interest = Interest(category=category, declaration=declaration)
+    _set_fields(interest, fields, related)
+    declaration.is_nil = False
+    session.add(interest)
+    session.flush()
+    record(
+        session,
+        "interest.added",
+        f"Added {CATEGORIES[category].label.lower()}: {interest.organisation_name}",
+        actor=actor,
+        object_type="declaration",
+        object_id=declaration.id,
+        ip_address=ip_address,
+        details={"interest_id": interest.id, "after": interest_content(interest)},
+    )
+    return interest
+
+
+def edit_interest(
+    session: Session,
+    interest: Interest,
+    fields: Mapping[str, Any],
+    related: Iterable[OrganisationEntry] | None,
+    actor: User,
+    *,
+    ip_address: str | None = None,
+) -> None:
+    """Change an interest of a draft declaration (audited with before and after)."""
+    before = interest_content(interest)
+    _set_fields(interest, fields, related)
+    session.flush()
+    record(
+        session,
+        "interest.edited",
+        f"Edited {interest.organisation_name}",
+        actor=actor,
+        object_type="declaration",
+        object_id=interest.declaration_id,
+        ip_address=ip_address,
+        details={
+            "interest_id": interest.id,
+            "before": before,
+            "after": interest_content(interest),
+        },
+    )
+
+
+def end_interest(
+    session: Session,
+    interest: Interest,
+    end_date: date,
+    actor: User,
+    *,
+    ip_address: str | None = None,
+) -> None:
+    """End an interest on `end_date` (audited); it stays declared as a former interest."""
+    if interest.start_date and end_date < interest.start_date:
+        raise DeclarationError("The end date must be on or after the start date")
+    interest.end_date = end_date
+    record(
+        session,
+        "interest.ended",
+        f"Ended {interest.organisation_name} on {interest.end_date}",
+        actor=actor,
+        object_type="declaration",
+        object_id=interest.declaration_id,
+        ip_address=ip_address,
+        details={"interest_id": interest.id},
+    )
+
+
+def remove_interest(
+    session: Session, interest: Interest, actor: User, *, ip_address: str | None = None
+) -> None:
+    """Remove an interest from a draft (audited with what it held). One that was in a submitted
+    version keeps its row, marked removed, so flags and history still resolve."""
+    declaration = interest.declaration
+    record(
+        session,
+        "interest.removed",
+        f"Removed {interest.organisation_name}",
+        actor=actor,
+        object_type="declaration",
+        object_id=declaration.id,
+        ip_address=ip_address,
+        details={"interest_id": interest.id, "before": interest_content(interest)},
+    )
+    if declaration.version_count == 0:
+        session.delete(interest)
+    else:
+        interest.removed = True
+    session.flush()
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,12 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from register.admin.services import UserFields, create_cycle, create_department, create_user
-from register.awards.importer import import_file
 from register.awards.parse import SUFFIXES
 from register.declarations import services as declarations
 from register.ingest.streams import iter_paths
-from register.matching import MatchConfig
 from register.models import Declaration, DeclarationCycle, Interest, User
-from register.screening import screen_everything
+from register.screening import ImportFile, import_awards, screen_everything
+from register.settings import Settings
 
 DATA_DIR = Path(__file__).parent / "data"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo credential  # nosec B105
@@ -66,7 +65,9 @@ OFFICIALS = [
 ]  # fmt: skip
 
 
-def build_demo(session: Session, progress: Callable[[str], None] = print) -> str:
+def build_demo(
+    session: Session, settings: Settings, progress: Callable[[str], None] = print
+) -> str:
     """Create the demo people, cycles, declarations and awards; return a one-line summary."""
     departments = {code: create_department(session, code, name, None) for code, name in DEPARTMENTS}
     people = {}
@@ -142,12 +143,14 @@ def build_demo(session: Session, progress: Callable[[str], None] = print) -> str
         "amendment, a draft; the rest are overdue"
     )
     session.commit()
-    awards = 0
-    for path in iter_paths([DATA_DIR], SUFFIXES):
-        report = import_file(session, path, display_name=str(path.relative_to(DATA_DIR)))
-        awards += report.imported
+    files = [
+        ImportFile(path, display_name=str(path.relative_to(DATA_DIR)))
+        for path in iter_paths([DATA_DIR], SUFFIXES)
+    ]
+    imported = import_awards(session, files, settings, screen=False)
+    awards = sum(report.imported for report in imported.reports)
     progress(f"Imported {awards} contract awards (real Contracts Finder notices and the demo case)")
-    screening = screen_everything(session, MatchConfig())
+    screening = screen_everything(session, settings)
     return (
         f"Demo loaded: {len(departments)} departments, {len(people)} officials, "
         f"cycles {previous.name} and {current.name}, {awards} awards; "

@@ -6,13 +6,12 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from register import web
+from register import clock, runtime
 from register.exports import services
-from register.extensions import db
 from register.models import DeclarationCycle
 
 export_cli = AppGroup("export", help="Export completeness, declarations, flags or the audit log.")
@@ -41,9 +40,10 @@ def _command(kind: str) -> click.Command:
         start: datetime | None,
         end: datetime | None,
     ) -> None:
+        session = runtime.session()
         cycle = None
         if cycle_name:
-            cycle = db.session.scalar(
+            cycle = session.scalar(
                 select(DeclarationCycle).where(DeclarationCycle.name == cycle_name)
             )
             if cycle is None:
@@ -59,10 +59,10 @@ def _command(kind: str) -> click.Command:
         problems = request.problems()
         if problems:
             raise click.ClickException("; ".join(problems))
-        services.audit_export(db.session, request, actor=None, actor_label="command line")
-        db.session.commit()
+        with runtime.transaction():  # the export is audited before it is written
+            services.audit_export(session, request, actor=None, actor_label="command line")
         table = services.build(
-            db.session, request, today=web.uk_today(), joiner_days=current_app.config["JOINER_DAYS"]
+            session, request, today=clock.today(), joiner_days=runtime.settings().joiner_days
         )
         services.write(table, output, fmt)
         click.echo(f"Wrote {kind} to {output}")
@@ -73,3 +73,7 @@ def _command(kind: str) -> click.Command:
 
 for _kind in services.KINDS:
     export_cli.add_command(_command(_kind))
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(export_cli)

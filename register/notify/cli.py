@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
+from flask import Flask
 from flask.cli import AppGroup
 
-from register.extensions import db
-from register.notify.mail import MailSettings, send_pending
+from register import clock, runtime
+from register.notify.mail import send_pending
 from register.review.services import queue_due_reminders
-from register.web import uk_today
 
 notify_cli = AppGroup("notify", help="Queue reminders and send emails.")
 
 
+def init_app(app: Flask) -> None:
+    app.cli.add_command(notify_cli)
+
+
 def _send() -> None:
-    report = send_pending(db.session, MailSettings.from_config(current_app.config))
+    """Send the outbox; each email is committed as it is sent (send_pending commits)."""
+    report = send_pending(runtime.session(), runtime.settings().mail)
     click.echo(f"Emails: {report.summary()}")
 
 
 @notify_cli.command("due")
 def due() -> None:
     """Queue reminders for management plans due for review, then send everything pending."""
-    count = queue_due_reminders(db.session, uk_today())
-    db.session.commit()
+    with runtime.transaction() as session:
+        count = queue_due_reminders(session, clock.today())
     click.echo(f"Queued {count} plan review reminders")
     _send()
 

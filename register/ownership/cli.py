@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
-from flask import current_app
+from flask import Flask
 from flask.cli import AppGroup
 
-from register.cli import errors_option, import_paths
-from register.extensions import db
+from register import runtime, screening
+from register.cli_support import ImportPrinter, errors_option, import_paths
+from register.ingest.streams import iter_paths
+from register.ownership.parse import SUFFIXES
 
 ownership_cli = AppGroup("ownership", help="Company officers, PSCs and undeclared interests.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(ownership_cli)
 
 
 @ownership_cli.command("import")
@@ -24,32 +29,31 @@ ownership_cli = AppGroup("ownership", help="Company officers, PSCs and undeclare
 )
 def import_officers(paths: tuple[Path, ...], errors_file: Path | None, no_screen: bool) -> None:
     """Import BODS statements (JSON arrays, JSON Lines) or officers CSV files and folders."""
-    from register.cli import import_files
-    from register.ownership.importer import import_file
-    from register.ownership.parse import SUFFIXES
-
-    reports = import_files(paths, import_file, errors_file, SUFFIXES)
-    changed = set().union(*(report.changed_companies for report in reports))
-    if changed and not no_screen:
-        _screen(company_numbers=changed)
-    if any(report.rejected or report.failed for report in reports):
+    printer = ImportPrinter(errors_file)
+    try:
+        with runtime.transaction() as session:
+            outcome = screening.import_officers(
+                session,
+                (screening.ImportFile(path) for path in iter_paths(paths, SUFFIXES)),
+                runtime.settings(),
+                screen=not no_screen,
+                progress_for=lambda file: printer.progress_for(file.path.name),
+                on_file=printer.file_done,
+            )
+    finally:
+        printer.close()
+    printer.totals(outcome.reports)
+    if outcome.screening is not None:
+        click.echo("Undeclared interests: " + outcome.screening.summary())
+    if outcome.refused_or_rejected:
         sys.exit(1)
 
 
 @ownership_cli.command("screen")
 def screen() -> None:
     """Screen every official against the officers and PSCs of award suppliers."""
-    _screen(progress=lambda message: click.echo(message, err=True))
-
-
-def _screen(**scope: Any) -> None:
-    """Screen (everything, or `scope`), alert compliance to new high-risk flags, and commit."""
-    from register.notify.messages import notify_new_high_risk
-    from register.ownership.screening import screen_undeclared
-
-    report = screen_undeclared(db.session, current_app.config["LOOKBACK_MONTHS"], **scope)
-    notify_new_high_risk(
-        db.session, report.high_risk_new, mailbox=current_app.config["COMPLIANCE_MAILBOX"]
-    )
-    db.session.commit()
+    with runtime.transaction() as session:
+        report = screening.screen_companies(
+            session, runtime.settings(), progress=lambda message: click.echo(message, err=True)
+        )
     click.echo("Undeclared interests: " + report.summary())

@@ -29,8 +29,8 @@ from register.ingest.names import clean_name
 from register.ingest.rejections import RECORD_TEXT_LIMIT, FormatError, RejectedRecord
 from register.ingest.streams import open_stream
 from register.matching.identifiers import company_number
+from register.matching.people import parse_person_name
 from register.models.ownership import OFFICER, PSC
-from register.ownership.people import parse_person_name
 
 __all__ = [
     "ParsedOfficer", "detect_format", "iter_officers", "officer_digest", "officer_record_key",

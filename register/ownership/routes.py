@@ -16,7 +16,7 @@ from register.extensions import db
 from register.models import Flag, UndeclaredFinding
 from register.models.flags import UNDECLARED
 from register.models.people import COMPLIANCE
-from register.ownership import screening
+from register.ownership import services as undeclared
 from register.review.services import ReviewError, can_decide
 from register.web import roles_required
 
@@ -37,7 +37,7 @@ def release(flag_id: int) -> Response:
     if flag.kind != UNDECLARED or not ReleaseForm().validate_on_submit():
         abort(400)  # only possible undeclared interests have a question to release
     try:
-        screening.release(db.session, flag, current_user, ip_address=request.remote_addr)
+        undeclared.release(db.session, flag, current_user, ip_address=request.remote_addr)
     except ReviewError:
         abort(404)
     db.session.commit()
@@ -57,4 +57,4 @@ def undeclared_finding(flag_id: int) -> dict[str, Any]:
 @bp.app_template_global()
 def undeclared_prompts(official_id: int) -> list[UndeclaredFinding]:
     """Released questions for an official's declaration page (never before release)."""
-    return screening.released_prompts(db.session, official_id)
+    return undeclared.released_prompts(db.session, official_id)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from register import web
+from register import clock, runtime
 from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import DeclarationCycle
@@ -54,16 +54,16 @@ def new_edition() -> str | Response | tuple[str, int]:
         if cycle is None:
             problems.append("Choose a cycle")
         if not problems:
-            edition = services.publish(
-                db.session,
-                cycle,
-                rules,
-                actor=current_user,
-                today=web.uk_today(),
-                joiner_days=current_app.config["JOINER_DAYS"],
-                ip_address=request.remote_addr,
-            )
-            db.session.commit()
+            with runtime.transaction() as session:
+                edition = services.publish(
+                    session,
+                    cycle,
+                    rules,
+                    actor=current_user,
+                    today=clock.today(),
+                    joiner_days=runtime.settings().joiner_days,
+                    ip_address=request.remote_addr,
+                )
             flash(f"Published edition {edition.number} for {cycle.name}")
             return redirect(url_for("public.edition", edition_id=edition.id))
     page = render_template(

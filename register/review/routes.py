@@ -10,7 +10,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -21,6 +20,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
+from register import runtime
 from register.declarations import categories as cat
 from register.extensions import db
 from register.models import Department, Flag, ManagementPlan
@@ -35,7 +35,6 @@ from register.review.forms import (
     DeclarationSearchForm,
     PlanForm,
 )
-from register.screening import config_from
 from register.web import audit, nav_item, roles_required, uk_today
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -293,7 +292,7 @@ def search() -> str:
     if request.args and form.validate():
         query, as_at = form.q.data.strip(), form.as_at.data
         hits = interest_search.search_declarations(
-            db.session, current_user, query, as_at=as_at, config=config_from(current_app.config)
+            db.session, current_user, query, as_at=as_at, config=runtime.settings().matching
         )
         held = f" held on {as_at:%-d %B %Y}" if as_at else ""
         audit(

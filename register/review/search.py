@@ -5,7 +5,8 @@ of each submitted version) and compares names with the matching engine's own nor
 comparison (`register.matching.score.match_names`, which `flask match names` uses), so the
 search finds what screening would match: "MORNING LANE ASSOCIATES LIMITED" finds
 "Morning Lane Associates Ltd". `search_declarations` feeds it each official's latest submitted
-version (as `register.screening.latest_versions` defines it), limited to what the user may read.
+version (as `register.declarations.queries.latest_versions` defines it), limited to what the
+user may read.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from register.declarations.categories import GIFT
+from register.declarations.queries import content_date, latest_version_ids
 from register.matching import MatchConfig
 from register.matching.identifiers import normalise_identifier
 from register.matching.score import IDENTIFIER_SCHEMES, NameMatch, match_names
 from register.models import Declaration, DeclarationCycle, DeclarationVersion, Department, User
 from register.models.people import AUDITOR
 from register.review.services import assigned_department_ids
-from register.screening import content_date, latest_version_ids
 
 # Whose interest, as a reader other than the official says it (categories.WHOSE is the
 # official's own "Myself").
@@ -209,8 +210,8 @@ def latest_version_records(
     session: Session, department_ids: Collection[int] | None = None, batch: int = 2000
 ) -> Iterator[VersionRecord]:
     """Each official's latest submitted version from their most recent cycle with one (the
-    versions screening reads, see register.screening.latest_versions), streamed; only officials
-    now in `department_ids` unless it is None."""
+    versions screening reads, see register.declarations.queries.latest_versions), streamed;
+    only officials now in `department_ids` unless it is None."""
     if department_ids is not None and not department_ids:
         return
     latest = latest_version_ids()

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
+from register import runtime
 from register.admin import services
 from register.extensions import db
 from register.models import AuditEntry, DeclarationCycle, Department, User
@@ -60,7 +61,7 @@ def assert_errors(lines: list[tuple[int, str]]) -> None:
 
 
 def test_roster_import_keeps_good_rows_and_reports_bad_ones(app, department):
-    report = services.import_roster(db.session, ROSTER, None)
+    report = services.import_roster(db.session, ROSTER, None, runtime.settings())
     db.session.commit()
     assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
     assert_errors(report.errors)
@@ -82,7 +83,7 @@ def test_roster_import_keeps_good_rows_and_reports_bad_ones(app, department):
         in audited("admin.roster_imported")[0].summary
     )
 
-    again = services.import_roster(db.session, ROSTER, None)
+    again = services.import_roster(db.session, ROSTER, None, runtime.settings())
     db.session.commit()
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert_errors(again.errors)
@@ -90,7 +91,7 @@ def test_roster_import_keeps_good_rows_and_reports_bad_ones(app, department):
     changed = ROSTER.replace(
         "Ada Official,official,DCS,Director", "Ada Official,official,DCS,Chief"
     )
-    third = services.import_roster(db.session, changed, None)
+    third = services.import_roster(db.session, changed, None, runtime.settings())
     db.session.commit()
     assert (third.created, third.updated, third.unchanged) == (0, 1, 1)
     db.session.refresh(ada)
@@ -98,7 +99,9 @@ def test_roster_import_keeps_good_rows_and_reports_bad_ones(app, department):
 
 
 def test_roster_without_required_columns_is_refused(app, department):
-    report = services.import_roster(db.session, "email,name\nx@example.gov.uk,X\n", None)
+    report = services.import_roster(
+        db.session, "email,name\nx@example.gov.uk,X\n", None, runtime.settings()
+    )
     assert report.errors and report.errors[0][0] == 1
     assert "missing columns: full_name, role" in report.errors[0][1]
     assert report.created == 0

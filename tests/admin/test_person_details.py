@@ -13,10 +13,11 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
+from register import runtime
 from register.admin import services
 from register.extensions import db
 from register.models import AuditEntry, User
-from tests.conftest import sign_in
+from tests.conftest import configure, sign_in
 
 LATEST_YEAR = date.today().year - services.MINIMUM_AGE
 HEADER = "email,full_name,role,department_code,other_names,birth_month,birth_year"
@@ -60,7 +61,7 @@ def entries(action: str) -> list[AuditEntry]:
 
 @pytest.fixture
 def collecting(app):
-    app.config["COLLECT_BIRTH_DATES"] = True
+    configure(app, COLLECT_BIRTH_DATES=True)
 
 
 @pytest.fixture
@@ -163,24 +164,24 @@ def test_birth_fields_are_neither_shown_nor_stored_unless_collected(admin_client
 
 
 def test_roster_person_columns_per_row_errors_and_updates(app, department, collecting):
-    report = services.import_roster(db.session, ROSTER, None, collect_birth_dates=True)
+    report = services.import_roster(db.session, ROSTER, None, runtime.settings())
     db.session.commit()
     assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
     assert report.errors == sorted(ERRORS.items()) and report.ignored_columns == []
     assert person("ann@example.gov.uk") == ("Ann Smith\nA. M. Trowe", 3, 1968)
     assert person("bea@example.gov.uk") == (None, None, 1971)
-    again = services.import_roster(db.session, ROSTER, None, collect_birth_dates=True)
+    again = services.import_roster(db.session, ROSTER, None, runtime.settings())
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     # A roster without the person columns leaves them as they are.
     plain = "email,full_name,role,department_code\nann@example.gov.uk,Ann Trowe,official,DCS\n"
-    kept = services.import_roster(db.session, plain, None, collect_birth_dates=True)
+    kept = services.import_roster(db.session, plain, None, runtime.settings())
     assert (kept.updated, kept.unchanged) == (0, 1)
     assert person("ann@example.gov.uk") == ("Ann Smith\nA. M. Trowe", 3, 1968)
     changed = services.import_roster(
         db.session,
         f"{HEADER}\nann@example.gov.uk,Ann Trowe,official,DCS,Ann Smith,4,1968\n",
         None,
-        collect_birth_dates=True,
+        runtime.settings(),
     )
     db.session.commit()
     assert changed.updated == 1

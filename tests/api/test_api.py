@@ -12,7 +12,7 @@ from register.api.tokens import create_token, hash_token
 from register.extensions import db
 from register.models import ApiToken, AuditEntry, Award, Department, User
 from tests.completeness.mix import EXPECTED
-from tests.conftest import sign_in
+from tests.conftest import configure, sign_in
 
 AWARDS = Path(__file__).resolve().parents[2] / "register/demo/data/morning_lane_awards.json"
 
@@ -150,7 +150,7 @@ def test_roster_other_names_and_birth_dates(client, tokens, mix, app):
     ann = db.session.scalar(select(User).where(User.email == "ann@example.gov.uk"))
     assert (ann.other_names, ann.birth_month, ann.birth_year) == (
         "Ann Smith\nA. M. Trowe", None, None)  # fmt: skip
-    app.config["COLLECT_BIRTH_DATES"] = True
+    configure(app, COLLECT_BIRTH_DATES=True)
     response = client.post("/api/v1/roster", json={"officials": [official, bad]}, headers=headers)
     body = response.json["officials"]
     assert (body["updated"], body["ignored_columns"]) == (1, [])
@@ -205,7 +205,7 @@ def test_awards_import_and_flags(client, tokens, mix):
 
 
 def test_upload_too_large(client, tokens, app):
-    app.config["WEB_IMPORT_MAX_BYTES"] = 10
+    configure(app, WEB_IMPORT_MAX_BYTES=10)
     response = client.post(
         "/api/v1/awards?filename=a.json", data=b"{" * 100, headers=_auth(tokens["admin"])
     )

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
+from register import runtime
 from register.demo.build import build_demo
 from register.extensions import db
 from tests.conftest import IN_CI, make_app
@@ -42,7 +43,7 @@ def demo_template(migrated_template: Path, tmp_path_factory: pytest.TempPathFact
     shutil.copy(migrated_template, path)
     app = make_app(f"sqlite:///{path}", folder)
     with app.app_context():
-        build_demo(db.session, progress=lambda _: None)
+        build_demo(db.session, runtime.settings(), progress=lambda _: None)
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

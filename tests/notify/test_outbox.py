@@ -11,7 +11,7 @@ from register.models import Decision, ManagementPlan, OutboundEmail
 from register.models.base import utcnow
 from register.models.review import FAILED, QUEUED, SENT
 from register.notify.mail import MailSettings, send_pending
-from register.notify.messages import notify_new_high_risk
+from register.notify.messages import NEW_HIGH_RISK
 from register.notify.outbox import queue_email
 from tests.conftest import date_fields, sign_in
 
@@ -40,13 +40,13 @@ def test_queue_email_and_send(app, smtp_server):
     assert send_pending(db.session, _settings()).sent == 0  # never sent twice
 
 
-def test_high_risk_flag_emails_compliance(app, scene, smtp_server):
-    emails = notify_new_high_risk(
-        db.session, scene.report.high_risk_new, mailbox="coi@example.gov.uk"
-    )
-    db.session.commit()
+def test_screening_alerts_compliance_to_new_high_risk_flags_by_default(app, scene, smtp_server):
+    """The scene screened a declaration with nothing but the app's settings: the alert about
+    its new high-risk flag went to the compliance mailbox and the department's officers."""
+    assert scene.report.high_risk_new
+    emails = db.session.scalars(select(OutboundEmail).where(OutboundEmail.kind == NEW_HIGH_RISK))
     assert {e.to for e in emails} == {
-        "coi@example.gov.uk",
+        current_app.config["COMPLIANCE_MAILBOX"],
         scene.officer.email,
         scene.other_officer.email,
     }

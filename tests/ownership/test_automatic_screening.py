@@ -13,7 +13,7 @@ from register.api.tokens import create_token
 from register.extensions import db
 from register.models import AuditEntry, Declaration, Flag, UndeclaredFinding, User
 from register.models.flags import UNDECLARED
-from register.ownership.screening import screen_undeclared
+from register.screening.undeclared import screen_undeclared
 from tests.declarations.helpers import add, directorship, submit
 from tests.ownership.conftest import BODS, World, write_officers
 from tests.ownership.test_screening import sign_in

@@ -17,8 +17,8 @@ from register.models import (
 )
 from register.models.flags import UNDECLARED
 from register.notify.messages import NEW_HIGH_RISK
-from register.ownership.screening import screen_undeclared
 from register.review import services as review
+from register.screening.undeclared import screen_undeclared
 from tests.conftest import sign_in as signed_in
 from tests.ownership.conftest import BODS, World
 

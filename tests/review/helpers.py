@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from register import runtime
 from register.admin.services import create_cycle
 from register.declarations import services as declarations
 from register.extensions import db
@@ -19,7 +20,7 @@ from register.models import (
     Interest,
     User,
 )
-from register.screening import MatchConfig, ScreeningReport, screen_declaration
+from register.screening import ScreeningReport, screen_declaration
 
 
 @dataclass
@@ -74,7 +75,7 @@ def build_scene(make_user, department: Department) -> Scene:
     declarations.submit(db.session, declaration, official, nil_return=False,
                         amendment_reason=None, ip_address=None)  # fmt: skip
     add_award(department, "Morning Lane Associates Limited", "07125387")
-    report = screen_declaration(db.session, declaration, MatchConfig())
+    report = screen_declaration(db.session, declaration, runtime.settings())
     db.session.commit()
     assert report.high_risk_new, report
     return Scene(official, officer, other_officer, auditor, admin, cycle, declaration, report)

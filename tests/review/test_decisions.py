@@ -7,12 +7,13 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from register import runtime
 from register.extensions import db
 from register.models import AuditEntry, Decision, Flag, User
 from register.models.declarations import ImmutableRecordError
 from register.models.flags import DECIDED, REOPENED
 from register.review import services
-from register.screening import MatchConfig, screen_declaration
+from register.screening import screen_declaration
 from tests.conftest import PASSWORD, date_fields, sign_in
 from tests.review.helpers import add_award
 
@@ -103,7 +104,7 @@ def test_amended_interest_reopens_flag_with_reason(client, scene):
 
 def test_bulk_dismiss_one_decision_per_flag(client, scene, department):
     add_award(department, "Morning Lane Associates Ltd", "07125387", n=2)
-    screen_declaration(db.session, scene.declaration, MatchConfig())
+    screen_declaration(db.session, scene.declaration, runtime.settings())
     db.session.commit()
     ids = [f.id for f in db.session.scalars(select(Flag))]
     assert len(ids) == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from register.ownership.people import (
+from register.matching.people import (
     BIRTH_CONTRADICTS,
     BIRTH_MATCH,
     BIRTH_UNKNOWN,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -26,21 +26,11 @@ from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
 from register.audit.log import record
+from register.clock import utcnow
+from register.declarations.queries import latest_versions, records_from_version
 from register.matching import MatchConfig, compare_names
 from register.matching.identifiers import normalise_identifier
-from register.matching.score import months_between
-from register.models import Award, AwardSupplier, CompanyOfficer, Flag, UndeclaredFinding, User
-from register.models.base import utcnow
-from register.models.flags import (
-    DECIDED,
-    DECLARED_OTHER_NAME,
-    NOT_SAME_PERSON,
-    OPEN,
-    REOPENED,
-    UNDECLARED,
-)
-from register.models.people import OFFICIAL
-from register.ownership.people import (
+from register.matching.people import (
     BIRTH_MATCH,
     INITIAL,
     PersonIndex,
@@ -50,8 +40,11 @@ from register.ownership.people import (
     person,
     split_other_names,
 )
-from register.review.services import ReviewError, can_decide
-from register.screening import latest_versions, records_from_version
+from register.matching.score import months_between
+from register.models import Award, AwardSupplier, CompanyOfficer, Flag, UndeclaredFinding, User
+from register.models.flags import UNDECLARED
+from register.models.people import OFFICIAL
+from register.screening.flags import FlagCounts, upsert_flag, withdraw_missing
 
 SOURCE_KEY = "undeclared"
 NAME_WEIGHT = {"exact": 40.0, "full": 35.0, INITIAL: 25.0}
@@ -107,16 +100,11 @@ class Finding:
 
 
 @dataclass
-class UndeclaredReport:
+class UndeclaredReport(FlagCounts):
     officials: int = 0
     officers: int = 0
     matches: int = 0
-    new: int = 0
-    updated: int = 0
-    reopened: int = 0
-    withdrawn: int = 0
     declared: int = 0  # matches the official had declared
-    high_risk_new: list[int] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
@@ -145,9 +133,12 @@ def best_supply(
         return None
     return max(
         found,
-        key=lambda s: (department_id is not None and s.department_id == department_id,
-                       s.award_date, s.value or 0),
-    )  # fmt: skip
+        key=lambda s: (
+            department_id is not None and s.department_id == department_id,
+            s.award_date,
+            s.value or 0,
+        ),
+    )
 
 
 def _day(value: date | None) -> str:
@@ -172,44 +163,66 @@ def assess(
     company = officer.company_name or supply.supplier_name
     reasons = [
         (
-            "officer", 0.0,
+            "officer",
+            0.0,
             f"company records list {officer.name} as {officer.role} of {company} (company "
             f"{officer.company_number}) from {_day(officer.appointed_on)} to "
             f"{_day(officer.resigned_on) if officer.resigned_on else 'now'}",
         ),
         (
-            "person_name", NAME_WEIGHT[match.quality],
+            "person_name",
+            NAME_WEIGHT[match.quality],
             f"names match ({'initial only' if match.quality == INITIAL else match.quality}): "
             f"{' '.join(match.matched_name.forenames)} {match.matched_name.surname}",
         ),
         (
-            ("birth", BIRTH_WEIGHT, f"month and year of birth match "
-             f"({birth_text(officer.birth_month, officer.birth_year)})")
+            (
+                "birth",
+                BIRTH_WEIGHT,
+                f"month and year of birth match "
+                f"({birth_text(officer.birth_month, officer.birth_year)})",
+            )
             if confirmed
-            else ("name_only", 0.0, "no birth date on both sides to compare: a match on the name "
-                  "only, lower risk")
+            else (
+                "name_only",
+                0.0,
+                "no birth date on both sides to compare: a match on the name only, lower risk",
+            )
         ),
         (
-            ("own_department", OWN_DEPARTMENT_WEIGHT,
-             f"awarded by the official's own department on {_day(supply.award_date)}")
+            (
+                "own_department",
+                OWN_DEPARTMENT_WEIGHT,
+                f"awarded by the official's own department on {_day(supply.award_date)}",
+            )
             if own
-            else ("other_buyer", OTHER_BUYER_WEIGHT,
-                  f"awarded by {supply.buyer_name or 'another buyer'}, not the official's "
-                  f"department, on {_day(supply.award_date)}")
+            else (
+                "other_buyer",
+                OTHER_BUYER_WEIGHT,
+                f"awarded by {supply.buyer_name or 'another buyer'}, not the official's "
+                f"department, on {_day(supply.award_date)}",
+            )
         ),
         (
-            "time", 0.0,
+            "time",
+            0.0,
             f"the appointment ended {months_between(officer.resigned_on, supply.award_date)} "
             "months before the award"
             if officer.resigned_on and officer.resigned_on < supply.award_date
             else "the award was made while the appointment was held",
         ),
         ("undeclared", 0.0, "no interest in this company in the official's latest declaration"),
-    ]  # fmt: skip
+    ]
     return Finding(
-        official_id, department_id, officer, match, supply, round(score, 1), risk,
+        official_id,
+        department_id,
+        officer,
+        match,
+        supply,
+        round(score, 1),
+        risk,
         [{"code": c, "weight": w, "text": t} for c, w, t in reasons],
-    )  # fmt: skip
+    )
 
 
 def _batches(items: Collection[str] | None) -> Iterable[list[str] | None]:
@@ -226,20 +239,39 @@ def _supplies(
     """Awards with a date to companies with a number, by company: all, or these companies'."""
     found: dict[str, list[Supply]] = {}
     statement = (
-        select(AwardSupplier.id, AwardSupplier.award_id, AwardSupplier.company_number,
-               AwardSupplier.name, Award.award_date, Award.department_id, Award.buyer_name,
-               Award.title, Award.value, Award.content_digest)
+        select(
+            AwardSupplier.id,
+            AwardSupplier.award_id,
+            AwardSupplier.company_number,
+            AwardSupplier.name,
+            Award.award_date,
+            Award.department_id,
+            Award.buyer_name,
+            Award.title,
+            Award.value,
+            Award.content_digest,
+        )
         .join(Award, AwardSupplier.award_id == Award.id)
         .where(AwardSupplier.company_number.is_not(None), Award.award_date.is_not(None))
-    )  # fmt: skip
+    )
     for batch in _batches(company_numbers):
-        query = statement if batch is None else statement.where(
-            AwardSupplier.company_number.in_(batch))  # fmt: skip
+        query = (
+            statement if batch is None else statement.where(AwardSupplier.company_number.in_(batch))
+        )
         for row in session.execute(query.execution_options(yield_per=10000)):
             found.setdefault(row.company_number, []).append(
-                Supply(row.id, row.award_id, row.award_date, row.department_id, row.name,
-                       row.buyer_name or "", row.title or "", row.value, row.content_digest)
-            )  # fmt: skip
+                Supply(
+                    row.id,
+                    row.award_id,
+                    row.award_date,
+                    row.department_id,
+                    row.name,
+                    row.buyer_name or "",
+                    row.title or "",
+                    row.value,
+                    row.content_digest,
+                )
+            )
     return found
 
 
@@ -249,14 +281,22 @@ def _officials(
     index = PersonIndex()
     departments: dict[int, int | None] = {}
     statement = select(
-        User.id, User.full_name, User.other_names, User.birth_month, User.birth_year,
+        User.id,
+        User.full_name,
+        User.other_names,
+        User.birth_month,
+        User.birth_year,
         User.department_id,
-    ).where(User.role == OFFICIAL)  # fmt: skip
+    ).where(User.role == OFFICIAL)
     if official_ids is not None:
         statement = statement.where(User.id.in_(list(official_ids)))
     for row in session.execute(statement):
-        official = person(row.id, [row.full_name, *split_other_names(row.other_names)],
-                          row.birth_month, row.birth_year)  # fmt: skip
+        official = person(
+            row.id,
+            [row.full_name, *split_other_names(row.other_names)],
+            row.birth_month,
+            row.birth_year,
+        )
         if official.names:
             index.add(official)
             departments[row.id] = row.department_id
@@ -285,16 +325,24 @@ def find_matches(
         officer: Officer | None = None
         for match in index.matches(name, row.birth_month, row.birth_year):
             if officer is None:
-                officer = Officer(row.id, row.company_number, row.company_name, row.name,
-                                  row.role, row.appointed_on, row.resigned_on, row.birth_month,
-                                  row.birth_year, row.content_digest)  # fmt: skip
+                officer = Officer(
+                    row.id,
+                    row.company_number,
+                    row.company_name,
+                    row.name,
+                    row.role,
+                    row.appointed_on,
+                    row.resigned_on,
+                    row.birth_month,
+                    row.birth_year,
+                    row.content_digest,
+                )
             department_id = departments[match.person.id]
             supply = best_supply(officer, company_supplies, department_id, lookback_months)
             if supply is None:
                 continue
             report.matches += 1
-            found = assess(match.person.id, department_id, officer, match, supply,
-                           lookback_months)  # fmt: skip
+            found = assess(match.person.id, department_id, officer, match, supply, lookback_months)
             key = (match.person.id, officer.company_number)
             if key not in best or found.score > best[key].score:
                 best[key] = found
@@ -322,8 +370,11 @@ def _declared(
                 if finding.officer.company_name:
                     names.add(finding.officer.company_name)
                 for item in records:
-                    numbers = {normalise_identifier(s, v)[1] for s, v in item.identifiers
-                               if s.strip().upper() == "GB-COH"}  # fmt: skip
+                    numbers = {
+                        normalise_identifier(s, v)[1]
+                        for s, v in item.identifiers
+                        if s.strip().upper() == "GB-COH"
+                    }
                     if number in numbers or any(
                         compare_names(item.organisation_name, n, config)[1] for n in names
                     ):
@@ -343,21 +394,38 @@ def _officers(
     (surname and first initial, as PersonIndex blocks names) if given; of award suppliers only
     if neither (a scoped run skips the others itself: 4x faster than this join on 1M records)."""
     statement = select(
-        CompanyOfficer.id, CompanyOfficer.company_number, CompanyOfficer.company_name,
-        CompanyOfficer.name, CompanyOfficer.person_key, CompanyOfficer.role,
-        CompanyOfficer.appointed_on, CompanyOfficer.resigned_on, CompanyOfficer.birth_month,
-        CompanyOfficer.birth_year, CompanyOfficer.content_digest,
-    )  # fmt: skip
+        CompanyOfficer.id,
+        CompanyOfficer.company_number,
+        CompanyOfficer.company_name,
+        CompanyOfficer.name,
+        CompanyOfficer.person_key,
+        CompanyOfficer.role,
+        CompanyOfficer.appointed_on,
+        CompanyOfficer.resigned_on,
+        CompanyOfficer.birth_month,
+        CompanyOfficer.birth_year,
+        CompanyOfficer.content_digest,
+    )
     if company_numbers is None and blocks is None:
-        statement = statement.where(CompanyOfficer.company_number.in_(
-            select(AwardSupplier.company_number).where(AwardSupplier.company_number.is_not(None))
-        ))  # fmt: skip
+        statement = statement.where(
+            CompanyOfficer.company_number.in_(
+                select(AwardSupplier.company_number).where(
+                    AwardSupplier.company_number.is_not(None)
+                )
+            )
+        )
     if company_numbers is not None:
         statement = statement.where(CompanyOfficer.company_number.in_(company_numbers))
     if blocks is not None:  # person keys are "forenames|surname", letters and spaces only
-        statement = statement.where(or_(false(), *(
-            CompanyOfficer.person_key.like(f"{initial}%|{surname}") for surname, initial in blocks
-        )))  # fmt: skip
+        statement = statement.where(
+            or_(
+                false(),
+                *(
+                    CompanyOfficer.person_key.like(f"{initial}%|{surname}")
+                    for surname, initial in blocks
+                ),
+            )
+        )
     return statement
 
 
@@ -387,8 +455,11 @@ def screen_undeclared(
         supplies = _supplies(session)
         officers: Any = session.execute(_officers(None, None).execution_options(yield_per=10000))
     else:  # the few officer records in scope first, then only their companies' supplies
-        officers = [row for batch in _batches(company_numbers)
-                    for row in session.execute(_officers(batch, blocks))]  # fmt: skip
+        officers = [
+            row
+            for batch in _batches(company_numbers)
+            for row in session.execute(_officers(batch, blocks))
+        ]
         supplies = _supplies(session, {row.company_number for row in officers})
     if progress:
         progress(f"indexed {len(index)} officials and {len(supplies)} supplier companies")
@@ -397,12 +468,21 @@ def screen_undeclared(
     report.declared = len(declared)
     for key in declared:
         del findings[key]
-    persist(session, findings, versions, report,
-            official_ids=official_ids, company_numbers=company_numbers)  # fmt: skip
-    if full or report.new or report.updated or report.reopened or report.withdrawn:
+    persist(
+        session,
+        findings,
+        versions,
+        report,
+        official_ids=official_ids,
+        company_numbers=company_numbers,
+    )
+    if full or report.flags_changed():
         scope = "" if full else _describe_scope(official_ids, company_numbers)
-        record(session, "ownership.screened",
-               f"Undeclared-interest screening{scope}: {report.summary()}")  # fmt: skip
+        record(
+            session,
+            "ownership.screened",
+            f"Undeclared-interest screening{scope}: {report.summary()}",
+        )
     return report
 
 
@@ -435,17 +515,22 @@ def persist(
         statement = statement.where(Flag.official_id.in_(list(official_ids)))
     existing: dict[str, Flag] = {}
     for batch in _batches(company_numbers):
-        query = statement if batch is None else statement.join(
-            UndeclaredFinding, UndeclaredFinding.flag_id == Flag.id
-        ).where(UndeclaredFinding.company_number.in_(batch))  # fmt: skip
+        query = (
+            statement
+            if batch is None
+            else statement.join(UndeclaredFinding, UndeclaredFinding.flag_id == Flag.id).where(
+                UndeclaredFinding.company_number.in_(batch)
+            )
+        )
         existing.update((flag.interest_lineage, flag) for flag in session.scalars(query))
     details = {
         f.flag_id: f
         for f in session.scalars(
-            select(UndeclaredFinding).where(UndeclaredFinding.flag_id.in_(
-                [flag.id for flag in existing.values()]))
+            select(UndeclaredFinding).where(
+                UndeclaredFinding.flag_id.in_([flag.id for flag in existing.values()])
+            )
         )
-    }  # fmt: skip
+    }
     now = utcnow()
     seen: set[str] = set()
     for (official_id, number), found in sorted(findings.items()):
@@ -454,106 +539,42 @@ def persist(
         officer, supply = found.officer, found.supply
         company = officer.company_name or supply.supplier_name
         values: dict[str, Any] = {
-            "interest_id": None, "declaration_version_id": versions.get(official_id),
-            "official_id": official_id, "department_id": found.department_id,
-            "award_supplier_id": supply.award_supplier_id, "award_id": supply.award_id,
-            "organisation_name": company[:500], "supplier_name": supply.supplier_name[:500],
-            "award_value": supply.value, "score": found.score,
-            "name_score": found.match.name_score, "risk_level": found.risk_level,
+            "interest_id": None,
+            "declaration_version_id": versions.get(official_id),
+            "official_id": official_id,
+            "department_id": found.department_id,
+            "award_supplier_id": supply.award_supplier_id,
+            "award_id": supply.award_id,
+            "organisation_name": company[:500],
+            "supplier_name": supply.supplier_name[:500],
+            "award_value": supply.value,
+            "score": found.score,
+            "name_score": found.match.name_score,
+            "risk_level": found.risk_level,
             "reasons": json.dumps(found.reasons),
             "explanation": "; ".join(r["text"] for r in found.reasons),
-            "interest_digest": _digest(officer.digest, found.match.matched_name.text,
-                                       found.match.birth),
-            "award_digest": supply.digest, "active": True,
-        }  # fmt: skip
-        flag = existing.get(lineage)
-        if flag is None:
-            flag = Flag(kind=UNDECLARED, interest_lineage=lineage, source_key=SOURCE_KEY,
-                        status=OPEN, created_at=now, updated_at=now, **values)  # fmt: skip
-            session.add(flag)
-            session.flush()
-            report.new += 1
-            if flag.risk_level == "high":
-                report.high_risk_new.append(flag.id)
-        else:
-            changed = any(getattr(flag, k) != v for k, v in values.items())
-            for name, value in values.items():
-                setattr(flag, name, value)
-            _reopen_if_changed(session, flag, report)
-            if changed:
-                flag.updated_at = now
-                report.updated += 1
+            "interest_digest": _digest(
+                officer.digest, found.match.matched_name.text, found.match.birth
+            ),
+            "award_digest": supply.digest,
+            "active": True,
+        }
+        flag = upsert_flag(
+            session,
+            existing.get(lineage),
+            kind=UNDECLARED,
+            lineage=lineage,
+            source_key=SOURCE_KEY,
+            values=values,
+            counts=report,
+            now=now,
+        )
+        session.flush()  # the finding below needs the flag's id
         finding = details.get(flag.id) or UndeclaredFinding(flag_id=flag.id)
         finding.officer_id, finding.company_number = officer.id, number
         finding.company_name, finding.officer_name = company[:500], officer.name
         finding.role, finding.appointed_on = officer.role, officer.appointed_on
         finding.resigned_on = officer.resigned_on
         session.add(finding)
-    for lineage, flag in existing.items():
-        if lineage not in seen and flag.active:
-            flag.active = False
-            flag.updated_at = now
-            report.withdrawn += 1
+    withdraw_missing(existing.values(), seen, lambda flag: flag.interest_lineage, report, utcnow())
     session.flush()
-
-
-def _reopen_if_changed(session: Session, flag: Flag, report: UndeclaredReport) -> None:
-    decision = flag.current_decision if flag.status == DECIDED else None
-    if decision is None:
-        return
-    reasons = []
-    if decision.interest_digest != flag.interest_digest:
-        reasons.append("the company officer record changed after the decision")
-    if decision.award_digest != flag.award_digest:
-        reasons.append("the award changed after the decision")
-    if reasons:
-        flag.status = REOPENED
-        flag.reopened_reason = "Reopened: " + " and ".join(reasons) + "."
-        report.reopened += 1
-        record(session, "flag.reopened", f"Flag {flag.id} {flag.reopened_reason}",
-               object_type="flag", object_id=flag.id)  # fmt: skip
-
-
-# Release to the official ------------------------------------------------------------------------
-
-
-def release(
-    session: Session, flag: Flag, actor: User, *, ip_address: str | None = None
-) -> UndeclaredFinding:
-    """Let the official see the prompt about this flag (audited). Compliance of the flag's
-    department only."""
-    finding = session.scalar(select(UndeclaredFinding).where(UndeclaredFinding.flag_id == flag.id))
-    if flag.kind != UNDECLARED or finding is None:
-        raise ReviewError("Only possible undeclared interests can be released to the official")
-    if not can_decide(actor, flag):
-        raise ReviewError("Only compliance officers of the flag's department can release it")
-    if finding.released_at is None:
-        finding.released_at = utcnow()
-        finding.released_by_id = actor.id
-        record(
-            session, "undeclared.released",
-            f"Flag {flag.id}: prompt released to the official", actor=actor,
-            object_type="flag", object_id=flag.id, ip_address=ip_address,
-            details={"before": {"released_at": None},
-                     "after": {"released_at": finding.released_at}},
-        )  # fmt: skip
-        session.flush()
-    return finding
-
-
-def released_prompts(session: Session, official_id: int) -> list[UndeclaredFinding]:
-    """Released findings still matching and not decided as someone else or already declared."""
-    findings = session.scalars(
-        select(UndeclaredFinding)
-        .join(Flag, UndeclaredFinding.flag_id == Flag.id)
-        .where(Flag.official_id == official_id, Flag.active.is_(True),
-               UndeclaredFinding.released_at.is_not(None))
-        .order_by(UndeclaredFinding.id)
-    )  # fmt: skip
-    dismissed = {NOT_SAME_PERSON, DECLARED_OTHER_NAME}
-    return [
-        f
-        for f in findings
-        if not (f.flag.status == DECIDED and f.flag.current_decision
-                and f.flag.current_decision.outcome in dismissed)
-    ]  # fmt: skip

@@ -1,0 +1,258 @@
+"""Screening: what happens after anything the matching engine reads changes.
+
+Every door (web, API, command line, roster and officer imports, declarations) calls one of the
+use cases here; each screens declared interests against award suppliers (register.screening.
+declared) and officials against company officers (register.screening.undeclared), keeps the
+results as flags through one lifecycle (register.screening.flags) and queues the alert about new
+high-risk flags to the compliance mailbox in the same transaction. The settings are required:
+a forgotten argument cannot mean "no alert". Use cases flush; their caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from register.audit.log import record
+from register.awards.importer import ImportReport
+from register.awards.importer import import_file as import_award_file
+from register.awards.importer import map_buyer as map_buyer_to_department
+from register.models import Award, AwardSupplier, BuyerMapping, Declaration, Department, User
+from register.notify.messages import notify_new_high_risk
+from register.ownership.importer import OfficerImportReport
+from register.ownership.importer import import_file as import_officer_file
+from register.screening.declared import (
+    IN_BATCH,
+    screen_declared_suppliers,
+    screen_declared_version,
+)
+from register.screening.flags import FlagCounts
+from register.screening.undeclared import UndeclaredReport, screen_undeclared
+from register.settings import Settings
+
+Progress = Callable[[int, float], None]
+R = TypeVar("R", ImportReport, OfficerImportReport)
+
+
+@dataclass
+class ScreeningReport(FlagCounts):
+    """A run's declared-interest counts, and the undeclared-interest screening run alongside.
+
+    The two are kept apart: an official may be told of declared flags, but learns of an
+    undeclared one only once compliance releases it."""
+
+    interests: int = 0
+    suppliers: int = 0
+    undeclared: UndeclaredReport | None = None
+
+    def summary(self) -> str:
+        text = (
+            f"screened {self.interests} declared organisations against {self.suppliers} award "
+            f"suppliers: {self.new} new flags, {self.updated} updated, {self.reopened} reopened, "
+            f"{self.withdrawn} no longer matching"
+        )
+        if self.undeclared is not None:
+            text += "; undeclared interests: " + self.undeclared.summary()
+        return text
+
+
+def _alert(session: Session, settings: Settings, *reports: FlagCounts | None) -> None:
+    """Queue the e-mail about new high-risk flags, in the same transaction as the flags."""
+    flag_ids = [i for report in reports if report is not None for i in report.high_risk_new]
+    if flag_ids:
+        notify_new_high_risk(session, flag_ids, mailbox=settings.compliance_mailbox)
+
+
+def screen_declaration(
+    session: Session, declaration: Declaration, settings: Settings
+) -> ScreeningReport:
+    """Screen a declaration's latest version against every award supplier (on submit or amend),
+    and the official against company officer records: a company now declared is no longer an
+    undeclared interest."""
+    report = ScreeningReport()
+    if not declaration.versions:
+        return report
+    report.interests, report.suppliers = screen_declared_version(
+        session, declaration, settings.matching, report
+    )
+    report.undeclared = screen_undeclared(
+        session, settings.lookback_months, official_ids=[declaration.official_id]
+    )
+    _alert(session, settings, report, report.undeclared)
+    return report
+
+
+def screen_people(
+    session: Session, official_ids: Collection[int], settings: Settings
+) -> UndeclaredReport | None:
+    """Screen officials against company officer records again, after their names, birth date or
+    department changed (administration, roster import)."""
+    if not official_ids:
+        return None
+    report = screen_undeclared(session, settings.lookback_months, official_ids=official_ids)
+    _alert(session, settings, report)
+    return report
+
+
+def screen_companies(
+    session: Session,
+    settings: Settings,
+    company_numbers: Collection[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> UndeclaredReport:
+    """Screen every official against the officers and PSCs of these companies (after their
+    officer records were imported), or of every award supplier."""
+    report = screen_undeclared(
+        session, settings.lookback_months, progress, company_numbers=company_numbers
+    )
+    _alert(session, settings, report)
+    return report
+
+
+def screen_suppliers(
+    session: Session, supplier_ids: list[int], settings: Settings
+) -> ScreeningReport:
+    """Screen new or changed award suppliers against every declared interest, and their
+    companies' officers and PSCs against every official (after an import)."""
+    report = ScreeningReport()
+    if not supplier_ids:
+        return report
+    report.interests, report.suppliers = screen_declared_suppliers(
+        session, supplier_ids, settings.matching, report
+    )
+    companies: set[str] = set()
+    for i in range(0, len(supplier_ids), IN_BATCH):
+        companies.update(
+            number
+            for number in session.scalars(
+                select(AwardSupplier.company_number).where(
+                    AwardSupplier.id.in_(supplier_ids[i : i + IN_BATCH]),
+                    AwardSupplier.company_number.is_not(None),
+                )
+            )
+            if number is not None
+        )
+    report.undeclared = screen_undeclared(
+        session, settings.lookback_months, company_numbers=companies
+    )
+    _alert(session, settings, report, report.undeclared)
+    return report
+
+
+def screen_everything(
+    session: Session,
+    settings: Settings,
+    progress: Callable[[str], None] | None = None,
+    *,
+    tick: Progress | None = None,
+) -> ScreeningReport:
+    """Re-screen every latest declaration against every award supplier (audited); `progress`
+    hears of each stage, `tick` of the suppliers screened so far (for a progress bar)."""
+    report = ScreeningReport()
+    report.interests, report.suppliers = screen_declared_suppliers(
+        session, None, settings.matching, report, progress=progress, tick=tick
+    )
+    record(session, "matching.run", "Full screening: " + report.summary())
+    _alert(session, settings, report)
+    return report
+
+
+def map_buyer(
+    session: Session,
+    mapping: BuyerMapping,
+    department: Department | None,
+    actor: User,
+    settings: Settings,
+) -> tuple[int, ScreeningReport]:
+    """Map a buyer to a department (audited), then screen its awards' suppliers again:
+    "awarded by the official's own department" depends on the mapping. Returns the number of
+    awards updated and the screening."""
+    changed = map_buyer_to_department(session, mapping, department, actor)
+    supplier_ids = list(
+        session.scalars(
+            select(AwardSupplier.id).join(Award).where(Award.buyer_key == mapping.buyer_key)
+        )
+    )
+    return changed, screen_suppliers(session, supplier_ids, settings)
+
+
+# Import, then screen -----------------------------------------------------------------------
+
+
+@dataclass
+class ImportOutcome(Generic[R]):
+    """The files imported (one report each) and the screening of what they changed."""
+
+    reports: list[R] = field(default_factory=list)
+    screening: ScreeningReport | UndeclaredReport | None = None
+
+    @property
+    def refused_or_rejected(self) -> bool:
+        return any(report.rejected or report.failed for report in self.reports)
+
+
+@dataclass(frozen=True)
+class ImportFile:
+    path: Path
+    display_name: str | None = None  # the name the user gave the file (uploads)
+
+
+def import_awards(
+    session: Session,
+    files: Iterable[ImportFile],
+    settings: Settings,
+    *,
+    actor: User | None = None,
+    screen: bool = True,
+    progress_for: Callable[[ImportFile], Progress | None] = lambda file: None,
+    on_file: Callable[[ImportReport], None] = lambda report: None,
+) -> ImportOutcome[ImportReport]:
+    """Import award files, then screen the suppliers they added or changed.
+
+    Each file is its own transaction, committed by the importer (its run is kept even when the
+    file is refused), so a long import never holds the audit chain for the whole batch; the
+    screening is one more transaction, which the caller commits.
+    """
+    outcome: ImportOutcome[ImportReport] = ImportOutcome()
+    for file in files:
+        report = import_award_file(
+            session,
+            file.path,
+            actor=actor,
+            progress=progress_for(file),
+            display_name=file.display_name,
+        )
+        on_file(report)
+        outcome.reports.append(report)
+    changed = [i for report in outcome.reports for i in report.changed_supplier_ids]
+    if screen and changed:
+        outcome.screening = screen_suppliers(session, changed, settings)
+    return outcome
+
+
+def import_officers(
+    session: Session,
+    files: Iterable[ImportFile],
+    settings: Settings,
+    *,
+    actor: User | None = None,
+    screen: bool = True,
+    progress_for: Callable[[ImportFile], Progress | None] = lambda file: None,
+    on_file: Callable[[OfficerImportReport], None] = lambda report: None,
+) -> ImportOutcome[OfficerImportReport]:
+    """Import company officer and PSC files (each committed by the importer), then screen every
+    official against the companies they changed; the caller commits the screening."""
+    outcome: ImportOutcome[OfficerImportReport] = ImportOutcome()
+    for file in files:
+        report = import_officer_file(session, file.path, actor=actor, progress=progress_for(file))
+        on_file(report)
+        outcome.reports.append(report)
+    changed = set().union(*(report.changed_companies for report in outcome.reports))
+    if screen and changed:
+        outcome.screening = screen_companies(session, settings, changed)
+    return outcome

@@ -1,0 +1,98 @@
+"""`flask --app wsgi match run|names|screen`: run and inspect the matching engine."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from typing import IO
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from register import runtime
+from register.cli_support import ProgressLine, fail
+from register.matching import InterestRecord, MatchingEngine, compare_names
+from register.screening import screen_everything
+from register.screening.declared import supplier_records
+
+match_cli = AppGroup("match", help="Run and inspect the matching engine.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(match_cli)
+
+
+@match_cli.command("run")
+def match_run() -> None:
+    """Re-screen every declaration against every award supplier."""
+    bar = ProgressLine("award suppliers screened")
+    with runtime.transaction() as session:
+        report = screen_everything(
+            session, runtime.settings(), progress=lambda m: click.echo(m, err=True), tick=bar
+        )
+        bar.done()
+    click.echo("Matching: " + report.summary())
+
+
+@match_cli.command("names")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+def match_names(csv_file: IO[str]) -> None:
+    """Compare name_a,name_b pairs with the engine's own normalisation and threshold."""
+    config = runtime.settings().matching
+    reader = csv.DictReader(csv_file)
+    if not {"name_a", "name_b"} <= set(reader.fieldnames or []):
+        fail("The CSV needs the columns name_a,name_b")
+    out = csv.writer(sys.stdout)
+    out.writerow(["name_a", "name_b", "score", "match"])
+    for row in reader:
+        score, matched = compare_names(row["name_a"], row["name_b"], config)
+        out.writerow([row["name_a"], row["name_b"], f"{score:.1f}", str(matched).lower()])
+
+
+@match_cli.command("screen")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+def match_screen(csv_file: IO[str]) -> None:
+    """List award suppliers matching organisation names (column name, optional company_number)."""
+    config = runtime.settings().matching
+    reader = csv.DictReader(csv_file)
+    if "name" not in (reader.fieldnames or []):
+        fail("The CSV needs a column called name (and optionally company_number)")
+    queries = [
+        InterestRecord(
+            interest_id=line,
+            official_id=0,
+            department_id=None,
+            organisation_name=row["name"],
+            identifiers=(("GB-COH", row["company_number"].strip()),)
+            if (row.get("company_number") or "").strip()
+            else (),
+            whose="self",
+            category="screen",
+            start_date=None,
+            end_date=None,
+        )
+        for line, row in enumerate(reader, start=2)
+    ]
+    engine = MatchingEngine(config)
+    engine.index_suppliers(supplier_records(runtime.session()))
+    names = {q.interest_id: q.organisation_name for q in queries}
+    suppliers = {s.award_supplier_id: s for s in engine.suppliers.records()}
+    out = csv.writer(sys.stdout)
+    out.writerow(
+        ["name", "supplier", "award_id", "buyer", "award_date", "value", "score", "reasons"]
+    )
+    for result in engine.screen_interests(queries):
+        supplier = suppliers[result.award_supplier_id]
+        out.writerow(
+            [
+                names[result.interest_id],
+                supplier.supplier_name,
+                supplier.award_id,
+                supplier.buyer_name,
+                supplier.award_date or "",
+                supplier.value or "",
+                f"{result.name_score:.1f}",
+                "; ".join(r.text for r in result.reasons),
+            ]
+        )

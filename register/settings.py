@@ -1,0 +1,48 @@
+"""The register's settings: one typed, frozen object built once in `create_app`.
+
+Flask's configuration is a dictionary of strings that anything can read under any key; this
+object is what the register's code reads instead, so a setting has one name, one type and one
+default, and a missing one fails at start-up rather than meaning "no alert" at run time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from register.matching import MatchConfig
+from register.notify.mail import MailSettings
+
+
+@dataclass(frozen=True)
+class Settings:
+    lookback_months: int
+    joiner_days: int
+    compliance_mailbox: str
+    collect_birth_dates: bool
+    display_timezone: ZoneInfo
+    login_max_failures: int
+    login_lock_minutes: int
+    web_import_max_bytes: int
+    mail: MailSettings
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        return cls(
+            lookback_months=int(config["LOOKBACK_MONTHS"]),
+            joiner_days=int(config["JOINER_DAYS"]),
+            compliance_mailbox=str(config["COMPLIANCE_MAILBOX"]),
+            collect_birth_dates=bool(config["COLLECT_BIRTH_DATES"]),
+            display_timezone=ZoneInfo(str(config["DISPLAY_TIMEZONE"])),
+            login_max_failures=int(config["LOGIN_MAX_FAILURES"]),
+            login_lock_minutes=int(config["LOGIN_LOCK_MINUTES"]),
+            web_import_max_bytes=int(config["WEB_IMPORT_MAX_BYTES"]),
+            mail=MailSettings.from_config(config),
+        )
+
+    @property
+    def matching(self) -> MatchConfig:
+        """The matching engine's configuration."""
+        return MatchConfig(lookback_months=self.lookback_months)
