@@ -150,7 +150,7 @@ def _old_rows() -> dict[str, int]:
             "official": official.id}  # fmt: skip
 
 
-def test_migration_0010_rewrites_stored_identifiers(tmp_path: Path) -> None:
+def check_0010_rewrites_stored_identifiers(tmp_path: Path) -> None:
     from datetime import date
 
     from register.models import AwardSupplier, CompanyOfficer, Flag, UndeclaredFinding
@@ -158,37 +158,51 @@ def test_migration_0010_rewrites_stored_identifiers(tmp_path: Path) -> None:
     from register.ownership.parse import officer_digest, officer_record_key
     from tests.ownership.conftest import write_officers
 
+    upgrade(revision="0009")
+    ids = _old_rows()
+    upgrade(revision="0010")
+    db.session.expire_all()
+    supplier = db.session.get_one(AwardSupplier, ids["supplier"])
+    assert supplier.identifiers == '[["GB-COH", "SC012345"], ["GB-CHC", "SC044"]]'
+    assert supplier.company_number == "SC012345"
+    officer = db.session.get_one(CompanyOfficer, ids["officer"])
+    assert officer.company_number == "SC012345"
+    assert officer.record_key == officer_record_key(
+        "SC012345", "isabelle mary|trowe", "Director", date(2012, 5, 1)
+    )
+    assert officer.content_digest == officer_digest(
+        "officer", "SC012345", None, "TROWE, Isabelle Mary", "Director", date(2012, 5, 1), None,
+        3, 1968,
+    )  # fmt: skip
+    flag = db.session.get_one(Flag, ids["flag"])
+    assert flag.interest_lineage == f"u{ids['official']}:SC012345"
+    finding = db.session.scalars(select(UndeclaredFinding)).one()
+    assert finding.company_number == "SC012345"
+    # The officers file the old rows came from changes nothing when imported again.
+    path = write_officers(tmp_path / "officers.csv", [
+        ("SC12345", "TROWE, Isabelle Mary", "Director", "2012-05-01", "", "3", "1968"),
+    ])  # fmt: skip
+    report = import_file(db.session, path)
+    assert (report.imported, report.updated, report.unchanged) == (0, 0, 1)
+    db.session.remove()
+    downgrade(revision="0009")  # a documented no-op
+    upgrade(revision="heads")
+
+
+def test_migration_0010_rewrites_stored_identifiers_on_sqlite(tmp_path: Path) -> None:
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.sqlite"})
     with app.app_context():
         try:
-            upgrade(revision="0009")
-            ids = _old_rows()
-            upgrade(revision="0010")
-            db.session.expire_all()
-            supplier = db.session.get_one(AwardSupplier, ids["supplier"])
-            assert supplier.identifiers == '[["GB-COH", "SC012345"], ["GB-CHC", "SC044"]]'
-            assert supplier.company_number == "SC012345"
-            officer = db.session.get_one(CompanyOfficer, ids["officer"])
-            assert officer.company_number == "SC012345"
-            assert officer.record_key == officer_record_key(
-                "SC012345", "isabelle mary|trowe", "Director", date(2012, 5, 1)
-            )
-            assert officer.content_digest == officer_digest(
-                "officer", "SC012345", None, "TROWE, Isabelle Mary", "Director",
-                date(2012, 5, 1), None, 3, 1968,
-            )  # fmt: skip
-            flag = db.session.get_one(Flag, ids["flag"])
-            assert flag.interest_lineage == f"u{ids['official']}:SC012345"
-            finding = db.session.scalars(select(UndeclaredFinding)).one()
-            assert finding.company_number == "SC012345"
-            # The officers file the old rows came from changes nothing when imported again.
-            path = write_officers(tmp_path / "officers.csv", [
-                ("SC12345", "TROWE, Isabelle Mary", "Director", "2012-05-01", "", "3", "1968"),
-            ])  # fmt: skip
-            report = import_file(db.session, path)
-            assert (report.imported, report.updated, report.unchanged) == (0, 0, 1)
-            downgrade(revision="0009")  # a documented no-op
-            upgrade(revision="heads")
+            check_0010_rewrites_stored_identifiers(tmp_path)
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_migration_0010_rewrites_stored_identifiers_on_postgres(
+    pg_app: Flask, tmp_path: Path
+) -> None:
+    db.session.remove()
+    downgrade(revision="base")
+    check_0010_rewrites_stored_identifiers(tmp_path)
