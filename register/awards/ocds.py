@@ -78,9 +78,10 @@ class _Release:
     """Release-level fields shared by all awards of one release."""
 
     def __init__(self, release: dict[str, Any], fallback_ocid: Any = None) -> None:
-        self.ocid = clean_name(release.get("ocid")) or clean_name(fallback_ocid)
-        if not self.ocid:
+        ocid = clean_name(release.get("ocid")) or clean_name(fallback_ocid)
+        if not ocid:
             raise Invalid("missing ocid")
+        self.ocid: str = ocid
         self.release_id = clean_name(release.get("id"))
         self.date = parse_datetime(release.get("date"), "release date")
         self.parties: dict[str, dict[str, Any]] = {}

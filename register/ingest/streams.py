@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from register.ingest.rejections import FormatError
 
@@ -47,7 +47,7 @@ def open_stream(path: Path) -> Iterator[tuple[IO[bytes], bytes]]:
     with open(path, "rb") as raw:
         compressed = raw.read(2) == _GZIP_MAGIC
         raw.seek(0)
-        stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if compressed else raw
+        stream = cast("IO[bytes]", gzip.GzipFile(fileobj=raw) if compressed else raw)
         with read_errors(path):
             head = stream.read(HEAD_BYTES)
             if head.startswith(_UTF16_BOMS):
