@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from register.awards.parsed import Invalid, ParsedAward, ParsedSupplier, ParseStats, reject
+from register.awards.parsed import ParsedAward, ParsedSupplier, ParseStats, reject
 from register.awards.values import (
     clean_description,
     parse_amount,
@@ -23,7 +23,7 @@ from register.awards.values import (
     supplier_identifier,
 )
 from register.ingest.names import clean_name
-from register.ingest.rejections import FormatError, RejectedRecord
+from register.ingest.rejections import FormatError, InvalidRecord, RejectedRecord
 from register.ingest.streams import iter_lines
 
 __all__ = ["CSV_COLUMNS", "CSV_REQUIRED_COLUMNS", "iter_csv"]
@@ -130,7 +130,7 @@ def _csv_award(
                 for row in rows[1:]:
                     other = row[index[column]].strip()
                     if other and other != first[column]:
-                        raise Invalid(
+                        raise InvalidRecord(
                             f"rows of award {first['award_id']!r} disagree on {column}:"
                             f" {first[column]!r} and {other!r}"
                         )
@@ -157,7 +157,7 @@ def _csv_award(
             suppliers=tuple(suppliers),
             source=source,
         )
-    except Invalid as exc:
+    except InvalidRecord as exc:
         return reject(source, str(exc), _csv_text(rows), stats)
     stats.awards += 1
     return award
@@ -166,7 +166,7 @@ def _csv_award(
 def _csv_supplier(cells: dict[str, str]) -> ParsedSupplier | None:
     scheme, identifier = cells.get("supplier_scheme", ""), cells.get("supplier_id", "")
     if identifier and not scheme:
-        raise Invalid(f"supplier_id {identifier!r} has no supplier_scheme")
+        raise InvalidRecord(f"supplier_id {identifier!r} has no supplier_scheme")
     pair = supplier_identifier(scheme, identifier)
     raw_name = clean_name(cells["supplier_name"])
     if not raw_name and not pair:

@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import ijson
 
-from register.awards.parsed import Invalid, ParsedAward, ParsedSupplier, ParseStats, child, reject
+from register.awards.parsed import ParsedAward, ParsedSupplier, ParseStats, child, reject
 from register.awards.values import (
     clean_description,
     parse_amount,
@@ -26,7 +26,7 @@ from register.awards.values import (
 )
 from register.ingest.jsonstream import ijson_message, json_items
 from register.ingest.names import clean_name
-from register.ingest.rejections import FormatError, RejectedRecord
+from register.ingest.rejections import FormatError, InvalidRecord, RejectedRecord
 from register.ingest.streams import CountingReader, iter_lines, read_errors
 
 __all__ = ["iter_json", "iter_jsonl"]
@@ -37,7 +37,7 @@ def _mapping(obj: dict[str, Any], key: str, where: str = "") -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise Invalid(f"'{where}{key}' is not an object")
+        raise InvalidRecord(f"'{where}{key}' is not an object")
     return value
 
 
@@ -46,7 +46,7 @@ def _sequence(obj: dict[str, Any], key: str, where: str = "") -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise Invalid(f"'{where}{key}' is not a list")
+        raise InvalidRecord(f"'{where}{key}' is not a list")
     return value
 
 
@@ -80,7 +80,7 @@ class _Release:
     def __init__(self, release: dict[str, Any], fallback_ocid: Any = None) -> None:
         ocid = clean_name(release.get("ocid")) or clean_name(fallback_ocid)
         if not ocid:
-            raise Invalid("missing ocid")
+            raise InvalidRecord("missing ocid")
         self.ocid: str = ocid
         self.release_id = clean_name(release.get("id"))
         self.date = parse_datetime(release.get("date"), "release date")
@@ -129,12 +129,12 @@ class _Release:
 
 def _award(
     award: Any, release: _Release, single: bool, source: str
-) -> ParsedAward:  # raises Invalid
+) -> ParsedAward:  # raises InvalidRecord
     if not isinstance(award, dict):
-        raise Invalid("award is not a JSON object")
+        raise InvalidRecord("award is not a JSON object")
     award_id = clean_name(award.get("id"))
     if not award_id:
-        raise Invalid("missing award id")
+        raise InvalidRecord("missing award id")
     value = _mapping(award, "value")
     period = release.contract_period(award, award_id)
     entries = _sequence(award, "suppliers")
@@ -143,7 +143,7 @@ def _award(
     suppliers: dict[ParsedSupplier, None] = {}  # ordered set
     for position, entry in enumerate(entries):
         if not isinstance(entry, dict):
-            raise Invalid(f"suppliers[{position}] is not a JSON object")
+            raise InvalidRecord(f"suppliers[{position}] is not a JSON object")
         if supplier := release.supplier(entry):
             suppliers[supplier] = None
     return ParsedAward(
@@ -177,7 +177,7 @@ def release_awards(
     try:
         context = _Release(release, fallback_ocid)
         awards = _sequence(release, "awards")
-    except Invalid as exc:
+    except InvalidRecord as exc:
         yield reject(source, str(exc), release, stats)
         return
     if not awards:
@@ -186,7 +186,7 @@ def release_awards(
         award_source = child(source, f"awards[{position}]")
         try:
             parsed = _award(award, context, len(awards) == 1, award_source)
-        except Invalid as exc:
+        except InvalidRecord as exc:
             yield reject(award_source, str(exc), award, stats)
         else:
             stats.awards += 1

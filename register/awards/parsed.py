@@ -10,7 +10,7 @@ from typing import Any
 
 from register.ingest.rejections import RejectedRecord, record_text
 
-__all__ = ["Invalid", "ParseStats", "ParsedAward", "ParsedSupplier", "child", "reject"]
+__all__ = ["ParseStats", "ParsedAward", "ParsedSupplier", "child", "reject"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +49,6 @@ class ParseStats:
     releases_without_awards: int = 0
     awards: int = 0
     rejected: int = 0
-
-
-class Invalid(Exception):
-    """A record-level problem; becomes a RejectedRecord with this message as the reason."""
 
 
 def reject(source: str, reason: str, record: Any, stats: ParseStats) -> RejectedRecord:

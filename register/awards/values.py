@@ -1,5 +1,5 @@
 """Award field values: amounts, currencies, dates, descriptions, supplier names ("X T/A Y") and
-supplier identifiers, each turned into its typed form or rejected with a reason (`Invalid`)."""
+supplier identifiers, each in its typed form, or `InvalidRecord` with the reason."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from register.awards.parsed import Invalid
 from register.ingest.names import clean_name, clean_text
-from register.ingest.rejections import record_text
+from register.ingest.rejections import InvalidRecord, record_text
 from register.matching.identifiers import identifier_pair
 
 __all__ = [
@@ -71,16 +70,16 @@ def parse_amount(raw: Any) -> Decimal | None:
         if not text:
             return None
         if not _NUMBER.fullmatch(text):
-            raise Invalid(f"value {raw!r} is not a number")
+            raise InvalidRecord(f"value {raw!r} is not a number")
         amount = Decimal(text)
     elif isinstance(raw, int | Decimal | float) and not isinstance(raw, bool):
         amount = Decimal(str(raw))
     else:
-        raise Invalid(f"value {record_text(raw, 100)} is not a number")
+        raise InvalidRecord(f"value {record_text(raw, 100)} is not a number")
     if not amount.is_finite():
-        raise Invalid(f"value {raw!r} is not a number")
+        raise InvalidRecord(f"value {raw!r} is not a number")
     if abs(amount) >= MAX_VALUE:
-        raise Invalid(f"value {raw!r} is out of range")
+        raise InvalidRecord(f"value {raw!r} is out of range")
     return amount
 
 
@@ -89,7 +88,7 @@ def parse_currency(raw: Any) -> str | None:
         return None
     code = raw.strip().upper() if isinstance(raw, str) else ""
     if not _CURRENCY.fullmatch(code):
-        raise Invalid(f"currency {record_text(raw, 100)} is not a 3-letter ISO 4217 code")
+        raise InvalidRecord(f"currency {record_text(raw, 100)} is not a 3-letter ISO 4217 code")
     return code
 
 
@@ -99,7 +98,7 @@ def parse_datetime(raw: Any, field: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(raw.strip())
     except (AttributeError, ValueError):
-        raise Invalid(f"{field} {record_text(raw, 100)} is not an ISO 8601 date") from None
+        raise InvalidRecord(f"{field} {record_text(raw, 100)} is not an ISO 8601 date") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 

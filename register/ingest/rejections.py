@@ -8,7 +8,7 @@ from typing import Any
 
 from register.ingest.names import BAD_CHARS
 
-__all__ = ["RECORD_TEXT_LIMIT", "FormatError", "RejectedRecord", "record_text"]
+__all__ = ["RECORD_TEXT_LIMIT", "FormatError", "InvalidRecord", "RejectedRecord", "record_text"]
 
 # A rejected record keeps this many characters of itself, enough to find it in the file.
 RECORD_TEXT_LIMIT = 2000
@@ -16,6 +16,11 @@ RECORD_TEXT_LIMIT = 2000
 
 class FormatError(Exception):
     """The file as a whole cannot be read: truncated JSON, wrong encoding, unknown format."""
+
+
+class InvalidRecord(Exception):
+    """A record-level problem, raised while a parser reads one record; the parser turns it into a
+    RejectedRecord with this message as the reason and goes on with the next record."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -505,22 +505,6 @@ def test_csv_grouping(tmp_path: Path) -> None:
     assert rejected[0].record.count("\n") == 1  # both rows of the award
 
 
-def test_iter_paths(tmp_path: Path) -> None:
-    for name in ("b/2.jsonl.gz", "b/1.json", "a.csv", "c/x.txt", ".hidden/h.json", "z.JSON"):
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text("")
-    extra = tmp_path / "c" / "x.txt"
-    assert list(iter_paths([tmp_path, extra], SUFFIXES)) == [
-        tmp_path / "a.csv",
-        tmp_path / "b" / "1.json",
-        tmp_path / "b" / "2.jsonl.gz",
-        tmp_path / "z.JSON",
-        extra,
-    ]
-    with pytest.raises(FileNotFoundError):
-        list(iter_paths([tmp_path / "missing"], SUFFIXES))
-
-
 @pytest.mark.parametrize(
     ("raw", "name", "aliases"),
     [
