@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -373,8 +373,13 @@ def import_roster(
     """
     collect_birth_dates = settings.collect_birth_dates
     report = RosterReport()
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    # newline="": a carriage return inside a field stays in it, as the csv module needs.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        report.errors.append((1, f"invalid CSV header ({exc})"))
+        return report
     missing = [c for c in REQUIRED_ROSTER_COLUMNS if c not in header]
     if missing:
         expected = ", ".join(roster_columns(collect_birth_dates))
@@ -383,7 +388,7 @@ def import_roster(
     person_columns = [c for c in person_fields(collect_birth_dates) if c in header]
     report.ignored_columns = [c for c in BIRTH_COLUMNS if c in header and not collect_birth_dates]
     departments = {d.code: d for d in session.scalars(select(Department))}
-    for row in reader:
+    for row in _rows(reader, report):
         line = reader.line_num
         try:
             with session.begin_nested():
@@ -400,6 +405,16 @@ def import_roster(
         details={"errors": report.errors[:100]},
     )
     return report
+
+
+def _rows(reader: csv.DictReader[str], report: RosterReport) -> Iterator[dict[str, str]]:
+    """The roster's rows; invalid CSV (a field over the csv module's limit) is reported at its
+    line and ends the file, keeping the rows before it, as award and officer imports do."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        line = reader.line_num + 1  # the line being read when the error came
+        report.errors.append((line, f"invalid CSV at line {line} ({exc})"))
 
 
 def _apply_roster_row(

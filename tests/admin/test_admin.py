@@ -107,6 +107,21 @@ def test_roster_without_required_columns_is_refused(app, department):
     assert report.created == 0
 
 
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [("a\r0", None, None),  # a carriage return ends a line, as in a file saved on an old Mac
+     ("email,full_name,role\n" + "x" * 200_000 + ",X,official\n", 2, "invalid CSV at line 2")],
+)  # fmt: skip
+def test_roster_that_is_not_valid_csv_is_reported_not_crashed(app, department, text, line,
+                                                             message):  # fmt: skip
+    report = services.import_roster(db.session, text, None, runtime.settings())
+    assert report.created == 0
+    if message is None:
+        assert "missing columns" in report.errors[0][1]
+    else:
+        assert (report.errors[-1][0], report.errors[-1][1][: len(message)]) == (line, message)
+
+
 def test_roster_cli(app, runner, department, tmp_path):
     path = tmp_path / "roster.csv"
     path.write_text(ROSTER, encoding="utf-8")
