@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import csv
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 from sqlalchemy.orm import Session
 
 from register.ingest.reports import FileReport
-from register.runtime import transaction
+from register.ingest.streams import iter_paths
+from register.runtime import settings, transaction
+from register.screening import ImportFile, ImportOutcome, ImportWatch
 
 
 def fail(message: str) -> NoReturn:
@@ -72,8 +74,8 @@ class ImportPrinter:
             self.writer.writerow(["file_position", "reason", "record"])
         self.progress: ProgressLine | None = None
 
-    def progress_for(self, name: str) -> ProgressLine:
-        self.progress = ProgressLine(name)
+    def progress_for(self, file: ImportFile) -> ProgressLine:
+        self.progress = ProgressLine(file.path.name)
         return self.progress
 
     def file_done(self, report: FileReport) -> None:
@@ -114,3 +116,34 @@ errors_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write rejected records with their reasons to this CSV file.",
 )
+
+
+def run_import_command(
+    use_case: Callable[..., ImportOutcome[Any]],
+    paths: Iterable[Path],
+    suffixes: tuple[str, ...],
+    *,
+    errors_file: Path | None,
+    screen: bool,
+    screening_label: str,
+) -> None:
+    """An import command: every file of the kind under `paths`, with progress lines and each
+    rejected record printed (and written to `errors_file`), then the screening of what changed
+    (committed); exits 1 if any record was rejected or any file refused."""
+    printer = ImportPrinter(errors_file)
+    try:
+        with transaction() as session:
+            outcome = use_case(
+                session,
+                (ImportFile(path) for path in iter_paths(paths, suffixes)),
+                settings(),
+                screen=screen,
+                watch=ImportWatch(printer.progress_for, printer.file_done),
+            )
+    finally:
+        printer.close()
+    printer.totals(outcome.reports)
+    if outcome.screening is not None:
+        click.echo(f"{screening_label}: " + outcome.screening.summary())
+    if outcome.refused_or_rejected:
+        sys.exit(1)

@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -39,6 +39,25 @@ def roles_required(*roles: str) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def guard_blueprint(bp: Blueprint, *roles: str) -> None:
+    """Let only signed-in users with one of `roles` reach any view of `bp`, and only views that
+    name their own roles with `roles_required`: a route added without the decorator answers 403
+    to everyone instead of being open (fails closed)."""
+
+    @bp.before_request
+    def check_role() -> Any:
+        if not current_user.is_authenticated:
+            from register.extensions import login_manager
+
+            return login_manager.unauthorized()
+        view = current_app.view_functions.get(request.endpoint or "")
+        if current_user.role not in roles or not hasattr(view, "allowed_roles"):
+            abort(403)
+        return None
+
+    bp.allowed_roles = roles  # type: ignore[attr-defined]
 
 
 def audit(action: str, summary: str, **kwargs: Any) -> AuditEntry:
@@ -74,6 +93,29 @@ def extra_nav_items(user: User) -> list[dict[str, Any]]:
         for roles, endpoint, text in NAV_ITEMS
         if user.role in roles
     ]
+
+
+# Named page hooks (Indico's template_hook): a capability adds what it shows on another
+# capability's page; the page's view asks them for data, so templates never query the database.
+PAGE_HOOKS: dict[str, list[Callable[..., dict[str, Any]]]] = {}
+
+
+def page_hook(name: str) -> Callable[[F], F]:
+    """Register a function that returns extra template context for page `name`."""
+
+    def register(function: F) -> F:
+        PAGE_HOOKS.setdefault(name, []).append(function)
+        return function
+
+    return register
+
+
+def page_context(name: str, **objects: Any) -> dict[str, Any]:
+    """The context every hook of page `name` adds, given the page's objects."""
+    context: dict[str, Any] = {}
+    for hook in PAGE_HOOKS.get(name, ()):
+        context.update(hook(**objects))
+    return context
 
 
 UK = ZoneInfo("Europe/London")

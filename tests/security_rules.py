@@ -13,7 +13,8 @@ visitors are sent to the sign-in page. Qualifiers for pages about one object:
     "compliance:department"  compliance officers assigned to the object's department; others 404
 
 PUBLIC means anyone, signed in or not (no redirect to sign-in); SIGNED_IN means every role.
-API_TOKEN means a token-authenticated API endpoint: every session-cookie client gets 401.
+API_TOKEN means a token-authenticated API endpoint: every session-cookie client gets 401; API_ROLES
+says which roles' tokens may use it. EXPORT_KINDS says who may download each kind of export.
 A value may also be a dict keyed by HTTP method when methods differ: {"GET": ..., "POST": ...}.
 
 PARAMS fills URL parameters from the objects the matrix creates (see `World` in
@@ -106,6 +107,27 @@ EXPECTED: dict[str, Any] = {
     "api_tokens.revoke": {"admin"},
     # Undeclared interests (issue 8): releasing the question to the official.
     "ownership.release": {DEPARTMENT},
+}
+
+# Token-authenticated endpoints, checked with a token of each role: the roles whose token may use
+# each (others get 403). DEPARTMENT: compliance officers get only the flags of officials now in
+# their departments (the matrix checks the items); administrators get no flags on any door.
+API_ROLES: dict[str, Any] = {
+    "api.roster": {"admin"},
+    "api.awards": {"admin"},
+    "api.flags": {DEPARTMENT, "auditor"},
+    "api.completeness": {"compliance", "auditor", "admin"},
+}
+# The query string an API endpoint needs to answer 200 rather than 422.
+API_QUERY: dict[str, str] = {"api.completeness": "cycle=2026/27"}
+
+# What each role may download from exports.download (?kind=...); others get 403, and the flags
+# export must hold every flag for an auditor.
+EXPORT_KINDS: dict[str, set[str]] = {
+    "completeness": {"auditor", "admin"},
+    "declarations": {"auditor", "admin"},
+    "flags": {"auditor"},  # flags hold decisions and undeclared findings: never administrators
+    "audit": {"auditor", "admin"},
 }
 
 # URL parameter name -> value, from the matrix's World (owner, declaration, interest, cycle...).

@@ -1,5 +1,8 @@
 """Every route, every method, every role: checked against the table in tests/security_rules.py.
 
+The API is checked with a token of each role as well as with session cookies, and the export
+endpoint with every kind of export for each role.
+
 The URLs name real objects owned by one official (the "owner"). Each request runs against the
 same starting database (the SQLite file is restored after every request), so a POST that changes
 something cannot affect the next check.
@@ -7,6 +10,8 @@ something cannot affect the next check.
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,17 +22,28 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
 from register.admin.services import create_cycle, create_department
+from register.api.tokens import create_token
 from register.declarations import services
+from register.exports.services import KINDS
 from register.extensions import db
-from register.models import Declaration, DeclarationCycle, Department, Interest, User
+from register.models import Declaration, DeclarationCycle, Department, Flag, Interest, User
 from register.web import uk_today
 from tests import security_rules
 from tests.conftest import sign_in
-from tests.security_rules import EXPECTED, PARAMS, PUBLIC
+from tests.security_rules import (
+    API_QUERY,
+    API_ROLES,
+    DEPARTMENT,
+    EXPECTED,
+    EXPORT_KINDS,
+    PARAMS,
+    PUBLIC,
+)
 
 # Token-authenticated endpoints: no session cookie is accepted, so every client here gets 401.
 API_TOKEN = getattr(security_rules, "API_TOKEN", "api-token")
@@ -68,6 +84,12 @@ def test_every_endpoint_has_a_rule(app: Flask) -> None:
     ] + [
         f"{name} is in EXPECTED but no such endpoint exists: remove or rename it" for name in stale
     ]
+    problems += [
+        f"{name} is token-authenticated but has no entry in API_ROLES in tests/security_rules.py"
+        for name in sorted(endpoints)
+        if EXPECTED.get(name) == API_TOKEN and name not in API_ROLES
+    ] + [f"export kind {kind!r} has no entry in EXPORT_KINDS" for kind in KINDS
+         if kind not in EXPORT_KINDS]  # fmt: skip
     for name, rule in endpoints.items():
         spec = EXPECTED.get(name)
         if isinstance(spec, dict):
@@ -190,6 +212,12 @@ def test_role_and_owner_matrix(app: Flask, make_user: Any, department: Departmen
         clients[name] = app.test_client()
         assert sign_in(clients[name], user).status_code == 302, f"{name} could not sign in"
     params = {name: make(world) for name, make in PARAMS.items()}
+    tokens = {name: create_token(db.session, user, name)[1] for name, user in users.items()}
+    db.session.commit()
+    # Every flag the matrix made is about the owner, now in the owner's department.
+    flag_ids = set(db.session.scalars(select(Flag.id)))
+    assert flag_ids and world.owner.department_id == world.department.id
+    cycle_id = world.cycle.id  # the restorer detaches the world's objects
     restorer = Restorer(app, clients)
     failures: list[str] = []
     checked = 0
@@ -245,6 +273,67 @@ def test_role_and_owner_matrix(app: Flask, make_user: Any, department: Departmen
                 check("compliance:other", rule, method, "not found")
             else:
                 check(role, rule, method, "forbidden")
+
+    def check_token(who: str, rule: Rule, method: str) -> None:
+        """The API endpoint with `who`'s token: allowed roles get 200 (or 422 for the empty body
+        the matrix sends), others 403; department-scoped lists hold only what they may read."""
+        nonlocal checked
+        roles = API_ROLES[rule.endpoint]
+        role = who.split(":")[0]
+        may = role in roles or (role == "compliance" and DEPARTMENT in roles)
+        url = rule.build({k: params[k] for k in rule.arguments}, append_unknown=False)[1]
+        if rule.endpoint in API_QUERY:
+            url += "?" + API_QUERY[rule.endpoint]
+        checked += 1
+        client = app.test_client()
+        response = client.open(
+            url, method=method, json={}, headers={"Authorization": f"Bearer {tokens[who]}"}
+        )
+        code = response.status_code
+        where = f"{method} {url} [{rule.endpoint}] with {who}'s token"
+        if not may:
+            if code != 403:
+                failures.append(f"{where}: expected 403, got {code}")
+        elif code not in (200, 422):
+            failures.append(f"{where}: expected it to be allowed (200 or 422), got {code}")
+        elif rule.endpoint == "api.flags":
+            seen = {item["id"] for item in response.json["items"]}
+            wanted = set() if who == "compliance:other" else flag_ids
+            if seen != wanted:
+                failures.append(f"{where}: expected flags {sorted(wanted)}, got {sorted(seen)}")
+        restorer.restore()
+
+    for rule, method in routes(app):
+        if rule.endpoint in EXPECTED and rule_for(rule.endpoint, method) == API_TOKEN:
+            for who in users:
+                check_token(who, rule, method)
+
+    def check_export(who: str, kind: str) -> None:
+        nonlocal checked
+        checked += 1
+        url = f"/exports/download?kind={kind}&format=csv&cycle={cycle_id}"
+        response = clients[who].get(url)
+        code = response.status_code
+        role = who.split(":")[0]
+        where = f"export {kind} as {who}"
+        if who == "anonymous":
+            if not is_sign_in_redirect(response):
+                failures.append(f"{where}: expected a redirect to the sign-in page, got {code}")
+        elif role not in EXPORT_KINDS[kind]:
+            if code not in (403, 404):
+                failures.append(f"{where}: expected 403 or 404, got {code}")
+        elif code != 200:
+            failures.append(f"{where}: expected the download, got {code}")
+        elif kind == "flags":
+            rows = csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")))
+            seen = {int(row["flag_id"]) for row in rows}
+            if seen != flag_ids:
+                failures.append(f"{where}: expected flags {sorted(flag_ids)}, got {sorted(seen)}")
+        restorer.restore()
+
+    for kind in KINDS:
+        for who in clients:
+            check_export(who, kind)
     assert checked > 100
     assert not failures, "\n".join(failures)
 

@@ -23,9 +23,10 @@ from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import DeclarationCycle, Department, User
 from register.models.people import ADMIN
-from register.web import nav_item, roles_required
+from register.web import guard_blueprint, nav_item, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+guard_blueprint(bp, ADMIN)
 nav_item((ADMIN,), "admin.people", "People")
 nav_item((ADMIN,), "admin.departments", "Departments")
 nav_item((ADMIN,), "admin.cycles", "Cycles")

@@ -261,7 +261,10 @@ def document() -> dict[str, Any]:
             },
             "/flags": {
                 "get": {
-                    "summary": "Flags, highest score first (compliance: own departments only)",
+                    "summary": (
+                        "Flags, highest score first (compliance officers and auditors; "
+                        "compliance: officials now in their departments only)"
+                    ),
                     "parameters": [
                         {"name": n, "in": "query", "schema": s}
                         for n, s in (

@@ -11,13 +11,13 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from register import runtime, screening, web
+from register import access, runtime, screening, web
 from register.admin import services as admin
 from register.api.openapi import document
 from register.api.tokens import authenticate
@@ -31,6 +31,8 @@ from register.models.people import ADMIN, AUDITOR, COMPLIANCE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+# Endpoints that answer without a token; every other one must be wrapped in `token_required`.
+OPEN_ENDPOINTS = {"api.openapi"}
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_PER_PAGE = 100
@@ -53,7 +55,7 @@ def token_required(*roles: str) -> Callable[[F], F]:
             user = authenticate(db.session, request.headers.get("Authorization"))
             if user is None:
                 return error(401, "unauthorized", "Send a valid API token: Authorization: Bearer")
-            db.session.commit()  # last_used_at
+            db.session.commit()  # last_used_at, kept even if the request then fails
             if user.role not in roles:
                 return error(403, "forbidden", f"A {user.role_label.lower()} cannot use this")
             g.api_user = user
@@ -65,8 +67,13 @@ def token_required(*roles: str) -> Callable[[F], F]:
     return decorator
 
 
-def _visible_departments(user: User) -> set[int] | None:
-    return {d.id for d in user.assigned_departments} if user.role == COMPLIANCE else None
+@bp.before_request
+def require_token_rule() -> Any:
+    """Fail closed: an endpoint added without `token_required` answers 401, never data."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.endpoint not in OPEN_ENDPOINTS and not hasattr(view, "allowed_roles"):
+        return error(401, "unauthorized", "Send a valid API token: Authorization: Bearer")
+    return None
 
 
 @bp.get("/openapi.json")
@@ -283,10 +290,11 @@ def _flag_json(flag: Flag, code: str | None, finding: UndeclaredFinding | None) 
 
 
 @bp.get("/flags")
-@token_required(COMPLIANCE, AUDITOR, ADMIN)
+@token_required(COMPLIANCE, AUDITOR)  # administrators: no flags, decisions or findings
 def flags() -> Any:
     """Flags, highest score first; filters kind, status, risk_level, department, min_score,
-    cycle."""
+    cycle. Only the flags the token's user may read (register.access); a flag's department is
+    the one its official is in now."""
     try:
         page = _int_arg("page", 1, 1, 1_000_000)
         per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE)
@@ -296,14 +304,14 @@ def flags() -> Any:
         min_score = float(request.args["min_score"]) if "min_score" in request.args else None
     except ValueError:
         return error(422, "invalid_parameter", "min_score must be a number")
+    official = aliased(User)
     statement = (
         select(Flag, Department.code, UndeclaredFinding)
-        .outerjoin(Department, Department.id == Flag.department_id)
+        .join(official, official.id == Flag.official_id)
+        .outerjoin(Department, Department.id == official.department_id)
         .outerjoin(UndeclaredFinding, UndeclaredFinding.flag_id == Flag.id)
+        .where(access.flag_scope(g.api_user))
     )
-    visible = _visible_departments(g.api_user)
-    if visible is not None:
-        statement = statement.where(Flag.department_id.in_(visible))
     if request.args.get("kind"):
         statement = statement.where(Flag.kind == request.args["kind"])
     if request.args.get("status"):
@@ -354,7 +362,7 @@ def completeness() -> Any:
         cycle,
         today=web.uk_today(),
         joiner_days=runtime.settings().joiner_days,
-        department_ids=_visible_departments(g.api_user),
+        department_ids=access.visible_department_ids(g.api_user),
     )
     return jsonify(
         {

@@ -19,11 +19,12 @@ from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import ApiToken, User
 from register.models.people import ADMIN
-from register.web import nav_item, roles_required
+from register.web import guard_blueprint, nav_item, roles_required
 
 TOKEN_PREFIX = "rgi_"  # noqa: S105 - a marker, not a secret  # nosec B105
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/admin/api-tokens")
+guard_blueprint(bp, ADMIN)
 nav_item((ADMIN,), "api_tokens.index", "API tokens")
 
 

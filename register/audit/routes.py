@@ -11,9 +11,10 @@ from register.audit.log import verify
 from register.extensions import db
 from register.models import AuditEntry
 from register.models.people import ADMIN, AUDITOR
-from register.web import UK, nav_item, roles_required
+from register.web import UK, guard_blueprint, nav_item, roles_required
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+guard_blueprint(bp, AUDITOR, ADMIN)
 nav_item((AUDITOR, ADMIN), "audit.log", "Audit log")
 
 PAGE_SIZE = 50

@@ -18,6 +18,7 @@ from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
 from register import runtime, screening
+from register.access import flag_scope
 from register.awards.forms import BuyerMappingForm, ImportForm
 from register.awards.importer import ImportReport
 from register.extensions import db
@@ -32,10 +33,10 @@ from register.models import (
     ImportRun,
 )
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE
-from register.review import services as review
-from register.web import nav_item, roles_required
+from register.web import guard_blueprint, nav_item, roles_required
 
 bp = Blueprint("awards", __name__, url_prefix="/awards")
+guard_blueprint(bp, ADMIN, COMPLIANCE, AUDITOR)  # imports and buyers: ADMIN only, per view
 nav_item((ADMIN,), "awards.imports", "Awards")
 nav_item((COMPLIANCE, AUDITOR), "awards.search", "Awards")
 
@@ -311,7 +312,7 @@ def award(award_id: int) -> str:
     department = db.session.get(Department, found.department_id) if found.department_id else None
     flags = db.session.scalars(
         select(Flag)
-        .where(Flag.award_id == found.id, review.scope(current_user))
+        .where(Flag.award_id == found.id, flag_scope(current_user))
         .order_by(Flag.score.desc())
     ).all()
     return render_template(

@@ -5,21 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from register import web
+from register import access, clock, runtime
 from register.completeness import reminders
 from register.completeness.services import FILTERS, STATUS_LABELS, Completeness, compute, people
 from register.extensions import db
 from register.forms import ConfirmForm
-from register.models import DeclarationCycle, Department, User
+from register.models import DeclarationCycle, Department
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE
-from register.web import nav_item, roles_required
+from register.web import guard_blueprint, nav_item, roles_required
 
 bp = Blueprint("completeness", __name__, url_prefix="/completeness")
+guard_blueprint(bp, COMPLIANCE, AUDITOR, ADMIN)
 nav_item((COMPLIANCE, AUDITOR, ADMIN), "completeness.dashboard", "Completeness")
 
 PAGE_SIZE = 100
@@ -36,13 +37,6 @@ SEGMENTS = (
 )
 
 
-def visible_department_ids(user: User) -> set[int] | None:
-    """Departments a user may see: compliance officers their own; others all (None)."""
-    if user.role == COMPLIANCE:
-        return {d.id for d in user.assigned_departments}
-    return None
-
-
 def cycle_or_404(cycle_id: int) -> DeclarationCycle:
     cycle = db.session.get(DeclarationCycle, cycle_id)
     if cycle is None:
@@ -54,7 +48,7 @@ def default_cycle() -> DeclarationCycle | None:
     """The most recent cycle that has opened, else the earliest one still to open."""
     opened = db.session.scalar(
         select(DeclarationCycle)
-        .where(DeclarationCycle.opens_on <= web.uk_today())
+        .where(DeclarationCycle.opens_on <= clock.today())
         .order_by(DeclarationCycle.opens_on.desc())
         .limit(1)
     )
@@ -123,12 +117,12 @@ def dashboard() -> str:
     cycle = cycle_or_404(cycle_id) if cycle_id else default_cycle()
     context: dict[str, Any] = {"cycles": cycles, "cycle": cycle}
     if cycle is not None:
-        visible = visible_department_ids(current_user)
+        visible = access.visible_department_ids(current_user)
         result = compute(
             db.session,
             cycle,
-            today=web.uk_today(),
-            joiner_days=current_app.config["JOINER_DAYS"],
+            today=clock.today(),
+            joiner_days=runtime.settings().joiner_days,
             department_ids=visible,
         )
         bars = chart_bars(result)
@@ -152,7 +146,7 @@ def dashboard() -> str:
 @roles_required(COMPLIANCE, AUDITOR, ADMIN)
 def department(cycle_id: int, department_id: int) -> str:
     cycle = cycle_or_404(cycle_id)
-    visible = visible_department_ids(current_user)
+    visible = access.visible_department_ids(current_user)
     dept = db.session.get(Department, department_id)
     if (
         dept is None
@@ -168,8 +162,8 @@ def department(cycle_id: int, department_id: int) -> str:
         people(
             db.session,
             cycle,
-            today=web.uk_today(),
-            joiner_days=current_app.config["JOINER_DAYS"],
+            today=clock.today(),
+            joiner_days=runtime.settings().joiner_days,
             department_ids=[dept.id],
             status=wanted,
         )
@@ -197,10 +191,10 @@ def remind(cycle_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     cycle = cycle_or_404(cycle_id)
-    visible = visible_department_ids(current_user)
+    visible = access.visible_department_ids(current_user)
     settings = {
-        "today": web.uk_today(),
-        "joiner_days": current_app.config["JOINER_DAYS"],
+        "today": clock.today(),
+        "joiner_days": runtime.settings().joiner_days,
         "actor": current_user,
         "ip_address": request.remote_addr,
     }
@@ -208,12 +202,12 @@ def remind(cycle_id: int) -> Response:
     department_id = request.form.get("department_id", type=int)
     if official_id:
         try:
-            reminder = reminders.remind_official(
-                db.session, cycle, official_id, department_ids=visible, **settings
-            )
+            with runtime.transaction() as session:
+                reminder = reminders.remind_official(
+                    session, cycle, official_id, department_ids=visible, **settings
+                )
         except reminders.ReminderError as exc:
             abort(404, str(exc))
-        db.session.commit()
         flash(f"Reminder sent to {reminder.email_to}")
         department_id = reminder.department_id
     elif department_id:
@@ -221,8 +215,8 @@ def remind(cycle_id: int) -> Response:
             d.id for d in cycle.departments
         }:
             abort(404)  # not one of this officer's departments, or not in the cycle
-        sent = reminders.remind_overdue(db.session, cycle, department_id, **settings)
-        db.session.commit()
+        with runtime.transaction() as session:
+            sent = reminders.remind_overdue(session, cycle, department_id, **settings)
         flash(
             f"Reminders sent to {len(sent)} overdue officials"
             if sent

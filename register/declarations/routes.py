@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from register import runtime
+from register import access, runtime
 from register.declarations import categories as cat
 from register.declarations import services
 from register.declarations.forms import (
@@ -30,10 +30,12 @@ from register.models import (
 from register.models.declarations import DRAFT
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
 from register.screening import screen_declaration
-from register.web import roles_required
+from register.web import guard_blueprint, page_context, roles_required
 from register.web import uk_today as today
 
 bp = Blueprint("declarations", __name__, url_prefix="/declarations")
+# Officials file; the readers of a declaration see its versions (see `version`).
+guard_blueprint(bp, OFFICIAL, COMPLIANCE, AUDITOR, ADMIN)
 
 MODEL_FIELDS = set(services.COPIED_FIELDS) - {"lineage", "category"}
 
@@ -41,7 +43,7 @@ MODEL_FIELDS = set(services.COPIED_FIELDS) - {"lineage", "category"}
 def _own_declaration(declaration_id: int) -> Declaration:
     """The signed-in official's declaration, or 404 (never reveal that another one exists)."""
     declaration = db.session.get(Declaration, declaration_id)
-    if declaration is None or declaration.official_id != current_user.id:
+    if declaration is None or not access.can_edit_declaration(current_user, declaration):
         abort(404)
     return declaration
 
@@ -57,18 +59,9 @@ def _editable(declaration_id: int) -> Declaration:
 def _readable_declaration(declaration_id: int) -> Declaration:
     """Owner, auditors, administrators and compliance officers of the department may read."""
     declaration = db.session.get(Declaration, declaration_id)
-    if declaration is None:
+    if declaration is None or not access.can_read_declaration(current_user, declaration):
         abort(404)
-    role = current_user.role
-    if role == OFFICIAL and declaration.official_id == current_user.id:
-        return declaration
-    if role in (AUDITOR, ADMIN):
-        return declaration
-    if role == COMPLIANCE and declaration.official.department_id in {
-        d.id for d in current_user.assigned_departments
-    }:
-        return declaration
-    abort(404)
+    return declaration
 
 
 @bp.get("/")
@@ -134,6 +127,7 @@ def show(declaration_id: int) -> str:
         today=today(),
         cat=cat,
         gift_totals=services.gift_totals(services.live_interests(declaration)),
+        **page_context("declarations.show", declaration=declaration),
     )
 
 

@@ -68,7 +68,10 @@ OFFICIALS = [
 def build_demo(
     session: Session, settings: Settings, progress: Callable[[str], None] = print
 ) -> str:
-    """Create the demo people, cycles, declarations and awards; return a one-line summary."""
+    """Create the demo people, cycles, declarations and awards; return a one-line summary.
+
+    Commits the people and declarations before the award files, which the award importer
+    commits one by one; the caller commits the screening at the end."""
     departments = {code: create_department(session, code, name, None) for code, name in DEPARTMENTS}
     people = {}
     for email, name, code, title, senior, joined in OFFICIALS:

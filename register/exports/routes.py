@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import (
     Blueprint,
     Response,
-    current_app,
+    abort,
     redirect,
     render_template,
     request,
@@ -22,14 +22,15 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from register import web
+from register import access, clock, runtime
 from register.exports import services
 from register.extensions import db
 from register.models import DeclarationCycle
 from register.models.people import ADMIN, AUDITOR
-from register.web import nav_item, roles_required
+from register.web import guard_blueprint, nav_item, roles_required
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
+guard_blueprint(bp, AUDITOR, ADMIN)
 nav_item((AUDITOR, ADMIN), "exports.index", "Exports")
 
 
@@ -50,7 +51,10 @@ def _cycles() -> list[DeclarationCycle]:
 @bp.get("/")
 @roles_required(AUDITOR, ADMIN)
 def index() -> str:
-    return render_template("exports/index.html", cycles=_cycles(), problems=[], args={})
+    return render_template(
+        "exports/index.html", cycles=_cycles(), problems=[], args={},
+        kinds=access.export_kinds(current_user),
+    )  # fmt: skip
 
 
 @bp.get("/download")
@@ -68,18 +72,25 @@ def download() -> str | Response | tuple[str, int] | WerkzeugResponse:
         start=_date("from"),
         end=_date("to"),
     )
+    if export.kind in services.KINDS and not access.can_export(current_user, export.kind):
+        abort(403)  # administrators: no flags, decisions or undeclared findings
     problems = export.problems()
     if any(request.args.get(name) and _date(name) is None for name in ("from", "to")):
         problems.append("Enter dates as YYYY-MM-DD")
     if problems:
         page = render_template(
-            "exports/index.html", cycles=_cycles(), problems=problems, args=request.args
-        )
+            "exports/index.html", cycles=_cycles(), problems=problems, args=request.args,
+            kinds=access.export_kinds(current_user),
+        )  # fmt: skip
         return page, 400
-    services.audit_export(db.session, export, actor=current_user, ip_address=request.remote_addr)
-    db.session.commit()
+    with runtime.transaction() as session:  # the export is audited before it is sent
+        services.audit_export(session, export, actor=current_user, ip_address=request.remote_addr)
     table = services.build(
-        db.session, export, today=web.uk_today(), joiner_days=current_app.config["JOINER_DAYS"]
+        db.session,
+        export,
+        today=clock.today(),
+        joiner_days=runtime.settings().joiner_days,
+        reader=current_user,
     )
     if export.fmt == "csv":
         return Response(

@@ -18,9 +18,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy.orm import Session, aliased, selectinload
 
+from register.access import can_export, flag_scope, visible_department_ids
 from register.audit.log import record
 from register.completeness.services import people
 from register.declarations.services import COPIED_FIELDS
@@ -337,13 +338,19 @@ def with_flag_cycle(statement: Select[Any]) -> Select[Any]:
     )
 
 
-def flags_table(session: Session, cycle: DeclarationCycle | None) -> Table:
-    """One row per flag, declared and undeclared, with its current decision and latest plan."""
+def flags_table(
+    session: Session, cycle: DeclarationCycle | None, scope: ColumnElement[bool] | None = None
+) -> Table:
+    """One row per flag, declared and undeclared, with its current decision and latest plan;
+    only the flags in `scope` (register.access.flag_scope) when given. The department is the
+    one the official is in now, as access goes by."""
+    official = aliased(User)
     statement = with_flag_cycle(
         select(Flag, DeclarationCycle.name, Department.code, UndeclaredFinding, Flag.id)
     )
     statement = (
-        statement.outerjoin(Department, Department.id == Flag.department_id)
+        statement.join(official, official.id == Flag.official_id)
+        .outerjoin(Department, Department.id == official.department_id)
         .outerjoin(UndeclaredFinding, UndeclaredFinding.flag_id == Flag.id)
         .options(
             selectinload(Flag.decisions), selectinload(Flag.official), selectinload(Flag.award)
@@ -351,6 +358,7 @@ def flags_table(session: Session, cycle: DeclarationCycle | None) -> Table:
     )
     if cycle is not None:
         statement = statement.where(Declaration.cycle_id == cycle.id)
+    statement = statement.where(scope if scope is not None else true())
 
     def rows() -> Iterator[list[Any]]:
         batch: list[Any] = []
@@ -534,20 +542,34 @@ class ExportRequest:
         }
 
 
-def build(session: Session, request: ExportRequest, *, today: date, joiner_days: int) -> Table:
+def build(
+    session: Session,
+    request: ExportRequest,
+    *,
+    today: date,
+    joiner_days: int,
+    reader: User | None = None,
+) -> Table:
+    """The table of `request`. With a `reader` (a person at a door, not the command line) the
+    kind must be one they may export (register.access) and the rows are what they may read."""
+    if reader is not None and not can_export(reader, request.kind):
+        raise PermissionError(f"a {reader.role} may not export {request.kind}")
     builders: dict[str, Callable[[], Table]] = {
         "completeness": lambda: completeness_table(
             session,
             request.cycle,
             today=today,
             joiner_days=joiner_days,  # type: ignore[arg-type]
+            department_ids=visible_department_ids(reader) if reader is not None else None,
         ),
         "declarations": lambda: declarations_table(
             session,
             request.cycle,
             all_versions=request.all_versions,  # type: ignore[arg-type]
         ),
-        "flags": lambda: flags_table(session, request.cycle),
+        "flags": lambda: flags_table(
+            session, request.cycle, flag_scope(reader) if reader is not None else None
+        ),
         "audit": lambda: audit_table(session, request.start, request.end),
     }
     return builders[request.kind]()

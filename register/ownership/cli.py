@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -10,8 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from register import runtime, screening
-from register.cli_support import ImportPrinter, errors_option, import_paths
-from register.ingest.streams import iter_paths
+from register.cli_support import errors_option, import_paths, run_import_command
 from register.ownership.parse import SUFFIXES
 
 ownership_cli = AppGroup("ownership", help="Company officers, PSCs and undeclared interests.")
@@ -29,24 +27,14 @@ def init_app(app: Flask) -> None:
 )
 def import_officers(paths: tuple[Path, ...], errors_file: Path | None, no_screen: bool) -> None:
     """Import BODS statements (JSON arrays, JSON Lines) or officers CSV files and folders."""
-    printer = ImportPrinter(errors_file)
-    try:
-        with runtime.transaction() as session:
-            outcome = screening.import_officers(
-                session,
-                (screening.ImportFile(path) for path in iter_paths(paths, SUFFIXES)),
-                runtime.settings(),
-                screen=not no_screen,
-                progress_for=lambda file: printer.progress_for(file.path.name),
-                on_file=printer.file_done,
-            )
-    finally:
-        printer.close()
-    printer.totals(outcome.reports)
-    if outcome.screening is not None:
-        click.echo("Undeclared interests: " + outcome.screening.summary())
-    if outcome.refused_or_rejected:
-        sys.exit(1)
+    run_import_command(
+        screening.import_officers,
+        paths,
+        SUFFIXES,
+        errors_file=errors_file,
+        screen=not no_screen,
+        screening_label="Undeclared interests",
+    )
 
 
 @ownership_cli.command("screen")

@@ -12,15 +12,17 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SubmitField
 
+from register import access, runtime
 from register.extensions import db
-from register.models import Flag, UndeclaredFinding
+from register.models import Declaration, Flag, UndeclaredFinding
 from register.models.flags import UNDECLARED
 from register.models.people import COMPLIANCE
 from register.ownership import services as undeclared
-from register.review.services import ReviewError, can_decide
-from register.web import roles_required
+from register.review.services import ReviewError
+from register.web import guard_blueprint, page_hook, roles_required
 
 bp = Blueprint("ownership", __name__, url_prefix="/ownership")
+guard_blueprint(bp, COMPLIANCE)
 
 
 class ReleaseForm(FlaskForm):
@@ -32,29 +34,32 @@ class ReleaseForm(FlaskForm):
 def release(flag_id: int) -> Response:
     """A compliance officer of the flag's department lets the official see the prompt."""
     flag = db.session.get(Flag, flag_id)
-    if flag is None or not can_decide(current_user, flag):
+    if flag is None or not access.can_decide_flag(current_user, flag):
         abort(404)
     if flag.kind != UNDECLARED or not ReleaseForm().validate_on_submit():
         abort(400)  # only possible undeclared interests have a question to release
     try:
-        undeclared.release(db.session, flag, current_user, ip_address=request.remote_addr)
+        with runtime.transaction() as session:
+            undeclared.release(session, flag, current_user, ip_address=request.remote_addr)
     except ReviewError:
         abort(404)
-    db.session.commit()
     flash("Released: the official will see the question on their declaration page.")
     return redirect(url_for("review.flag", flag_id=flag_id))
 
 
-@bp.app_template_global()
-def undeclared_finding(flag_id: int) -> dict[str, Any]:
-    """The finding behind an undeclared-interest flag, and the release form, for the flag page."""
+@page_hook("review.flag")
+def undeclared_finding(flag: Flag) -> dict[str, Any]:
+    """The finding behind an undeclared-interest flag, and the release form, for the flag page
+    (which only its readers reach: never an administrator or the official)."""
+    if flag.kind != UNDECLARED:
+        return {}
     finding = db.session.scalar(
-        select(UndeclaredFinding).where(UndeclaredFinding.flag_id == flag_id)
+        select(UndeclaredFinding).where(UndeclaredFinding.flag_id == flag.id)
     )
-    return {"finding": finding, "form": ReleaseForm()}
+    return {"undeclared": {"finding": finding, "form": ReleaseForm()}}
 
 
-@bp.app_template_global()
-def undeclared_prompts(official_id: int) -> list[UndeclaredFinding]:
+@page_hook("declarations.show")
+def undeclared_prompts(declaration: Declaration) -> dict[str, Any]:
     """Released questions for an official's declaration page (never before release)."""
-    return undeclared.released_prompts(db.session, official_id)
+    return {"undeclared_prompts": undeclared.released_prompts(db.session, declaration.official_id)}

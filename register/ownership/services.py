@@ -6,11 +6,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from register.access import can_decide_flag
 from register.audit.log import record
 from register.clock import utcnow
 from register.models import Flag, UndeclaredFinding, User
 from register.models.flags import DECIDED, DECLARED_OTHER_NAME, NOT_SAME_PERSON, UNDECLARED
-from register.review.services import ReviewError, can_decide
+from register.review.services import ReviewError
 
 
 def release(
@@ -21,7 +22,7 @@ def release(
     finding = session.scalar(select(UndeclaredFinding).where(UndeclaredFinding.flag_id == flag.id))
     if flag.kind != UNDECLARED or finding is None:
         raise ReviewError("Only possible undeclared interests can be released to the official")
-    if not can_decide(actor, flag):
+    if not can_decide_flag(actor, flag):
         raise ReviewError("Only compliance officers of the flag's department can release it")
     if finding.released_at is None:
         finding.released_at = utcnow()

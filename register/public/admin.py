@@ -13,9 +13,10 @@ from register.forms import ConfirmForm
 from register.models import DeclarationCycle
 from register.models.people import ADMIN
 from register.public import services
-from register.web import nav_item, roles_required
+from register.web import guard_blueprint, nav_item, roles_required
 
 bp = Blueprint("publishing", __name__, url_prefix="/admin/public-register")
+guard_blueprint(bp, ADMIN)
 nav_item((ADMIN,), "publishing.new_edition", "Public register")
 
 

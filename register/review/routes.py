@@ -20,11 +20,11 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
-from register import runtime
+from register import access, runtime
 from register.declarations import categories as cat
 from register.extensions import db
-from register.models import Department, Flag, ManagementPlan
-from register.models.flags import ALL_OUTCOMES, DECLARED, MANAGED, outcomes_for
+from register.models import Declaration, Department, Flag, ManagementPlan
+from register.models.flags import ALL_OUTCOMES, MANAGED, outcomes_for
 from register.models.people import AUDITOR, COMPLIANCE, OFFICIAL
 from register.review import search as interest_search
 from register.review import services
@@ -35,9 +35,17 @@ from register.review.forms import (
     DeclarationSearchForm,
     PlanForm,
 )
-from register.web import audit, nav_item, roles_required, uk_today
+from register.web import (
+    guard_blueprint,
+    nav_item,
+    page_context,
+    page_hook,
+    roles_required,
+    uk_today,
+)
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+guard_blueprint(bp, COMPLIANCE, AUDITOR, OFFICIAL)
 nav_item((COMPLIANCE, AUDITOR), "review.queue", "Flags")
 nav_item((COMPLIANCE, AUDITOR), "review.dashboard", "Dashboard")
 nav_item((COMPLIANCE, AUDITOR), "review.due", "Plans due")
@@ -74,9 +82,12 @@ def _filters() -> services.QueueFilters:
 
 
 def _departments() -> list[Department]:
-    if current_user.role == COMPLIANCE:
-        return list(current_user.assigned_departments)
-    return list(db.session.scalars(select(Department).order_by(Department.name)))
+    """The departments the queue can be filtered by: those whose flags the user reviews."""
+    ids = access.review_department_ids(current_user)
+    statement = select(Department).order_by(Department.name)
+    if ids is not None:
+        statement = statement.where(Department.id.in_(sorted(ids)))
+    return list(db.session.scalars(statement))
 
 
 @bp.get("/")
@@ -101,28 +112,21 @@ def bulk_dismiss() -> Response:
         flash("Give the reason for dismissing the flags; nothing was saved.")
         return redirect(url_for(".queue"))
     try:
-        decisions = services.bulk_dismiss(
-            db.session, flag_ids, current_user, form.reason.data, ip_address=request.remote_addr
-        )
+        with runtime.transaction() as session:
+            decisions = services.bulk_dismiss(
+                session, flag_ids, current_user, form.reason.data, ip_address=request.remote_addr
+            )
     except services.ReviewError as exc:
-        db.session.rollback()
         flash(f"{exc}; nothing was saved.")
         return redirect(url_for(".queue"))
-    db.session.commit()
     flash(f"Dismissed {len(decisions)} flags as not the same organisation or person.")
     return redirect(url_for(".queue"))
 
 
 def _flag(flag_id: int) -> Flag:
-    """A flag the signed-in user may read, or 404 (officials: only flags about themselves)."""
+    """A flag the signed-in user may read, or 404 (never reveal that another one exists)."""
     flag = db.session.get(Flag, flag_id)
-    if flag is None:
-        abort(404)
-    if current_user.role == OFFICIAL and flag.official_id == current_user.id:
-        if flag.kind != DECLARED:  # undeclared-interest flags reach officials only as a prompt
-            abort(404)
-        return flag
-    if not services.can_read(current_user, flag):
+    if flag is None or not access.can_read_flag(current_user, flag):
         abort(404)
     return flag
 
@@ -143,11 +147,11 @@ def flag(flag_id: int) -> str:
 
 
 def _render_flag(flag: Flag, form: DecisionForm | None = None, status: int = 200) -> Any:
-    can_decide = services.can_decide(current_user, flag)
+    can_decide = access.can_decide_flag(current_user, flag)
     return render_template(
         "review/flag.html", view=services.flag_view(db.session, flag, current_user),
         form=_decision_form(flag, form) if can_decide else None, can_decide=can_decide,
-        managed=MANAGED,
+        managed=MANAGED, **page_context("review.flag", flag=flag),
     ), status  # fmt: skip
 
 
@@ -155,7 +159,7 @@ def _render_flag(flag: Flag, form: DecisionForm | None = None, status: int = 200
 @roles_required(COMPLIANCE)
 def decide(flag_id: int) -> Any:
     flag = _flag(flag_id)
-    if not services.can_decide(current_user, flag):
+    if not access.can_decide_flag(current_user, flag):
         abort(403)
     form = _decision_form(flag)
     if not form.validate_on_submit():
@@ -168,22 +172,21 @@ def decide(flag_id: int) -> Any:
             divest_by=form.divest_by.data,
         )  # fmt: skip
     try:
-        services.decide(
-            db.session, flag.id, current_user, form.outcome.data, form.reason.data, plan=plan,
-            ip_address=request.remote_addr,
-        )  # fmt: skip
+        with runtime.transaction() as session:
+            services.decide(
+                session, flag.id, current_user, form.outcome.data, form.reason.data, plan=plan,
+                ip_address=request.remote_addr,
+            )  # fmt: skip
     except services.ReviewError as exc:
-        db.session.rollback()
         form.reason.errors.append(str(exc))
-        return _render_flag(db.session.get(Flag, flag_id), form, 400)
-    db.session.commit()
+        return _render_flag(_flag(flag_id), form, 400)
     flash(f"Decision recorded: {ALL_OUTCOMES[form.outcome.data]}.")
     return redirect(url_for(".flag", flag_id=flag_id))
 
 
 def _plan(plan_id: int) -> ManagementPlan:
     plan = db.session.get(ManagementPlan, plan_id)
-    if plan is None or not services.can_decide(current_user, plan.flag):
+    if plan is None or not access.can_decide_flag(current_user, plan.flag):
         abort(404)
     return plan
 
@@ -208,14 +211,13 @@ def edit_plan(plan_id: int) -> Any:
             divest_by=form.divest_by.data, status=form.status.data,
         )  # fmt: skip
         try:
-            changed = services.update_plan(
-                db.session, plan, current_user, fields, ip_address=request.remote_addr
-            )
+            with runtime.transaction() as session:
+                changed = services.update_plan(
+                    session, plan, current_user, fields, ip_address=request.remote_addr
+                )
         except services.ReviewError as exc:
-            db.session.rollback()
             form.constraints.errors.append(str(exc))  # type: ignore[attr-defined]
         else:
-            db.session.commit()
             flash("Plan saved." if changed else "No changes to save.")
             return redirect(url_for(".flag", flag_id=plan.flag_id))
     return render_template("review/plan_form.html", plan=plan, form=form)
@@ -254,30 +256,27 @@ def acknowledge(plan_id: int) -> Response:
         abort(404)
     if not AcknowledgeForm().validate_on_submit():
         abort(400)
-    services.acknowledge_plan(db.session, plan, current_user, ip_address=request.remote_addr)
-    db.session.commit()
+    with runtime.transaction() as session:
+        services.acknowledge_plan(session, plan, current_user, ip_address=request.remote_addr)
     flash("Thank you: your acknowledgement of the plan is recorded.")
     back = request.form.get("next", "")
     safe = back.startswith("/declarations/") and "//" not in back
     return redirect(back if safe else url_for(".my_plans"))
 
 
-@bp.app_template_global()
-def official_review(official_id: int) -> dict[str, Any]:
+@page_hook("declarations.show")
+def official_review(declaration: Declaration) -> dict[str, Any]:
     """Flags and plans about an official's own interests, for their declaration page."""
+    official = declaration.official
     flags = db.session.scalars(
         select(Flag)
-        .where(
-            Flag.official_id == official_id,
-            Flag.kind == DECLARED,
-            or_(Flag.active.is_(True), Flag.decisions.any()),
-        )
+        .where(access.flag_scope(official), or_(Flag.active.is_(True), Flag.decisions.any()))
         .order_by(Flag.score.desc())
     ).all()
     plans = db.session.scalars(
-        select(ManagementPlan).where(ManagementPlan.official_id == official_id)
+        select(ManagementPlan).where(ManagementPlan.official_id == official.id)
     ).all()
-    return {"flags": flags, "plans": plans, "ack_form": AcknowledgeForm()}
+    return {"official_review": {"flags": flags, "plans": plans, "ack_form": AcknowledgeForm()}}
 
 
 SEARCH_LIMIT = 500  # results shown; the caption gives the full count
@@ -291,16 +290,15 @@ def search() -> str:
     hits = None
     if request.args and form.validate():
         query, as_at = form.q.data.strip(), form.as_at.data
-        hits = interest_search.search_declarations(
-            db.session, current_user, query, as_at=as_at, config=runtime.settings().matching
-        )
-        held = f" held on {as_at:%-d %B %Y}" if as_at else ""
-        audit(
-            "declarations.searched",
-            f"Searched declarations for interests in “{query}”{held}: {len(hits)} found",
-            details=interest_search.summary_details(query, as_at, hits),
-        )
-        db.session.commit()
+        with runtime.transaction() as session:
+            hits = interest_search.search_declarations_audited(
+                session,
+                current_user,
+                query,
+                as_at=as_at,
+                config=runtime.settings().matching,
+                ip_address=request.remote_addr,
+            )
     return render_template(
         "review/search.html", form=form, hits=hits[:SEARCH_LIMIT] if hits else hits,
         total=len(hits or ()), officials=len({h.version.official_id for h in hits or ()}),

@@ -21,14 +21,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from register.access import review_department_ids
+from register.audit.log import record
 from register.declarations.categories import GIFT
 from register.declarations.queries import content_date, latest_version_ids
 from register.matching import MatchConfig
 from register.matching.identifiers import normalise_identifier
 from register.matching.score import IDENTIFIER_SCHEMES, NameMatch, match_names
 from register.models import Declaration, DeclarationCycle, DeclarationVersion, Department, User
-from register.models.people import AUDITOR
-from register.review.services import assigned_department_ids
 
 # Whose interest, as a reader other than the official says it (categories.WHOSE is the
 # official's own "Myself").
@@ -199,11 +199,9 @@ def find_declared_interests(
 def readable_department_ids(user: User) -> set[int] | None:
     """Departments whose officials' declarations `user` may search: None means every one.
 
-    As for the review queue: auditors everything, compliance officers their assigned
-    departments, anyone else nothing."""
-    if user.role == AUDITOR:
-        return None
-    return assigned_department_ids(user)
+    As for the review queue (register.access): auditors everything, compliance officers the
+    officials now in their assigned departments, anyone else nothing."""
+    return review_department_ids(user)
 
 
 def latest_version_records(
@@ -248,6 +246,30 @@ def search_declarations(
     their assigned departments, anyone else nothing."""
     versions = latest_version_records(session, readable_department_ids(user))
     return find_declared_interests(versions, query, as_at=as_at, config=config)
+
+
+def search_declarations_audited(
+    session: Session,
+    user: User,
+    query: str,
+    *,
+    as_at: date | None,
+    config: MatchConfig,
+    ip_address: str | None = None,
+) -> list[InterestHit]:
+    """`search_declarations`, with an audit entry of who searched for what and what was found:
+    a search across officials' declarations reads personal data."""
+    hits = search_declarations(session, user, query, as_at=as_at, config=config)
+    held = f" held on {as_at:%-d %B %Y}" if as_at else ""
+    record(
+        session,
+        "declarations.searched",
+        f"Searched declarations for interests in “{query}”{held}: {len(hits)} found",
+        actor=user,
+        ip_address=ip_address,
+        details=summary_details(query, as_at, hits),
+    )
+    return hits
 
 
 def summary_details(query: str, as_at: date | None, hits: list[InterestHit]) -> dict[str, Any]:

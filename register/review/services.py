@@ -13,9 +13,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, select, true, tuple_, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, func, or_, select, tuple_, update
+from sqlalchemy.orm import Session, aliased, joinedload
 
+from register.access import (
+    can_decide_flag,
+    flag_scope,
+    flags_in_departments,
+    reviews_flags,
+)
 from register.audit.log import record
 from register.models import (
     Award,
@@ -38,7 +44,7 @@ from register.models.flags import (
     REOPENED,
     outcomes_for,
 )
-from register.models.people import AUDITOR, COMPLIANCE
+from register.models.people import COMPLIANCE
 from register.models.review import CONSTRAINTS, PLAN_ACTIVE, PLAN_STATUSES
 from register.notify import messages
 
@@ -48,30 +54,6 @@ RISK_ORDER = ("high", "medium", "low")
 
 class ReviewError(Exception):
     """A review action that cannot be done; the message says why."""
-
-
-def assigned_department_ids(user: User) -> set[int]:
-    return {d.id for d in user.assigned_departments} if user.role == COMPLIANCE else set()
-
-
-def scope(user: User) -> ColumnElement[bool]:
-    """Flags a user may read: compliance their departments, auditors all, others none."""
-    if user.role == AUDITOR:
-        return true()
-    if user.role == COMPLIANCE:
-        return Flag.department_id.in_(assigned_department_ids(user))
-    return false()
-
-
-def can_read(user: User, flag: Flag) -> bool:
-    if user.role == AUDITOR:
-        return True
-    return can_decide(user, flag)
-
-
-def can_decide(user: User, flag: Flag) -> bool:
-    """Only compliance officers assigned to the flag's department decide it."""
-    return user.role == COMPLIANCE and flag.department_id in assigned_department_ids(user)
 
 
 # The queue -------------------------------------------------------------------------------------
@@ -111,9 +93,9 @@ def decode_cursor(cursor: str | None) -> tuple[float, int] | None:
 
 def _queue_conditions(user: User, filters: QueueFilters) -> list[ColumnElement[bool]]:
     statuses = [filters.status] if filters.status else [OPEN, REOPENED]
-    conditions = [scope(user), Flag.active.is_(True), Flag.status.in_(statuses)]
-    if filters.department_id:
-        conditions.append(Flag.department_id == filters.department_id)
+    conditions = [flag_scope(user), Flag.active.is_(True), Flag.status.in_(statuses)]
+    if filters.department_id:  # the official's department now, as access goes by
+        conditions.append(flags_in_departments({filters.department_id}))
     if filters.risk_level:
         conditions.append(Flag.risk_level == filters.risk_level)
     if filters.min_score is not None:
@@ -189,8 +171,8 @@ def flag_view(session: Session, flag: Flag, reader: User) -> FlagView:
         )
     )  # fmt: skip
     view = FlagView(flag, json.loads(flag.reasons), interest, version, list(flag.decisions), plans)
-    if reader.role in (COMPLIANCE, AUDITOR):
-        related = select(Flag).where(scope(reader), Flag.id != flag.id).order_by(
+    if reviews_flags(reader):
+        related = select(Flag).where(flag_scope(reader), Flag.id != flag.id).order_by(
             Flag.score.desc()).limit(50)  # fmt: skip
         view.same_official = list(
             session.scalars(related.where(Flag.official_id == flag.official_id))
@@ -269,7 +251,7 @@ def decide(
     if outcome == MANAGED and plan is None:
         raise ReviewError("A managed conflict needs a management plan")
     flag = session.get(Flag, flag_id)
-    if flag is None or not can_decide(actor, flag):
+    if flag is None or not can_decide_flag(actor, flag):
         raise ReviewError("Only compliance officers of the flag's department can decide it")
     if outcome not in outcomes_for(flag.kind):
         raise ReviewError(f"{ALL_OUTCOMES[outcome]} is not a decision for this kind of flag")
@@ -374,7 +356,7 @@ def update_plan(
 ) -> bool:
     """Change a plan; returns False when nothing changed. A changed constraint needs a new
     acknowledgement from the official."""
-    if not can_decide(actor, plan.flag):
+    if not can_decide_flag(actor, plan.flag):
         raise ReviewError("Only compliance officers of the flag's department can change its plan")
     _check_plan(session, fields)
     before = _plan_summary(plan)
@@ -425,7 +407,7 @@ def plans_due(session: Session, user: User, today: date) -> list[ManagementPlan]
     statement = (
         select(ManagementPlan)
         .join(Flag, ManagementPlan.flag_id == Flag.id)
-        .where(scope(user), ManagementPlan.status == PLAN_ACTIVE,
+        .where(flag_scope(user), ManagementPlan.status == PLAN_ACTIVE,
                ManagementPlan.review_on <= today)
         .order_by(ManagementPlan.review_on, ManagementPlan.id)
     )  # fmt: skip
@@ -466,10 +448,12 @@ class Dashboard:
 
 def dashboard(session: Session, user: User, today: date) -> Dashboard:
     """Open flags by risk and department, decisions this cycle, plans due for review."""
+    official = aliased(User)  # by the department the official is in now, as access goes by
     rows = session.execute(
         select(Department.name, Flag.risk_level, func.count(Flag.id))
-        .outerjoin(Department, Flag.department_id == Department.id)
-        .where(scope(user), Flag.active.is_(True), Flag.status.in_([OPEN, REOPENED]))
+        .join(official, Flag.official_id == official.id)
+        .outerjoin(Department, official.department_id == Department.id)
+        .where(flag_scope(user), Flag.active.is_(True), Flag.status.in_([OPEN, REOPENED]))
         .group_by(Department.name, Flag.risk_level)
     ).all()
     by_risk = dict.fromkeys(RISK_ORDER, 0)
@@ -489,7 +473,7 @@ def dashboard(session: Session, user: User, today: date) -> Dashboard:
         for outcome, count in session.execute(
             select(Decision.outcome, func.count(Decision.id))
             .join(Flag, Decision.flag_id == Flag.id)
-            .where(scope(user), Decision.decided_at >= since)
+            .where(flag_scope(user), Decision.decided_at >= since)
             .group_by(Decision.outcome)
         ):
             decisions[outcome] = count

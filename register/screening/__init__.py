@@ -22,6 +22,7 @@ from register.audit.log import record
 from register.awards.importer import ImportReport
 from register.awards.importer import import_file as import_award_file
 from register.awards.importer import map_buyer as map_buyer_to_department
+from register.ingest.reports import FileReport
 from register.models import Award, AwardSupplier, BuyerMapping, Declaration, Department, User
 from register.notify.messages import notify_new_high_risk
 from register.ownership.importer import OfficerImportReport
@@ -202,6 +203,31 @@ class ImportFile:
     display_name: str | None = None  # the name the user gave the file (uploads)
 
 
+@dataclass(frozen=True)
+class ImportWatch:
+    """How a door follows an import: a progress callback for each file, and each file's report
+    as soon as it is done."""
+
+    progress_for: Callable[[ImportFile], Progress | None] = lambda file: None
+    file_done: Callable[[FileReport], None] = lambda report: None
+
+
+def _run_imports(
+    files: Iterable[ImportFile],
+    import_one: Callable[[ImportFile, Progress | None], R],
+    screen_changed: Callable[[list[R]], ScreeningReport | UndeclaredReport | None] | None,
+    watch: ImportWatch,
+) -> ImportOutcome[R]:
+    outcome: ImportOutcome[R] = ImportOutcome()
+    for file in files:
+        report = import_one(file, watch.progress_for(file))
+        watch.file_done(report)
+        outcome.reports.append(report)
+    if screen_changed is not None:
+        outcome.screening = screen_changed(outcome.reports)
+    return outcome
+
+
 def import_awards(
     session: Session,
     files: Iterable[ImportFile],
@@ -209,8 +235,7 @@ def import_awards(
     *,
     actor: User | None = None,
     screen: bool = True,
-    progress_for: Callable[[ImportFile], Progress | None] = lambda file: None,
-    on_file: Callable[[ImportReport], None] = lambda report: None,
+    watch: ImportWatch = ImportWatch(),
 ) -> ImportOutcome[ImportReport]:
     """Import award files, then screen the suppliers they added or changed.
 
@@ -218,21 +243,17 @@ def import_awards(
     file is refused), so a long import never holds the audit chain for the whole batch; the
     screening is one more transaction, which the caller commits.
     """
-    outcome: ImportOutcome[ImportReport] = ImportOutcome()
-    for file in files:
-        report = import_award_file(
-            session,
-            file.path,
-            actor=actor,
-            progress=progress_for(file),
-            display_name=file.display_name,
+
+    def import_one(file: ImportFile, progress: Progress | None) -> ImportReport:
+        return import_award_file(
+            session, file.path, actor=actor, progress=progress, display_name=file.display_name
         )
-        on_file(report)
-        outcome.reports.append(report)
-    changed = [i for report in outcome.reports for i in report.changed_supplier_ids]
-    if screen and changed:
-        outcome.screening = screen_suppliers(session, changed, settings)
-    return outcome
+
+    def screen_changed(reports: list[ImportReport]) -> ScreeningReport | None:
+        changed = [i for report in reports for i in report.changed_supplier_ids]
+        return screen_suppliers(session, changed, settings) if changed else None
+
+    return _run_imports(files, import_one, screen_changed if screen else None, watch)
 
 
 def import_officers(
@@ -242,17 +263,16 @@ def import_officers(
     *,
     actor: User | None = None,
     screen: bool = True,
-    progress_for: Callable[[ImportFile], Progress | None] = lambda file: None,
-    on_file: Callable[[OfficerImportReport], None] = lambda report: None,
+    watch: ImportWatch = ImportWatch(),
 ) -> ImportOutcome[OfficerImportReport]:
     """Import company officer and PSC files (each committed by the importer), then screen every
     official against the companies they changed; the caller commits the screening."""
-    outcome: ImportOutcome[OfficerImportReport] = ImportOutcome()
-    for file in files:
-        report = import_officer_file(session, file.path, actor=actor, progress=progress_for(file))
-        on_file(report)
-        outcome.reports.append(report)
-    changed = set().union(*(report.changed_companies for report in outcome.reports))
-    if screen and changed:
-        outcome.screening = screen_companies(session, settings, changed)
-    return outcome
+
+    def import_one(file: ImportFile, progress: Progress | None) -> OfficerImportReport:
+        return import_officer_file(session, file.path, actor=actor, progress=progress)
+
+    def screen_changed(reports: list[OfficerImportReport]) -> UndeclaredReport | None:
+        changed = set().union(*(report.changed_companies for report in reports))
+        return screen_companies(session, settings, changed) if changed else None
+
+    return _run_imports(files, import_one, screen_changed if screen else None, watch)

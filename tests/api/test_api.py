@@ -34,7 +34,7 @@ def _auth(token: str) -> dict[str, str]:
 
 ENDPOINTS = [
     ("GET", "/api/v1/completeness?cycle=2026/27", {"compliance", "auditor", "admin"}),
-    ("GET", "/api/v1/flags", {"compliance", "auditor", "admin"}),
+    ("GET", "/api/v1/flags", {"compliance", "auditor"}),  # administrators: no flags
     ("POST", "/api/v1/roster", {"admin"}),
     ("POST", "/api/v1/awards", {"admin"}),
 ]

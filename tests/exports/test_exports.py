@@ -141,7 +141,7 @@ def _flag_with_decision(mix, officer) -> Flag:
 def test_flags_export_includes_decision(client, mix, make_user):
     officer = make_user("compliance")
     flag = _flag_with_decision(mix, officer)
-    sign_in(client, make_user("admin"))
+    sign_in(client, make_user("auditor"))
     rows = _csv(_download(client, kind="flags", format="csv"))
     assert len(rows) == 1
     row = rows[0]

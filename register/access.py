@@ -1,0 +1,155 @@
+"""Who may read, decide and export what: the one access policy every door asks (no Flask here).
+
+official      reads own declarations, and the declared-interest flags about them with their
+              decisions (an undeclared-interest flag only as a released prompt, see
+              register.ownership); decides and exports nothing.
+compliance    reads declarations and flags of officials now in their assigned departments and
+              decides those flags; exports nothing.
+auditor       reads every declaration and flag and exports every kind; changes nothing.
+admin         people, departments, cycles, imports, settings; reads declarations, completeness
+              and the audit log; exports every kind but flags; no flag, decision or undeclared
+              finding on any door.
+
+A flag belongs to the department its official is in now (`User.department_id`), not the one
+stored on the flag when it was raised: after a transfer the new department's compliance officers
+review it and the old department's lose it. Administrators see no flag, decision or undeclared
+finding on any door (web, export or API). Each rule is written once, as a predicate on one object
+and as the SQL filter (a scope) for lists, and the two agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, false, select, true
+
+from register.models import Declaration, Flag, User
+from register.models.flags import DECLARED
+from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
+
+# Exports each role may download (the web export page; the command line is the operator's).
+EXPORTS: dict[str, frozenset[str]] = {
+    AUDITOR: frozenset({"completeness", "declarations", "flags", "audit"}),
+    ADMIN: frozenset({"completeness", "declarations", "audit"}),  # flags hold decisions
+}
+
+
+# Departments -----------------------------------------------------------------------------------
+
+
+def assigned_department_ids(user: User) -> set[int]:
+    """The departments a compliance officer is assigned to (nobody else has any)."""
+    return {d.id for d in user.assigned_departments} if user.role == COMPLIANCE else set()
+
+
+def review_department_ids(user: User) -> set[int] | None:
+    """Departments whose officials' flags and declarations `user` reviews: None means every one
+    (auditors), compliance officers their assigned departments, anyone else none."""
+    if user.role == AUDITOR:
+        return None
+    return assigned_department_ids(user)
+
+
+def visible_department_ids(user: User) -> set[int] | None:
+    """Departments whose completeness figures and people `user` sees: compliance officers their
+    assigned ones, everyone else allowed on those pages (auditors, administrators) all (None)."""
+    return assigned_department_ids(user) if user.role == COMPLIANCE else None
+
+
+def officials_in(department_ids: Collection[int]) -> Select[Any]:
+    """The ids of the users now in `department_ids` (for `Flag.official_id.in_(...)`)."""
+    return select(User.id).where(User.department_id.in_(sorted(department_ids)))
+
+
+def flags_in_departments(department_ids: Collection[int]) -> ColumnElement[bool]:
+    """Flags whose official is now in one of `department_ids` (the flag's own department_id
+    is where the official was when it was raised, which is not what access goes by)."""
+    if not department_ids:
+        return false()
+    return Flag.official_id.in_(officials_in(department_ids))
+
+
+# Flags -----------------------------------------------------------------------------------------
+
+
+def flag_scope(user: User) -> ColumnElement[bool]:
+    """The flags `user` may read, as a SQL filter: auditors all; compliance officers those of
+    officials now in their departments; officials their own declared-interest flags;
+    administrators and anyone else none."""
+    if user.role == AUDITOR:
+        return true()
+    if user.role == COMPLIANCE:
+        return flags_in_departments(assigned_department_ids(user))
+    if user.role == OFFICIAL:
+        return (Flag.official_id == user.id) & (Flag.kind == DECLARED)
+    return false()
+
+
+def can_read_flag(user: User, flag: Flag) -> bool:
+    """Whether `user` may read `flag` (and its decisions and plans); the predicate of
+    `flag_scope`."""
+    if user.role == AUDITOR:
+        return True
+    if user.role == OFFICIAL:
+        # An undeclared-interest flag reaches the official only as a released prompt.
+        return flag.official_id == user.id and flag.kind == DECLARED
+    return can_decide_flag(user, flag)
+
+
+def can_decide_flag(user: User, flag: Flag) -> bool:
+    """Only compliance officers assigned to the department the flag's official is now in decide
+    it, change its plan or release its prompt."""
+    return (
+        user.role == COMPLIANCE
+        and flag.official is not None
+        and flag.official.department_id in assigned_department_ids(user)
+    )
+
+
+def reviews_flags(user: User) -> bool:
+    """Whether `user` works the review pages (queue, dashboard, related flags)."""
+    return user.role in (COMPLIANCE, AUDITOR)
+
+
+# Declarations ----------------------------------------------------------------------------------
+
+
+def can_read_declaration(user: User, declaration: Declaration) -> bool:
+    """The owner, auditors, administrators, and compliance officers of the department the
+    official is now in may read a submitted declaration."""
+    if user.role == OFFICIAL:
+        return declaration.official_id == user.id
+    if user.role in (AUDITOR, ADMIN):
+        return True
+    return user.role == COMPLIANCE and (
+        declaration.official.department_id in assigned_department_ids(user)
+    )
+
+
+def can_edit_declaration(user: User, declaration: Declaration) -> bool:
+    """Only its official files, edits or amends a declaration."""
+    return user.role == OFFICIAL and declaration.official_id == user.id
+
+
+def declaration_scope(user: User) -> ColumnElement[bool]:
+    """The declarations `user` may read, as a SQL filter (the predicate of
+    `can_read_declaration`)."""
+    if user.role == OFFICIAL:
+        return Declaration.official_id == user.id
+    if user.role in (AUDITOR, ADMIN):
+        return true()
+    ids = assigned_department_ids(user)
+    return Declaration.official_id.in_(officials_in(ids)) if ids else false()
+
+
+# Exports ---------------------------------------------------------------------------------------
+
+
+def export_kinds(user: User) -> frozenset[str]:
+    """The export kinds `user` may download."""
+    return EXPORTS.get(user.role, frozenset())
+
+
+def can_export(user: User, kind: str) -> bool:
+    return kind in export_kinds(user)
