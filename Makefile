@@ -27,10 +27,14 @@ run: demo
 	@echo "Register of interests running at http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Types (mypy, configured in pyproject.toml) and the import contracts (lint-imports: the pure
+# matching engine, services without Flask, no cycles between packages) are part of lint.
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -r register -q
+	$(BIN)/mypy register
+	$(BIN)/lint-imports
 
 format: install-test
 	$(BIN)/ruff format .

@@ -12,6 +12,7 @@ from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import select
 
+from register.app_files import MIGRATIONS, STATIC, TEMPLATES
 from register.config import CONFIGS, DEFAULT_SECRET, sqlite_default
 from register.extensions import csrf, db, login_manager, migrate
 
@@ -44,9 +45,11 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     """Create and configure the app; `config_name` defaults to $REGISTER_CONFIG or development."""
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=os.environ.get("REGISTER_INSTANCE", str(PROJECT_ROOT / "instance")),
+        template_folder=str(TEMPLATES),
+        static_folder=str(STATIC),
+        # Unset: Flask's default, `instance/` beside the package in a checkout, and
+        # `<venv>/var/register-instance` when installed.
+        instance_path=os.environ.get("REGISTER_INSTANCE"),
     )
     name = config_name or os.environ.get("REGISTER_CONFIG", "development")
     if name not in CONFIGS:
@@ -65,7 +68,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
 
     app.jinja_loader = ChoiceLoader(
         [
-            FileSystemLoader(str(PROJECT_ROOT / "templates")),
+            FileSystemLoader(str(TEMPLATES)),
             PrefixLoader(
                 {
                     "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
@@ -79,9 +82,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
 
     runtime.init_app(app)
     db.init_app(app)
-    migrate.init_app(
-        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
-    )
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - refused in production  # nosec B105
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
@@ -19,7 +20,7 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in the instance folder
     # pre_ping: a connection the database dropped (restart, failover) is replaced, not used.
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -48,7 +49,7 @@ class Config:
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "register@localhost")
     COMPLIANCE_MAILBOX = os.environ.get("COMPLIANCE_MAILBOX", "compliance@localhost")
     # The register's address as users reach it, for the links in emails (required in production).
-    BASE_URL = os.environ.get("BASE_URL", DEVELOPMENT_BASE_URL)
+    BASE_URL: str | None = os.environ.get("BASE_URL", DEVELOPMENT_BASE_URL)
     # Award uploads in the browser above this size must use the command line.
     WEB_IMPORT_MAX_BYTES = _env_int("WEB_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
     # Serving: JSON request logs on stderr; proxies trusted for X-Forwarded-*; HSTS (0: off).

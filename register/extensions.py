@@ -1,7 +1,9 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
+from __future__ import annotations
+
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_login import LoginManager
@@ -12,8 +14,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from register.links import BASE_URL_KEY
 from register.models.base import Base
-from register.notify.links import BASE_URL_KEY
 
 
 class _Session(FlaskSQLAlchemySession):
@@ -24,7 +26,29 @@ class _Session(FlaskSQLAlchemySession):
         self.info[BASE_URL_KEY] = current_app.config["BASE_URL"]
 
 
-db = SQLAlchemy(model_class=Base, session_options={"class_": _Session})
+if TYPE_CHECKING:
+
+    class _ScopedSession(_Session):
+        """How `db.session` is typed: a `scoped_session` forwards every Session method to this
+        app context's `_Session`, so it is one; and it has the scoped_session's own two."""
+
+        def __call__(self) -> _Session: ...
+
+        def remove(self) -> None: ...
+
+
+class _SQLAlchemy(SQLAlchemy):
+    """Flask-SQLAlchemy, with `db.session` typed as the Session it stands for.
+
+    Services are typed `session: Session` (tests and commands pass plain sessions) and views and
+    commands pass them `db.session`, a scoped_session: declared here, once, as what it is (every
+    Session method, plus `__call__` and `remove`) instead of being excused at every call.
+    """
+
+    session: _ScopedSession  # type: ignore[assignment]
+
+
+db = _SQLAlchemy(model_class=Base, session_options={"class_": _Session})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -30,7 +30,7 @@ class YesNoField(RadioField):
         super().__init__(label, choices=YES_NO, coerce=_yes_no, validators=validators, **kwargs)
 
     def _value(self) -> str:
-        return {True: "yes", False: "no"}.get(self.data, "")  # type: ignore[arg-type]
+        return {True: "yes", False: "no"}.get(self.data, "")
 
     def pre_validate(self, form: Any) -> None:
         if self.data not in (True, False, None):

@@ -1,4 +1,4 @@
-"""Gunicorn settings: `gunicorn -c python:register.gunicorn_conf wsgi:app`.
+"""Gunicorn settings: `gunicorn -c python:register.gunicorn_conf 'register:create_app()'`.
 
 Every value can be overridden from the environment (docs/deploy.md). Workers default to
 2 x CPUs + 1, each with a few threads, so a worker waiting on PostgreSQL does not hold up the

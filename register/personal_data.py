@@ -30,8 +30,20 @@ from register.models.flags import DECLARED
 
 
 def _person(user: User) -> dict[str, Any]:
-    fields = ("email", "full_name", "role", "job_title", "is_senior", "joined_on", "left_on",
-              "other_names", "birth_month", "birth_year", "active", "created_at")  # fmt: skip
+    fields = (
+        "email",
+        "full_name",
+        "role",
+        "job_title",
+        "is_senior",
+        "joined_on",
+        "left_on",
+        "other_names",
+        "birth_month",
+        "birth_year",
+        "active",
+        "created_at",
+    )
     person = {name: plain_value(getattr(user, name)) for name in fields}
     person["department"] = user.department.name if user.department else None
     return person
@@ -45,18 +57,25 @@ def _declarations(session: Session, user: User) -> list[dict[str, Any]]:
         .where(Declaration.official_id == user.id)
         .order_by(DeclarationCycle.opens_on)
     ):
-        found.append({
-            "cycle": cycle,
-            "state": declaration.state,
-            "versions": [
-                {"number": v.number, "attested_at": plain_value(v.attested_at),
-                 "attestation": v.attestation_text, "amendment_reason": v.amendment_reason,
-                 "nil_return": v.is_nil, "content_digest": v.content_digest,
-                 "content": json.loads(v.content)}
-                for v in declaration.versions
-            ],
-            "working_copy": [interest_content(i) for i in live_interests(declaration)],
-        })  # fmt: skip
+        found.append(
+            {
+                "cycle": cycle,
+                "state": declaration.state,
+                "versions": [
+                    {
+                        "number": v.number,
+                        "attested_at": plain_value(v.attested_at),
+                        "attestation": v.attestation_text,
+                        "amendment_reason": v.amendment_reason,
+                        "nil_return": v.is_nil,
+                        "content_digest": v.content_digest,
+                        "content": json.loads(v.content),
+                    }
+                    for v in declaration.versions
+                ],
+                "working_copy": [interest_content(i) for i in live_interests(declaration)],
+            }
+        )
     return found
 
 
@@ -74,24 +93,35 @@ def _flags(session: Session, user: User) -> list[dict[str, Any]]:
         if flag.kind != DECLARED and flag.id not in released:
             continue
         entry: dict[str, Any] = {
-            "kind": flag.kind, "organisation": flag.organisation_name,
-            "supplier": flag.supplier_name, "award_value": plain_value(flag.award_value),
-            "score": flag.score, "risk_level": flag.risk_level,
-            "explanation": flag.explanation, "status": flag.status, "active": flag.active,
+            "kind": flag.kind,
+            "organisation": flag.organisation_name,
+            "supplier": flag.supplier_name,
+            "award_value": plain_value(flag.award_value),
+            "score": flag.score,
+            "risk_level": flag.risk_level,
+            "explanation": flag.explanation,
+            "status": flag.status,
+            "active": flag.active,
             "decisions": [
-                {"outcome": d.outcome_label, "reason": d.reason,
-                 "decided_at": plain_value(d.decided_at), "current": d.superseded_by_id is None}
+                {
+                    "outcome": d.outcome_label,
+                    "reason": d.reason,
+                    "decided_at": plain_value(d.decided_at),
+                    "current": d.superseded_by_id is None,
+                }
                 for d in flag.decisions
             ],
-        }  # fmt: skip
+        }
         finding = released.get(flag.id)
         if finding is not None:
             entry["company_records"] = {
-                "company": finding.company_name, "company_number": finding.company_number,
-                "name": finding.officer_name, "role": finding.role,
+                "company": finding.company_name,
+                "company_number": finding.company_number,
+                "name": finding.officer_name,
+                "role": finding.role,
                 "appointed_on": plain_value(finding.appointed_on),
                 "resigned_on": plain_value(finding.resigned_on),
-            }  # fmt: skip
+            }
         found.append(entry)
     return found
 
@@ -100,9 +130,10 @@ def everything_about(session: Session, user: User) -> dict[str, Any]:
     """The person's record, declarations (every version), flags about them with decisions,
     management plans, reminders sent to them, and every audit entry of their own actions."""
     plans = session.scalars(
-        select(ManagementPlan).where(ManagementPlan.official_id == user.id)
+        select(ManagementPlan)
+        .where(ManagementPlan.official_id == user.id)
         .order_by(ManagementPlan.id)
-    )  # fmt: skip
+    )
     reminders = session.execute(
         select(Reminder, DeclarationCycle.name)
         .join(DeclarationCycle, DeclarationCycle.id == Reminder.cycle_id)
@@ -117,23 +148,36 @@ def everything_about(session: Session, user: User) -> dict[str, Any]:
         "declarations": _declarations(session, user),
         "flags": _flags(session, user),
         "management_plans": [
-            {"organisation": p.flag.organisation_name, "constraints": p.constraint_labels,
-             "details": p.details, "divest_by": plain_value(p.divest_by),
-             "review_on": plain_value(p.review_on), "status": p.status,
-             "acknowledged_at": plain_value(p.acknowledged_at)}
+            {
+                "organisation": p.flag.organisation_name,
+                "constraints": p.constraint_labels,
+                "details": p.details,
+                "divest_by": plain_value(p.divest_by),
+                "review_on": plain_value(p.review_on),
+                "status": p.status,
+                "acknowledged_at": plain_value(p.acknowledged_at),
+            }
             for p in plans
         ],
         "reminders": [
-            {"cycle": cycle, "kind": r.kind, "sent_to": r.email_to,
-             "sent_at": plain_value(r.sent_at)}
+            {
+                "cycle": cycle,
+                "kind": r.kind,
+                "sent_to": r.email_to,
+                "sent_at": plain_value(r.sent_at),
+            }
             for r, cycle in reminders
         ],
         "own_actions": [
-            {"at": plain_value(e.occurred_at), "action": e.action, "summary": e.summary,
-             "ip_address": e.ip_address}
+            {
+                "at": plain_value(e.occurred_at),
+                "action": e.action,
+                "summary": e.summary,
+                "ip_address": e.ip_address,
+            }
             for e in actions
         ],
-    }  # fmt: skip
+    }
 
 
 def download_personal_data(

@@ -1,4 +1,4 @@
-"""Web plumbing shared by every blueprint: role checks, audit from a request, errors, filters."""
+"""Web plumbing shared by every blueprint: role checks, errors, filters."""
 
 from __future__ import annotations
 
@@ -6,16 +6,14 @@ from collections.abc import Callable
 from datetime import date, datetime
 from functools import wraps
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from register.audit import log as audit_log
-from register.extensions import db
-from register.models import AuditEntry, User
+from register import clock
+from register.models import User
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,14 +56,6 @@ def guard_blueprint(bp: Blueprint, *roles: str) -> None:
         return None
 
     bp.allowed_roles = roles  # type: ignore[attr-defined]
-
-
-def audit(action: str, summary: str, **kwargs: Any) -> AuditEntry:
-    """Record an audit entry for the signed-in user and this request's address."""
-    actor = current_user if current_user.is_authenticated else None
-    return audit_log.record(
-        db.session, action, summary, actor=actor, ip_address=request.remote_addr, **kwargs
-    )
 
 
 def home_endpoint(user: User) -> str:
@@ -118,24 +108,17 @@ def page_context(name: str, **objects: Any) -> dict[str, Any]:
     return context
 
 
-UK = ZoneInfo("Europe/London")
-
-
-def uk_today() -> date:
-    return datetime.now(UK).date()
-
-
 def uk_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    return value.astimezone(UK).strftime("%-d %B %Y, %H:%M")
+    return value.astimezone(clock.display_zone()).strftime("%-d %B %Y, %H:%M")
 
 
 def uk_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(UK).date()
+        value = clock.local_date(value)
     return value.strftime("%-d %B %Y")
 
 

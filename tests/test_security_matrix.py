@@ -28,11 +28,11 @@ from werkzeug.routing import Rule
 
 from register.admin.services import create_cycle, create_department
 from register.api.tokens import create_token
+from register.clock import today as uk_today
 from register.declarations import services
 from register.exports.services import KINDS
 from register.extensions import db
 from register.models import Declaration, DeclarationCycle, Department, Flag, Interest, User
-from register.web import uk_today
 from tests import security_rules
 from tests.conftest import sign_in
 from tests.security_rules import (

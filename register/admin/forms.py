@@ -34,30 +34,40 @@ from register.models.people import ROLES
 
 class DepartmentForm(FlaskForm):
     code = StringField(
-        "Code", widget=GovTextInput(), description="A short code, for example DFE",
-        validators=[DataRequired("Enter a code"), Length(max=32),
-                    Regexp(r"^[A-Za-z0-9_-]+$", message="Use letters, numbers, - and _ only")],
-    )  # fmt: skip
+        "Code",
+        widget=GovTextInput(),
+        description="A short code, for example DFE",
+        validators=[
+            DataRequired("Enter a code"),
+            Length(max=32),
+            Regexp(r"^[A-Za-z0-9_-]+$", message="Use letters, numbers, - and _ only"),
+        ],
+    )
     name = StringField(
-        "Name", widget=GovTextInput(),
+        "Name",
+        widget=GovTextInput(),
         validators=[DataRequired("Enter the department's name"), Length(max=200)],
-    )  # fmt: skip
+    )
     submit = SubmitField("Create department", widget=GovSubmitInput())
 
 
 class UserForm(FlaskForm):
     email = StringField(
-        "Email address", widget=GovTextInput(),
+        "Email address",
+        widget=GovTextInput(),
         validators=[DataRequired("Enter an email address"), Email("Enter a valid email address")],
-    )  # fmt: skip
+    )
     full_name = StringField(
-        "Full name", widget=GovTextInput(),
+        "Full name",
+        widget=GovTextInput(),
         validators=[DataRequired("Enter the person's full name"), Length(max=200)],
-    )  # fmt: skip
+    )
     role = RadioField(
-        "Role", choices=list(ROLES.items()), widget=GovRadioInput(),
+        "Role",
+        choices=list(ROLES.items()),
+        widget=GovRadioInput(),
         validators=[DataRequired("Choose a role")],
-    )  # fmt: skip
+    )
     department_id = SelectField(
         "Department", coerce=int, widget=GovSelect(), validators=[Optional()]
     )
@@ -70,21 +80,25 @@ class UserForm(FlaskForm):
     # Checked in validate() by the same rules as the roster import. The birth fields are
     # deleted from the form when the register does not collect birth dates.
     other_names = TextAreaField(
-        "Other names used (optional)", widget=GovTextArea(),
+        "Other names used (optional)",
+        widget=GovTextArea(),
         description="For example a previous surname or the name used in company records. "
         "One a line, or separated by semicolons.",
-    )  # fmt: skip
+    )
     birth_month = StringField("Month", widget=GovTextInput())
     birth_year = StringField("Year", widget=GovTextInput())
     assigned = SelectMultipleField(
-        "Departments this compliance officer reviews", coerce=int,
-        widget=GovCheckboxesInput(), validators=[Optional()],
-    )  # fmt: skip
+        "Departments this compliance officer reviews",
+        coerce=int,
+        widget=GovCheckboxesInput(),
+        validators=[Optional()],
+    )
     password = PasswordField(
-        "Temporary password", widget=GovPasswordInput(),
+        "Temporary password",
+        widget=GovPasswordInput(),
         description="Optional. At least 12 characters. Leave blank to keep the current one.",
         validators=[Optional(), Length(max=200)],
-    )  # fmt: skip
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     person: PersonDetails = PersonDetails()  # what validate() read from the fields above
@@ -112,13 +126,17 @@ class RosterForm(FlaskForm):
 
 class CycleForm(FlaskForm):
     name = StringField(
-        "Name", widget=GovTextInput(), description="For example, 2026/27",
+        "Name",
+        widget=GovTextInput(),
+        description="For example, 2026/27",
         validators=[DataRequired("Enter a name for the cycle"), Length(max=100)],
-    )  # fmt: skip
+    )
     opens_on = gov_date("Opens on", required="Enter the opening date")
     due_on = gov_date("Due on", required="Enter the due date")
     departments = SelectMultipleField(
-        "Departments", coerce=int, widget=GovCheckboxesInput(),
+        "Departments",
+        coerce=int,
+        widget=GovCheckboxesInput(),
         validators=[DataRequired("Choose at least one department")],
-    )  # fmt: skip
+    )
     submit = SubmitField("Create cycle", widget=GovSubmitInput())

@@ -25,8 +25,16 @@ from register.settings import Settings
 BIRTH_COLUMNS = ("birth_month", "birth_year")
 # Optional: applied only when the roster has the column, so an older roster keeps what was set.
 PERSON_COLUMNS = ("other_names", *BIRTH_COLUMNS)
-USER_COLUMNS = ("email", "full_name", "role", "department_code", "job_title", "is_senior",
-                "joined_on", "left_on")  # fmt: skip
+USER_COLUMNS = (
+    "email",
+    "full_name",
+    "role",
+    "department_code",
+    "job_title",
+    "is_senior",
+    "joined_on",
+    "left_on",
+)
 ROSTER_COLUMNS = (*USER_COLUMNS, *PERSON_COLUMNS)
 REQUIRED_ROSTER_COLUMNS = ("email", "full_name", "role")
 MAX_OTHER_NAMES = 10
@@ -212,11 +220,16 @@ def create_user(
     if problems:
         raise AdminError("; ".join(problems))
     user = User(
-        email=fields.email, full_name=fields.full_name.strip(), role=fields.role,
-        department=fields.department, job_title=fields.job_title, is_senior=fields.is_senior,
-        joined_on=fields.joined_on, left_on=fields.left_on,
+        email=fields.email,
+        full_name=fields.full_name.strip(),
+        role=fields.role,
+        department=fields.department,
+        job_title=fields.job_title,
+        is_senior=fields.is_senior,
+        joined_on=fields.joined_on,
+        left_on=fields.left_on,
         password_hash=hash_password(password) if password else unusable_password(),
-    )  # fmt: skip
+    )
     personal = apply_person_details(user, fields.person, PERSON_COLUMNS)
     session.add(user)
     session.flush()
@@ -358,6 +371,16 @@ def roster_columns(collect_birth_dates: bool) -> tuple[str, ...]:
     return (*USER_COLUMNS, *person_fields(collect_birth_dates))
 
 
+def _rows(reader: csv.DictReader[str], report: RosterReport) -> Iterator[dict[str, str]]:
+    """The roster's rows; a line the CSV reader cannot read ends the file, reported."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        report.errors.append(
+            (reader.line_num, f"not a CSV row, the rest of the file was not read: {exc}")
+        )
+
+
 def import_roster(
     session: Session,
     text: str,
@@ -373,12 +396,12 @@ def import_roster(
     """
     collect_birth_dates = settings.collect_birth_dates
     report = RosterReport()
-    # newline="": a carriage return inside a field stays in it, as the csv module needs.
+    # newline="": line breaks inside quoted cells are the cell's, and a lone \r is a line break.
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         header = reader.fieldnames or []
     except csv.Error as exc:
-        report.errors.append((1, f"invalid CSV header ({exc})"))
+        report.errors.append((1, f"the header is not a CSV row: {exc}"))
         return report
     missing = [c for c in REQUIRED_ROSTER_COLUMNS if c not in header]
     if missing:
@@ -405,16 +428,6 @@ def import_roster(
         details={"errors": report.errors[:100]},
     )
     return report
-
-
-def _rows(reader: csv.DictReader[str], report: RosterReport) -> Iterator[dict[str, str]]:
-    """The roster's rows; invalid CSV (a field over the csv module's limit) is reported at its
-    line and ends the file, keeping the rows before it, as award and officer imports do."""
-    try:
-        yield from reader
-    except csv.Error as exc:
-        line = reader.line_num + 1  # the line being read when the error came
-        report.errors.append((line, f"invalid CSV at line {line} ({exc})"))
 
 
 def _apply_roster_row(
@@ -487,7 +500,11 @@ def erase_birth_dates(session: Session, actor: User | None) -> int:
     ).all()
     for user in holders:
         user.birth_month = user.birth_year = None
-    record(session, "admin.birth_dates_erased",
-           f"Erased the month and year of birth of {len(holders)} people", actor=actor,
-           details={"people": len(holders)})  # fmt: skip
+    record(
+        session,
+        "admin.birth_dates_erased",
+        f"Erased the month and year of birth of {len(holders)} people",
+        actor=actor,
+        details={"people": len(holders)},
+    )
     return len(holders)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from register import access, runtime, screening, web
+from register import access, clock, runtime, screening
 from register.admin import services as admin
 from register.api.openapi import document
 from register.api.tokens import authenticate
@@ -360,7 +360,7 @@ def completeness() -> Any:
     result = compute(
         db.session,
         cycle,
-        today=web.uk_today(),
+        today=clock.today(),
         joiner_days=runtime.settings().joiner_days,
         department_ids=access.visible_department_ids(g.api_user),
     )

@@ -108,12 +108,14 @@ def verify(session: Session) -> ChainReport:
     if head_seq > last["seq"]:
         missing = last["seq"] + 1
         return ChainReport(
-            report.checked, missing,
+            report.checked,
+            missing,
             f"entry {missing} is missing (the log should end at entry {head_seq})",
-        )  # fmt: skip
+        )
     if head_seq != last["seq"] or head_hash != last["hash"]:
         return ChainReport(
-            report.checked, last["seq"],
+            report.checked,
+            last["seq"],
             f"entry {last['seq']} does not match the chain head (seq {head_seq})",
-        )  # fmt: skip
+        )
     return report

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, render_template, request
 from sqlalchemy import ColumnElement, func, select
 
+from register import clock
 from register.audit.log import verify
 from register.extensions import db
 from register.models import AuditEntry
 from register.models.people import ADMIN, AUDITOR
-from register.web import UK, guard_blueprint, nav_item, roles_required
+from register.web import guard_blueprint, nav_item, roles_required
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 guard_blueprint(bp, AUDITOR, ADMIN)
@@ -40,11 +41,9 @@ def _conditions() -> list[ColumnElement[bool]]:
         conditions.append(AuditEntry.object_type == object_type)
     start, end = _day("from"), _day("to")
     if start:  # dates are UK days
-        conditions.append(AuditEntry.occurred_at >= datetime.combine(start, time(), UK))
+        conditions.append(AuditEntry.occurred_at >= clock.local_midnight(start))
     if end:
-        conditions.append(
-            AuditEntry.occurred_at < datetime.combine(end + timedelta(days=1), time(), UK)
-        )
+        conditions.append(AuditEntry.occurred_at < clock.local_midnight(end + timedelta(days=1)))
     return conditions
 
 
@@ -73,7 +72,12 @@ def log() -> str:
     args = {k: v for k, v in request.args.items() if k not in ("before", "verify") and v}
     report = verify(db.session) if request.args.get("verify") else None
     return render_template(
-        "audit/log.html", entries=entries, total=total, args=args, report=report,
-        next_before=entries[-1].seq if more else None, actions=list(actions),
+        "audit/log.html",
+        entries=entries,
+        total=total,
+        args=args,
+        report=report,
+        next_before=entries[-1].seq if more else None,
+        actions=list(actions),
         object_types=list(object_types),
-    )  # fmt: skip
+    )

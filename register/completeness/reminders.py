@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from register.audit.log import record
 from register.completeness.services import NOT_YET_DUE, OVERDUE, Person, people
+from register.links import absolute_url
 from register.models import DeclarationCycle, Reminder, User
-from register.models.exports import MANUAL, SCHEDULED
-from register.notify.links import absolute_url
+from register.models.reminders import MANUAL, SCHEDULED
 from register.notify.outbox import queue_email
 
 

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from register import clock
 from register.declarations.services import due_date
 from register.models import Declaration, DeclarationCycle, Department, User
 from register.models.declarations import cycle_department
 from register.models.people import OFFICIAL
-
-UK = ZoneInfo("Europe/London")
 
 ON_TIME = "on_time"
 LATE = "late"
@@ -41,19 +39,15 @@ FILTERS = {
 }
 
 
-def uk_date_of(moment: datetime) -> date:
-    return moment.astimezone(UK).date()
-
-
 def late_cutoff(due: date) -> datetime:
     """The first instant (UTC) that counts as late: midnight UK time after the due date."""
-    return datetime.combine(due + timedelta(days=1), time(0), tzinfo=UK).astimezone(UTC)
+    return clock.local_midnight(due + timedelta(days=1))
 
 
 def classify(due: date, first_submitted_at: datetime | None, filed: bool, today: date) -> str:
     """One official's status: filed on time or late, overdue, or not yet due (UK dates)."""
     if filed and first_submitted_at is not None:
-        return LATE if uk_date_of(first_submitted_at) > due else ON_TIME
+        return LATE if clock.local_date(first_submitted_at) > due else ON_TIME
     return OVERDUE if today > due else NOT_YET_DUE
 
 
@@ -135,7 +129,7 @@ def _scope(cycle: DeclarationCycle) -> Select[tuple[()]]:
     )
 
 
-def _filed() -> object:
+def _filed() -> ColumnElement[bool]:
     return func.coalesce(Declaration.version_count, 0) > 0
 
 
@@ -158,8 +152,8 @@ def compute(
     threshold = _joiner_threshold(cycle, joiner_days)
     filed = _filed()
 
-    def total_of(condition: object) -> object:
-        return func.sum(case((condition, 1), else_=0))  # type: ignore[arg-type]
+    def total_of(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.sum(case((condition, 1), else_=0))
 
     regular = (
         _scope(cycle)
@@ -167,8 +161,8 @@ def compute(
             User.department_id,
             func.count(User.id),
             total_of(filed),
-            total_of(and_(filed, Declaration.is_nil.is_(True))),  # type: ignore[arg-type]
-            total_of(and_(filed, Declaration.first_submitted_at >= late_cutoff(cycle.due_on))),  # type: ignore[arg-type]
+            total_of(and_(filed, Declaration.is_nil.is_(True))),
+            total_of(and_(filed, Declaration.first_submitted_at >= late_cutoff(cycle.due_on))),
         )
         .where(or_(User.joined_on.is_(None), User.joined_on <= threshold))
         .group_by(User.department_id)

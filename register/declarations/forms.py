@@ -64,9 +64,11 @@ class InterestForm(FlaskForm):
         validators=[DataRequired("Enter the name of the organisation"), Length(max=300)],
     )
     identifier_scheme = SelectField(
-        "Organisation identifier type", choices=IDENTIFIER_SCHEMES, widget=GovSelect(),
+        "Organisation identifier type",
+        choices=IDENTIFIER_SCHEMES,
+        widget=GovSelect(),
         validators=[Optional()],
-    )  # fmt: skip
+    )
     organisation_identifier = StringField(
         "Organisation number",
         widget=GovTextInput(),
@@ -119,9 +121,11 @@ def _company_number_form(value: Any) -> Any:
 
 def _role_radio(label: str, choices: dict[str, str]) -> RadioField:
     return RadioField(
-        label, choices=list(choices.items()), widget=GovRadioInput(),
+        label,
+        choices=list(choices.items()),
+        widget=GovRadioInput(),
         validators=[InputRequired("Choose the role")],
-    )  # fmt: skip
+    )
 
 
 class DirectorshipForm(InterestForm):
@@ -131,9 +135,10 @@ class DirectorshipForm(InterestForm):
 
 class EmploymentForm(InterestForm):
     role = StringField(
-        "Role", widget=GovTextInput(),
+        "Role",
+        widget=GovTextInput(),
         validators=[DataRequired("Enter the role, for example consultant"), Length(max=100)],
-    )  # fmt: skip
+    )
     paid = YesNoField("Is it paid?", "Say whether it is paid")
     hours_per_month = IntegerField(
         "Hours per month",
@@ -157,31 +162,41 @@ class ShareholdingForm(InterestForm):
         ],
     )
     value_band = RadioField(
-        "Value", choices=list(cat.VALUE_BANDS.items()), widget=GovRadioInput(),
+        "Value",
+        choices=list(cat.VALUE_BANDS.items()),
+        widget=GovRadioInput(),
         validators=[InputRequired("Choose the value band")],
-    )  # fmt: skip
+    )
     holding = RadioField(
-        "How is it held?", choices=list(cat.HOLDING.items()), widget=GovRadioInput(),
+        "How is it held?",
+        choices=list(cat.HOLDING.items()),
+        widget=GovRadioInput(),
         validators=[InputRequired("Say how it is held")],
-    )  # fmt: skip
+    )
     blind_trust = YesNoField("Is it in a blind trust?", "Say whether it is in a blind trust")
 
 
 class RelatedOrganisationForm(Form):
     name = StringField("Organisation", widget=GovTextInput(), validators=[Length(max=300)])
     organisation_identifier = StringField(
-        "Companies House number", widget=GovTextInput(), filters=[_company_number_form],
-        validators=[Optional(), Length(max=40), Regexp(r"^[A-Za-z0-9 ]+$",
-                                                       message="Use only letters and numbers")],
-    )  # fmt: skip
+        "Companies House number",
+        widget=GovTextInput(),
+        filters=[_company_number_form],
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(r"^[A-Za-z0-9 ]+$", message="Use only letters and numbers"),
+        ],
+    )
     role = StringField("Their role there", widget=GovTextInput(), validators=[Length(max=100)])
 
 
 class RelationshipForm(InterestForm):
     related_person_name = StringField(
-        "The person's full name", widget=GovTextInput(),
+        "The person's full name",
+        widget=GovTextInput(),
         validators=[DataRequired("Enter the person's name"), Length(max=200)],
-    )  # fmt: skip
+    )
     relationship_type = RadioField(
         "Their relationship to you",
         choices=[(code, text) for code, (text, _) in cat.RELATIONSHIPS.items()],
@@ -195,9 +210,11 @@ class RelationshipForm(InterestForm):
 
 class GiftForm(InterestForm):
     donor_kind = RadioField(
-        "Who gave it?", choices=list(cat.DONOR_KINDS.items()), widget=GovRadioInput(),
+        "Who gave it?",
+        choices=list(cat.DONOR_KINDS.items()),
+        widget=GovRadioInput(),
         validators=[InputRequired("Say whether the donor is an organisation or a person")],
-    )  # fmt: skip
+    )
     value_pounds = DecimalField(
         "Value in pounds",
         widget=GovTextInput(),
@@ -214,9 +231,10 @@ class GiftForm(InterestForm):
 
 class MembershipForm(InterestForm):
     role = StringField(
-        "Role or type of membership", widget=GovTextInput(),
+        "Role or type of membership",
+        widget=GovTextInput(),
         validators=[DataRequired("Enter the role, for example member"), Length(max=100)],
-    )  # fmt: skip
+    )
 
 
 FORMS: dict[str, type[InterestForm]] = {

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from register import access, runtime
+from register import access, clock, runtime
 from register.declarations import categories as cat
 from register.declarations import services
 from register.declarations.forms import (
@@ -31,7 +31,6 @@ from register.models.declarations import DRAFT
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
 from register.screening import screen_declaration
 from register.web import guard_blueprint, page_context, roles_required
-from register.web import uk_today as today
 
 bp = Blueprint("declarations", __name__, url_prefix="/declarations")
 # Officials file; the readers of a declaration see its versions (see `version`).
@@ -73,7 +72,7 @@ def mine() -> str:
     joiner_days = runtime.settings().joiner_days
     rows = []
     for cycle in cycles:
-        if not services.owes_declaration(current_user, cycle) or cycle.opens_on > today():
+        if not services.owes_declaration(current_user, cycle) or cycle.opens_on > clock.today():
             continue
         declaration = db.session.scalar(
             select(Declaration).where(
@@ -81,7 +80,7 @@ def mine() -> str:
             )
         )
         due = services.due_date(current_user, cycle, joiner_days)
-        rows.append((cycle, declaration, due, services.status(declaration, due, today())))
+        rows.append((cycle, declaration, due, services.status(declaration, due, clock.today())))
     return render_template("declarations/mine.html", rows=rows, form=ConfirmForm())
 
 
@@ -93,7 +92,7 @@ def start(cycle_id: int) -> Response:
     cycle = db.session.get(DeclarationCycle, cycle_id)
     if cycle is None or not services.owes_declaration(current_user, cycle):
         abort(404)
-    if cycle.opens_on > today():
+    if cycle.opens_on > clock.today():
         flash(f"The {cycle.name} cycle opens on {cycle.opens_on:%-d %B %Y}.")
         return redirect(url_for(".mine"))
     with runtime.transaction() as session:
@@ -120,11 +119,11 @@ def show(declaration_id: int) -> str:
         declaration=declaration,
         by_category=by_category,
         categories=cat.CATEGORIES,
-        status=services.status(declaration, due, today()),
+        status=services.status(declaration, due, clock.today()),
         due=due,
         form=ConfirmForm(),
         lookback_months=runtime.settings().lookback_months,
-        today=today(),
+        today=clock.today(),
         cat=cat,
         gift_totals=services.gift_totals(services.live_interests(declaration)),
         **page_context("declarations.show", declaration=declaration),

@@ -94,11 +94,28 @@ def previous_declaration(
 
 
 COPIED_FIELDS = (
-    "lineage", "category", "whose", "organisation_name", "identifier_scheme",
-    "organisation_identifier", "start_date", "end_date", "details", "role", "paid",
-    "hours_per_month", "percentage", "value_band", "holding", "blind_trust",
-    "related_person_name", "relationship_type", "donor_kind", "value_pounds", "accepted",
-)  # fmt: skip
+    "lineage",
+    "category",
+    "whose",
+    "organisation_name",
+    "identifier_scheme",
+    "organisation_identifier",
+    "start_date",
+    "end_date",
+    "details",
+    "role",
+    "paid",
+    "hours_per_month",
+    "percentage",
+    "value_band",
+    "holding",
+    "blind_trust",
+    "related_person_name",
+    "relationship_type",
+    "donor_kind",
+    "value_pounds",
+    "accepted",
+)
 
 
 def start_declaration(
@@ -146,12 +163,15 @@ def start_declaration(
             carried += 1
     session.flush()
     record(
-        session, "declaration.started",
+        session,
+        "declaration.started",
         f"{official.full_name} started their {cycle.name} declaration"
         + (f", {carried} interests carried over from {previous.cycle.name}" if previous else ""),
-        actor=official, object_type="declaration", object_id=declaration.id,
+        actor=official,
+        object_type="declaration",
+        object_id=declaration.id,
         ip_address=ip_address,
-    )  # fmt: skip
+    )
     return declaration
 
 
@@ -265,14 +285,22 @@ def submit(
         "amended" if is_amendment else ("submitted a nil return for" if nil_return else "submitted")
     )
     record(
-        session, "declaration.amended" if is_amendment else "declaration.submitted",
+        session,
+        "declaration.amended" if is_amendment else "declaration.submitted",
         f"{actor.full_name} {kind} their {declaration.cycle.name} declaration "
         f"(version {version.number}, digest {version.content_digest[:12]})",
-        actor=actor, object_type="declaration", object_id=declaration.id,
-        details={"version": version.number, "digest": version.content_digest, "reason": reason,
-                 "interests": len(interests), "nil_return": nil_return},
+        actor=actor,
+        object_type="declaration",
+        object_id=declaration.id,
+        details={
+            "version": version.number,
+            "digest": version.content_digest,
+            "reason": reason,
+            "interests": len(interests),
+            "nil_return": nil_return,
+        },
         ip_address=ip_address,
-    )  # fmt: skip
+    )
     session.flush()
     return version
 

@@ -82,9 +82,11 @@ def build_demo(
             DEMO_PASSWORD,
         )
     compliance = create_user(
-        session, UserFields("compliance@example.gov.uk", "Chris Compliance", "compliance"), None,
+        session,
+        UserFields("compliance@example.gov.uk", "Chris Compliance", "compliance"),
+        None,
         DEMO_PASSWORD,
-    )  # fmt: skip
+    )
     compliance.assigned_departments = list(departments.values())
     create_user(
         session, UserFields("auditor@example.gov.uk", "Ada Auditor", "auditor"), None, DEMO_PASSWORD
@@ -104,17 +106,34 @@ def build_demo(
     # before appointment; the consultancy then wins contracts from her own department.
     trowe = people["isabelle.trowe@example.gov.uk"]
     old = declarations.start_declaration(session, trowe, previous, lookback_months=24)
-    old.interests.append(Interest(
-        category="directorship", whose="self", organisation_name="Morning Lane Associates Ltd",
-        identifier_scheme="GB-COH", organisation_identifier="07125387", role="executive_director",
-        paid=True, start_date=date(2009, 2, 1), end_date=date(2024, 9, 30),
-        details="Founder and director; resigned on appointment.",
-    ))  # fmt: skip
-    old.interests.append(Interest(
-        category="shareholding", whose="self", organisation_name="Morning Lane Associates Ltd",
-        percentage=50, value_band="over_70k", holding="direct", blind_trust=False,
-        start_date=date(2009, 2, 1), end_date=date(2024, 9, 30), details="Shares sold.",
-    ))  # fmt: skip
+    old.interests.append(
+        Interest(
+            category="directorship",
+            whose="self",
+            organisation_name="Morning Lane Associates Ltd",
+            identifier_scheme="GB-COH",
+            organisation_identifier="07125387",
+            role="executive_director",
+            paid=True,
+            start_date=date(2009, 2, 1),
+            end_date=date(2024, 9, 30),
+            details="Founder and director; resigned on appointment.",
+        )
+    )
+    old.interests.append(
+        Interest(
+            category="shareholding",
+            whose="self",
+            organisation_name="Morning Lane Associates Ltd",
+            percentage=50,
+            value_band="over_70k",
+            holding="direct",
+            blind_trust=False,
+            start_date=date(2009, 2, 1),
+            end_date=date(2024, 9, 30),
+            details="Shares sold.",
+        )
+    )
     session.flush()
     declarations.submit(
         session, old, trowe, nil_return=False, amendment_reason=None, ip_address=None
@@ -127,15 +146,25 @@ def build_demo(
     )
     nair = people["priya.nair@example.gov.uk"]
     filed = declarations.start_declaration(session, nair, current, lookback_months=24)
-    filed.interests.append(Interest(
-        category="membership", whose="self", organisation_name="Royal College of Nursing",
-        role="Fellow", start_date=date(2001, 5, 1),
-    ))  # fmt: skip
-    filed.interests.append(Interest(
-        category="relationship", whose="close_associate", organisation_name="Capita plc",
-        related_person_name="Daniel Nair", relationship_type="spouse_civil_partner",
-        start_date=date(2019, 1, 1),
-    ))  # fmt: skip
+    filed.interests.append(
+        Interest(
+            category="membership",
+            whose="self",
+            organisation_name="Royal College of Nursing",
+            role="Fellow",
+            start_date=date(2001, 5, 1),
+        )
+    )
+    filed.interests.append(
+        Interest(
+            category="relationship",
+            whose="close_associate",
+            organisation_name="Capita plc",
+            related_person_name="Daniel Nair",
+            relationship_type="spouse_civil_partner",
+            start_date=date(2019, 1, 1),
+        )
+    )
     session.flush()
     declarations.submit(
         session, filed, nair, nil_return=False, amendment_reason=None, ip_address=None
@@ -167,8 +196,14 @@ def _file(
     declaration = declarations.start_declaration(session, official, cycle, lookback_months=24)
     declaration.interests.extend(interests)
     session.flush()
-    declarations.submit(session, declaration, official, nil_return=not interests,
-                        amendment_reason=None, ip_address=None)  # fmt: skip
+    declarations.submit(
+        session,
+        declaration,
+        official,
+        nil_return=not interests,
+        amendment_reason=None,
+        ip_address=None,
+    )
     return declaration
 
 
@@ -177,48 +212,107 @@ def _more_declarations(
 ) -> None:
     """Filings of every kind besides the Morning Lane case: late, nil, amended, draft, none."""
     adeyemi = people["ruth.adeyemi@example.gov.uk"]
-    amended = _file(session, adeyemi, current, [
-        Interest(category="employment", whose="self", organisation_name="Homerton University",
-                 role="Visiting lecturer in estates management", paid=True, hours_per_month=4,
-                 start_date=date(2021, 9, 1)),
-        Interest(category="directorship", whose="spouse_partner",
-                 organisation_name="Adeyemi Property Consultants Ltd", role="executive_director",
-                 related_person_name="Tunde Adeyemi",
-                 paid=True, start_date=date(2010, 4, 1)),
-    ])  # fmt: skip
+    amended = _file(
+        session,
+        adeyemi,
+        current,
+        [
+            Interest(
+                category="employment",
+                whose="self",
+                organisation_name="Homerton University",
+                role="Visiting lecturer in estates management",
+                paid=True,
+                hours_per_month=4,
+                start_date=date(2021, 9, 1),
+            ),
+            Interest(
+                category="directorship",
+                whose="spouse_partner",
+                organisation_name="Adeyemi Property Consultants Ltd",
+                role="executive_director",
+                related_person_name="Tunde Adeyemi",
+                paid=True,
+                start_date=date(2010, 4, 1),
+            ),
+        ],
+    )
     declarations.reopen_for_amendment(session, amended, adeyemi)
-    amended.interests.append(Interest(
-        category="gift", whose="self", organisation_name="Kier Construction Ltd",
-        donor_kind="organisation", value_pounds=180, accepted=False,
-        start_date=date(2026, 9, 18), details="Hospitality at an industry dinner; declined.",
-    ))  # fmt: skip
+    amended.interests.append(
+        Interest(
+            category="gift",
+            whose="self",
+            organisation_name="Kier Construction Ltd",
+            donor_kind="organisation",
+            value_pounds=180,
+            accepted=False,
+            start_date=date(2026, 9, 18),
+            details="Hospitality at an industry dinner; declined.",
+        )
+    )
     session.flush()
     declarations.submit(
-        session, amended, adeyemi, nil_return=False,
+        session,
+        amended,
+        adeyemi,
+        nil_return=False,
         amendment_reason="Adding hospitality offered after my declaration was filed.",
         ip_address=None,
-    )  # fmt: skip
-    _file(session, people["mark.ellis@example.gov.uk"], current, [
-        Interest(category="membership", whose="self",
-                 organisation_name="Institution of Civil Engineers", role="Fellow",
-                 start_date=date(1998, 1, 1)),
-        Interest(category="shareholding", whose="self", organisation_name="Balfour Beatty plc",
-                 percentage=Decimal("0.001"), value_band="under_5k", holding="direct",
-                 blind_trust=False, start_date=date(2008, 5, 1)),
-    ])  # fmt: skip
+    )
+    _file(
+        session,
+        people["mark.ellis@example.gov.uk"],
+        current,
+        [
+            Interest(
+                category="membership",
+                whose="self",
+                organisation_name="Institution of Civil Engineers",
+                role="Fellow",
+                start_date=date(1998, 1, 1),
+            ),
+            Interest(
+                category="shareholding",
+                whose="self",
+                organisation_name="Balfour Beatty plc",
+                percentage=Decimal("0.001"),
+                value_band="under_5k",
+                holding="direct",
+                blind_trust=False,
+                start_date=date(2008, 5, 1),
+            ),
+        ],
+    )
     _file(session, people["lucy.barnes@example.gov.uk"], current, [])  # a nil return
-    _file(session, people["farah.iqbal@example.gov.uk"], previous, [
-        Interest(category="directorship", whose="self",
-                 organisation_name="Hackney Quest", identifier_scheme="GB-CHC",
-                 organisation_identifier="1105656", role="trustee", paid=False,
-                 start_date=date(2016, 1, 1)),
-    ])  # fmt: skip
+    _file(
+        session,
+        people["farah.iqbal@example.gov.uk"],
+        previous,
+        [
+            Interest(
+                category="directorship",
+                whose="self",
+                organisation_name="Hackney Quest",
+                identifier_scheme="GB-CHC",
+                organisation_identifier="1105656",
+                role="trustee",
+                paid=False,
+                start_date=date(2016, 1, 1),
+            ),
+        ],
+    )
     draft = declarations.start_declaration(
         session, people["owen.price@example.gov.uk"], current, lookback_months=24
     )
-    draft.interests.append(Interest(
-        category="employment", whose="close_associate", organisation_name="Network Rail",
-        related_person_name="Gareth Price",
-        role="Signalling engineer", paid=True, start_date=date(2015, 3, 1),
-    ))  # fmt: skip
+    draft.interests.append(
+        Interest(
+            category="employment",
+            whose="close_associate",
+            organisation_name="Network Rail",
+            related_person_name="Gareth Price",
+            role="Signalling engineer",
+            paid=True,
+            start_date=date(2015, 3, 1),
+        )
+    )
     session.flush()

@@ -52,9 +52,12 @@ def _cycles() -> list[DeclarationCycle]:
 @roles_required(AUDITOR, ADMIN)
 def index() -> str:
     return render_template(
-        "exports/index.html", cycles=_cycles(), problems=[], args={},
+        "exports/index.html",
+        cycles=_cycles(),
+        problems=[],
+        args={},
         kinds=access.export_kinds(current_user),
-    )  # fmt: skip
+    )
 
 
 @bp.get("/download")
@@ -79,9 +82,12 @@ def download() -> str | Response | tuple[str, int] | WerkzeugResponse:
         problems.append("Enter dates as YYYY-MM-DD")
     if problems:
         page = render_template(
-            "exports/index.html", cycles=_cycles(), problems=problems, args=request.args,
+            "exports/index.html",
+            cycles=_cycles(),
+            problems=problems,
+            args=request.args,
             kinds=access.export_kinds(current_user),
-        )  # fmt: skip
+        )
         return page, 400
     with runtime.transaction() as session:  # the export is audited before it is sent
         services.audit_export(session, export, actor=current_user, ip_address=request.remote_addr)

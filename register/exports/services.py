@@ -11,16 +11,16 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import Any, TypeVarTuple
 
 from openpyxl import Workbook
 from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from register import clock
 from register.access import can_export, flag_scope, visible_department_ids
 from register.audit.log import record
 from register.completeness.services import people
@@ -40,12 +40,13 @@ from register.models import (
 )
 from register.models.flags import UNDECLARED
 
-UK = ZoneInfo("Europe/London")
 KINDS = ("completeness", "declarations", "flags", "audit")
 FORMATS = ("csv", "xlsx")
 BATCH = 1000
 # A spreadsheet treats a cell starting with one of these as a formula (CSV/formula injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Columns = TypeVarTuple("Columns")
 
 
 @dataclass
@@ -67,7 +68,7 @@ def cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):
-        return value.astimezone(UK).isoformat(timespec="seconds")
+        return value.astimezone(clock.display_zone()).isoformat(timespec="seconds")
     if isinstance(value, str):
         return safe_text(value)
     return value
@@ -114,7 +115,7 @@ def write(table: Table, path: Path, fmt: str) -> None:
 
 
 def _batched(
-    session: Session, statement: Select[Any], key: Any, size: int = BATCH
+    session: Session, statement: Select[*tuple[Any, ...]], key: Any, size: int = BATCH
 ) -> Iterator[Any]:
     """Rows of `statement` in batches keyed on an increasing unique column (keyset paging)."""
     last = None
@@ -323,7 +324,7 @@ FLAG_HEADER = [
 ]
 
 
-def with_flag_cycle(statement: Select[Any]) -> Select[Any]:
+def with_flag_cycle(statement: Select[*Columns]) -> Select[*Columns]:
     """Outer-join each flag's declaration and cycle: the declared interest's, or for an
     undeclared flag the declaration it was screened against (none if the official had none)."""
     return (
@@ -376,13 +377,13 @@ def _flag_rows(session: Session, batch: list[Any]) -> Iterator[list[Any]]:
     if not batch:
         return
     plans: dict[int, ManagementPlan] = {}
-    for plan in session.scalars(
+    for each in session.scalars(
         select(ManagementPlan)
         .where(ManagementPlan.flag_id.in_([row[0].id for row in batch]))
         .options(selectinload(ManagementPlan.owner))
         .order_by(ManagementPlan.id)
     ):
-        plans[plan.flag_id] = plan  # the latest plan wins
+        plans[each.flag_id] = each  # the latest plan wins
     deciders = {
         u.id: u.full_name
         for u in session.scalars(
@@ -465,17 +466,15 @@ AUDIT_HEADER = [
 ]
 
 
-def uk_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UK).astimezone(UTC)
-
-
 def audit_table(session: Session, start: date | None, end: date | None) -> Table:
     """Audit entries from the start of `start` to the end of `end` (UK dates, both inclusive)."""
     statement = select(AuditEntry, AuditEntry.seq)
     if start is not None:
-        statement = statement.where(AuditEntry.occurred_at >= uk_midnight(start))
+        statement = statement.where(AuditEntry.occurred_at >= clock.local_midnight(start))
     if end is not None:
-        statement = statement.where(AuditEntry.occurred_at < uk_midnight(end + timedelta(days=1)))
+        statement = statement.where(
+            AuditEntry.occurred_at < clock.local_midnight(end + timedelta(days=1))
+        )
 
     def rows() -> Iterator[list[Any]]:
         for entry, _ in _batched(session, statement, AuditEntry.seq):
@@ -550,29 +549,35 @@ def build(
     joiner_days: int,
     reader: User | None = None,
 ) -> Table:
-    """The table of `request`. With a `reader` (a person at a door, not the command line) the
-    kind must be one they may export (register.access) and the rows are what they may read."""
+    """The table of `request` (check `request.problems()` first). With a `reader` (a person at a
+    door, not the command line) the kind must be one they may export (register.access) and the
+    rows are what they may read."""
     if reader is not None and not can_export(reader, request.kind):
         raise PermissionError(f"a {reader.role} may not export {request.kind}")
+    cycle = request.cycle
     builders: dict[str, Callable[[], Table]] = {
         "completeness": lambda: completeness_table(
             session,
-            request.cycle,
+            _required(cycle),
             today=today,
-            joiner_days=joiner_days,  # type: ignore[arg-type]
+            joiner_days=joiner_days,
             department_ids=visible_department_ids(reader) if reader is not None else None,
         ),
         "declarations": lambda: declarations_table(
-            session,
-            request.cycle,
-            all_versions=request.all_versions,  # type: ignore[arg-type]
+            session, _required(cycle), all_versions=request.all_versions
         ),
         "flags": lambda: flags_table(
-            session, request.cycle, flag_scope(reader) if reader is not None else None
+            session, cycle, flag_scope(reader) if reader is not None else None
         ),
         "audit": lambda: audit_table(session, request.start, request.end),
     }
     return builders[request.kind]()
+
+
+def _required(cycle: DeclarationCycle | None) -> DeclarationCycle:
+    if cycle is None:  # ExportRequest.problems() says so to the user first
+        raise ValueError("this export needs a cycle")
+    return cycle
 
 
 def audit_export(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Iterator, Sequence
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar, cast
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
@@ -229,7 +229,7 @@ class RecordIndex(Generic[R, K]):
 
     def candidates(self, record: Indexable) -> set[K]:
         """Keys of the indexed records that can match the record."""
-        return {r.key for r in self.candidate_records(record)}
+        return {cast(K, r.key) for r in self.candidate_records(record)}
 
 
 class SupplierIndex(RecordIndex[SupplierRecord, int]):

@@ -63,18 +63,26 @@ def unescape_html(text: str) -> str:
     return text
 
 
+_MAX_FORMS = 8  # legal forms removed from one name at most ("GmbH & Co. KG" is three)
+
+
 def _strip_legal_forms(text: str) -> str:
     """Remove legal forms at the end of a name; keep the text if nothing would be left."""
     stripped = text
-    while True:
+    for _ in range(_MAX_FORMS):
         found = extract_org_types(stripped)
         if not found:
             break
-        form = found[-1][0]
+        form, canonical = found[-1]
         at = stripped.rfind(form)
         before = stripped[at - 1 : at] if at > 0 else ""
         if at <= 0 or before.isalnum() or not _TAIL.fullmatch(stripped, at + len(form)):
             break
+        if form != canonical and extract_org_types(canonical) == [(canonical, canonical)]:
+            # "Pte Limited" is "pte ltd": a spelled-out form may complete a compound one, so it
+            # is put in its short form and looked at again, as "Pte Ltd" would be.
+            stripped = stripped[:at] + canonical + stripped[at + len(form) :]
+            continue
         stripped = stripped[:at] + stripped[at + len(form) :]
     return stripped if stripped.strip(" .,;:()") else text
 

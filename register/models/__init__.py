@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see every table."""
 
+from register.models.api_tokens import ApiToken
 from register.models.audit import AuditEntry, AuditHead
 from register.models.awards import Award, AwardSupplier, BuyerMapping, ImportRejection, ImportRun
 from register.models.base import Base
@@ -11,11 +12,13 @@ from register.models.declarations import (
     Interest,
     RelatedOrganisation,
 )
-from register.models.exports import ApiToken, PublishedEdition, Redaction, Reminder
+from register.models.email import OutboundEmail
 from register.models.flags import Decision, Flag
 from register.models.ownership import CompanyOfficer, UndeclaredFinding
 from register.models.people import Department, User
-from register.models.review import ManagementPlan, OutboundEmail
+from register.models.publication import PublishedEdition, Redaction
+from register.models.reminders import Reminder
+from register.models.review import ManagementPlan
 
 __all__ = [
     "ApiToken",

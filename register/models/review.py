@@ -1,10 +1,10 @@
-"""Management plans for managed conflicts, and the persistent email outbox."""
+"""Management plans for managed conflicts, and the review queue's indexes."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from register.models.base import Base, UTCDateTime, utcnow
@@ -62,30 +62,6 @@ class ManagementPlan(Base):
     @property
     def status_label(self) -> str:
         return PLAN_STATUSES.get(self.status, self.status)
-
-
-QUEUED = "queued"
-SENT = "sent"
-FAILED = "failed"
-
-
-class OutboundEmail(Base):
-    """An email written in the same transaction as the action that caused it, sent later."""
-
-    __tablename__ = "outbound_email"
-    __table_args__ = (Index("ix_outbound_email_pending", "status", "next_attempt_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    to: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(40), index=True)
-    status: Mapped[str] = mapped_column(String(20), default=QUEUED)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 # Review queue and dashboard indexes on tables owned elsewhere (created by migration 0003).

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from register.models.base import utcnow
-from register.models.review import FAILED, QUEUED, SENT, OutboundEmail
+from register.models.email import FAILED, QUEUED, SENT, OutboundEmail
 
 log = logging.getLogger(__name__)
 
@@ -113,9 +113,15 @@ def send_pending(
                 email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
                 email.next_attempt_at = now + backoff(email.attempts)
                 report.failed += 1
-                log.warning("email %s to %s failed (attempt %s): %s", email.id, email.to,
-                            email.attempts, email.last_error)  # fmt: skip
-                smtp = _close(smtp)
+                log.warning(
+                    "email %s to %s failed (attempt %s): %s",
+                    email.id,
+                    email.to,
+                    email.attempts,
+                    email.last_error,
+                )
+                _close(smtp)
+                smtp = None  # the next email reconnects
             else:
                 email.status = SENT
                 email.sent_at = utcnow()

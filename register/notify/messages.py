@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from register.links import absolute_url
 from register.models import Flag, ManagementPlan, OutboundEmail, User
 from register.models.flags import UNDECLARED
 from register.models.people import COMPLIANCE, compliance_assignment
-from register.notify.links import absolute_url
 from register.notify.outbox import queue_email
 
 NEW_HIGH_RISK = "flag.high_risk"
@@ -25,10 +25,13 @@ def _officers(session: Session, department_id: int | None) -> list[User]:
         session.scalars(
             select(User)
             .join(compliance_assignment, compliance_assignment.c.user_id == User.id)
-            .where(compliance_assignment.c.department_id == department_id,
-                   User.role == COMPLIANCE, User.active.is_(True))
+            .where(
+                compliance_assignment.c.department_id == department_id,
+                User.role == COMPLIANCE,
+                User.active.is_(True),
+            )
         )
-    )  # fmt: skip
+    )
 
 
 def notify_new_high_risk(
@@ -82,8 +85,9 @@ def plan_agreed(session: Session, plan: ManagementPlan) -> OutboundEmail:
         "Read and acknowledge it in the register under My plans: "
         f"{absolute_url(session, '/review/my-plans')}\n"
     )
-    return queue_email(session, plan.official.email, "A management plan concerning you",
-                       body, kind=PLAN_AGREED)  # fmt: skip
+    return queue_email(
+        session, plan.official.email, "A management plan concerning you", body, kind=PLAN_AGREED
+    )
 
 
 def plan_due(session: Session, plan: ManagementPlan) -> OutboundEmail:
@@ -93,5 +97,10 @@ def plan_due(session: Session, plan: ManagementPlan) -> OutboundEmail:
         f"({plan.flag.organisation_name}) was due for review on {plan.review_on:%-d %B %Y}.\n\n"
         f"Review it in the register: {absolute_url(session, f'/review/flags/{plan.flag_id}')}\n"
     )
-    return queue_email(session, plan.owner.email, f"Management plan {plan.id} is due for review",
-                       body, kind=PLAN_DUE)  # fmt: skip
+    return queue_email(
+        session,
+        plan.owner.email,
+        f"Management plan {plan.id} is due for review",
+        body,
+        kind=PLAN_DUE,
+    )

@@ -54,7 +54,7 @@ def new_edition() -> str | Response | tuple[str, int]:
         chosen = {r.field for r in rules}
         if cycle is None:
             problems.append("Choose a cycle")
-        if not problems:
+        elif not problems:
             with runtime.transaction() as session:
                 edition = services.publish(
                     session,

@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from register import clock
 from register.audit.log import record
-from register.completeness.services import people, uk_date_of
+from register.completeness.services import people
 from register.declarations.categories import (
     CATEGORIES,
     DIRECTOR_ROLES,
@@ -120,7 +121,7 @@ def _public_interest(item: dict[str, Any], rules: dict[str, Rule]) -> dict[str, 
     """One interest as published: readable labels, and the redaction rules applied."""
     category = item.get("category")
     role = item.get("role")
-    public = {
+    public: dict[str, Any] = {
         "category": CATEGORIES[category].label if category in CATEGORIES else category,
         "whose": label(WHOSE, item.get("whose")),
         "organisation_name": item.get("organisation_name"),
@@ -193,7 +194,9 @@ def build_snapshot(
                 "declaration_status": (
                     "not filed" if version is None else "nil return" if version.is_nil else "filed"
                 ),
-                "declared_on": uk_date_of(version.attested_at).isoformat() if version else None,
+                "declared_on": clock.local_date(version.attested_at).isoformat()
+                if version
+                else None,
                 "version": version.number if version else None,
                 "interests": [_public_interest(i, by_field) for i in content.get("interests", [])],
             }

@@ -32,13 +32,17 @@ class PlanFieldsMixin:
     """The management plan fields, shared by the decision form and the plan form."""
 
     constraints = SelectMultipleField(
-        "Agreed constraints", choices=list(CONSTRAINTS.items()), widget=GovCheckboxesInput(),
+        "Agreed constraints",
+        choices=list(CONSTRAINTS.items()),
+        widget=GovCheckboxesInput(),
         validators=[Optional()],
-    )  # fmt: skip
+    )
     details = TextAreaField(
-        "Details of the constraints", widget=GovTextArea(),
-        description="Required when you choose Other.", validators=[Length(max=5000)],
-    )  # fmt: skip
+        "Details of the constraints",
+        widget=GovTextArea(),
+        description="Required when you choose Other.",
+        validators=[Length(max=5000)],
+    )
     divest_by = gov_date("Divest by", hint="Required for divestment. For example, 27 3 2027")
     owner_id = SelectField("Plan owner", coerce=int, widget=GovSelect(), validators=[Optional()])
     review_on = gov_date("Review date", hint="For example, 27 3 2027")
@@ -46,13 +50,17 @@ class PlanFieldsMixin:
 
 class DecisionForm(PlanFieldsMixin, FlaskForm):
     outcome = RadioField(
-        "Decision", choices=list(OUTCOMES.items()), widget=GovRadioInput(),
+        "Decision",
+        choices=list(OUTCOMES.items()),
+        widget=GovRadioInput(),
         validators=[DataRequired("Choose a decision")],
-    )  # fmt: skip
+    )
     reason = TextAreaField(
-        "Reason", widget=GovTextArea(), description="Say why; the reason is kept on the record.",
+        "Reason",
+        widget=GovTextArea(),
+        description="Say why; the reason is kept on the record.",
         validators=[DataRequired("Give the reason for the decision"), Length(max=5000)],
-    )  # fmt: skip
+    )
     submit = SubmitField("Record decision", widget=GovSubmitInput())
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -65,24 +73,27 @@ class DecisionForm(PlanFieldsMixin, FlaskForm):
                 self.owner_id.errors.append("Choose the plan's owner")
                 valid = False
             if self.review_on.data is None:
-                self.review_on.errors.append("Enter the plan's review date")  # type: ignore[attr-defined]
+                self.review_on.errors.append("Enter the plan's review date")
                 valid = False
         return valid
 
 
 class PlanForm(PlanFieldsMixin, FlaskForm):
     status = RadioField(
-        "Status", choices=list(PLAN_STATUSES.items()), widget=GovRadioInput(),
+        "Status",
+        choices=list(PLAN_STATUSES.items()),
+        widget=GovRadioInput(),
         validators=[DataRequired("Choose a status")],
-    )  # fmt: skip
+    )
     submit = SubmitField("Save plan", widget=GovSubmitInput())
 
 
 class BulkDismissForm(FlaskForm):
     reason = TextAreaField(
-        "Reason, applied to each selected flag", widget=GovTextArea(),
+        "Reason, applied to each selected flag",
+        widget=GovTextArea(),
         validators=[DataRequired("Give the reason for dismissing the flags"), Length(max=5000)],
-    )  # fmt: skip
+    )
     submit = SubmitField("Dismiss selected: not the same organisation", widget=GovSubmitInput())
 
 
@@ -97,12 +108,15 @@ class DeclarationSearchForm(FlaskForm):
         csrf = False
 
     q = StringField(
-        "Organisation name, or company or charity number", widget=GovTextInput(),
+        "Organisation name, or company or charity number",
+        widget=GovTextInput(),
         description="Spelling and legal form may differ: Morning Lane Associates Limited finds "
         "Morning Lane Associates Ltd. A company number such as 7125387 also finds 07125387.",
-        validators=[DataRequired("Enter an organisation name, or a company or charity number"),
-                    Length(max=300, message="Enter 300 characters or fewer")],
-    )  # fmt: skip
+        validators=[
+            DataRequired("Enter an organisation name, or a company or charity number"),
+            Length(max=300, message="Enter 300 characters or fewer"),
+        ],
+    )
     as_at = gov_date(
         "Held on (optional)",
         hint="Only interests held on this date. Leave it blank for every declared interest, "

@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
-from register import access, runtime
+from register import access, clock, runtime
 from register.declarations import categories as cat
 from register.extensions import db
 from register.models import Declaration, Department, Flag, ManagementPlan
@@ -41,7 +41,6 @@ from register.web import (
     page_context,
     page_hook,
     roles_required,
-    uk_today,
 )
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -97,10 +96,16 @@ def queue() -> str:
     page = services.queue_page(db.session, current_user, filters, request.args.get("after"))
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     return render_template(
-        "review/queue.html", page=page, filters=filters, args=args, departments=_departments(),
-        risk_levels=RISK_LEVELS, statuses=STATUSES, dismiss_form=BulkDismissForm(),
+        "review/queue.html",
+        page=page,
+        filters=filters,
+        args=args,
+        departments=_departments(),
+        risk_levels=RISK_LEVELS,
+        statuses=STATUSES,
+        dismiss_form=BulkDismissForm(),
         can_decide=current_user.role == COMPLIANCE,
-    )  # fmt: skip
+    )
 
 
 @bp.post("/dismiss")
@@ -149,10 +154,13 @@ def flag(flag_id: int) -> str:
 def _render_flag(flag: Flag, form: DecisionForm | None = None, status: int = 200) -> Any:
     can_decide = access.can_decide_flag(current_user, flag)
     return render_template(
-        "review/flag.html", view=services.flag_view(db.session, flag, current_user),
-        form=_decision_form(flag, form) if can_decide else None, can_decide=can_decide,
-        managed=MANAGED, **page_context("review.flag", flag=flag),
-    ), status  # fmt: skip
+        "review/flag.html",
+        view=services.flag_view(db.session, flag, current_user),
+        form=_decision_form(flag, form) if can_decide else None,
+        can_decide=can_decide,
+        managed=MANAGED,
+        **page_context("review.flag", flag=flag),
+    ), status
 
 
 @bp.post("/flags/<int:flag_id>/decide")
@@ -167,16 +175,23 @@ def decide(flag_id: int) -> Any:
     plan = None
     if form.outcome.data == MANAGED:
         plan = services.PlanFields(
-            constraints=form.constraints.data, details=form.details.data or "",
-            owner_id=form.owner_id.data, review_on=form.review_on.data,
+            constraints=form.constraints.data,
+            details=form.details.data or "",
+            owner_id=form.owner_id.data,
+            review_on=form.review_on.data,
             divest_by=form.divest_by.data,
-        )  # fmt: skip
+        )
     try:
         with runtime.transaction() as session:
             services.decide(
-                session, flag.id, current_user, form.outcome.data, form.reason.data, plan=plan,
+                session,
+                flag.id,
+                current_user,
+                form.outcome.data,
+                form.reason.data,
+                plan=plan,
                 ip_address=request.remote_addr,
-            )  # fmt: skip
+            )
     except services.ReviewError as exc:
         form.reason.errors.append(str(exc))
         return _render_flag(_flag(flag_id), form, 400)
@@ -206,17 +221,20 @@ def edit_plan(plan_id: int) -> Any:
         form.status.data = plan.status
     elif form.validate_on_submit():
         fields = services.PlanFields(
-            constraints=form.constraints.data, details=form.details.data or "",
-            owner_id=form.owner_id.data, review_on=form.review_on.data or plan.review_on,
-            divest_by=form.divest_by.data, status=form.status.data,
-        )  # fmt: skip
+            constraints=form.constraints.data,
+            details=form.details.data or "",
+            owner_id=form.owner_id.data,
+            review_on=form.review_on.data or plan.review_on,
+            divest_by=form.divest_by.data,
+            status=form.status.data,
+        )
         try:
             with runtime.transaction() as session:
                 changed = services.update_plan(
                     session, plan, current_user, fields, ip_address=request.remote_addr
                 )
         except services.ReviewError as exc:
-            form.constraints.errors.append(str(exc))  # type: ignore[attr-defined]
+            form.constraints.errors.append(str(exc))
         else:
             flash("Plan saved." if changed else "No changes to save.")
             return redirect(url_for(".flag", flag_id=plan.flag_id))
@@ -226,14 +244,14 @@ def edit_plan(plan_id: int) -> Any:
 @bp.get("/plans/due")
 @roles_required(COMPLIANCE, AUDITOR)
 def due() -> str:
-    plans = services.plans_due(db.session, current_user, uk_today())
-    return render_template("review/due.html", plans=plans, today=uk_today())
+    plans = services.plans_due(db.session, current_user, clock.today())
+    return render_template("review/due.html", plans=plans, today=clock.today())
 
 
 @bp.get("/dashboard")
 @roles_required(COMPLIANCE, AUDITOR)
 def dashboard() -> str:
-    data = services.dashboard(db.session, current_user, uk_today())
+    data = services.dashboard(db.session, current_user, clock.today())
     return render_template("review/dashboard.html", data=data, outcomes=ALL_OUTCOMES)
 
 
@@ -300,7 +318,12 @@ def search() -> str:
                 ip_address=request.remote_addr,
             )
     return render_template(
-        "review/search.html", form=form, hits=hits[:SEARCH_LIMIT] if hits else hits,
-        total=len(hits or ()), officials=len({h.version.official_id for h in hits or ()}),
-        limit=SEARCH_LIMIT, cat=cat, whose=interest_search.WHOSE,
-    )  # fmt: skip
+        "review/search.html",
+        form=form,
+        hits=hits[:SEARCH_LIMIT] if hits else hits,
+        total=len(hits or ()),
+        officials=len({h.version.official_id for h in hits or ()}),
+        limit=SEARCH_LIMIT,
+        cat=cat,
+        whose=interest_search.WHOSE,
+    )

@@ -166,14 +166,19 @@ def flag_view(session: Session, flag: Flag, reader: User) -> FlagView:
         interest = next((i for i in items if i.get("lineage") == flag.interest_lineage), {})
     plans = list(
         session.scalars(
-            select(ManagementPlan).where(ManagementPlan.flag_id == flag.id).order_by(
-                ManagementPlan.id)
+            select(ManagementPlan)
+            .where(ManagementPlan.flag_id == flag.id)
+            .order_by(ManagementPlan.id)
         )
-    )  # fmt: skip
+    )
     view = FlagView(flag, json.loads(flag.reasons), interest, version, list(flag.decisions), plans)
     if reviews_flags(reader):
-        related = select(Flag).where(flag_scope(reader), Flag.id != flag.id).order_by(
-            Flag.score.desc()).limit(50)  # fmt: skip
+        related = (
+            select(Flag)
+            .where(flag_scope(reader), Flag.id != flag.id)
+            .order_by(Flag.score.desc())
+            .limit(50)
+        )
         view.same_official = list(
             session.scalars(related.where(Flag.official_id == flag.official_id))
         )
@@ -222,10 +227,13 @@ def _check_plan(session: Session, fields: PlanFields) -> User:
 
 def _plan_summary(plan: ManagementPlan) -> dict[str, Any]:
     return {
-        "constraints": plan.constraint_keys, "details": plan.details,
-        "divest_by": plan.divest_by, "owner_id": plan.owner_id, "review_on": plan.review_on,
+        "constraints": plan.constraint_keys,
+        "details": plan.details,
+        "divest_by": plan.divest_by,
+        "owner_id": plan.owner_id,
+        "review_on": plan.review_on,
         "status": plan.status,
-    }  # fmt: skip
+    }
 
 
 def decide(
@@ -270,24 +278,35 @@ def decide(
         .execution_options(populate_existing=True)
     ).all()
     decision = Decision(
-        flag_id=flag_id, outcome=outcome, reason=reason, decided_by_id=actor.id, decided_at=now,
-        interest_digest=flag.interest_digest, award_digest=flag.award_digest,
-    )  # fmt: skip
+        flag_id=flag_id,
+        outcome=outcome,
+        reason=reason,
+        decided_by_id=actor.id,
+        decided_at=now,
+        interest_digest=flag.interest_digest,
+        award_digest=flag.award_digest,
+    )
     session.add(decision)
     session.flush()
     for previous in current:
         previous.superseded_by_id = decision.id
     record(
-        session, "decision.recorded",
+        session,
+        "decision.recorded",
         f"Flag {flag_id}: {ALL_OUTCOMES[outcome]}"
         + (f" (supersedes decision {', '.join(str(p.id) for p in current)})" if current else ""),
-        actor=actor, object_type="flag", object_id=flag_id, ip_address=ip_address,
+        actor=actor,
+        object_type="flag",
+        object_id=flag_id,
+        ip_address=ip_address,
         details={
-            "decision_id": decision.id, "outcome": outcome, "reason": reason,
+            "decision_id": decision.id,
+            "outcome": outcome,
+            "reason": reason,
             "before": [{"decision_id": p.id, "outcome": p.outcome} for p in current],
             "after": {"decision_id": decision.id, "outcome": outcome},
         },
-    )  # fmt: skip
+    )
     if owner is not None and plan is not None:
         _create_plan(session, flag, decision, actor, plan, ip_address)
     session.flush()
@@ -311,10 +330,16 @@ def bulk_dismiss(
         session.execute(select(Flag.id, Flag.kind).where(Flag.id.in_(set(flag_ids)))).all()
     )
     return [
-        decide(session, flag_id, actor, DISMISSALS[kinds.get(flag_id, DECLARED)], reason,
-               ip_address=ip_address)
+        decide(
+            session,
+            flag_id,
+            actor,
+            DISMISSALS[kinds.get(flag_id, DECLARED)],
+            reason,
+            ip_address=ip_address,
+        )
         for flag_id in sorted(set(flag_ids))
-    ]  # fmt: skip
+    ]
 
 
 # Management plans -------------------------------------------------------------------------------
@@ -330,18 +355,31 @@ def _create_plan(
 ) -> ManagementPlan:
     now = utcnow()
     plan = ManagementPlan(
-        flag_id=flag.id, decision_id=decision.id, official_id=flag.official_id,
-        owner_id=fields.owner_id, constraints=",".join(fields.constraints),
-        details=fields.details.strip(), divest_by=fields.divest_by, review_on=fields.review_on,
-        status=PLAN_ACTIVE, created_by_id=actor.id, created_at=now, updated_at=now,
-    )  # fmt: skip
+        flag_id=flag.id,
+        decision_id=decision.id,
+        official_id=flag.official_id,
+        owner_id=fields.owner_id,
+        constraints=",".join(fields.constraints),
+        details=fields.details.strip(),
+        divest_by=fields.divest_by,
+        review_on=fields.review_on,
+        status=PLAN_ACTIVE,
+        created_by_id=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(plan)
     session.flush()
     record(
-        session, "plan.created", f"Management plan {plan.id} agreed for flag {flag.id}",
-        actor=actor, object_type="management_plan", object_id=plan.id, ip_address=ip_address,
+        session,
+        "plan.created",
+        f"Management plan {plan.id} agreed for flag {flag.id}",
+        actor=actor,
+        object_type="management_plan",
+        object_id=plan.id,
+        ip_address=ip_address,
         details={"before": None, "after": _plan_summary(plan), "flag_id": flag.id},
-    )  # fmt: skip
+    )
     messages.plan_agreed(session, plan)
     return plan
 
@@ -373,13 +411,21 @@ def update_plan(
     if any(before[name] != after[name] for name in terms):
         plan.acknowledged_at = None
     plan.updated_at = utcnow()
-    changed = {name: {"before": before[name], "after": after[name]}
-               for name in after if before[name] != after[name]}  # fmt: skip
+    changed = {
+        name: {"before": before[name], "after": after[name]}
+        for name in after
+        if before[name] != after[name]
+    }
     record(
-        session, "plan.changed", f"Management plan {plan.id} changed: {', '.join(changed)}",
-        actor=actor, object_type="management_plan", object_id=plan.id, ip_address=ip_address,
+        session,
+        "plan.changed",
+        f"Management plan {plan.id} changed: {', '.join(changed)}",
+        actor=actor,
+        object_type="management_plan",
+        object_id=plan.id,
+        ip_address=ip_address,
         details={"before": before, "after": after},
-    )  # fmt: skip
+    )
     session.flush()
     return True
 
@@ -394,11 +440,18 @@ def acknowledge_plan(
         return
     plan.acknowledged_at = utcnow()
     record(
-        session, "plan.acknowledged", f"Management plan {plan.id} acknowledged by the official",
-        actor=official, object_type="management_plan", object_id=plan.id, ip_address=ip_address,
-        details={"before": {"acknowledged_at": None},
-                 "after": {"acknowledged_at": plan.acknowledged_at}},
-    )  # fmt: skip
+        session,
+        "plan.acknowledged",
+        f"Management plan {plan.id} acknowledged by the official",
+        actor=official,
+        object_type="management_plan",
+        object_id=plan.id,
+        ip_address=ip_address,
+        details={
+            "before": {"acknowledged_at": None},
+            "after": {"acknowledged_at": plan.acknowledged_at},
+        },
+    )
     session.flush()
 
 
@@ -407,10 +460,13 @@ def plans_due(session: Session, user: User, today: date) -> list[ManagementPlan]
     statement = (
         select(ManagementPlan)
         .join(Flag, ManagementPlan.flag_id == Flag.id)
-        .where(flag_scope(user), ManagementPlan.status == PLAN_ACTIVE,
-               ManagementPlan.review_on <= today)
+        .where(
+            flag_scope(user),
+            ManagementPlan.status == PLAN_ACTIVE,
+            ManagementPlan.review_on <= today,
+        )
         .order_by(ManagementPlan.review_on, ManagementPlan.id)
-    )  # fmt: skip
+    )
     return list(session.scalars(statement))
 
 
@@ -420,16 +476,22 @@ def queue_due_reminders(session: Session, today: date) -> int:
         select(ManagementPlan).where(
             ManagementPlan.status == PLAN_ACTIVE,
             ManagementPlan.review_on <= today,
-            or_(ManagementPlan.reminded_on.is_(None),
-                ManagementPlan.reminded_on < ManagementPlan.review_on),
+            or_(
+                ManagementPlan.reminded_on.is_(None),
+                ManagementPlan.reminded_on < ManagementPlan.review_on,
+            ),
         )
-    ).all()  # fmt: skip
+    ).all()
     for plan in due:
         messages.plan_due(session, plan)
         plan.reminded_on = today
-        record(session, "plan.reminder_queued",
-               f"Review reminder for management plan {plan.id} queued to its owner",
-               object_type="management_plan", object_id=plan.id)  # fmt: skip
+        record(
+            session,
+            "plan.reminder_queued",
+            f"Review reminder for management plan {plan.id} queued to its owner",
+            object_type="management_plan",
+            object_id=plan.id,
+        )
     session.flush()
     return len(due)
 
@@ -477,14 +539,16 @@ def dashboard(session: Session, user: User, today: date) -> Dashboard:
             .group_by(Decision.outcome)
         ):
             decisions[outcome] = count
-    return Dashboard(by_risk, sorted(departments.items()), cycle, decisions,
-                     plans_due(session, user, today))  # fmt: skip
+    return Dashboard(
+        by_risk, sorted(departments.items()), cycle, decisions, plans_due(session, user, today)
+    )
 
 
 def owner_choices(session: Session) -> list[User]:
     return list(
         session.scalars(
-            select(User).where(User.role == COMPLIANCE, User.active.is_(True)).order_by(
-                User.full_name)
+            select(User)
+            .where(User.role == COMPLIANCE, User.active.is_(True))
+            .order_by(User.full_name)
         )
-    )  # fmt: skip
+    )

@@ -88,7 +88,7 @@ class _SupplierIndexCache:
                 select(func.max(Award.updated_at)).scalar_subquery(),
             )
         ).one()
-        key = (str(session.get_bind().url), config)
+        key = (str(session.get_bind().engine.url), config)
         if (
             self.index is None
             or self.key != key

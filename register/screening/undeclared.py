@@ -389,11 +389,11 @@ def _digest(*parts: Any) -> str:
 
 def _officers(
     company_numbers: list[str] | None, blocks: Iterable[tuple[str, str]] | None
-) -> Select[Any]:
+) -> Select[*tuple[Any, ...]]:
     """Officer and PSC records: of `company_numbers` if given, and with a person key in `blocks`
     (surname and first initial, as PersonIndex blocks names) if given; of award suppliers only
     if neither (a scoped run skips the others itself: 4x faster than this join on 1M records)."""
-    statement = select(
+    statement: Select[*tuple[Any, ...]] = select(
         CompanyOfficer.id,
         CompanyOfficer.company_number,
         CompanyOfficer.company_name,

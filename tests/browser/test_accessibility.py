@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from register.api.tokens import create_token
+from register.clock import today as uk_today
 from register.declarations import services as declarations
 from register.demo.build import DEMO_PASSWORD
 from register.extensions import db
@@ -31,7 +32,6 @@ from register.models import (
 )
 from register.models.flags import MANAGED
 from register.review import services as review
-from register.web import uk_today
 from tests.browser.conftest import violations
 from tests.conftest import make_app
 from tests.security_rules import API_TOKEN, DEPARTMENT, EXPECTED, OWN, PUBLIC

@@ -11,5 +11,5 @@ from tests.completeness.mix import TODAY, Mix, build_mix
 @pytest.fixture
 def mix(department: Department, monkeypatch: pytest.MonkeyPatch) -> Mix:
     """The known mix, with the register's 'today' fixed at its date."""
-    monkeypatch.setattr("register.web.uk_today", lambda: TODAY)
+    monkeypatch.setattr("register.clock.today", lambda: TODAY)
     return build_mix(department)

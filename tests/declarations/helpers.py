@@ -8,9 +8,9 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from register.admin.services import create_cycle
+from register.clock import today as uk_today
 from register.extensions import db
 from register.models import DeclarationCycle, Department
-from register.web import uk_today
 from tests.conftest import date_fields
 
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, text
 from werkzeug.datastructures import MultiDict
 
+from register.clock import today as uk_today
 from register.declarations import services
 from register.extensions import db
 from register.models import (
@@ -22,7 +23,6 @@ from register.models import (
     RelatedOrganisation,
 )
 from register.models.declarations import DRAFT, SUBMITTED
-from register.web import uk_today
 from tests.conftest import date_fields, sign_in
 from tests.declarations.helpers import add, directorship, open_cycle, start, submit
 

@@ -26,6 +26,11 @@ from register.matching import MatchConfig, compare_names, name_aliases, normalis
         ("Siemens Aktiengesellschaft", "siemens"),
         ("Robert Bosch GmbH", "robert bosch"),
         ("Foo GmbH & Co. KG", "foo"),
+        # A spelled-out form that completes a compound one: "Pte Limited" is "Pte Ltd".
+        ("Tan Holdings Pte Limited", "tan holdings"),
+        ("Tan Holdings Pte. Ltd.", "tan holdings"),
+        ("pte Limited", "pte ltd"),
+        ("pte Ltd", "pte ltd"),
         ("Agilent Technologies, Inc.", "agilent technologies"),
         ("Société Générale S.A.", "societe generale"),
         ("Brighter Futures CIC", "brighter futures"),

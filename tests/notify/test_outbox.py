@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from register.extensions import db
 from register.models import Decision, ManagementPlan, OutboundEmail
 from register.models.base import utcnow
-from register.models.review import FAILED, QUEUED, SENT
+from register.models.email import FAILED, QUEUED, SENT
 from register.notify.mail import MailSettings, send_pending
 from register.notify.messages import NEW_HIGH_RISK
 from register.notify.outbox import queue_email

@@ -1,4 +1,4 @@
-"""Reminders, published editions of the public register with their redactions, and API tokens."""
+"""Published editions of the public register and their redactions, both immutable."""
 
 from __future__ import annotations
 
@@ -10,31 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from register.models.base import Base, UTCDateTime, utcnow
 from register.models.declarations import DeclarationCycle, ImmutableRecordError
 from register.models.people import User
-
-MANUAL = "manual"
-SCHEDULED = "scheduled"
-
-
-class Reminder(Base):
-    """A reminder sent to an official who has not filed; scheduled ones once per schedule point."""
-
-    __tablename__ = "reminder"
-    __table_args__ = (UniqueConstraint("cycle_id", "official_id", "schedule_point"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("declaration_cycle.id"), index=True)
-    official_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # MANUAL or SCHEDULED
-    # "due-14", "due-3", "overdue-1", "overdue-2"...; NULL for manual reminders.
-    schedule_point: Mapped[str | None] = mapped_column(String(20))
-    email_to: Mapped[str] = mapped_column(String(254))
-    outbound_email_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_email.id"))
-    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-
-    official: Mapped[User] = relationship(foreign_keys=[official_id])
-    sent_by: Mapped[User | None] = relationship(foreign_keys=[sent_by_id])
 
 
 class PublishedEdition(Base):
@@ -83,22 +58,3 @@ def _refuse_edition_update(mapper: object, connection: object, target: object) -
 @event.listens_for(Redaction, "before_delete")
 def _refuse_edition_delete(mapper: object, connection: object, target: object) -> None:
     raise ImmutableRecordError("published editions cannot be deleted")
-
-
-class ApiToken(Base):
-    """A per-user API token; only its SHA-256 is stored, and it acts with the user's role."""
-
-    __tablename__ = "api_token"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    prefix: Mapped[str] = mapped_column(String(12))  # shown in lists to tell tokens apart
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    user: Mapped[User] = relationship(foreign_keys=[user_id])
-    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

@@ -1,0 +1,36 @@
+"""Reminders sent to officials who have not filed their declaration."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from register.models.base import Base, UTCDateTime, utcnow
+from register.models.people import User
+
+MANUAL = "manual"
+SCHEDULED = "scheduled"
+
+
+class Reminder(Base):
+    """A reminder sent to an official who has not filed; scheduled ones once per schedule point."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (UniqueConstraint("cycle_id", "official_id", "schedule_point"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("declaration_cycle.id"), index=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # MANUAL or SCHEDULED
+    # "due-14", "due-3", "overdue-1", "overdue-2"...; NULL for manual reminders.
+    schedule_point: Mapped[str | None] = mapped_column(String(20))
+    email_to: Mapped[str] = mapped_column(String(254))
+    outbound_email_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_email.id"))
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    official: Mapped[User] = relationship(foreign_keys=[official_id])
+    sent_by: Mapped[User | None] = relationship(foreign_keys=[sent_by_id])

@@ -1,0 +1,1 @@
+"""Review of flags: the queue, decisions, management plans and the declaration search."""
