@@ -13,8 +13,8 @@ from typing import Any, NoReturn
 import click
 from sqlalchemy.orm import Session
 
-from register.awards.importer import FileReport
-from register.awards.parse import iter_paths
+from register.ingest.reports import FileReport
+from register.ingest.streams import iter_paths
 from register.runtime import settings, transaction
 from register.screening import ImportFile, ImportOutcome, ImportWatch
 

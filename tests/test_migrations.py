@@ -16,7 +16,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from register import PROJECT_ROOT, create_app
 from register.extensions import db
@@ -94,3 +94,115 @@ def test_comparison_can_fail(tmp_path: Path) -> None:
         diffs = [describe(d) for d in schema_differences()]
         db.engine.dispose()
     assert any("add_column" in d and "created_at" in d for d in diffs), diffs
+
+
+def _old_rows() -> dict[str, int]:
+    """Rows as the code before migration 0010 stored them: numbers in several forms."""
+    from datetime import date
+    from decimal import Decimal
+
+    from register.models import (
+        Award,
+        AwardSupplier,
+        CompanyOfficer,
+        Department,
+        Flag,
+        UndeclaredFinding,
+        User,
+    )
+    from register.models.flags import UNDECLARED
+    from register.ownership.parse import officer_digest, officer_record_key
+
+    department = Department(code="DCS", name="Department for Children's Services")
+    official = User(email="o@example.gov.uk", full_name="Isabelle Trowe", role="official",
+                    department=department, password_hash="x")  # fmt: skip
+    award = Award(ocid="ocds-1", award_id="a1", content_digest="d", value=Decimal(1),
+                  award_date=date(2025, 6, 1))  # fmt: skip
+    supplier = AwardSupplier(position=0, name="Caledonian Care Ltd", aliases="[]",
+                             identifiers='[["GB-COH", "sc 12345"], ["GB-CHC", "sc 044"]]',
+                             company_number="SC12345")  # fmt: skip
+    award.suppliers.append(supplier)
+    officer_fields = ("officer", "SC12345", None, "TROWE, Isabelle Mary", "Director",
+                      date(2012, 5, 1), None, 3, 1968)  # fmt: skip
+    officer = CompanyOfficer(
+        source="officers_csv", kind="officer", company_number="SC12345",
+        record_key=officer_record_key("SC12345", "isabelle mary|trowe", "Director",
+                                      date(2012, 5, 1)),
+        name="TROWE, Isabelle Mary", person_key="isabelle mary|trowe", role="Director",
+        appointed_on=date(2012, 5, 1), birth_month=3, birth_year=1968,
+        content_digest=officer_digest(*officer_fields),
+    )  # fmt: skip
+    db.session.add_all([official, award, officer])
+    db.session.flush()
+    flag = Flag(kind=UNDECLARED, interest_lineage=f"u{official.id}:SC12345",
+                source_key="undeclared", award_supplier_id=supplier.id, award_id=award.id,
+                official_id=official.id, organisation_name="Caledonian Care Ltd",
+                supplier_name="Caledonian Care Ltd", score=90.0, name_score=100.0,
+                risk_level="high", reasons="[]", explanation="", interest_digest="i",
+                award_digest="a")  # fmt: skip
+    db.session.add(flag)
+    db.session.flush()
+    db.session.add(UndeclaredFinding(flag_id=flag.id, officer_id=officer.id,
+                                     company_number="SC12345", company_name="Caledonian Care",
+                                     officer_name=officer.name, role="Director"))  # fmt: skip
+    db.session.commit()
+    return {"supplier": supplier.id, "officer": officer.id, "flag": flag.id,
+            "official": official.id}  # fmt: skip
+
+
+def check_0010_rewrites_stored_identifiers(tmp_path: Path) -> None:
+    from datetime import date
+
+    from register.models import AwardSupplier, CompanyOfficer, Flag, UndeclaredFinding
+    from register.ownership.importer import import_file
+    from register.ownership.parse import officer_digest, officer_record_key
+    from tests.ownership.conftest import write_officers
+
+    upgrade(revision="0009")
+    ids = _old_rows()
+    upgrade(revision="0010")
+    db.session.expire_all()
+    supplier = db.session.get_one(AwardSupplier, ids["supplier"])
+    assert supplier.identifiers == '[["GB-COH", "SC012345"], ["GB-CHC", "SC044"]]'
+    assert supplier.company_number == "SC012345"
+    officer = db.session.get_one(CompanyOfficer, ids["officer"])
+    assert officer.company_number == "SC012345"
+    assert officer.record_key == officer_record_key(
+        "SC012345", "isabelle mary|trowe", "Director", date(2012, 5, 1)
+    )
+    assert officer.content_digest == officer_digest(
+        "officer", "SC012345", None, "TROWE, Isabelle Mary", "Director", date(2012, 5, 1), None,
+        3, 1968,
+    )  # fmt: skip
+    flag = db.session.get_one(Flag, ids["flag"])
+    assert flag.interest_lineage == f"u{ids['official']}:SC012345"
+    finding = db.session.scalars(select(UndeclaredFinding)).one()
+    assert finding.company_number == "SC012345"
+    # The officers file the old rows came from changes nothing when imported again.
+    path = write_officers(tmp_path / "officers.csv", [
+        ("SC12345", "TROWE, Isabelle Mary", "Director", "2012-05-01", "", "3", "1968"),
+    ])  # fmt: skip
+    report = import_file(db.session, path)
+    assert (report.imported, report.updated, report.unchanged) == (0, 0, 1)
+    db.session.remove()
+    downgrade(revision="0009")  # a documented no-op
+    upgrade(revision="heads")
+
+
+def test_migration_0010_rewrites_stored_identifiers_on_sqlite(tmp_path: Path) -> None:
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.sqlite"})
+    with app.app_context():
+        try:
+            check_0010_rewrites_stored_identifiers(tmp_path)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_migration_0010_rewrites_stored_identifiers_on_postgres(
+    pg_app: Flask, tmp_path: Path
+) -> None:
+    db.session.remove()
+    downgrade(revision="base")
+    check_0010_rewrites_stored_identifiers(tmp_path)

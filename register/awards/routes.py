@@ -21,8 +21,8 @@ from register import runtime, screening
 from register.access import flag_scope
 from register.awards.forms import BuyerMappingForm, ImportForm
 from register.awards.importer import ImportReport
-from register.awards.parse import normalise_identifier
 from register.extensions import db
+from register.matching.identifiers import company_number
 from register.models import (
     Award,
     AwardSupplier,
@@ -263,10 +263,8 @@ def search() -> str:
         conditions = [
             _contains(column, query) for column in (AwardSupplier.name, AwardSupplier.aliases)
         ]
-        if _COMPANY_NUMBER.fullmatch(query.replace(" ", "")):
-            pair = normalise_identifier("GB-COH", query)
-            if pair:
-                conditions.append(AwardSupplier.company_number == pair[1])
+        if _COMPANY_NUMBER.fullmatch(query.replace(" ", "")) and (number := company_number(query)):
+            conditions.append(AwardSupplier.company_number == number)
         statement = statement.where(or_(*conditions))
         counting = counting.where(or_(*conditions))
     if buyer:

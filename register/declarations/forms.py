@@ -39,10 +39,11 @@ from wtforms.validators import (
 
 from register.declarations import categories as cat
 from register.forms import YesNoField, gov_date
+from register.matching.identifiers import COMPANIES_HOUSE, normalise_identifier
 
 IDENTIFIER_SCHEMES = [
     ("", "Not known"),
-    ("GB-COH", "Companies House number"),
+    (COMPANIES_HOUSE, "Companies House number"),
     ("GB-CHC", "Charity Commission number"),
 ]
 
@@ -99,6 +100,23 @@ class InterestForm(FlaskForm):
     def validate_organisation_identifier(self, field: Any) -> None:
         if field.data and not self.identifier_scheme.data:
             raise ValidationError("Choose what kind of number this is")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Valid forms store the number in the register's one form ("sc 12345" -> "SC012345"),
+        as award and officer imports do, so that it is shown and compared as it is stored."""
+        if not super().validate(extra_validators):
+            return False
+        field = self.organisation_identifier
+        if field.data:
+            field.data = normalise_identifier(self.identifier_scheme.data, field.data)[1]
+        return True
+
+
+def _company_number_form(value: Any) -> Any:
+    """A related organisation's number is a Companies House number, in the register's form."""
+    if isinstance(value, str) and value.strip():
+        return normalise_identifier(COMPANIES_HOUSE, value)[1]
+    return value
 
 
 def _role_radio(label: str, choices: dict[str, str]) -> RadioField:
@@ -163,6 +181,7 @@ class RelatedOrganisationForm(Form):
     organisation_identifier = StringField(
         "Companies House number",
         widget=GovTextInput(),
+        filters=[_company_number_form],
         validators=[
             Optional(),
             Length(max=40),

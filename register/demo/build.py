@@ -10,8 +10,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from register.admin.services import UserFields, create_cycle, create_department, create_user
-from register.awards.parse import iter_paths
+from register.awards.parse import SUFFIXES
 from register.declarations import services as declarations
+from register.ingest.streams import iter_paths
 from register.models import Declaration, DeclarationCycle, Interest, User
 from register.screening import ImportFile, import_awards, screen_everything
 from register.settings import Settings
@@ -176,7 +177,7 @@ def build_demo(
     session.commit()
     files = [
         ImportFile(path, display_name=str(path.relative_to(DATA_DIR)))
-        for path in iter_paths([DATA_DIR])
+        for path in iter_paths([DATA_DIR], SUFFIXES)
     ]
     imported = import_awards(session, files, settings, screen=False)
     awards = sum(report.imported for report in imported.reports)

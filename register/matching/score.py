@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from .identifiers import identifier_pair
 from .normalise import NameKey, name_keys
 from .types import InterestRecord, MatchConfig, MatchResult, Reason, SupplierRecord
 
@@ -82,17 +83,12 @@ def compare_names(a: str, b: str, config: MatchConfig | None = None) -> tuple[fl
     return max((compare_keys(x, y, 0) for x, y in keys), default=0.0), False
 
 
-def normalise_identifier(scheme: str, value: str) -> tuple[str, str]:
-    scheme = scheme.strip().upper()
-    value = "".join(value.split()).upper()
-    if scheme == "GB-COH" and value.isdigit():
-        value = value.zfill(8)
-    return scheme, value
-
-
 @lru_cache(maxsize=1 << 16)
 def identifier_keys(identifiers: tuple[tuple[str, str], ...]) -> frozenset[tuple[str, str]]:
-    return frozenset(normalise_identifier(s, v) for s, v in identifiers if s.strip() and v.strip())
+    """The identifiers in the register's one form (register.matching.identifiers), normalised
+    here as well as where they are stored: declared identifiers in submitted versions stay as
+    typed, because a version's content is attested by its digest."""
+    return frozenset(pair for s, v in identifiers if (pair := identifier_pair(s, v)))
 
 
 def months_between(earlier: date, later: date) -> int:

@@ -14,16 +14,11 @@ from pathlib import Path
 from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from register.awards.importer import FileReport, Progress
+from register.ingest.rejections import FormatError, RejectedRecord
+from register.ingest.reports import FileReport, Progress
 from register.models import CompanyOfficer, ImportRun, User
 from register.models.base import utcnow
-from register.ownership.parse import (
-    FormatError,
-    ParsedOfficer,
-    RejectedRecord,
-    detect_format,
-    iter_officers,
-)
+from register.ownership.parse import ParsedOfficer, detect_format, iter_officers
 
 BATCH_SIZE = 1000
 

@@ -25,19 +25,27 @@ from typing import IO, Any
 
 import ijson
 
-from register.awards.parse import FormatError, RejectedRecord, clean_name, open_stream
+from register.ingest.names import clean_name
+from register.ingest.rejections import (
+    RECORD_TEXT_LIMIT,
+    FormatError,
+    InvalidRecord,
+    RejectedRecord,
+)
+from register.ingest.streams import open_stream
+from register.matching.identifiers import company_number
 from register.matching.people import parse_person_name
-from register.matching.score import normalise_identifier
 from register.models.ownership import OFFICER, PSC
 
-__all__ = ["FormatError", "ParsedOfficer", "RejectedRecord", "detect_format", "iter_officers"]
+__all__ = [
+    "ParsedOfficer", "detect_format", "iter_officers", "officer_digest", "officer_record_key",
+]  # fmt: skip
 
 CSV_COLUMNS = (
     "company_number", "name", "role", "appointed_on", "resigned_on", "birth_month", "birth_year",
 )  # fmt: skip
 CSV_REQUIRED = ("company_number", "name", "role")
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv", ".json.gz", ".jsonl.gz", ".csv.gz")
-RECORD_TEXT_LIMIT = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,15 +65,31 @@ class ParsedOfficer:
     origin: str
 
     def digest(self) -> str:
-        content = [
+        return officer_digest(
             self.kind, self.company_number, self.company_name, self.name, self.role,
-            str(self.appointed_on), str(self.resigned_on), self.birth_month, self.birth_year,
-        ]  # fmt: skip
-        return hashlib.sha256(json.dumps(content).encode()).hexdigest()
+            self.appointed_on, self.resigned_on, self.birth_month, self.birth_year,
+        )  # fmt: skip
 
 
-class _Invalid(Exception):
-    """A record-level problem; the message becomes the rejection reason."""
+def officer_digest(
+    kind: str, company_number: str, company_name: str | None, name: str, role: str,
+    appointed_on: date | None, resigned_on: date | None, birth_month: int | None,
+    birth_year: int | None,
+) -> str:  # fmt: skip
+    """The digest of what an officer record says (its stored `content_digest`)."""
+    content = [
+        kind, company_number, company_name, name, role, str(appointed_on), str(resigned_on),
+        birth_month, birth_year,
+    ]  # fmt: skip
+    return hashlib.sha256(json.dumps(content).encode()).hexdigest()
+
+
+def officer_record_key(
+    company_number: str, person_key: str, role: str, appointed_on: date | None
+) -> str:
+    """The identity of an officers CSV row: company, person, role and appointment date."""
+    identity = json.dumps([company_number, person_key, role.casefold(), str(appointed_on)])
+    return hashlib.sha256(identity.encode()).hexdigest()
 
 
 @dataclass
@@ -118,13 +142,13 @@ def _date(value: Any, what: str) -> date | None:
     try:
         return date.fromisoformat(str(value).strip()[:10])
     except ValueError:
-        raise _Invalid(f"{what} {value!r} is not a date (YYYY-MM-DD)") from None
+        raise InvalidRecord(f"{what} {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _company_number(value: Any) -> str:
-    number = normalise_identifier("GB-COH", str(value or ""))[1]
+    number = company_number(str(value or ""))
     if not number or not number.isalnum() or len(number) > 10:
-        raise _Invalid(f"company number {value!r} is not a Companies House number")
+        raise InvalidRecord(f"company number {value!r} is not a Companies House number")
     return number
 
 
@@ -164,7 +188,7 @@ def _iter_bods(
             continue
         try:
             found = _bods_statement(seen, origin, item)
-        except _Invalid as exc:
+        except InvalidRecord as exc:
             yield RejectedRecord(origin, str(exc), _text(item))
             continue
         if found is not None:
@@ -172,7 +196,7 @@ def _iter_bods(
     for origin, item in seen.waiting:
         try:
             found = _ownership(seen, origin, item, final=True)
-        except _Invalid as exc:
+        except InvalidRecord as exc:
             yield RejectedRecord(origin, str(exc), _text(item))
             continue
         if found is not None:
@@ -181,7 +205,7 @@ def _iter_bods(
 
 def _bods_statement(seen: _Bods, origin: str, item: Any) -> ParsedOfficer | None:
     if not isinstance(item, dict) or not item.get("statementID"):
-        raise _Invalid("not a BODS statement (no statementID)")
+        raise InvalidRecord("not a BODS statement (no statementID)")
     statement_type = item.get("statementType")
     if statement_type == "entityStatement":
         numbers = [
@@ -201,7 +225,7 @@ def _bods_statement(seen: _Bods, origin: str, item: Any) -> ParsedOfficer | None
         if found is None and _waits(seen, item):
             seen.waiting.append((origin, item))
         return found
-    raise _Invalid(f"unknown statementType {statement_type!r}")
+    raise InvalidRecord(f"unknown statementType {statement_type!r}")
 
 
 def _bods_person(item: dict[str, Any]) -> tuple[str, str, int | None, int | None]:
@@ -215,10 +239,10 @@ def _bods_person(item: dict[str, Any]) -> tuple[str, str, int | None, int | None
         if raw:
             break
     if not raw:
-        raise _Invalid("person statement has no name")
+        raise InvalidRecord("person statement has no name")
     parsed = parse_person_name(raw)
     if parsed is None:
-        raise _Invalid(f"person name {raw!r} has no forename and surname")
+        raise InvalidRecord(f"person name {raw!r} has no forename and surname")
     month, year = _birth(item.get("birthDate"))
     return raw, parsed.text, month, year
 
@@ -231,9 +255,9 @@ def _birth(value: Any) -> tuple[int | None, int | None]:
         year = int(parts[0])
         month = int(parts[1]) if len(parts) > 1 else None
     except ValueError:
-        raise _Invalid(f"birthDate {value!r} is not YYYY-MM-DD") from None
+        raise InvalidRecord(f"birthDate {value!r} is not YYYY-MM-DD") from None
     if month is not None and not 1 <= month <= 12:
-        raise _Invalid(f"birthDate {value!r} has no month {month}")
+        raise InvalidRecord(f"birthDate {value!r} has no month {month}")
     return month, year
 
 
@@ -260,7 +284,7 @@ def _ownership(
     if person_id not in seen.people or entity_id not in seen.entities:
         if final:
             missing = "person" if person_id not in seen.people else "entity"
-            raise _Invalid(f"refers to a {missing} statement not in the file")
+            raise InvalidRecord(f"refers to a {missing} statement not in the file")
         return None
     company_number, company_name = seen.entities[entity_id]
     name, key, month, year = seen.people[person_id]
@@ -303,7 +327,7 @@ def _iter_csv(path: Path, stream: IO[bytes]) -> Iterator[ParsedOfficer | Rejecte
                 continue
             try:
                 yield _csv_officer(origin, {c: row[i].strip() for c, i in index.items()})
-            except _Invalid as exc:
+            except InvalidRecord as exc:
                 yield RejectedRecord(origin, str(exc), ",".join(row)[:RECORD_TEXT_LIMIT])
     except csv.Error as exc:
         raise FormatError(f"{path}: invalid CSV at line {reader.line_num} ({exc})") from None
@@ -313,7 +337,7 @@ def _int(value: str, what: str, low: int, high: int) -> int | None:
     if not value:
         return None
     if not value.isdigit() or not low <= int(value) <= high:
-        raise _Invalid(f"{what} {value!r} is not a number from {low} to {high}")
+        raise InvalidRecord(f"{what} {value!r} is not a number from {low} to {high}")
     return int(value)
 
 
@@ -322,17 +346,16 @@ def _csv_officer(origin: str, cells: dict[str, str]) -> ParsedOfficer:
     name = clean_name(cells["name"])
     role = clean_name(cells["role"])
     if not name or not role:
-        raise _Invalid("missing name" if not name else "missing role")
+        raise InvalidRecord("missing name" if not name else "missing role")
     parsed = parse_person_name(name)
     if parsed is None:
-        raise _Invalid(f"name {name!r} has no forename and surname")
+        raise InvalidRecord(f"name {name!r} has no forename and surname")
     appointed = _date(cells.get("appointed_on"), "appointed_on")
     resigned = _date(cells.get("resigned_on"), "resigned_on")
     if appointed and resigned and resigned < appointed:
-        raise _Invalid(f"resigned_on {resigned} is before appointed_on {appointed}")
-    identity = json.dumps([number, parsed.text, role.casefold(), str(appointed)])
+        raise InvalidRecord(f"resigned_on {resigned} is before appointed_on {appointed}")
     return ParsedOfficer(
-        source="officers_csv", record_key=hashlib.sha256(identity.encode()).hexdigest(),
+        source="officers_csv", record_key=officer_record_key(number, parsed.text, role, appointed),
         kind=OFFICER, company_number=number, company_name=None, name=name[:300],
         person_key=parsed.text, role=role[:200], appointed_on=appointed, resigned_on=resigned,
         birth_month=_int(cells.get("birth_month", ""), "birth_month", 1, 12),

@@ -26,12 +26,8 @@ from register.audit.log import record
 from register.declarations.categories import GIFT
 from register.declarations.queries import content_date, latest_version_ids
 from register.matching import MatchConfig
-from register.matching.score import (
-    IDENTIFIER_SCHEMES,
-    NameMatch,
-    match_names,
-    normalise_identifier,
-)
+from register.matching.identifiers import normalise_identifier
+from register.matching.score import IDENTIFIER_SCHEMES, NameMatch, match_names
 from register.models import Declaration, DeclarationCycle, DeclarationVersion, Department, User
 
 # Whose interest, as a reader other than the official says it (categories.WHOSE is the

@@ -19,9 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from register.audit.log import record
-from register.awards.importer import FileReport, ImportReport
+from register.awards.importer import ImportReport
 from register.awards.importer import import_file as import_award_file
 from register.awards.importer import map_buyer as map_buyer_to_department
+from register.ingest.reports import FileReport
 from register.models import Award, AwardSupplier, BuyerMapping, Declaration, Department, User
 from register.notify.messages import notify_new_high_risk
 from register.ownership.importer import OfficerImportReport

@@ -29,6 +29,7 @@ from register.audit.log import record
 from register.clock import utcnow
 from register.declarations.queries import latest_versions, records_from_version
 from register.matching import MatchConfig, compare_names
+from register.matching.identifiers import normalise_identifier
 from register.matching.people import (
     BIRTH_MATCH,
     INITIAL,
@@ -39,7 +40,7 @@ from register.matching.people import (
     person,
     split_other_names,
 )
-from register.matching.score import months_between, normalise_identifier
+from register.matching.score import months_between
 from register.models import Award, AwardSupplier, CompanyOfficer, Flag, UndeclaredFinding, User
 from register.models.flags import UNDECLARED
 from register.models.people import OFFICIAL

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from register.audit.log import verify
 from register.awards.importer import ImportReport, import_file, map_buyer
-from register.awards.parse import iter_paths
+from register.awards.parse import SUFFIXES
 from register.extensions import db
+from register.ingest.streams import iter_paths
 from register.models import AuditEntry, Award, AwardSupplier, BuyerMapping, ImportRun
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -45,7 +46,7 @@ def naive_counts() -> tuple[int, int, int]:
 
 
 def import_all(session: Session, paths: Iterable[Path]) -> list[ImportReport]:
-    return [import_file(session, path) for path in iter_paths(paths)]
+    return [import_file(session, path) for path in iter_paths(paths, SUFFIXES)]
 
 
 def stored_counts(session: Session) -> tuple[int, int, int]:

@@ -18,19 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from register.awards.parse import (
-    CSV_COLUMNS,
-    FormatError,
-    ParsedAward,
-    ParsedSupplier,
-    ParseStats,
-    RejectedRecord,
-    detect_format,
-    iter_awards,
-    iter_paths,
-    normalise_identifier,
-    split_trading_as,
-)
+from register.awards.csv_rows import CSV_COLUMNS
+from register.awards.parse import SUFFIXES, detect_format, iter_awards
+from register.awards.parsed import ParsedAward, ParsedSupplier, ParseStats
+from register.awards.values import split_trading_as, supplier_identifier
+from register.ingest.rejections import FormatError, RejectedRecord
+from register.ingest.streams import iter_paths
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CF = DATA / "contracts_finder_ocds"
@@ -145,7 +138,7 @@ EXPECTED = {
 def test_real_contracts_finder_counts(folder: str) -> None:
     stats = ParseStats()
     awards: list[ParsedAward] = []
-    for path in iter_paths([CF / folder]):
+    for path in iter_paths([CF / folder], SUFFIXES):
         assert detect_format(path) == "release_package"
         for item in iter_awards(path, stats):
             assert isinstance(item, ParsedAward), item
@@ -181,7 +174,7 @@ def test_real_file_details() -> None:
 def test_real_messy_names_and_numbers() -> None:
     suppliers = {
         s.name: s
-        for path in iter_paths(CF / folder for folder in FOLDERS)
+        for path in iter_paths((CF / folder for folder in FOLDERS), SUFFIXES)
         for a in iter_awards(path)
         if isinstance(a, ParsedAward)
         for s in a.suppliers
@@ -512,22 +505,6 @@ def test_csv_grouping(tmp_path: Path) -> None:
     assert rejected[0].record.count("\n") == 1  # both rows of the award
 
 
-def test_iter_paths(tmp_path: Path) -> None:
-    for name in ("b/2.jsonl.gz", "b/1.json", "a.csv", "c/x.txt", ".hidden/h.json", "z.JSON"):
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text("")
-    extra = tmp_path / "c" / "x.txt"
-    assert list(iter_paths([tmp_path, extra])) == [
-        tmp_path / "a.csv",
-        tmp_path / "b" / "1.json",
-        tmp_path / "b" / "2.jsonl.gz",
-        tmp_path / "z.JSON",
-        extra,
-    ]
-    with pytest.raises(FileNotFoundError):
-        list(iter_paths([tmp_path / "missing"]))
-
-
 @pytest.mark.parametrize(
     ("raw", "name", "aliases"),
     [
@@ -562,8 +539,8 @@ def test_split_trading_as(raw: str, name: str, aliases: tuple[str, ...]) -> None
         ("GB-CQC", None, None),
     ],
 )
-def test_normalise_identifier(scheme: Any, ident: Any, expected: tuple[str, str] | None) -> None:
-    assert normalise_identifier(scheme, ident) == expected
+def test_supplier_identifier(scheme: Any, ident: Any, expected: tuple[str, str] | None) -> None:
+    assert supplier_identifier(scheme, ident) == expected
 
 
 # ---------------------------------------------------------------------------------------------
@@ -638,7 +615,7 @@ OCDS_ISH = st.recursive(
     ),
     max_leaves=25,
 )
-SUFFIXES = st.sampled_from([".json", ".jsonl", ".csv", ".json.gz", ".txt"])
+FILE_SUFFIXES = st.sampled_from([".json", ".jsonl", ".csv", ".json.gz", ".txt"])
 
 
 def check_never_crashes(name: str, data: bytes) -> None:
@@ -652,13 +629,13 @@ def check_never_crashes(name: str, data: bytes) -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.binary(max_size=300), suffix=SUFFIXES)
+@given(data=st.binary(max_size=300), suffix=FILE_SUFFIXES)
 def test_arbitrary_bytes_never_crash(data: bytes, suffix: str) -> None:
     check_never_crashes("f" + suffix, data)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(value=OCDS_ISH | JSON, suffix=SUFFIXES, as_lines=st.booleans())
+@given(value=OCDS_ISH | JSON, suffix=FILE_SUFFIXES, as_lines=st.booleans())
 def test_json_ish_never_crashes(value: Any, suffix: str, as_lines: bool) -> None:
     text = json.dumps(value)
     if as_lines:

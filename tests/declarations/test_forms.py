@@ -225,3 +225,15 @@ def test_end_date_before_start_date_is_refused(client, draft_url):
 
 def test_unknown_category_is_404(client, draft_url):
     assert client.get(f"{draft_url}/interests/new/bribery").status_code == 404
+
+
+def test_typed_numbers_are_stored_in_the_one_identifier_form(client, draft_url):
+    """Officials type numbers as they know them; they are stored as imports store them."""
+    data = MultiDict(COMMON + CASES["relationship"][0])
+    data["organisation_identifier"] = "sc 12345"
+    data["other_organisations-0-organisation_identifier"] = "oc 1540"
+    response = add(client, draft_url, "relationship", data)
+    assert response.status_code == 302, unescape(response.get_data(as_text=True))[-3000:]
+    interest = db.session.scalars(select(Interest)).one()
+    assert interest.organisation_identifier == "SC012345"
+    assert interest.related_organisations[0].organisation_identifier == "OC001540"

@@ -23,13 +23,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from register.awards.parse import (
-    CSV_COLUMNS,
-    FormatError,
-    ParsedAward,
-    RejectedRecord,
-    iter_awards,
-)
+from register.awards.csv_rows import CSV_COLUMNS
+from register.awards.parse import iter_awards
+from register.awards.parsed import ParsedAward
+from register.ingest.rejections import FormatError, RejectedRecord
 from register.matching import compare_names, normalise_name
 from tests.conftest import IN_CI
 
