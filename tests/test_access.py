@@ -19,6 +19,7 @@ from sqlalchemy import select
 from register import access
 from register.admin.services import create_department
 from register.api.tokens import create_token
+from register.clock import utcnow
 from register.extensions import db
 from register.models import (
     AuditEntry,
@@ -30,7 +31,6 @@ from register.models import (
     UndeclaredFinding,
     User,
 )
-from register.models.base import utcnow
 from register.models.flags import UNDECLARED
 from register.review.services import PlanFields, decide
 from tests.conftest import sign_in

@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from register.audit.chain import GENESIS_HASH, HASHED_FIELDS, ChainReport, entry_hash, verify_chain
+from register.clock import utcnow
 from register.models import AuditEntry, AuditHead, User
-from register.models.base import utcnow
 
 
 def record(

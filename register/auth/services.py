@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from register.audit.log import record
 from register.auth.passwords import check_password, hash_password, needs_rehash, password_problem
+from register.clock import utcnow
 from register.models import User
-from register.models.base import utcnow
 
 # A hash to verify against when the email is unknown, so timing does not reveal which emails exist.
 _DUMMY_HASH = hash_password("not-a-real-password-0")

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from register.audit.log import record
 from register.awards.parse import detect_format, iter_awards
 from register.awards.parsed import ParsedAward, ParseStats
+from register.clock import utcnow
 from register.ingest.rejections import FormatError, RejectedRecord
 from register.ingest.reports import FileReport, Progress
 from register.models import (
@@ -34,7 +35,7 @@ from register.models import (
     ImportRun,
     User,
 )
-from register.models.base import utcnow
+from register.models.base import core_table
 
 BATCH_SIZE = 500
 
@@ -105,9 +106,10 @@ class _BuyerResolver:
             # its identifier is already on awards mapped to a department (a renamed buyer).
             department_id = self.departments.get(key) or self._by_identifier(identifier)
             self.session.add(
-                BuyerMapping(buyer_key=key, buyer_name=(name or "")[:300],
-                             department_id=department_id)
-            )  # fmt: skip
+                BuyerMapping(
+                    buyer_key=key, buyer_name=(name or "")[:300], department_id=department_id
+                )
+            )
             self.mapping[key] = department_id
         return key, self.mapping[key]
 
@@ -203,11 +205,11 @@ class _BatchWriter:
         existing = {
             (row.ocid, row.award_id): row
             for row in self.session.execute(
-                select(Award.id, Award.ocid, Award.award_id, Award.release_date,
-                       Award.content_digest)
-                .where(Award.ocid.in_({ocid for ocid, _ in latest}))
+                select(
+                    Award.id, Award.ocid, Award.award_id, Award.release_date, Award.content_digest
+                ).where(Award.ocid.in_({ocid for ocid, _ in latest}))
             )
-        }  # fmt: skip
+        }
         new: list[tuple[ParsedAward, str]] = []
         for key, award in latest.items():
             digest = award_digest(award)
@@ -233,7 +235,7 @@ class _BatchWriter:
             _award_row(award, self.resolver, digest, self.rename(award.source))
             for award, digest in awards
         ]
-        self.session.execute(insert(Award.__table__), rows)
+        self.session.execute(insert(core_table(Award)), rows)
         ids = {
             (row.ocid, row.award_id): row.id
             for row in self.session.execute(
@@ -248,7 +250,7 @@ class _BatchWriter:
             for row in _supplier_rows(award)
         ]
         if supplier_rows:
-            self.session.execute(insert(AwardSupplier.__table__), supplier_rows)
+            self.session.execute(insert(core_table(AwardSupplier)), supplier_rows)
             new_ids = {row["award_id"] for row in supplier_rows}
             self.report.changed_supplier_ids.extend(
                 self.session.scalars(

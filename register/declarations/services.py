@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from register.audit.log import record
+from register.clock import utcnow
 from register.declarations.categories import CATEGORIES, GIFT
 from register.matching import normalise_name
 from register.models import (
@@ -27,7 +28,6 @@ from register.models import (
     RelatedOrganisation,
     User,
 )
-from register.models.base import utcnow
 from register.models.declarations import DRAFT, SUBMITTED
 
 ATTESTATION = (

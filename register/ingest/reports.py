@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from register.audit.log import record
+from register.clock import utcnow
 from register.ingest.rejections import RejectedRecord
 from register.models import ImportRejection, ImportRun, User
-from register.models.base import utcnow
 
 __all__ = ["FileReport", "Progress"]
 
@@ -64,6 +64,7 @@ class FileReport:
         ]
         session.add(run)
         session.flush()
-        record(session, event, self.summary(), actor=actor, object_type="import_run",
-               object_id=run.id)  # fmt: skip
+        record(
+            session, event, self.summary(), actor=actor, object_type="import_run", object_id=run.id
+        )
         self.run_id = run.id

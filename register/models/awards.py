@@ -18,7 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from register.models.base import Base, UTCDateTime, utcnow
+from register.clock import utcnow
+from register.models.base import Base, UTCDateTime
 from register.models.people import Department, User
 
 

@@ -2,13 +2,9 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
-
-from register.clock import utcnow
-
-__all__ = ["Base", "UTCDateTime", "utcnow"]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -40,3 +36,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def core_table(model: type[Base]) -> Table:
+    """A model's table, for Core bulk inserts (declarative models type `__table__` loosely)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

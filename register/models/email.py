@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from register.models.base import Base, UTCDateTime, utcnow
+from register.clock import utcnow
+from register.models.base import Base, UTCDateTime
 
 QUEUED = "queued"
 SENT = "sent"

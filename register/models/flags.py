@@ -22,8 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from register.clock import utcnow
 from register.models.awards import Award, AwardSupplier
-from register.models.base import Base, UTCDateTime, utcnow
+from register.models.base import Base, UTCDateTime
 from register.models.declarations import ImmutableRecordError, Interest
 from register.models.people import User
 

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from register.models.base import Base, UTCDateTime, utcnow
+from register.clock import utcnow
+from register.models.base import Base, UTCDateTime
 from register.models.flags import Flag
 from register.models.people import User
 

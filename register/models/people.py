@@ -10,7 +10,8 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from register.models.base import Base, UTCDateTime, utcnow
+from register.clock import utcnow
+from register.models.base import Base, UTCDateTime
 
 OFFICIAL = "official"
 COMPLIANCE = "compliance"

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from register.models.base import Base, UTCDateTime, utcnow
+from register.clock import utcnow
+from register.models.base import Base, UTCDateTime
 from register.models.declarations import DeclarationCycle, ImmutableRecordError
 from register.models.people import User
 

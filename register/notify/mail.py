@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from register.models.base import utcnow
+from register.clock import utcnow
 from register.models.email import FAILED, QUEUED, SENT, OutboundEmail
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from register.models.base import utcnow
+from register.clock import utcnow
 from register.models.email import QUEUED, OutboundEmail
 
 

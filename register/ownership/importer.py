@@ -14,10 +14,11 @@ from pathlib import Path
 from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from register.clock import utcnow
 from register.ingest.rejections import FormatError, RejectedRecord
 from register.ingest.reports import FileReport, Progress
 from register.models import CompanyOfficer, ImportRun, User
-from register.models.base import utcnow
+from register.models.base import core_table
 from register.ownership.parse import ParsedOfficer, detect_format, iter_officers
 
 BATCH_SIZE = 1000
@@ -31,13 +32,22 @@ class OfficerImportReport(FileReport):
 
 def _row(officer: ParsedOfficer, run_id: int | None) -> dict[str, object]:
     return {
-        "source": officer.source, "record_key": officer.record_key, "kind": officer.kind,
-        "company_number": officer.company_number, "company_name": officer.company_name,
-        "name": officer.name, "person_key": officer.person_key, "role": officer.role,
-        "appointed_on": officer.appointed_on, "resigned_on": officer.resigned_on,
-        "birth_month": officer.birth_month, "birth_year": officer.birth_year,
-        "content_digest": officer.digest(), "origin": officer.origin, "import_run_id": run_id,
-    }  # fmt: skip
+        "source": officer.source,
+        "record_key": officer.record_key,
+        "kind": officer.kind,
+        "company_number": officer.company_number,
+        "company_name": officer.company_name,
+        "name": officer.name,
+        "person_key": officer.person_key,
+        "role": officer.role,
+        "appointed_on": officer.appointed_on,
+        "resigned_on": officer.resigned_on,
+        "birth_month": officer.birth_month,
+        "birth_year": officer.birth_year,
+        "content_digest": officer.digest(),
+        "origin": officer.origin,
+        "import_run_id": run_id,
+    }
 
 
 def _write(
@@ -48,11 +58,15 @@ def _write(
     stored = {
         (row.source, row.record_key): row
         for row in session.execute(
-            select(CompanyOfficer.id, CompanyOfficer.source, CompanyOfficer.record_key,
-                   CompanyOfficer.content_digest, CompanyOfficer.company_number)
-            .where(tuple_(CompanyOfficer.source, CompanyOfficer.record_key).in_(list(latest)))
+            select(
+                CompanyOfficer.id,
+                CompanyOfficer.source,
+                CompanyOfficer.record_key,
+                CompanyOfficer.content_digest,
+                CompanyOfficer.company_number,
+            ).where(tuple_(CompanyOfficer.source, CompanyOfficer.record_key).in_(list(latest)))
         )
-    }  # fmt: skip
+    }
     new = []
     for key, officer in latest.items():
         row = _row(officer, run_id)
@@ -71,7 +85,7 @@ def _write(
             )
             report.updated += 1
     if new:
-        session.execute(insert(CompanyOfficer.__table__), new)
+        session.execute(insert(core_table(CompanyOfficer)), new)
         report.imported += len(new)
 
 

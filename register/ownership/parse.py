@@ -38,12 +38,22 @@ from register.matching.people import parse_person_name
 from register.models.ownership import OFFICER, PSC
 
 __all__ = [
-    "ParsedOfficer", "detect_format", "iter_officers", "officer_digest", "officer_record_key",
-]  # fmt: skip
+    "ParsedOfficer",
+    "detect_format",
+    "iter_officers",
+    "officer_digest",
+    "officer_record_key",
+]
 
 CSV_COLUMNS = (
-    "company_number", "name", "role", "appointed_on", "resigned_on", "birth_month", "birth_year",
-)  # fmt: skip
+    "company_number",
+    "name",
+    "role",
+    "appointed_on",
+    "resigned_on",
+    "birth_month",
+    "birth_year",
+)
 CSV_REQUIRED = ("company_number", "name", "role")
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv", ".json.gz", ".jsonl.gz", ".csv.gz")
 
@@ -66,21 +76,41 @@ class ParsedOfficer:
 
     def digest(self) -> str:
         return officer_digest(
-            self.kind, self.company_number, self.company_name, self.name, self.role,
-            self.appointed_on, self.resigned_on, self.birth_month, self.birth_year,
-        )  # fmt: skip
+            self.kind,
+            self.company_number,
+            self.company_name,
+            self.name,
+            self.role,
+            self.appointed_on,
+            self.resigned_on,
+            self.birth_month,
+            self.birth_year,
+        )
 
 
 def officer_digest(
-    kind: str, company_number: str, company_name: str | None, name: str, role: str,
-    appointed_on: date | None, resigned_on: date | None, birth_month: int | None,
+    kind: str,
+    company_number: str,
+    company_name: str | None,
+    name: str,
+    role: str,
+    appointed_on: date | None,
+    resigned_on: date | None,
+    birth_month: int | None,
     birth_year: int | None,
-) -> str:  # fmt: skip
+) -> str:
     """The digest of what an officer record says (its stored `content_digest`)."""
     content = [
-        kind, company_number, company_name, name, role, str(appointed_on), str(resigned_on),
-        birth_month, birth_year,
-    ]  # fmt: skip
+        kind,
+        company_number,
+        company_name,
+        name,
+        role,
+        str(appointed_on),
+        str(resigned_on),
+        birth_month,
+        birth_year,
+    ]
     return hashlib.sha256(json.dumps(content).encode()).hexdigest()
 
 
@@ -209,13 +239,15 @@ def _bods_statement(seen: _Bods, origin: str, item: Any) -> ParsedOfficer | None
     statement_type = item.get("statementType")
     if statement_type == "entityStatement":
         numbers = [
-            i.get("id") for i in item.get("identifiers") or []
+            i.get("id")
+            for i in item.get("identifiers") or []
             if isinstance(i, dict) and i.get("scheme") == "GB-COH" and i.get("id")
-        ]  # fmt: skip
+        ]
         if numbers:
             seen.entities[item["statementID"]] = (
-                _company_number(numbers[0]), clean_name(item.get("name")),
-            )  # fmt: skip
+                _company_number(numbers[0]),
+                clean_name(item.get("name")),
+            )
         return None
     if statement_type == "personStatement":
         seen.people[item["statementID"]] = _bods_person(item)
@@ -293,14 +325,22 @@ def _ownership(
     ends = [_date(i.get("endDate"), "endDate") for i in interests]
     kinds = sorted({str(i.get("type")).replace("-", " ") for i in interests if i.get("type")})
     return ParsedOfficer(
-        source="bods", record_key=str(item["statementID"])[:200], kind=PSC,
-        company_number=company_number, company_name=company_name, name=name[:300],
-        person_key=key, role=("person with significant control (" + ", ".join(kinds) + ")")[:200]
-        if kinds else "person with significant control",
+        source="bods",
+        record_key=str(item["statementID"])[:200],
+        kind=PSC,
+        company_number=company_number,
+        company_name=company_name,
+        name=name[:300],
+        person_key=key,
+        role=("person with significant control (" + ", ".join(kinds) + ")")[:200]
+        if kinds
+        else "person with significant control",
         appointed_on=min(starts) if starts else _date(item.get("statementDate"), "statementDate"),
         resigned_on=max(ends) if ends and all(ends) else None,  # type: ignore[type-var]
-        birth_month=month, birth_year=year, origin=origin[:500],
-    )  # fmt: skip
+        birth_month=month,
+        birth_year=year,
+        origin=origin[:500],
+    )
 
 
 # CSV ----------------------------------------------------------------------------------------
@@ -355,10 +395,17 @@ def _csv_officer(origin: str, cells: dict[str, str]) -> ParsedOfficer:
     if appointed and resigned and resigned < appointed:
         raise InvalidRecord(f"resigned_on {resigned} is before appointed_on {appointed}")
     return ParsedOfficer(
-        source="officers_csv", record_key=officer_record_key(number, parsed.text, role, appointed),
-        kind=OFFICER, company_number=number, company_name=None, name=name[:300],
-        person_key=parsed.text, role=role[:200], appointed_on=appointed, resigned_on=resigned,
+        source="officers_csv",
+        record_key=officer_record_key(number, parsed.text, role, appointed),
+        kind=OFFICER,
+        company_number=number,
+        company_name=None,
+        name=name[:300],
+        person_key=parsed.text,
+        role=role[:200],
+        appointed_on=appointed,
+        resigned_on=resigned,
         birth_month=_int(cells.get("birth_month", ""), "birth_month", 1, 12),
         birth_year=_int(cells.get("birth_year", ""), "birth_year", 1900, 2100),
         origin=origin[:500],
-    )  # fmt: skip
+    )

@@ -109,8 +109,10 @@ def _name_reason(match: NameMatch) -> str:
     if match.via_alias:
         if match.score >= 100:
             return f"trading, former or short name matches: {match.name_b}"
-        return (f"trading, former or short names are similar ({match.score:.0f}/100): "
-                f"{match.name_a} / {match.name_b}")  # fmt: skip
+        return (
+            f"trading, former or short names are similar ({match.score:.0f}/100): "
+            f"{match.name_a} / {match.name_b}"
+        )
     if match.score >= 100:
         return f"names match after normalisation: {match.name_b}"
     return f"names are similar ({match.score:.0f}/100): {match.name_a} / {match.name_b}"
@@ -166,14 +168,22 @@ def find_declared_interests(
                 continue
             scheme = item.get("identifier_scheme") or None
             declared = [
-                (item.get("organisation_name") or "", scheme,
-                 item.get("organisation_identifier"), None),
+                (
+                    item.get("organisation_name") or "",
+                    scheme,
+                    item.get("organisation_identifier"),
+                    None,
+                ),
                 *(
-                    (org.get("name") or "", "GB-COH", org.get("organisation_identifier"),
-                     item.get("related_person_name") or "their associate")
+                    (
+                        org.get("name") or "",
+                        "GB-COH",
+                        org.get("organisation_identifier"),
+                        item.get("related_person_name") or "their associate",
+                    )
                     for org in item.get("related_organisations") or []
                 ),
-            ]  # fmt: skip
+            ]
             for name, id_scheme, identifier, person in declared:
                 found: tuple[float, str] | None = None
                 if number and _same_identifier(id_scheme, identifier, number):
@@ -185,14 +195,26 @@ def find_declared_interests(
                 shown_id = f"{id_scheme or ''} {identifier}".strip() if identifier else None
                 hits.append(
                     InterestHit(
-                        version=version, category=item.get("category", ""),
-                        whose=item.get("whose", "self"), organisation_name=name,
-                        related_person_name=person, identifier=shown_id, start_date=start,
-                        end_date=end, reason=found[1], score=found[0],
+                        version=version,
+                        category=item.get("category", ""),
+                        whose=item.get("whose", "self"),
+                        organisation_name=name,
+                        related_person_name=person,
+                        identifier=shown_id,
+                        start_date=start,
+                        end_date=end,
+                        reason=found[1],
+                        score=found[0],
                     )
-                )  # fmt: skip
-    hits.sort(key=lambda h: (-h.score, h.version.official_name.casefold(), h.version.official_id,
-                             h.organisation_name.casefold()))  # fmt: skip
+                )
+    hits.sort(
+        key=lambda h: (
+            -h.score,
+            h.version.official_name.casefold(),
+            h.version.official_id,
+            h.organisation_name.casefold(),
+        )
+    )
     return hits
 
 
@@ -214,24 +236,36 @@ def latest_version_records(
         return
     latest = latest_version_ids()
     statement = (
-        select(DeclarationVersion.id, DeclarationVersion.number, DeclarationVersion.content,
-               Declaration.id.label("declaration_id"), DeclarationCycle.name.label("cycle"),
-               User.id.label("official_id"), User.full_name, Department.name.label("department"))
+        select(
+            DeclarationVersion.id,
+            DeclarationVersion.number,
+            DeclarationVersion.content,
+            Declaration.id.label("declaration_id"),
+            DeclarationCycle.name.label("cycle"),
+            User.id.label("official_id"),
+            User.full_name,
+            Department.name.label("department"),
+        )
         .join(latest, latest.c.version_id == DeclarationVersion.id)
         .join(Declaration, DeclarationVersion.declaration_id == Declaration.id)
         .join(DeclarationCycle, Declaration.cycle_id == DeclarationCycle.id)
         .join(User, Declaration.official_id == User.id)
         .outerjoin(Department, User.department_id == Department.id)
         .execution_options(yield_per=batch)
-    )  # fmt: skip
+    )
     if department_ids is not None:
         statement = statement.where(User.department_id.in_(sorted(department_ids)))
     for row in session.execute(statement):
         yield VersionRecord(
-            version_id=row.id, version_number=row.number, declaration_id=row.declaration_id,
-            cycle_name=row.cycle, official_id=row.official_id, official_name=row.full_name,
-            department_name=row.department, content=row.content,
-        )  # fmt: skip
+            version_id=row.id,
+            version_number=row.number,
+            declaration_id=row.declaration_id,
+            cycle_name=row.cycle,
+            official_id=row.official_id,
+            official_name=row.full_name,
+            department_name=row.department,
+            content=row.content,
+        )
 
 
 def search_declarations(

@@ -23,6 +23,7 @@ from register.access import (
     reviews_flags,
 )
 from register.audit.log import record
+from register.clock import utcnow
 from register.models import (
     Award,
     Decision,
@@ -33,7 +34,6 @@ from register.models import (
     ManagementPlan,
     User,
 )
-from register.models.base import utcnow
 from register.models.flags import (
     ALL_OUTCOMES,
     DECIDED,

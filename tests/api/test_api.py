@@ -67,7 +67,7 @@ def test_revoked_token_and_stored_hash(client, tokens):
     assert client.get("/api/v1/flags", headers=_auth(token)).status_code == 200
     db.session.refresh(row)
     assert row.last_used_at is not None
-    from register.models.base import utcnow
+    from register.clock import utcnow
 
     row.revoked_at = utcnow()
     db.session.commit()

@@ -17,10 +17,10 @@ from register import ConfigurationError, create_app
 from register.admin.services import UserFields, create_user
 from register.auth.passwords import check_password
 from register.auth.services import GENERIC_ERROR
+from register.clock import utcnow
 from register.config import DEFAULT_SECRET
 from register.extensions import db
 from register.models import AuditEntry, User
-from register.models.base import utcnow
 from tests.conftest import PASSWORD, sign_in
 
 NEW_PASSWORD = "staple-orbit-lantern-42"

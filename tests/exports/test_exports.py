@@ -9,9 +9,9 @@ from decimal import Decimal
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from register.clock import utcnow
 from register.extensions import db
 from register.models import AuditEntry, Award, AwardSupplier, Decision, Flag
-from register.models.base import utcnow
 from tests.completeness.mix import ASSOCIATE, STATUSES
 from tests.conftest import sign_in
 

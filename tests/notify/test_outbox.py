@@ -6,9 +6,9 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from register.clock import utcnow
 from register.extensions import db
 from register.models import Decision, ManagementPlan, OutboundEmail
-from register.models.base import utcnow
 from register.models.email import FAILED, QUEUED, SENT
 from register.notify.mail import MailSettings, send_pending
 from register.notify.messages import NEW_HIGH_RISK

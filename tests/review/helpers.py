@@ -83,7 +83,7 @@ def build_scene(make_user, department: Department) -> Scene:
 
 def matrix_flag(world) -> int:
     """A flag about the security matrix's owner official, in the owner's department."""
-    from register.models.base import utcnow
+    from register.clock import utcnow
 
     n = 900 + (world.session.query(Award).count())
     award = add_award(world.department, "Acme Widgets Limited", "01234567", n=n)
