@@ -130,7 +130,7 @@ def money(value: Any) -> str:
 
 def _has_nul_character() -> bool:
     fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
-    if any("\x00" in key or "\x00" in value for key, value in fields):
+    if any("\x00" in f"{key}{value}" for key, value in fields):
         return True
     return request.is_json and b"\\u0000" in request.get_data(cache=True).lower()
 

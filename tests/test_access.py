@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from register import access
 from register.admin.services import create_department
-from register.api.tokens import create_token
+from register.api.services import create_token
 from register.clock import utcnow
 from register.extensions import db
 from register.models import (

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
 from register.admin.services import create_cycle, create_department
-from register.api.tokens import create_token
+from register.api.services import create_token
 from register.clock import today as uk_today
 from register.declarations import services
 from register.exports.services import KINDS

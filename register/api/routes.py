@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from register import access, clock, runtime, screening
 from register.admin import services as admin
 from register.api.openapi import document
-from register.api.tokens import authenticate
+from register.api.services import authenticate
 from register.completeness.services import compute
 from register.declarations.services import plain_value
 from register.exports.services import with_flag_cycle

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from register.api.tokens import create_token, hash_token
+from register.api.services import create_token, hash_token
 from register.extensions import db
 from register.models import ApiToken, AuditEntry, Award, Department, User
 from tests.completeness.mix import EXPECTED

@@ -16,7 +16,7 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
-from register.api.tokens import create_token
+from register.api.services import create_token
 from register.extensions import db
 
 

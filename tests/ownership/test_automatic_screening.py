@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from register.api.tokens import create_token
+from register.api.services import create_token
 from register.extensions import db
 from register.models import AuditEntry, Declaration, Flag, UndeclaredFinding, User
 from register.models.flags import UNDECLARED

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from register.api.tokens import create_token
+from register.api.services import create_token
 from register.extensions import db
 from register.models import Declaration, Flag, PublishedEdition
 from register.models.flags import DECLARED

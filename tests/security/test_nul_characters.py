@@ -6,7 +6,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from register.api.tokens import create_token
+from register.api.services import create_token
 from register.extensions import db
 from register.models import User
 from tests.conftest import sign_in
