@@ -41,5 +41,6 @@ class Base(DeclarativeBase):
 def core_table(model: type[Base]) -> Table:
     """A model's table, for Core bulk inserts (declarative models type `__table__` loosely)."""
     table = model.__table__
-    assert isinstance(table, Table)
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
     return table
