@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from register import clock
+from register.extensions import login_manager
 from register.models import User
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
 
@@ -47,8 +48,6 @@ def guard_blueprint(bp: Blueprint, *roles: str) -> None:
     @bp.before_request
     def check_role() -> Any:
         if not current_user.is_authenticated:
-            from register.extensions import login_manager
-
             return login_manager.unauthorized()
         view = current_app.view_functions.get(request.endpoint or "")
         if current_user.role not in roles or not hasattr(view, "allowed_roles"):
