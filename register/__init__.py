@@ -13,7 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import select
 
 from register.app_files import MIGRATIONS, STATIC, TEMPLATES
-from register.config import CONFIGS, DEFAULT_SECRET, sqlite_default
+from register.config import CONFIGS, DEFAULT_AUDIT_KEY, DEFAULT_SECRET, sqlite_default
 from register.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +41,21 @@ def check_base_url(value: str | None) -> None:
         )
 
 
+MIN_AUDIT_KEY_LENGTH = 32
+
+
+def check_audit_key(value: str | None, secret_key: str) -> None:
+    """Refuse a production audit key that is missing, short, the default or the SECRET_KEY."""
+    if not value or value == DEFAULT_AUDIT_KEY or len(value) < MIN_AUDIT_KEY_LENGTH:
+        raise ConfigurationError(
+            f"AUDIT_KEY must be set to a random value of at least {MIN_AUDIT_KEY_LENGTH} "
+            "characters in production, e.g. "
+            'python -c "import secrets; print(secrets.token_hex(32))"'
+        )
+    if value == secret_key:
+        raise ConfigurationError("AUDIT_KEY must differ from SECRET_KEY")
+
+
 def create_app(config_name: str | None = None, test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the app; `config_name` defaults to $REGISTER_CONFIG or development."""
     app = Flask(
@@ -64,6 +79,8 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
         app.config["SQLALCHEMY_DATABASE_URI"] = sqlite_default(app.instance_path)
     if name == "production" and app.config["SECRET_KEY"] in (DEFAULT_SECRET, "", None):
         raise ConfigurationError("SECRET_KEY must be set to a long random value in production")
+    if name == "production":
+        check_audit_key(app.config.get("AUDIT_KEY"), app.config["SECRET_KEY"])
     check_base_url(app.config.get("BASE_URL"))
 
     app.jinja_loader = ChoiceLoader(

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - refused in production  # nosec B105
+DEFAULT_AUDIT_KEY = "dev-only-audit-key"  # noqa: S105 - refused in production  # nosec B105
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 
 
@@ -18,6 +19,10 @@ class Config:
     """Settings shared by every mode; each can be overridden by an environment variable."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
+    # Keys the audit log's hash chain (HMAC-SHA256): without it nobody who can write to the
+    # database can recompute the chain after rewriting it. Kept outside the database, and
+    # separate from SECRET_KEY, which signs cookies and is rotated for other reasons.
+    AUDIT_KEY = os.environ.get("AUDIT_KEY", DEFAULT_AUDIT_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in the instance folder
     # pre_ping: a connection the database dropped (restart, failover) is replaced, not used.
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
@@ -48,6 +53,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "register@localhost")
     COMPLIANCE_MAILBOX = os.environ.get("COMPLIANCE_MAILBOX", "compliance@localhost")
+    # Audit checkpoints (`audit checkpoint --email`) go here, to be kept outside the register.
+    AUDITOR_MAILBOX = os.environ.get("AUDITOR_MAILBOX", "auditors@localhost")
     # The register's address as users reach it, for the links in emails (required in production).
     BASE_URL: str | None = os.environ.get("BASE_URL", DEVELOPMENT_BASE_URL)
     # Award uploads in the browser above this size must use the command line.
@@ -65,6 +72,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret"  # noqa: S105 - testing configuration only  # nosec B105
+    AUDIT_KEY = "testing-audit-key"  # noqa: S105 - testing configuration only  # nosec B105
     REQUEST_LOG_STDERR = False
     LOGIN_LOCK_MINUTES = 15
 

@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from register import clock
+from register.audit import log as audit_log
 from register.extensions import db
 from register.settings import Settings
 
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
     settings = Settings.from_config(app.config)
     app.extensions[SETTINGS_KEY] = settings
     clock.use_display_zone(settings.display_timezone)
+    audit_log.use_key(settings.audit_key)
 
 
 def settings() -> Settings:

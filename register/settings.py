@@ -21,6 +21,8 @@ class Settings:
     lookback_months: int
     joiner_days: int
     compliance_mailbox: str
+    auditor_mailbox: str
+    audit_key: bytes
     collect_birth_dates: bool
     display_timezone: ZoneInfo
     login_max_failures: int
@@ -34,6 +36,8 @@ class Settings:
             lookback_months=int(config["LOOKBACK_MONTHS"]),
             joiner_days=int(config["JOINER_DAYS"]),
             compliance_mailbox=str(config["COMPLIANCE_MAILBOX"]),
+            auditor_mailbox=str(config["AUDITOR_MAILBOX"]),
+            audit_key=str(config["AUDIT_KEY"]).encode(),
             collect_birth_dates=bool(config["COLLECT_BIRTH_DATES"]),
             display_timezone=ZoneInfo(str(config["DISPLAY_TIMEZONE"])),
             login_max_failures=int(config["LOGIN_MAX_FAILURES"]),

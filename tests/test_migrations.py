@@ -206,3 +206,52 @@ def test_migration_0010_rewrites_stored_identifiers_on_postgres(
     db.session.remove()
     downgrade(revision="base")
     check_0010_rewrites_stored_identifiers(tmp_path)
+
+
+def _unkeyed_entries(count: int) -> None:
+    """Audit entries as the code before migration 0015 wrote them: plain SHA-256 links."""
+    from datetime import UTC, datetime
+
+    from register.audit.chain import GENESIS_HASH, unkeyed_entry_hash
+    from register.models import AuditEntry, AuditHead
+
+    prev = GENESIS_HASH
+    for seq in range(1, count + 1):
+        fields = {"seq": seq, "occurred_at": datetime(2026, 1, seq, tzinfo=UTC),
+                  "actor_id": None, "actor_label": "system", "action": "test.old",
+                  "object_type": None, "object_id": None, "summary": f"old entry {seq}",
+                  "details": "{}", "ip_address": None}  # fmt: skip
+        digest = unkeyed_entry_hash(
+            prev, {**fields, "occurred_at": fields["occurred_at"].isoformat()}
+        )
+        db.session.execute(
+            AuditEntry.__table__.insert().values(**fields, prev_hash=prev, entry_hash=digest)
+        )
+        prev = digest
+    db.session.execute(AuditHead.__table__.insert().values(id=1, seq=count, last_hash=prev))
+    db.session.commit()
+
+
+def test_migration_0015_keys_the_audit_chain_and_refuses_a_tampered_one(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from register.audit.log import verify
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.sqlite"})
+    with app.app_context():
+        try:
+            upgrade(revision="0010")
+            _unkeyed_entries(3)
+            assert not verify(db.session).ok  # the old hashes are not the keyed ones
+            db.session.remove()
+            upgrade(revision="0015")
+            assert verify(db.session).ok
+            db.session.remove()
+            downgrade(revision="0010")  # back to the unkeyed chain, and no triggers
+            with db.engine.begin() as connection:
+                connection.execute(text("UPDATE audit_entry SET summary = 'edited' WHERE seq = 2"))
+            with pytest.raises(SystemExit):  # flask-migrate exits on the migration's refusal
+                upgrade(revision="0015")
+        finally:
+            db.session.remove()
+            db.engine.dispose()

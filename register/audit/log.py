@@ -14,6 +14,21 @@ from register.audit.chain import GENESIS_HASH, HASHED_FIELDS, ChainReport, entry
 from register.clock import utcnow
 from register.models import AuditEntry, AuditHead, User
 
+# The deployment's AUDIT_KEY, set once at start-up from the settings (`runtime.init_app`), as the
+# clock's display zone is: every entry point of one process writes to one register.
+_key: bytes | None = None
+
+
+def use_key(key: bytes) -> None:
+    global _key
+    _key = key
+
+
+def chain_key() -> bytes:
+    if _key is None:
+        raise RuntimeError("the audit key is not set: create the app before writing audit entries")
+    return _key
+
 
 def record(
     session: Session,
@@ -56,14 +71,14 @@ def record(
         prev_hash=head.last_hash,
         entry_hash="",
     )
-    entry.entry_hash = entry_hash(head.last_hash, _hashable(entry))
+    entry.entry_hash = entry_hash(head.last_hash, hashable(entry), chain_key())
     head.last_hash = entry.entry_hash
     session.add(entry)
     session.flush()
     return entry
 
 
-def _hashable(entry: AuditEntry) -> dict[str, Any]:
+def hashable(entry: AuditEntry) -> dict[str, Any]:
     fields = {name: getattr(entry, name) for name in HASHED_FIELDS}
     fields["occurred_at"] = entry.occurred_at.isoformat()
     return fields
@@ -78,7 +93,7 @@ def _stored_entries(session: Session, batch: int = 5000) -> Iterator[dict[str, A
         if not rows:
             return
         for row in rows:
-            fields = _hashable(row)
+            fields = hashable(row)
             fields["prev_hash"] = row.prev_hash
             fields["entry_hash"] = row.entry_hash
             yield fields
@@ -99,7 +114,7 @@ def verify(session: Session) -> ChainReport:
             last["seq"], last["hash"] = fields["seq"], fields["entry_hash"]
             yield fields
 
-    report = verify_chain(tracked())
+    report = verify_chain(tracked(), chain_key())
     if not report.ok:
         return report
     head = session.scalar(select(AuditHead).where(AuditHead.id == 1))

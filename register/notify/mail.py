@@ -105,21 +105,21 @@ def send_pending(
                 continue
             session.refresh(email)
             try:
+                message = _message(email, settings.sender)
+            except (ValueError, TypeError, UnicodeError) as exc:
+                # A stored email that cannot become a message (a header no SMTP server would
+                # take) never will: fail it for good with the reason, and carry on.
+                _failed(email, f"cannot be sent: {type(exc).__name__}: {exc}", now, final=True)
+                report.failed += 1
+                session.commit()
+                continue
+            try:
                 if smtp is None:
                     smtp = _connect(settings)
-                smtp.send_message(_message(email, settings.sender))
-            except (OSError, smtplib.SMTPException) as exc:
-                email.status = FAILED
-                email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                email.next_attempt_at = now + backoff(email.attempts)
+                smtp.send_message(message)
+            except Exception as exc:  # noqa: BLE001 - one email's failure never stops the batch
+                _failed(email, f"{type(exc).__name__}: {exc}", now, final=False)
                 report.failed += 1
-                log.warning(
-                    "email %s to %s failed (attempt %s): %s",
-                    email.id,
-                    email.to,
-                    email.attempts,
-                    email.last_error,
-                )
                 _close(smtp)
                 smtp = None  # the next email reconnects
             else:
@@ -131,6 +131,15 @@ def send_pending(
     finally:
         _close(smtp)
     return report
+
+
+def _failed(email: OutboundEmail, error: str, now: datetime, *, final: bool) -> None:
+    email.status = FAILED
+    email.last_error = error[:2000]
+    if final:
+        email.attempts = MAX_ATTEMPTS
+    email.next_attempt_at = now + backoff(email.attempts)
+    log.warning("email %s to %s failed (attempt %s): %s", email.id, email.to, email.attempts, error)
 
 
 def _connect(settings: MailSettings) -> smtplib.SMTP:
@@ -146,5 +155,5 @@ def _close(smtp: smtplib.SMTP | None) -> None:
     if smtp is not None:
         try:
             smtp.quit()
-        except (OSError, smtplib.SMTPException):
+        except Exception:  # noqa: BLE001 - closing a broken connection may fail any way
             smtp.close()

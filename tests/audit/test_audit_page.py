@@ -1,9 +1,8 @@
 """The audit log page: who may see it, filters, pages and chain verification."""
 
-from sqlalchemy import text
-
 from register.audit.log import record
 from register.extensions import db
+from tests.audit.tamper import as_database_owner
 from tests.conftest import sign_in
 
 
@@ -29,8 +28,8 @@ def test_audit_log_page(client, make_user):
     assert "0 entries" in client.get("/audit/?from=2000-01-01&to=2000-01-02").text
     assert "Chain intact" in client.get("/audit/?verify=1").text
 
-    db.session.execute(text("UPDATE audit_entry SET summary = 'forged' WHERE summary = 'Event 7'"))
     db.session.commit()
+    as_database_owner("UPDATE audit_entry SET summary = 'forged' WHERE summary = 'Event 7'")
     assert "Chain broken at entry" in client.get("/audit/?verify=1").text
 
 

@@ -6,15 +6,18 @@ import threading
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from register.audit.chain import GENESIS_HASH, entry_hash, verify_chain
 from register.audit.log import record, verify
 from register.extensions import db
 from register.models import AuditEntry, AuditHead, ImmutableRecordError
+from tests.audit.tamper import as_database_owner
 from tests.conftest import sign_in
 from tests.declarations.helpers import add, directorship, open_cycle, start, submit
+
+KEY = b"a key for the plain Python chain"
 
 
 def actions() -> list[str]:
@@ -53,10 +56,7 @@ def test_verify_passes_then_detects_an_altered_entry(app, runner, make_user):
     assert result.exit_code == 0, result.output
     total = db.session.scalar(select(AuditHead.seq))
     assert f"Audit chain intact: {total} entries verified" in result.output
-    with db.engine.begin() as connection:
-        connection.execute(
-            text("UPDATE audit_entry SET summary = 'nothing happened' WHERE seq = 4")
-        )
+    as_database_owner("UPDATE audit_entry SET summary = 'nothing happened' WHERE seq = 4")
     result = run_verify(runner)
     assert result.exit_code == 1
     assert "BROKEN at entry 4" in result.output and "altered" in result.output
@@ -66,11 +66,9 @@ def test_verify_passes_then_detects_an_altered_entry(app, runner, make_user):
 def test_verify_detects_a_rewritten_link(app, runner, make_user):
     for n in range(3):
         make_user("official", email=f"person{n}@example.gov.uk")
-    with db.engine.begin() as connection:
-        connection.execute(
-            text("UPDATE audit_entry SET prev_hash = :genesis WHERE seq = 2"),
-            {"genesis": GENESIS_HASH},
-        )
+    as_database_owner(
+        "UPDATE audit_entry SET prev_hash = :genesis WHERE seq = 2", {"genesis": GENESIS_HASH}
+    )
     result = run_verify(runner)
     assert result.exit_code == 1 and "BROKEN at entry 2" in result.output
 
@@ -78,8 +76,7 @@ def test_verify_detects_a_rewritten_link(app, runner, make_user):
 def test_verify_detects_a_deleted_entry(app, runner, make_user):
     for n in range(5):
         make_user("official", email=f"person{n}@example.gov.uk")
-    with db.engine.begin() as connection:
-        connection.execute(text("DELETE FROM audit_entry WHERE seq = 3"))
+    as_database_owner("DELETE FROM audit_entry WHERE seq = 3")
     result = run_verify(runner)
     assert result.exit_code == 1
     assert "entry 3 is missing" in result.output
@@ -89,8 +86,7 @@ def test_verify_detects_deleting_the_newest_entries(app, runner, make_user):
     for n in range(5):
         make_user("official", email=f"person{n}@example.gov.uk")
     last = db.session.scalar(select(AuditHead.seq))
-    with db.engine.begin() as connection:
-        connection.execute(text("DELETE FROM audit_entry WHERE seq >= :seq"), {"seq": last - 1})
+    as_database_owner("DELETE FROM audit_entry WHERE seq >= :seq", {"seq": last - 1})
     result = run_verify(runner)
     assert result.exit_code == 1, "truncating the tail of the log went unnoticed"
     assert f"entry {last - 1} is missing" in result.output
@@ -127,14 +123,16 @@ def test_verify_chain_in_plain_python():
                   "actor_label": "system", "action": "x", "object_type": None,
                   "object_id": None, "summary": f"entry {seq}", "details": "{}",
                   "ip_address": None}  # fmt: skip
-        digest = entry_hash(prev, fields)
+        digest = entry_hash(prev, fields, KEY)
         entries.append({**fields, "prev_hash": prev, "entry_hash": digest})
         prev = digest
-    assert verify_chain(entries).ok and verify_chain(entries).checked == 3
+    assert verify_chain(entries, KEY).ok and verify_chain(entries, KEY).checked == 3
     tampered = [dict(e) for e in entries]
     tampered[1]["actor_label"] = "someone else"
-    report = verify_chain(tampered)
+    report = verify_chain(tampered, KEY)
     assert (report.first_broken_seq, report.checked) == (2, 1)
+    # Without the key, the same entries do not verify: the hashes are keyed.
+    assert verify_chain(entries, b"another key").first_broken_seq == 1
 
 
 def write_entries(engine: Any, label: str, count: int, barrier: threading.Barrier,

@@ -255,6 +255,7 @@ def production_app(migrated_template: Path, tmp_path: Path) -> Any:
     shutil.copy(migrated_template, path)
     app = create_app("production", {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "x" * 64,
+        "AUDIT_KEY": "k" * 64,
         "BASE_URL": "https://register.example.gov.uk", "WTF_CSRF_ENABLED": False,
     })  # fmt: skip
     with app.app_context():
@@ -287,7 +288,10 @@ def test_production_refuses_the_default_secret_key(tmp_path, secret):
 def test_production_refuses_a_missing_database_url(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     with pytest.raises(ConfigurationError, match="DATABASE_URL"):
-        create_app("production", {"SQLALCHEMY_DATABASE_URI": None, "SECRET_KEY": "x" * 64})
+        create_app(
+            "production",
+            {"SQLALCHEMY_DATABASE_URI": None, "SECRET_KEY": "x" * 64, "AUDIT_KEY": "k" * 64},
+        )
 
 
 def test_development_accepts_the_defaults(tmp_path):

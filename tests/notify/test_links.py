@@ -99,7 +99,8 @@ def test_development_links_to_the_local_server(tmp_path: Path, monkeypatch) -> N
 def test_production_refuses_to_start_without_base_url(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="BASE_URL must be set"):
         create_app("production", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite",
-                                  "SECRET_KEY": "x" * 64, "BASE_URL": None})  # fmt: skip
+                                  "SECRET_KEY": "x" * 64, "AUDIT_KEY": "k" * 64,
+                                  "BASE_URL": None})  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -110,3 +110,27 @@ def test_notify_due_cli_reminds_owner_once(client, scene, smtp_server, runner):
     result = runner.invoke(args=["notify", "due"])
     assert "Queued 0 plan review reminders" in result.output
     assert db.session.scalar(select(OutboundEmail).where(OutboundEmail.status == QUEUED)) is None
+
+
+def test_a_subject_with_a_line_break_is_queued_as_one_line(app):
+    email = queue_email(db.session, "someone@example.gov.uk", 'Cycle "2026–27"\r\nBcc: x@evil',
+                        "Body", kind="test")  # fmt: skip
+    assert email.subject == 'Cycle "2026–27" Bcc: x@evil'
+
+
+def test_an_unsendable_email_fails_with_its_reason_and_the_rest_are_sent(app, smtp_server):
+    now = utcnow()
+    # Queued by older code: a subject with a line break cannot become a message header.
+    db.session.add(OutboundEmail(to="first@example.gov.uk", subject="Broken\nsubject", body="x",
+                                 kind="test", status=QUEUED, attempts=0, created_at=now,
+                                 next_attempt_at=now))  # fmt: skip
+    queue_email(db.session, "second@example.gov.uk", "Fine", "Body", kind="test")
+    db.session.commit()
+    report = send_pending(db.session, _settings())
+    assert (report.sent, report.failed) == (1, 1)
+    assert [m["To"] for m in smtp_server.messages] == ["second@example.gov.uk"]
+    broken = db.session.scalar(
+        select(OutboundEmail).where(OutboundEmail.to == "first@example.gov.uk")
+    )
+    assert broken.status == FAILED and "cannot be sent" in broken.last_error
+    assert send_pending(db.session, _settings()).failed == 0  # not retried: it never could send

@@ -62,7 +62,8 @@ def production_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Flask:
     monkeypatch.setenv("REGISTER_INSTANCE", str(tmp_path))
     return create_app(
         "production",
-        {"SECRET_KEY": "x" * 64, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite",
+        {"SECRET_KEY": "x" * 64, "AUDIT_KEY": "k" * 64,
+         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite",
          "BASE_URL": "https://register.example.gov.uk", "REQUEST_LOG_STDERR": False},
     )  # fmt: skip
 
