@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from register import clock
 from register.audit import log as audit_log
 from register.extensions import db
+from register.ingest import streams
 from register.settings import Settings
 
 SETTINGS_KEY = "register.settings"
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.extensions[SETTINGS_KEY] = settings
     clock.use_display_zone(settings.display_timezone)
     audit_log.use_key(settings.audit_key)
+    streams.use_limits(settings.ingest_limits)
 
 
 def settings() -> Settings:

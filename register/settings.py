@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from register.ingest.streams import IngestLimits
 from register.matching import MatchConfig
 from register.notify.mail import MailSettings
 
@@ -28,6 +29,7 @@ class Settings:
     login_max_failures: int
     login_lock_minutes: int
     web_import_max_bytes: int
+    ingest_limits: IngestLimits
     mail: MailSettings
 
     @classmethod
@@ -43,6 +45,11 @@ class Settings:
             login_max_failures=int(config["LOGIN_MAX_FAILURES"]),
             login_lock_minutes=int(config["LOGIN_LOCK_MINUTES"]),
             web_import_max_bytes=int(config["WEB_IMPORT_MAX_BYTES"]),
+            ingest_limits=IngestLimits(
+                max_bytes=int(config["INGEST_MAX_BYTES"]),
+                max_line_bytes=int(config["INGEST_MAX_LINE_BYTES"]),
+                max_digits=int(config["INGEST_MAX_DIGITS"]),
+            ),
             mail=MailSettings.from_config(config),
         )
 

@@ -78,8 +78,9 @@ def parse_amount(raw: Any) -> Decimal | None:
         raise InvalidRecord(f"value {record_text(raw, 100)} is not a number")
     if not amount.is_finite():
         raise InvalidRecord(f"value {raw!r} is not a number")
-    if abs(amount) >= MAX_VALUE:
-        raise InvalidRecord(f"value {raw!r} is out of range")
+    # By exponent, not abs(): "1e999999999" is past what decimal arithmetic allows (Overflow).
+    if amount and amount.adjusted() >= MAX_VALUE.adjusted():
+        raise InvalidRecord(f"value {record_text(raw, 100)} is out of range")
     return amount
 
 

@@ -11,9 +11,10 @@ import ijson
 from register.ingest.rejections import FormatError
 from register.ingest.streams import CountingReader
 
-__all__ = ["MAX_JSON_DEPTH", "ijson_message", "json_items"]
+__all__ = ["MAX_JSON_DEPTH", "TOP_LEVEL_ARRAY", "ijson_message", "json_items"]
 
 MAX_JSON_DEPTH = 100  # OCDS releases nest about 6 levels
+TOP_LEVEL_ARRAY = ""  # the `target` for the items of a document that is one array (BODS)
 
 
 def ijson_message(exc: Exception) -> str:
@@ -25,7 +26,8 @@ def ijson_message(exc: Exception) -> str:
 
 
 def json_items(path: Path, reader: CountingReader, target: str | None) -> Iterator[Any]:
-    """The items of the top-level `target` array ("releases", "records"), or the whole object.
+    """The items of the top-level `target` array ("releases", "records"), of the document's own
+    array (`TOP_LEVEL_ARRAY`), or the whole object (None).
 
     Built from ijson's basic events rather than with `ijson.items`, whose per-level prefixes take
     memory quadratic in the nesting depth (a 200 kB file of nested brackets exhausts gigabytes).
@@ -36,6 +38,7 @@ def json_items(path: Path, reader: CountingReader, target: str | None) -> Iterat
     depth = 0  # nesting depth outside items
     top_key = None
     in_target = False  # directly inside the top-level target array
+    item_depth = 1 if target == TOP_LEVEL_ARRAY else 2  # where the items start
     for event, value in ijson.basic_parse(reader, use_float=False):
         opens = event == "start_map" or event == "start_array"
         if stack:
@@ -62,16 +65,20 @@ def json_items(path: Path, reader: CountingReader, target: str | None) -> Iterat
                             f"{path}: JSON nested more than {MAX_JSON_DEPTH} levels deep"
                             f" before byte {reader.position}"
                         )
-        elif opens and ((depth == 2 and in_target) or (depth == 0 and target is None)):
+        elif opens and ((depth == item_depth and in_target) or (depth == 0 and target is None)):
             stack.append({} if event == "start_map" else [])
             keys.append(None)
         elif opens:
             depth += 1
-            in_target = depth == 2 and event == "start_array" and top_key == target
+            in_target = (
+                depth == item_depth
+                and event == "start_array"
+                and (target == TOP_LEVEL_ARRAY or top_key == target)
+            )
         elif event == "end_map" or event == "end_array":
             depth -= 1
-            in_target = in_target and depth == 2
+            in_target = in_target and depth == item_depth
         elif depth == 1 and event == "map_key":
             top_key = value
-        elif depth == 2 and in_target:
+        elif depth == item_depth and in_target:
             yield value

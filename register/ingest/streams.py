@@ -2,22 +2,117 @@
 decoded as UTF-8 with the position of a bad byte, and the files under folders.
 
 Every read error becomes a `FormatError` that starts with the file's path, so an importer can
-refuse the file and say why.
+refuse the file and say why. Every file is read within `IngestLimits`: its size once
+decompressed (a 1 MiB gzip can expand to gigabytes), the length of a line, and the length of a
+run of digits (one 100,000-digit amount crashes the C JSON parser; 4,301 digits and more make
+Python's int conversion raise). Reaching a limit refuses the file, naming the limit.
 """
 
 from __future__ import annotations
 
 import codecs
 import gzip
+import io
+import re
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, TYPE_CHECKING, cast
 
 from register.ingest.rejections import FormatError
 
-__all__ = ["HEAD_BYTES", "CountingReader", "iter_lines", "iter_paths", "open_stream", "read_errors"]
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
+__all__ = [
+    "HEAD_BYTES",
+    "CountingReader",
+    "IngestLimits",
+    "iter_lines",
+    "iter_paths",
+    "open_stream",
+    "read_errors",
+    "use_limits",
+]
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class IngestLimits:
+    """What one import file may hold; the settings set them (INGEST_MAX_* variables)."""
+
+    max_bytes: int = 200 * MIB  # decompressed
+    max_line_bytes: int = 16 * MIB
+    max_digits: int = 1000  # in one run of digits, inside a number or a string
+
+
+_limits = IngestLimits()
+
+
+def use_limits(limits: IngestLimits) -> None:
+    """Set the process's limits once at start-up (`runtime.init_app`), as the clock's zone is."""
+    global _limits
+    _limits = limits
+
+
+def limits() -> IngestLimits:
+    return _limits
+
+
+_DIGIT_BYTES = b"0123456789"
+
+
+class _BoundedRaw(io.RawIOBase):
+    """The decompressed bytes of a file, refused past the size limit or a too-long digit run."""
+
+    def __init__(self, path: Path, raw: IO[bytes], position: int, limits: IngestLimits) -> None:
+        self.path = path
+        self.raw = raw
+        self.position = position
+        self.limits = limits
+        self.digits = 0  # the run of digits the last chunk ended with
+        self.long_digits = re.compile(rb"[0-9]{%d}" % (limits.max_digits + 1))
+
+    def readable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer).cast("B")
+        with read_errors(self.path):
+            data = self.raw.read(len(view))
+        start = self.position
+        self.position += len(data)
+        if self.position > self.limits.max_bytes:
+            raise FormatError(
+                f"{self.path}: larger than {self.limits.max_bytes:,} bytes once decompressed "
+                "(the limit for one import file; split it, or raise INGEST_MAX_BYTES)"
+            )
+        self.check_digits(data, start)
+        view[: len(data)] = data
+        return len(data)
+
+    def check_digits(self, data: bytes, start: int) -> None:
+        lead = len(data) - len(data.lstrip(_DIGIT_BYTES))
+        found = self.long_digits.search(data)
+        if self.digits + lead > self.limits.max_digits or found:
+            at = (
+                start - self.digits
+                if self.digits + lead > self.limits.max_digits
+                else (start + (found.start() if found else 0))
+            )
+            raise FormatError(
+                f"{self.path}: more than {self.limits.max_digits:,} digits in a row at byte {at} "
+                "(the limit for a number or an identifier)"
+            )
+        trail = len(data) - len(data.rstrip(_DIGIT_BYTES))
+        self.digits = self.digits + len(data) if trail == len(data) else trail
+
 
 HEAD_BYTES = 64 * 1024  # what format detection may look at (decompressed)
 
@@ -54,7 +149,10 @@ def open_stream(path: Path) -> Iterator[tuple[IO[bytes], bytes]]:
                 raise FormatError(f"{path}: not UTF-8 (UTF-16 or UTF-32 byte order mark)")
             bom = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
             stream.seek(bom)
-        yield stream, head[bom:]
+        raw_bounded = _BoundedRaw(path, stream, bom, _limits)
+        raw_bounded.check_digits(head, 0)  # format detection parses the head
+        raw_bounded.digits = 0
+        yield cast("IO[bytes]", io.BufferedReader(raw_bounded, 64 * 1024)), head[bom:]
 
 
 @contextmanager
@@ -67,10 +165,18 @@ def read_errors(path: Path) -> Iterator[None]:
 
 
 def iter_lines(path: Path, stream: IO[bytes]) -> Iterator[tuple[int, str]]:
-    """(line number, text) of each line; raises FormatError at the first byte that isn't UTF-8."""
+    """(line number, text) of each line; raises FormatError at the first byte that isn't UTF-8,
+    or at a line longer than the limit (read no further than the limit, so bounded in memory)."""
     offset = stream.tell()
+    most = _limits.max_line_bytes
+    number = 0
     with read_errors(path):
-        for number, line in enumerate(stream, start=1):
+        while line := stream.readline(most + 1):
+            number += 1
+            if len(line) > most:
+                raise FormatError(
+                    f"{path}: line {number} is longer than {most:,} bytes (the limit for a line)"
+                )
             try:
                 yield number, line.decode("utf-8")
             except UnicodeDecodeError as exc:

@@ -25,6 +25,7 @@ from typing import IO, Any
 
 import ijson
 
+from register.ingest.jsonstream import TOP_LEVEL_ARRAY, ijson_message, json_items
 from register.ingest.names import clean_name
 from register.ingest.rejections import (
     RECORD_TEXT_LIMIT,
@@ -32,7 +33,7 @@ from register.ingest.rejections import (
     InvalidRecord,
     RejectedRecord,
 )
-from register.ingest.streams import open_stream
+from register.ingest.streams import CountingReader, iter_lines, open_stream
 from register.matching.identifiers import company_number
 from register.matching.people import parse_person_name
 from register.models.ownership import OFFICER, PSC
@@ -189,21 +190,25 @@ def _statements(path: Path, kind: str, stream: IO[bytes]) -> Iterator[tuple[str,
     if kind == "bods_json":
         index = 0
         try:
-            for index, item in enumerate(ijson.items(stream, "item", use_float=True)):
+            reader = CountingReader(stream, stream.tell())
+            for index, item in enumerate(json_items(path, reader, TOP_LEVEL_ARRAY)):
                 yield f"{path}#[{index}]", item
         except ijson.JSONError as exc:
-            raise FormatError(f"{path}: invalid JSON after statement {index} ({exc})") from None
+            raise FormatError(
+                f"{path}: invalid JSON after statement {index} ({ijson_message(exc)})"
+            ) from None
         return
-    for number, line in enumerate(io.TextIOWrapper(stream, encoding="utf-8-sig"), start=1):
+    for number, line in iter_lines(path, stream):
         if not line.strip():
             continue
         try:
             yield f"{path}:{number}", json.loads(line)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError) as exc:
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
             yield (
                 f"{path}:{number}",
                 RejectedRecord(
-                    f"{path}:{number}", f"invalid JSON: {exc.msg}", line[:RECORD_TEXT_LIMIT]
+                    f"{path}:{number}", f"invalid JSON: {reason}", line[:RECORD_TEXT_LIMIT]
                 ),
             )
 
