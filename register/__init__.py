@@ -96,7 +96,9 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     )
 
     from register import runtime
+    from register.json_provider import BoundedJSONProvider
 
+    app.json = BoundedJSONProvider(app)
     runtime.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
