@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from array import array
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from register.awards.parse import detect_format, iter_awards
 from register.awards.parsed import ParsedAward, ParseStats
 from register.clock import utcnow
 from register.ingest.rejections import FormatError, RejectedRecord
-from register.ingest.reports import FileReport, Progress
+from register.ingest.reports import FileReport, Progress, fault_message
 from register.models import (
     Award,
     AwardSupplier,
@@ -38,6 +39,8 @@ from register.models import (
 from register.models.base import core_table
 
 BATCH_SIZE = 500
+
+log = logging.getLogger(__name__)
 
 
 def buyer_key(name: str | None) -> str | None:
@@ -364,6 +367,11 @@ def import_file(
     except (FormatError, OSError) as exc:
         session.rollback()
         report.refuse(rename(str(exc)))
+        report.changed_supplier_ids = array("q")
+    except Exception as exc:  # noqa: BLE001 - recorded on the run and in the log, never lost
+        log.exception("award import of %s stopped", path)
+        session.rollback()
+        report.refuse(fault_message(name, exc))
         report.changed_supplier_ids = array("q")
     report.releases_without_awards = stats.releases_without_awards
     if progress:

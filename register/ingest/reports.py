@@ -12,9 +12,18 @@ from register.clock import utcnow
 from register.ingest.rejections import RejectedRecord
 from register.models import ImportRejection, ImportRun, User
 
-__all__ = ["FileReport", "Progress"]
+__all__ = ["FileReport", "Progress", "fault_message"]
 
 Progress = Callable[[int, float], None]  # (records read, seconds elapsed)
+
+
+def fault_message(path: str, exc: BaseException) -> str:
+    """The refusal recorded when an import stops on an error of the register's own (a bug):
+    the run and its audit entry still say what happened, and the details go to the log."""
+    return (
+        f"{path}: the import stopped on an unexpected error ({type(exc).__name__}); the error "
+        "is in the server's log, for the register's administrators"
+    )
 
 
 @dataclass

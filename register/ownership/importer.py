@@ -7,6 +7,7 @@ re-importing a file changes nothing.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,12 +17,14 @@ from sqlalchemy.orm import Session
 
 from register.clock import utcnow
 from register.ingest.rejections import FormatError, RejectedRecord
-from register.ingest.reports import FileReport, Progress
+from register.ingest.reports import FileReport, Progress, fault_message
 from register.models import CompanyOfficer, ImportRun, User
 from register.models.base import core_table
 from register.ownership.parse import ParsedOfficer, detect_format, iter_officers
 
 BATCH_SIZE = 1000
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -121,6 +124,11 @@ def import_file(
     except (FormatError, OSError) as exc:
         session.rollback()
         report.refuse(str(exc))
+        report.changed_companies.clear()
+    except Exception as exc:  # noqa: BLE001 - recorded on the run and in the log, never lost
+        log.exception("officer import of %s stopped", path)
+        session.rollback()
+        report.refuse(fault_message(str(path), exc))
         report.changed_companies.clear()
     if progress:
         progress(report.read, time.monotonic() - started)
