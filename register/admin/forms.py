@@ -121,7 +121,7 @@ class RosterForm(FlaskForm):
             FileAllowed(["csv"], "The file must be a CSV"),
         ],
     )
-    submit = SubmitField("Import roster", widget=GovSubmitInput())
+    submit = SubmitField("Preview the import", widget=GovSubmitInput())
 
 
 class CycleForm(FlaskForm):

@@ -84,6 +84,7 @@ def people() -> str:
         q=query,
         roster_form=RosterForm(),
         columns=services.roster_columns(_collect_birth_dates()),
+        clear=services.CLEAR,
     )
 
 
@@ -195,11 +196,13 @@ def set_active(user_id: int) -> Response:
 @bp.post("/people/roster")
 @roles_required(ADMIN)
 def roster() -> str | Response:
+    """Read an uploaded roster and show what importing it would do; nothing changes yet."""
     form = RosterForm()
     if not form.validate_on_submit():
         flash(
             "Choose a CSV file to import. "
-            + " ".join(e for errors in form.errors.values() for e in errors)
+            + " ".join(e for errors in form.errors.values() for e in errors),
+            "error",
         )
         return redirect(url_for(".people"))
     raw = form.file.data.read()
@@ -209,10 +212,49 @@ def roster() -> str | Response:
         report = services.RosterReport(
             errors=[(0, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})")]
         )
-    else:
+        return render_template("admin/roster_report.html", report=report)
+    with runtime.transaction() as session:
+        upload = services.keep_roster_upload(
+            session, text, form.file.data.filename or "roster.csv", current_user
+        )
+        plan = services.plan_roster(session, text, runtime.settings())
+    return _preview(upload.id, plan, changed=False)
+
+
+def _preview(upload_id: int, plan: services.RosterPlan, *, changed: bool) -> str:
+    return render_template(
+        "admin/roster_preview.html",
+        plan=plan,
+        upload_id=upload_id,
+        signature=plan.signature(),
+        changed=changed,
+        form=ConfirmForm(),
+        clear=services.CLEAR,
+    )
+
+
+@bp.post("/people/roster/<int:upload_id>/confirm")
+@roles_required(ADMIN)
+def confirm_roster(upload_id: int) -> str | Response:
+    """Import a previewed roster, if it would still do what the preview showed."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
         with runtime.transaction() as session:
-            report = services.import_roster(session, text, current_user, runtime.settings())
-    return render_template("admin/roster_report.html", report=report)
+            upload = services.roster_upload_for(session, upload_id, current_user)
+            outcome = services.confirm_roster_upload(
+                session,
+                upload,
+                request.form.get("signature", ""),
+                current_user,
+                runtime.settings(),
+            )
+    except services.AdminError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".people"))
+    if isinstance(outcome, services.RosterPlan):
+        return _preview(upload_id, outcome, changed=True)
+    return render_template("admin/roster_report.html", report=outcome)
 
 
 @bp.route("/cycles", methods=["GET", "POST"])
