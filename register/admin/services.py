@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from register.audit.log import record
 from register.auth.passwords import hash_password
-from register.matching.people import parse_person_name, split_other_names
 from register.clock import utcnow
+from register.matching.people import parse_person_name, split_other_names
 from register.models import DeclarationCycle, Department, RosterUpload, User
 from register.models.people import COMPLIANCE, OFFICIAL, ROLES
 from register.screening import screen_people
@@ -584,9 +584,7 @@ def _plan_row(
             else (existing.job_title if existing else None)
         ),
         is_senior=(
-            _parse_bool(senior_text)
-            if senior_text
-            else (existing.is_senior if existing else False)
+            _parse_bool(senior_text) if senior_text else (existing.is_senior if existing else False)
         ),
         joined_on=(
             _parse_date(joined_text, "joined_on")
@@ -607,9 +605,7 @@ def _plan_row(
         recorded = getattr(existing, column) if existing else None
         return "" if recorded is None else str(recorded)
 
-    fields.person, person_problems = parse_person_details(
-        *(person_text(c) for c in PERSON_COLUMNS)
-    )
+    fields.person, person_problems = parse_person_details(*(person_text(c) for c in PERSON_COLUMNS))
     problems = check_user_fields(fields)
     problems += [f"{column}: {message}" for column, message in person_problems.items()]
     if problems:
@@ -626,9 +622,7 @@ def _plan_row(
             before, after = getattr(existing, name), getattr(fields, name)
         if before != after:
             changes[name] = (before, after)
-    personal = [
-        c for c in plan.person_columns if getattr(existing, c) != getattr(fields.person, c)
-    ]
+    personal = [c for c in plan.person_columns if getattr(existing, c) != getattr(fields.person, c)]
     if changes or personal:
         plan.to_update.append(
             PlannedUpdate(line, existing, fields, changes, fields.person, personal)
@@ -682,7 +676,8 @@ def apply_roster(
         record(
             session,
             "admin.user_updated",
-            f"Roster updated {user.email}: {', '.join([*update.changes, *update.personal_changed])}",
+            f"Roster updated {user.email}: "
+            + ", ".join([*update.changes, *update.personal_changed]),
             actor=actor,
             object_type="user",
             object_id=user.id,

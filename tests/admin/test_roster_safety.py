@@ -222,7 +222,9 @@ def test_another_administrator_cannot_confirm_my_upload(app, admin_client, make_
 
 
 def test_a_change_between_preview_and_confirm_is_previewed_again(admin_client, ada):
-    page = upload(admin_client, HEADER + "\nada@example.gov.uk,Ada Lovelace,official,DCS,Chief,,,\n")
+    page = upload(
+        admin_client, HEADER + "\nada@example.gov.uk,Ada Lovelace,official,DCS,Chief,,,\n"
+    )
     action, signature = form_parts(page.get_data(as_text=True))
     person = reload("ada@example.gov.uk")
     person.job_title = "Deputy"  # someone else edits Ada meanwhile
@@ -237,7 +239,9 @@ def test_the_api_roster_keeps_what_a_null_leaves_out(client, ada, make_user):
     db.session.commit()
     body = {"officials": [{"email": "ada@example.gov.uk", "full_name": "Ada Lovelace",
                            "role": "official", "joined_on": None, "is_senior": None}]}  # fmt: skip
-    response = client.post("/api/v1/roster", json=body, headers={"Authorization": f"Bearer {token}"})
+    response = client.post(
+        "/api/v1/roster", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 200, response.json
     kept = reload("ada@example.gov.uk")
     assert (kept.joined_on, kept.is_senior, kept.department.code) == (date(2020, 1, 6), True, "DCS")
