@@ -15,10 +15,19 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from register import runtime
+from register import clock, runtime
 from register.admin import services
-from register.admin.forms import CycleForm, DepartmentForm, RosterForm, UserForm
+from register.admin.forms import (
+    CycleDepartmentsForm,
+    CycleForm,
+    DepartmentForm,
+    ExtendCycleForm,
+    RosterForm,
+    UserForm,
+    confirmed_ids,
+)
 from register.auth.passwords import password_problem
+from register.completeness.cycles import unreviewed_departments
 from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import DeclarationCycle, Department, User
@@ -53,7 +62,12 @@ def departments() -> str | Response:
         .group_by(Department.id)
         .order_by(Department.name)
     ).all()
-    return render_template("admin/departments.html", rows=rows, form=form)
+    return render_template(
+        "admin/departments.html",
+        rows=rows,
+        form=form,
+        unreviewed=unreviewed_departments(db.session),
+    )
 
 
 def _department_choices() -> list[tuple[int, str]]:
@@ -262,6 +276,7 @@ def confirm_roster(upload_id: int) -> str | Response:
 def cycles() -> str | Response:
     form = CycleForm()
     form.departments.choices = _department_choices()
+    confirm: str | None = None
     if form.validate_on_submit():
         chosen = [d for i in form.departments.data if (d := db.session.get(Department, i))]
         try:
@@ -273,13 +288,121 @@ def cycles() -> str | Response:
                     form.due_on.data,
                     chosen,
                     current_user,
+                    confirmed_unreviewed=confirmed_ids(form.confirm_unreviewed.data),
                 )
+        except services.NeedsConfirmation as exc:
+            confirm = str(exc)
+            form.confirm_unreviewed.data = ",".join(str(i) for i in exc.department_ids)
         except services.AdminError as exc:
             form.name.errors.append(str(exc))
         else:
-            flash(f"Created cycle {form.name.data}")
+            flash(f"Created cycle {form.name.data}", "success")
             return redirect(url_for(".cycles"))
     all_cycles = db.session.scalars(
         select(DeclarationCycle).order_by(DeclarationCycle.opens_on.desc())
     ).all()
-    return render_template("admin/cycles.html", cycles=all_cycles, form=form)
+    return render_template("admin/cycles.html", cycles=all_cycles, form=form, confirm=confirm)
+
+
+def _cycle_or_404(cycle_id: int) -> DeclarationCycle:
+    cycle = db.session.get(DeclarationCycle, cycle_id)
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def _cycle_page(
+    cycle: DeclarationCycle,
+    departments_form: CycleDepartmentsForm | None = None,
+    extend_form: ExtendCycleForm | None = None,
+    confirm: str | None = None,
+) -> str:
+    departments_form = departments_form or CycleDepartmentsForm(formdata=None)
+    departments_form.departments.choices = [
+        (i, name) for i, name in _department_choices() if i not in {d.id for d in cycle.departments}
+    ]
+    covered = [d.id for d in cycle.departments]
+    return render_template(
+        "admin/cycle.html",
+        cycle=cycle,
+        departments_form=departments_form,
+        extend_form=extend_form or ExtendCycleForm(formdata=None),
+        close_form=ConfirmForm(),
+        confirm=confirm,
+        unreviewed=unreviewed_departments(db.session, covered) if covered else [],
+    )
+
+
+@bp.get("/cycles/<int:cycle_id>")
+@roles_required(ADMIN)
+def cycle(cycle_id: int) -> str:
+    return _cycle_page(_cycle_or_404(cycle_id))
+
+
+@bp.post("/cycles/<int:cycle_id>/departments")
+@roles_required(ADMIN)
+def add_cycle_departments(cycle_id: int) -> str | Response:
+    """Add departments to a cycle; one nobody reviews is added only once confirmed."""
+    cycle = _cycle_or_404(cycle_id)
+    form = CycleDepartmentsForm()
+    form.departments.choices = _department_choices()
+    confirm = None
+    if form.validate_on_submit():
+        chosen = [d for i in form.departments.data if (d := db.session.get(Department, i))]
+        try:
+            with runtime.transaction() as session:
+                added = services.add_cycle_departments(
+                    session,
+                    cycle,
+                    chosen,
+                    current_user,
+                    confirmed_unreviewed=confirmed_ids(form.confirm_unreviewed.data),
+                )
+        except services.NeedsConfirmation as exc:
+            confirm = str(exc)
+            form.confirm_unreviewed.data = ",".join(str(i) for i in exc.department_ids)
+        except services.AdminError as exc:
+            form.departments.errors.append(str(exc))
+        else:
+            flash(
+                f"Added {', '.join(d.code for d in added)} to {cycle.name}",
+                "success",
+            )
+            return redirect(url_for(".cycle", cycle_id=cycle.id))
+    return _cycle_page(cycle, departments_form=form, confirm=confirm)
+
+
+@bp.post("/cycles/<int:cycle_id>/due")
+@roles_required(ADMIN)
+def extend_cycle(cycle_id: int) -> str | Response:
+    cycle = _cycle_or_404(cycle_id)
+    form = ExtendCycleForm()
+    if form.validate_on_submit():
+        try:
+            with runtime.transaction() as session:
+                services.extend_cycle(session, cycle, form.due_on.data, current_user)
+        except services.AdminError as exc:
+            form.due_on.errors.append(str(exc))
+        else:
+            flash(f"{cycle.name} is now due on {cycle.due_on:%-d %B %Y}", "success")
+            return redirect(url_for(".cycle", cycle_id=cycle.id))
+    return _cycle_page(cycle, extend_form=form)
+
+
+@bp.post("/cycles/<int:cycle_id>/close")
+@roles_required(ADMIN)
+def close_cycle(cycle_id: int) -> Response:
+    cycle = _cycle_or_404(cycle_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if request.form.get("confirmed") != "yes":
+        flash("Tick the box to confirm closing the cycle", "error")
+        return redirect(url_for(".cycle", cycle_id=cycle.id))
+    try:
+        with runtime.transaction() as session:
+            services.close_cycle(session, cycle, current_user, today=clock.today())
+    except services.AdminError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Closed {cycle.name}", "success")
+    return redirect(url_for(".cycle", cycle_id=cycle.id))

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from register.audit.log import record
 from register.auth.passwords import hash_password
 from register.clock import utcnow
+from register.completeness.cycles import unreviewed_departments
 from register.matching.people import parse_person_name, split_other_names
 from register.models import DeclarationCycle, Department, RosterUpload, User
 from register.models.people import COMPLIANCE, OFFICIAL, ROLES
@@ -89,7 +90,11 @@ def create_cycle(
     due_on: date,
     departments: Iterable[Department],
     actor: User | None,
+    *,
+    confirmed_unreviewed: Confirmed = True,
 ) -> DeclarationCycle:
+    """Create a cycle (audited); with `confirmed_unreviewed` False, a department nobody
+    reviews raises NeedsConfirmation first."""
     name = name.strip()
     if not name or len(name) > 100:
         raise AdminError("Enter a name for the cycle (100 characters or fewer)")
@@ -100,6 +105,7 @@ def create_cycle(
     departments = list(departments)
     if not departments:
         raise AdminError("Choose at least one department")
+    unreviewed = _unreviewed_check(session, departments, confirmed_unreviewed)
     cycle = DeclarationCycle(name=name, opens_on=opens_on, due_on=due_on, departments=departments)
     session.add(cycle)
     session.flush()
@@ -110,9 +116,119 @@ def create_cycle(
         actor=actor,
         object_type="cycle",
         object_id=cycle.id,
-        details={"departments": [d.code for d in departments]},
+        details={
+            "departments": [d.code for d in departments],
+            "confirmed_without_reviewer": unreviewed,
+        },
     )
     return cycle
+
+
+class NeedsConfirmation(AdminError):
+    """The change is allowed, but the administrator must confirm it first (the message says
+    what they are confirming; `department_ids` are the departments to confirm)."""
+
+    def __init__(self, message: str, department_ids: list[int]) -> None:
+        super().__init__(message)
+        self.department_ids = department_ids
+
+
+Confirmed = bool | Collection[int]  # True, or the ids of the departments confirmed
+
+
+def _unreviewed_check(
+    session: Session, departments: list[Department], confirmed: Confirmed
+) -> list[str]:
+    """The codes of `departments` nobody reviews; raises NeedsConfirmation unless each of them
+    was confirmed."""
+    unreviewed = unreviewed_departments(session, [d.id for d in departments])
+    ids = [d.department_id for d in unreviewed]
+    if ids and not (confirmed is True or (confirmed and set(ids) <= set(confirmed))):
+        names = ", ".join(f"{d.name} ({d.code}, {d.officials} officials)" for d in unreviewed)
+        raise NeedsConfirmation(
+            f"No compliance officer reviews {names}: their declarations and flags will reach "
+            "nobody. Assign a compliance officer first, or confirm to add them anyway.",
+            ids,
+        )
+    return [d.code for d in unreviewed]
+
+
+def add_cycle_departments(
+    session: Session,
+    cycle: DeclarationCycle,
+    departments: Iterable[Department],
+    actor: User | None,
+    *,
+    confirmed_unreviewed: Confirmed = False,
+) -> list[Department]:
+    """Add departments to a cycle (audited, before and after); a department nobody reviews
+    needs the administrator's confirmation."""
+    added = [d for d in dict.fromkeys(departments) if d not in cycle.departments]
+    if not added:
+        raise AdminError("Choose at least one department that is not in the cycle yet")
+    if cycle.closed_on is not None:
+        raise AdminError(f"{cycle.name} is closed")
+    unreviewed = _unreviewed_check(session, added, confirmed_unreviewed)
+    before = sorted(d.code for d in cycle.departments)
+    cycle.departments = [*cycle.departments, *added]
+    session.flush()
+    record(
+        session,
+        "admin.cycle_departments_added",
+        f"Added {', '.join(d.code for d in added)} to cycle {cycle.name}",
+        actor=actor,
+        object_type="cycle",
+        object_id=cycle.id,
+        details={
+            "before": {"departments": before},
+            "after": {"departments": sorted(d.code for d in cycle.departments)},
+            "confirmed_without_reviewer": unreviewed,
+        },
+    )
+    return added
+
+
+def extend_cycle(
+    session: Session, cycle: DeclarationCycle, due_on: date, actor: User | None
+) -> None:
+    """Move a cycle's due date later (audited, before and after)."""
+    if cycle.closed_on is not None:
+        raise AdminError(f"{cycle.name} is closed")
+    if due_on <= cycle.due_on:
+        raise AdminError(
+            f"The new due date must be after the current one ({cycle.due_on.isoformat()})"
+        )
+    before = cycle.due_on
+    cycle.due_on = due_on
+    record(
+        session,
+        "admin.cycle_extended",
+        f"Extended cycle {cycle.name}: due {before} to {due_on}",
+        actor=actor,
+        object_type="cycle",
+        object_id=cycle.id,
+        details={"before": {"due_on": before.isoformat()}, "after": {"due_on": due_on.isoformat()}},
+    )
+
+
+def close_cycle(
+    session: Session, cycle: DeclarationCycle, actor: User | None, *, today: date
+) -> None:
+    """Close a cycle (audited): it is no longer anyone's default and sends no reminders."""
+    if cycle.closed_on is not None:
+        raise AdminError(f"{cycle.name} is already closed")
+    if cycle.opens_on > today:
+        raise AdminError(f"{cycle.name} has not opened yet")
+    cycle.closed_on = today
+    record(
+        session,
+        "admin.cycle_closed",
+        f"Closed cycle {cycle.name}",
+        actor=actor,
+        object_type="cycle",
+        object_id=cycle.id,
+        details={"before": {"closed_on": None}, "after": {"closed_on": today.isoformat()}},
+    )
 
 
 @dataclass

@@ -6,18 +6,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from register import access, clock, runtime
-from register.completeness import reminders
+from register.completeness import cycles, reminders
 from register.completeness.services import FILTERS, STATUS_LABELS, Completeness, compute, people
 from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import DeclarationCycle, Department
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE
-from register.web import guard_blueprint, nav_item, roles_required
+from register.web import guard_blueprint, nav_item, page_hook, roles_required
 
 bp = Blueprint("completeness", __name__, url_prefix="/completeness")
 guard_blueprint(bp, COMPLIANCE, AUDITOR, ADMIN)
@@ -44,16 +45,17 @@ def cycle_or_404(cycle_id: int) -> DeclarationCycle:
     return cycle
 
 
-def default_cycle() -> DeclarationCycle | None:
-    """The most recent cycle that has opened, else the earliest one still to open."""
-    opened = db.session.scalar(
-        select(DeclarationCycle)
-        .where(DeclarationCycle.opens_on <= clock.today())
-        .order_by(DeclarationCycle.opens_on.desc())
-        .limit(1)
-    )
-    return opened or db.session.scalar(
-        select(DeclarationCycle).order_by(DeclarationCycle.opens_on).limit(1)
+def cycle_choice() -> cycles.CycleChoice:
+    """The cycle this reader sees: asked for (?cycle=), remembered, or the default, and why."""
+    requested = request.args.get("cycle", type=int)
+    if requested and db.session.get(DeclarationCycle, requested) is None:
+        abort(404)
+    return cycles.choose_for_reader(
+        db.session,
+        flask_session,
+        today=clock.today(),
+        department_ids=access.visible_department_ids(current_user),
+        requested_id=requested,
     )
 
 
@@ -110,14 +112,18 @@ def chart_bars(result: Completeness) -> list[Bar]:
 @bp.get("/")
 @roles_required(COMPLIANCE, AUDITOR, ADMIN)
 def dashboard() -> str:
-    cycles = db.session.scalars(
+    all_cycles = db.session.scalars(
         select(DeclarationCycle).order_by(DeclarationCycle.opens_on.desc())
     ).all()
-    cycle_id = request.args.get("cycle", type=int)
-    cycle = cycle_or_404(cycle_id) if cycle_id else default_cycle()
-    context: dict[str, Any] = {"cycles": cycles, "cycle": cycle}
+    choice = cycle_choice()
+    cycle = choice.cycle
+    context: dict[str, Any] = {"cycles": all_cycles, "cycle": cycle, "choice": choice}
     if cycle is not None:
         visible = access.visible_department_ids(current_user)
+        context["unreviewed"] = cycles.unreviewed_departments(
+            db.session,
+            [d.id for d in cycle.departments if visible is None or d.id in visible],
+        )
         result = compute(
             db.session,
             cycle,
@@ -289,3 +295,10 @@ def remind(cycle_id: int) -> Response:
     return redirect(
         url_for(".department", cycle_id=cycle.id, department_id=department_id, status=status)
     )
+
+
+@page_hook("review.dashboard")
+def unreviewed_on_dashboard(user: Any) -> dict[str, Any]:
+    """The compliance dashboard warns of every department nobody reviews (their officials'
+    declarations and flags reach no compliance officer)."""
+    return {"unreviewed": cycles.unreviewed_departments(db.session)}

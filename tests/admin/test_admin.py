@@ -233,7 +233,8 @@ def cycle_form(name: str, opens: tuple[int, int, int], due: tuple[int, int, int]
     )
 
 
-def test_create_cycle_page(admin_client, department):
+def test_create_cycle_page(admin_client, department, make_user):
+    make_user("compliance")  # reviews the department (one nobody reviews needs confirming)
     ok = admin_client.post(
         "/admin/cycles", data=cycle_form("2026/27", (1, 4, 2026), (30, 6, 2026), [department.id])
     )
