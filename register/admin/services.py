@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from register.audit.log import record
@@ -22,7 +22,8 @@ from register.auth.passwords import hash_password
 from register.clock import utcnow
 from register.completeness.cycles import unreviewed_departments
 from register.matching.people import parse_person_name, split_other_names
-from register.models import DeclarationCycle, Department, RosterUpload, User
+from register.models import DeclarationCycle, Department, Flag, RosterUpload, User
+from register.models.flags import OPEN, REOPENED
 from register.models.people import COMPLIANCE, OFFICIAL, ROLES
 from register.screening import screen_people
 from register.settings import Settings
@@ -417,6 +418,8 @@ def save_person(
         user.assigned_departments = list(assigned) if user.role == COMPLIANCE else []
         after = _audited_state(user)
         changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+        session.flush()
+        moved = move_open_flags(session, user) if "department" in changed else 0
         record(
             session,
             "admin.user_updated",
@@ -431,12 +434,33 @@ def save_person(
                 "password_reset": bool(password),
                 # Which, never their values: the log cannot be anonymised later.
                 "personal_details_changed": personal,
+                "open_flags_moved": moved,
             },
         )
     if user.role == OFFICIAL and (personal or screened_as != (user.full_name, user.department_id)):
         session.flush()
         screen_people(session, [user.id], settings)
     return user
+
+
+def move_open_flags(session: Session, user: User) -> int:
+    """An official's open (and reopened) flags follow them to their department now, so alerts
+    and lists that go by a flag's department reach the new department's compliance officers
+    (access goes by the official's department already); decided flags keep the department they
+    were decided in. Returns how many moved; the caller audits it with the person's change."""
+    moved = session.execute(
+        update(Flag)
+        .where(
+            Flag.official_id == user.id,
+            Flag.status.in_((OPEN, REOPENED)),
+            or_(Flag.department_id.is_(None), Flag.department_id != user.department_id)
+            if user.department_id is not None
+            else Flag.department_id.is_not(None),
+        )
+        .values(department_id=user.department_id)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(moved.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _audited_state(user: User) -> dict[str, Any]:
@@ -784,6 +808,9 @@ def apply_roster(
             ]
             user.assigned_departments = []
         apply_person_details(user, update.personal, update.personal_changed)
+        if "department" in update.changes:
+            session.flush()
+            details["open_flags_moved"] = move_open_flags(session, user)
         if user.role == OFFICIAL and (
             update.personal_changed or {"full_name", "department"} & set(update.changes)
         ):
