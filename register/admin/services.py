@@ -782,37 +782,37 @@ def apply_roster(
         errors=list(plan.errors),
         ignored_columns=list(plan.ignored_columns),
     )
-    for planned in plan.to_create:
+    for new in plan.to_create:
         try:
             with session.begin_nested():
-                created = create_user(session, planned.fields, actor)
+                created = create_user(session, new.fields, actor)
         except AdminError as exc:  # created by someone else since the plan was made
-            report.errors.append((planned.line, str(exc)))
+            report.errors.append((new.line, str(exc)))
             continue
         report.created += 1
         if created.role == OFFICIAL:
             report.changed_people.append(created.id)
-    for update in plan.to_update:
-        user = update.user
+    for planned in plan.to_update:
+        user = planned.user
         details: dict[str, Any] = {
-            "changes": {name: list(pair) for name, pair in update.changes.items()},
-            "personal_details_changed": update.personal_changed,
+            "changes": {name: list(pair) for name, pair in planned.changes.items()},
+            "personal_details_changed": planned.personal_changed,
         }
         for name in UPDATABLE:
-            if name in update.changes:
-                setattr(user, name, getattr(update.fields, name))
-        if "role" in update.changes and user.role != COMPLIANCE and user.assigned_departments:
+            if name in planned.changes:
+                setattr(user, name, getattr(planned.fields, name))
+        if "role" in planned.changes and user.role != COMPLIANCE and user.assigned_departments:
             details["changes"]["assigned_departments"] = [
                 [d.code for d in user.assigned_departments],
                 [],
             ]
             user.assigned_departments = []
-        apply_person_details(user, update.personal, update.personal_changed)
-        if "department" in update.changes:
+        apply_person_details(user, planned.personal, planned.personal_changed)
+        if "department" in planned.changes:
             session.flush()
             details["open_flags_moved"] = move_open_flags(session, user)
         if user.role == OFFICIAL and (
-            update.personal_changed or {"full_name", "department"} & set(update.changes)
+            planned.personal_changed or {"full_name", "department"} & set(planned.changes)
         ):
             report.changed_people.append(user.id)
         report.updated += 1
@@ -820,7 +820,7 @@ def apply_roster(
             session,
             "admin.user_updated",
             f"Roster updated {user.email}: "
-            + ", ".join([*update.changes, *update.personal_changed]),
+            + ", ".join([*planned.changes, *planned.personal_changed]),
             actor=actor,
             object_type="user",
             object_id=user.id,
