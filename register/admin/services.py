@@ -145,7 +145,10 @@ def _unreviewed_check(
     unreviewed = unreviewed_departments(session, [d.id for d in departments])
     ids = [d.department_id for d in unreviewed]
     if ids and not (confirmed is True or (confirmed and set(ids) <= set(confirmed))):
-        names = ", ".join(f"{d.name} ({d.code}, {d.officials} officials)" for d in unreviewed)
+        names = ", ".join(
+            f"{d.name} ({d.code}, {d.officials} official{'' if d.officials == 1 else 's'})"
+            for d in unreviewed
+        )
         raise NeedsConfirmation(
             f"No compliance officer reviews {names}: their declarations and flags will reach "
             "nobody. Assign a compliance officer first, or confirm to add them anyway.",
