@@ -15,6 +15,7 @@ from register import runtime
 from register.admin import services as admin
 from register.auth.passwords import password_problem
 from register.cli_support import command_transaction, fail
+from register.completeness.cycles import unreviewed_departments
 from register.models import Department
 from register.models.people import ROLES
 
@@ -159,4 +160,12 @@ def create_cycle(name: str, opens_on: datetime, due_on: datetime, codes: tuple[s
             label = "codes" if len(unknown) > 1 else "code"
             fail(f"Unknown department {label}: {', '.join(unknown)}. No cycle was created.")
         admin.create_cycle(session, name, opens_on.date(), due_on.date(), departments, None)
+        unreviewed = unreviewed_departments(session, [d.id for d in departments])
     click.echo(f"Created cycle {name} for {len(departments)} departments")
+    for department in unreviewed:  # the web page asks first; here the operator is told
+        click.secho(
+            f"Warning: no compliance officer reviews {department.name} ({department.code}, "
+            f"{department.officials} officials): assign one on the People page.",
+            fg="yellow",
+            err=True,
+        )
