@@ -28,7 +28,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from register.models import ApiToken, BuyerMapping, Flag, ImportRun, PublishedEdition
+from register.models import (
+    ApiToken,
+    BuyerMapping,
+    Flag,
+    ImportRun,
+    PublishedEdition,
+    RosterUpload,
+)
 from tests.review.helpers import matrix_flag, matrix_plan
 
 PUBLIC = "public"
@@ -65,7 +72,12 @@ EXPECTED: dict[str, Any] = {
     "admin.edit_user": {"admin"},
     "admin.set_active": {"admin"},
     "admin.roster": {"admin"},
+    "admin.confirm_roster": {"admin"},
     "admin.cycles": {"admin"},
+    "admin.cycle": {"admin"},
+    "admin.add_cycle_departments": {"admin"},
+    "admin.extend_cycle": {"admin"},
+    "admin.close_cycle": {"admin"},
     # Contract awards.
     "awards.imports": {"admin"},
     "awards.import_run": {"admin"},
@@ -88,6 +100,7 @@ EXPECTED: dict[str, Any] = {
     "completeness.dashboard": {"compliance", "auditor", "admin"},
     "completeness.department": {DEPARTMENT, "auditor", "admin"},
     "completeness.remind": {"compliance", "admin"},
+    "completeness.confirm_remind_overdue": {DEPARTMENT, "admin"},
     "exports.index": {"auditor", "admin"},
     "exports.download": {"auditor", "admin"},
     # Public register: editions are public; publishing is for administrators.
@@ -133,6 +146,10 @@ EXPORT_KINDS: dict[str, set[str]] = {
 # URL parameter name -> value, from the matrix's World (owner, declaration, interest, cycle...).
 PARAMS: dict[str, Callable[[Any], Any]] = {
     "filename": lambda world: "css/register.css",
+    "upload_id": lambda world: _saved(
+        world,
+        RosterUpload(uploaded_by_id=world.owner.id, filename="r.csv", content="", digest="0" * 64),
+    ),
     "cycle_id": lambda world: world.cycle.id,
     "declaration_id": lambda world: world.declaration.id,
     "interest_id": lambda world: world.interest.id,

@@ -15,6 +15,7 @@ from register import runtime
 from register.admin import services as admin
 from register.auth.passwords import password_problem
 from register.cli_support import command_transaction, fail
+from register.completeness.cycles import unreviewed_departments
 from register.models import Department
 from register.models.people import ROLES
 
@@ -79,25 +80,64 @@ def erase_birth_dates(yes: bool) -> None:
     click.echo(f"Erased the month and year of birth of {erased} people.")
 
 
+def _shown(value: object) -> str:
+    return "(blank)" if value is None or value == "" else str(value)
+
+
 @users_cli.command("import")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_users(csv_file: Path) -> None:
-    """Create or update users from a roster CSV; rejected rows are listed with their line."""
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show who would be created and what would change for whom; change nothing.",
+)
+def import_users(csv_file: Path, dry_run: bool) -> None:
+    """Create or update users from a roster CSV (docs/roster.md); rejected rows are listed with
+    their line, and the command exits with status 1 when any row was rejected.
+
+    A blank cell keeps what is recorded; "(clear)" empties a column that may be empty.
+    """
     try:
         text = csv_file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         fail(f"{csv_file}: not UTF-8 text ({exc.reason} at byte {exc.start})")
-    with command_transaction() as session:
-        report = admin.import_roster(session, text, None, runtime.settings())
-    for line, message in report.errors:
+    if dry_run:
+        session = runtime.session()
+        try:
+            plan = admin.plan_roster(session, text, runtime.settings())
+            for created in plan.to_create:
+                click.echo(f"{csv_file}:{created.line}: would create {created.fields.email}")
+            for update in plan.to_update:
+                changes = [
+                    f"{name} {_shown(before)} -> {_shown(after)}"
+                    for name, (before, after) in update.changes.items()
+                ] + [f"{name} changed" for name in update.personal_changed]
+                click.echo(
+                    f"{csv_file}:{update.line}: would update {update.user.email}: "
+                    + "; ".join(changes)
+                )
+        finally:
+            session.rollback()
+        errors, ignored = plan.errors, plan.ignored_message
+        summary = (
+            f"Dry run, nothing was changed: {len(plan.to_create)} would be created, "
+            f"{len(plan.to_update)} updated, {plan.unchanged} unchanged, "
+            f"{len(plan.errors)} rejected"
+        )
+    else:
+        with command_transaction() as session:
+            report = admin.import_roster(session, text, None, runtime.settings())
+        errors, ignored = report.errors, report.ignored_message
+        summary = (
+            f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
+            f"{len(report.errors)} rejected"
+        )
+    for line, message in errors:
         click.echo(f"{csv_file}:{line}: {message}", err=True)
-    if report.ignored_message:
-        click.echo(f"{csv_file}: {report.ignored_message}", err=True)
-    click.echo(
-        f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{len(report.errors)} rejected"
-    )
-    if report.errors:
+    if ignored:
+        click.echo(f"{csv_file}: {ignored}", err=True)
+    click.echo(summary)
+    if errors:
         sys.exit(1)
 
 
@@ -120,4 +160,12 @@ def create_cycle(name: str, opens_on: datetime, due_on: datetime, codes: tuple[s
             label = "codes" if len(unknown) > 1 else "code"
             fail(f"Unknown department {label}: {', '.join(unknown)}. No cycle was created.")
         admin.create_cycle(session, name, opens_on.date(), due_on.date(), departments, None)
+        unreviewed = unreviewed_departments(session, [d.id for d in departments])
     click.echo(f"Created cycle {name} for {len(departments)} departments")
+    for department in unreviewed:  # the web page asks first; here the operator is told
+        click.secho(
+            f"Warning: no compliance officer reviews {department.name} ({department.code}, "
+            f"{department.officials} officials): assign one on the People page.",
+            fg="yellow",
+            err=True,
+        )

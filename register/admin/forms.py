@@ -17,6 +17,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
+    HiddenField,
     PasswordField,
     RadioField,
     SelectField,
@@ -121,7 +122,7 @@ class RosterForm(FlaskForm):
             FileAllowed(["csv"], "The file must be a CSV"),
         ],
     )
-    submit = SubmitField("Import roster", widget=GovSubmitInput())
+    submit = SubmitField("Preview the import", widget=GovSubmitInput())
 
 
 class CycleForm(FlaskForm):
@@ -139,4 +140,27 @@ class CycleForm(FlaskForm):
         widget=GovCheckboxesInput(),
         validators=[DataRequired("Choose at least one department")],
     )
+    # The departments nobody reviews that the administrator confirmed adding ("3,7").
+    confirm_unreviewed = HiddenField()
     submit = SubmitField("Create cycle", widget=GovSubmitInput())
+
+
+class CycleDepartmentsForm(FlaskForm):
+    departments = SelectMultipleField(
+        "Departments to add",
+        coerce=int,
+        widget=GovCheckboxesInput(),
+        validators=[DataRequired("Choose at least one department to add")],
+    )
+    confirm_unreviewed = HiddenField()
+    submit = SubmitField("Add departments", widget=GovSubmitInput())
+
+
+class ExtendCycleForm(FlaskForm):
+    due_on = gov_date("New due date", required="Enter the new due date")
+    submit = SubmitField("Change the due date", widget=GovSubmitInput())
+
+
+def confirmed_ids(text: str | None) -> list[int]:
+    """The department ids in a confirm_unreviewed field ("3,7")."""
+    return [int(part) for part in (text or "").split(",") if part.strip().isdigit()]

@@ -15,10 +15,19 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from register import runtime
+from register import clock, runtime
 from register.admin import services
-from register.admin.forms import CycleForm, DepartmentForm, RosterForm, UserForm
+from register.admin.forms import (
+    CycleDepartmentsForm,
+    CycleForm,
+    DepartmentForm,
+    ExtendCycleForm,
+    RosterForm,
+    UserForm,
+    confirmed_ids,
+)
 from register.auth.passwords import password_problem
+from register.completeness.cycles import unreviewed_departments
 from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import DeclarationCycle, Department, User
@@ -53,7 +62,12 @@ def departments() -> str | Response:
         .group_by(Department.id)
         .order_by(Department.name)
     ).all()
-    return render_template("admin/departments.html", rows=rows, form=form)
+    return render_template(
+        "admin/departments.html",
+        rows=rows,
+        form=form,
+        unreviewed=unreviewed_departments(db.session),
+    )
 
 
 def _department_choices() -> list[tuple[int, str]]:
@@ -84,6 +98,7 @@ def people() -> str:
         q=query,
         roster_form=RosterForm(),
         columns=services.roster_columns(_collect_birth_dates()),
+        clear=services.CLEAR,
     )
 
 
@@ -195,11 +210,13 @@ def set_active(user_id: int) -> Response:
 @bp.post("/people/roster")
 @roles_required(ADMIN)
 def roster() -> str | Response:
+    """Read an uploaded roster and show what importing it would do; nothing changes yet."""
     form = RosterForm()
     if not form.validate_on_submit():
         flash(
             "Choose a CSV file to import. "
-            + " ".join(e for errors in form.errors.values() for e in errors)
+            + " ".join(e for errors in form.errors.values() for e in errors),
+            "error",
         )
         return redirect(url_for(".people"))
     raw = form.file.data.read()
@@ -209,10 +226,49 @@ def roster() -> str | Response:
         report = services.RosterReport(
             errors=[(0, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})")]
         )
-    else:
+        return render_template("admin/roster_report.html", report=report)
+    with runtime.transaction() as session:
+        upload = services.keep_roster_upload(
+            session, text, form.file.data.filename or "roster.csv", current_user
+        )
+        plan = services.plan_roster(session, text, runtime.settings())
+    return _preview(upload.id, plan, changed=False)
+
+
+def _preview(upload_id: int, plan: services.RosterPlan, *, changed: bool) -> str:
+    return render_template(
+        "admin/roster_preview.html",
+        plan=plan,
+        upload_id=upload_id,
+        signature=plan.signature(),
+        changed=changed,
+        form=ConfirmForm(),
+        clear=services.CLEAR,
+    )
+
+
+@bp.post("/people/roster/<int:upload_id>/confirm")
+@roles_required(ADMIN)
+def confirm_roster(upload_id: int) -> str | Response:
+    """Import a previewed roster, if it would still do what the preview showed."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
         with runtime.transaction() as session:
-            report = services.import_roster(session, text, current_user, runtime.settings())
-    return render_template("admin/roster_report.html", report=report)
+            upload = services.roster_upload_for(session, upload_id, current_user)
+            outcome = services.confirm_roster_upload(
+                session,
+                upload,
+                request.form.get("signature", ""),
+                current_user,
+                runtime.settings(),
+            )
+    except services.AdminError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".people"))
+    if isinstance(outcome, services.RosterPlan):
+        return _preview(upload_id, outcome, changed=True)
+    return render_template("admin/roster_report.html", report=outcome)
 
 
 @bp.route("/cycles", methods=["GET", "POST"])
@@ -220,6 +276,7 @@ def roster() -> str | Response:
 def cycles() -> str | Response:
     form = CycleForm()
     form.departments.choices = _department_choices()
+    confirm: str | None = None
     if form.validate_on_submit():
         chosen = [d for i in form.departments.data if (d := db.session.get(Department, i))]
         try:
@@ -231,13 +288,121 @@ def cycles() -> str | Response:
                     form.due_on.data,
                     chosen,
                     current_user,
+                    confirmed_unreviewed=confirmed_ids(form.confirm_unreviewed.data),
                 )
+        except services.NeedsConfirmation as exc:
+            confirm = str(exc)
+            form.confirm_unreviewed.data = ",".join(str(i) for i in exc.department_ids)
         except services.AdminError as exc:
             form.name.errors.append(str(exc))
         else:
-            flash(f"Created cycle {form.name.data}")
+            flash(f"Created cycle {form.name.data}", "success")
             return redirect(url_for(".cycles"))
     all_cycles = db.session.scalars(
         select(DeclarationCycle).order_by(DeclarationCycle.opens_on.desc())
     ).all()
-    return render_template("admin/cycles.html", cycles=all_cycles, form=form)
+    return render_template("admin/cycles.html", cycles=all_cycles, form=form, confirm=confirm)
+
+
+def _cycle_or_404(cycle_id: int) -> DeclarationCycle:
+    cycle = db.session.get(DeclarationCycle, cycle_id)
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def _cycle_page(
+    cycle: DeclarationCycle,
+    departments_form: CycleDepartmentsForm | None = None,
+    extend_form: ExtendCycleForm | None = None,
+    confirm: str | None = None,
+) -> str:
+    departments_form = departments_form or CycleDepartmentsForm(formdata=None)
+    departments_form.departments.choices = [
+        (i, name) for i, name in _department_choices() if i not in {d.id for d in cycle.departments}
+    ]
+    covered = [d.id for d in cycle.departments]
+    return render_template(
+        "admin/cycle.html",
+        cycle=cycle,
+        departments_form=departments_form,
+        extend_form=extend_form or ExtendCycleForm(formdata=None),
+        close_form=ConfirmForm(),
+        confirm=confirm,
+        unreviewed=unreviewed_departments(db.session, covered) if covered else [],
+    )
+
+
+@bp.get("/cycles/<int:cycle_id>")
+@roles_required(ADMIN)
+def cycle(cycle_id: int) -> str:
+    return _cycle_page(_cycle_or_404(cycle_id))
+
+
+@bp.post("/cycles/<int:cycle_id>/departments")
+@roles_required(ADMIN)
+def add_cycle_departments(cycle_id: int) -> str | Response:
+    """Add departments to a cycle; one nobody reviews is added only once confirmed."""
+    cycle = _cycle_or_404(cycle_id)
+    form = CycleDepartmentsForm()
+    form.departments.choices = _department_choices()
+    confirm = None
+    if form.validate_on_submit():
+        chosen = [d for i in form.departments.data if (d := db.session.get(Department, i))]
+        try:
+            with runtime.transaction() as session:
+                added = services.add_cycle_departments(
+                    session,
+                    cycle,
+                    chosen,
+                    current_user,
+                    confirmed_unreviewed=confirmed_ids(form.confirm_unreviewed.data),
+                )
+        except services.NeedsConfirmation as exc:
+            confirm = str(exc)
+            form.confirm_unreviewed.data = ",".join(str(i) for i in exc.department_ids)
+        except services.AdminError as exc:
+            form.departments.errors.append(str(exc))
+        else:
+            flash(
+                f"Added {', '.join(d.code for d in added)} to {cycle.name}",
+                "success",
+            )
+            return redirect(url_for(".cycle", cycle_id=cycle.id))
+    return _cycle_page(cycle, departments_form=form, confirm=confirm)
+
+
+@bp.post("/cycles/<int:cycle_id>/due")
+@roles_required(ADMIN)
+def extend_cycle(cycle_id: int) -> str | Response:
+    cycle = _cycle_or_404(cycle_id)
+    form = ExtendCycleForm()
+    if form.validate_on_submit():
+        try:
+            with runtime.transaction() as session:
+                services.extend_cycle(session, cycle, form.due_on.data, current_user)
+        except services.AdminError as exc:
+            form.due_on.errors.append(str(exc))
+        else:
+            flash(f"{cycle.name} is now due on {cycle.due_on:%-d %B %Y}", "success")
+            return redirect(url_for(".cycle", cycle_id=cycle.id))
+    return _cycle_page(cycle, extend_form=form)
+
+
+@bp.post("/cycles/<int:cycle_id>/close")
+@roles_required(ADMIN)
+def close_cycle(cycle_id: int) -> Response:
+    cycle = _cycle_or_404(cycle_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if request.form.get("confirmed") != "yes":
+        flash("Tick the box to confirm closing the cycle", "error")
+        return redirect(url_for(".cycle", cycle_id=cycle.id))
+    try:
+        with runtime.transaction() as session:
+            services.close_cycle(session, cycle, current_user, today=clock.today())
+    except services.AdminError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Closed {cycle.name}", "success")
+    return redirect(url_for(".cycle", cycle_id=cycle.id))

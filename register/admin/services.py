@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import re
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from register.audit.log import record
 from register.auth.passwords import hash_password
+from register.clock import utcnow
+from register.completeness.cycles import unreviewed_departments
 from register.matching.people import parse_person_name, split_other_names
-from register.models import DeclarationCycle, Department, User
+from register.models import DeclarationCycle, Department, Flag, RosterUpload, User
+from register.models.flags import OPEN, REOPENED
 from register.models.people import COMPLIANCE, OFFICIAL, ROLES
 from register.screening import screen_people
 from register.settings import Settings
@@ -85,7 +91,11 @@ def create_cycle(
     due_on: date,
     departments: Iterable[Department],
     actor: User | None,
+    *,
+    confirmed_unreviewed: Confirmed = True,
 ) -> DeclarationCycle:
+    """Create a cycle (audited); with `confirmed_unreviewed` False, a department nobody
+    reviews raises NeedsConfirmation first."""
     name = name.strip()
     if not name or len(name) > 100:
         raise AdminError("Enter a name for the cycle (100 characters or fewer)")
@@ -96,6 +106,7 @@ def create_cycle(
     departments = list(departments)
     if not departments:
         raise AdminError("Choose at least one department")
+    unreviewed = _unreviewed_check(session, departments, confirmed_unreviewed)
     cycle = DeclarationCycle(name=name, opens_on=opens_on, due_on=due_on, departments=departments)
     session.add(cycle)
     session.flush()
@@ -106,9 +117,122 @@ def create_cycle(
         actor=actor,
         object_type="cycle",
         object_id=cycle.id,
-        details={"departments": [d.code for d in departments]},
+        details={
+            "departments": [d.code for d in departments],
+            "confirmed_without_reviewer": unreviewed,
+        },
     )
     return cycle
+
+
+class NeedsConfirmation(AdminError):
+    """The change is allowed, but the administrator must confirm it first (the message says
+    what they are confirming; `department_ids` are the departments to confirm)."""
+
+    def __init__(self, message: str, department_ids: list[int]) -> None:
+        super().__init__(message)
+        self.department_ids = department_ids
+
+
+Confirmed = bool | Collection[int]  # True, or the ids of the departments confirmed
+
+
+def _unreviewed_check(
+    session: Session, departments: list[Department], confirmed: Confirmed
+) -> list[str]:
+    """The codes of `departments` nobody reviews; raises NeedsConfirmation unless each of them
+    was confirmed."""
+    unreviewed = unreviewed_departments(session, [d.id for d in departments])
+    ids = [d.department_id for d in unreviewed]
+    if ids and not (confirmed is True or (confirmed and set(ids) <= set(confirmed))):
+        names = ", ".join(
+            f"{d.name} ({d.code}, {d.officials} official{'' if d.officials == 1 else 's'})"
+            for d in unreviewed
+        )
+        raise NeedsConfirmation(
+            f"No compliance officer reviews {names}: their declarations and flags will reach "
+            "nobody. Assign a compliance officer first, or confirm to add them anyway.",
+            ids,
+        )
+    return [d.code for d in unreviewed]
+
+
+def add_cycle_departments(
+    session: Session,
+    cycle: DeclarationCycle,
+    departments: Iterable[Department],
+    actor: User | None,
+    *,
+    confirmed_unreviewed: Confirmed = False,
+) -> list[Department]:
+    """Add departments to a cycle (audited, before and after); a department nobody reviews
+    needs the administrator's confirmation."""
+    added = [d for d in dict.fromkeys(departments) if d not in cycle.departments]
+    if not added:
+        raise AdminError("Choose at least one department that is not in the cycle yet")
+    if cycle.closed_on is not None:
+        raise AdminError(f"{cycle.name} is closed")
+    unreviewed = _unreviewed_check(session, added, confirmed_unreviewed)
+    before = sorted(d.code for d in cycle.departments)
+    cycle.departments = [*cycle.departments, *added]
+    session.flush()
+    record(
+        session,
+        "admin.cycle_departments_added",
+        f"Added {', '.join(d.code for d in added)} to cycle {cycle.name}",
+        actor=actor,
+        object_type="cycle",
+        object_id=cycle.id,
+        details={
+            "before": {"departments": before},
+            "after": {"departments": sorted(d.code for d in cycle.departments)},
+            "confirmed_without_reviewer": unreviewed,
+        },
+    )
+    return added
+
+
+def extend_cycle(
+    session: Session, cycle: DeclarationCycle, due_on: date, actor: User | None
+) -> None:
+    """Move a cycle's due date later (audited, before and after)."""
+    if cycle.closed_on is not None:
+        raise AdminError(f"{cycle.name} is closed")
+    if due_on <= cycle.due_on:
+        raise AdminError(
+            f"The new due date must be after the current one ({cycle.due_on.isoformat()})"
+        )
+    before = cycle.due_on
+    cycle.due_on = due_on
+    record(
+        session,
+        "admin.cycle_extended",
+        f"Extended cycle {cycle.name}: due {before} to {due_on}",
+        actor=actor,
+        object_type="cycle",
+        object_id=cycle.id,
+        details={"before": {"due_on": before.isoformat()}, "after": {"due_on": due_on.isoformat()}},
+    )
+
+
+def close_cycle(
+    session: Session, cycle: DeclarationCycle, actor: User | None, *, today: date
+) -> None:
+    """Close a cycle (audited): it is no longer anyone's default and sends no reminders."""
+    if cycle.closed_on is not None:
+        raise AdminError(f"{cycle.name} is already closed")
+    if cycle.opens_on > today:
+        raise AdminError(f"{cycle.name} has not opened yet")
+    cycle.closed_on = today
+    record(
+        session,
+        "admin.cycle_closed",
+        f"Closed cycle {cycle.name}",
+        actor=actor,
+        object_type="cycle",
+        object_id=cycle.id,
+        details={"before": {"closed_on": None}, "after": {"closed_on": today.isoformat()}},
+    )
 
 
 @dataclass
@@ -251,7 +375,7 @@ def save_person(
     user: User | None,
     fields: UserFields,
     *,
-    assigned: Iterable[Department],
+    assigned: Collection[Department],
     password: str | None,
     actor: User,
     settings: Settings,
@@ -264,11 +388,26 @@ def save_person(
     personal: list[str] = []
     if user is None:
         user = create_user(session, fields, actor, password)
+        if user.role == COMPLIANCE and (codes := sorted(d.code for d in assigned)):
+            user.assigned_departments = list(assigned)
+            record(
+                session,
+                "admin.user_updated",
+                f"Assigned {user.email} to review {', '.join(codes)}",
+                actor=actor,
+                object_type="user",
+                object_id=user.id,
+                ip_address=ip_address,
+                details={
+                    "before": {"assigned_departments": []},
+                    "after": {"assigned_departments": codes},
+                },
+            )
     else:
         problems = check_user_fields(fields)
         if problems:
             raise AdminError("; ".join(problems))
-        before = {"role": user.role, "department": user.department_id, "active": user.active}
+        before = _audited_state(user)
         for name in ("full_name", "role", "job_title", "is_senior", "joined_on", "left_on"):
             setattr(user, name, getattr(fields, name))
         user.department = fields.department
@@ -279,27 +418,66 @@ def save_person(
             user.password_hash = hash_password(password)
             user.failed_logins = 0
             user.locked_until = None
+        user.assigned_departments = list(assigned) if user.role == COMPLIANCE else []
+        after = _audited_state(user)
+        changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+        session.flush()
+        moved = move_open_flags(session, user) if "department" in changed else 0
         record(
             session,
             "admin.user_updated",
-            f"Updated {user.email}",
+            f"Updated {user.email}" + (f": {', '.join(changed)}" if changed else ""),
             actor=actor,
             object_type="user",
             object_id=user.id,
             ip_address=ip_address,
             details={
-                "before": before,
-                "after": {"role": user.role, "department": user.department_id},
+                "before": {k: before[k] for k in changed},
+                "after": {k: after[k] for k in changed},
                 "password_reset": bool(password),
                 # Which, never their values: the log cannot be anonymised later.
                 "personal_details_changed": personal,
+                "open_flags_moved": moved,
             },
         )
-    user.assigned_departments = list(assigned) if user.role == COMPLIANCE else []
     if user.role == OFFICIAL and (personal or screened_as != (user.full_name, user.department_id)):
         session.flush()
         screen_people(session, [user.id], settings)
     return user
+
+
+def move_open_flags(session: Session, user: User) -> int:
+    """An official's open (and reopened) flags follow them to their department now, so alerts
+    and lists that go by a flag's department reach the new department's compliance officers
+    (access goes by the official's department already); decided flags keep the department they
+    were decided in. Returns how many moved; the caller audits it with the person's change."""
+    moved = session.execute(
+        update(Flag)
+        .where(
+            Flag.official_id == user.id,
+            Flag.status.in_((OPEN, REOPENED)),
+            or_(Flag.department_id.is_(None), Flag.department_id != user.department_id)
+            if user.department_id is not None
+            else Flag.department_id.is_not(None),
+        )
+        .values(department_id=user.department_id)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(moved.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _audited_state(user: User) -> dict[str, Any]:
+    """What a change of a person is audited with, before and after (no personal details)."""
+    return {
+        "full_name": user.full_name,
+        "role": user.role,
+        "department": user.department.code if user.department else None,
+        "job_title": user.job_title,
+        "is_senior": user.is_senior,
+        "joined_on": user.joined_on.isoformat() if user.joined_on else None,
+        "left_on": user.left_on.isoformat() if user.left_on else None,
+        "assigned_departments": sorted(d.code for d in user.assigned_departments),
+    }
 
 
 def set_active(
@@ -340,16 +518,39 @@ class RosterReport:
 
     @property
     def ignored_message(self) -> str | None:
-        if not self.ignored_columns:
-            return None
-        return (
-            f"Columns {' and '.join(self.ignored_columns)} were ignored: this register does not "
-            "collect dates of birth (COLLECT_BIRTH_DATES is off)"
-        )
+        return _ignored_message(self.ignored_columns)
+
+
+def _ignored_message(columns: list[str]) -> str | None:
+    if not columns:
+        return None
+    return (
+        f"Columns {' and '.join(columns)} were ignored: this register does not "
+        "collect dates of birth (COLLECT_BIRTH_DATES is off)"
+    )
+
+
+# The roster's rules, documented in docs/roster.md and on the import page: a blank cell leaves
+# what is recorded unchanged; CLEAR empties a column that may be empty; yes/no columns take
+# only these values (any case).
+CLEAR = "(clear)"
+YES_VALUES = ("yes", "y", "true", "1")
+NO_VALUES = ("no", "n", "false", "0")
+CLEARABLE = ("department_code", "job_title", "joined_on", "left_on", *PERSON_COLUMNS)
+# The columns compared and changed on an existing person, in the order a preview shows them.
+UPDATABLE = ("full_name", "role", "department", "job_title", "is_senior", "joined_on", "left_on")
 
 
 def _parse_bool(text: str) -> bool:
-    return text.strip().lower() in ("1", "yes", "true", "y")
+    value = text.strip().lower()
+    if value in YES_VALUES:
+        return True
+    if value in NO_VALUES:
+        return False
+    raise AdminError(
+        f"is_senior {text.strip()!r} is not yes or no (use one of "
+        f"{', '.join(YES_VALUES + NO_VALUES)}, or leave it blank)"
+    )
 
 
 def _parse_date(text: str, column: str) -> date | None:
@@ -371,53 +572,265 @@ def roster_columns(collect_birth_dates: bool) -> tuple[str, ...]:
     return (*USER_COLUMNS, *person_fields(collect_birth_dates))
 
 
-def _rows(reader: csv.DictReader[str], report: RosterReport) -> Iterator[dict[str, str]]:
+def _rows(reader: csv.DictReader[str], errors: list[tuple[int, str]]) -> Iterator[dict[str, str]]:
     """The roster's rows; a line the CSV reader cannot read ends the file, reported."""
     try:
         yield from reader
     except csv.Error as exc:
-        report.errors.append(
-            (reader.line_num, f"not a CSV row, the rest of the file was not read: {exc}")
-        )
+        errors.append((reader.line_num, f"not a CSV row, the rest of the file was not read: {exc}"))
 
 
-def import_roster(
-    session: Session,
-    text: str,
-    actor: User | None,
-    settings: Settings,
-) -> RosterReport:
-    """Create or update users from CSV rows; each bad row is reported and the good ones kept.
+@dataclass
+class PlannedCreate:
+    line: int
+    fields: UserFields
 
-    Each row is applied in a savepoint, so a failing row never leaves part of itself behind.
-    Birth date columns are ignored (and reported as such) unless the register collects them.
-    Officials added or whose names, birth date or department changed are screened against
-    company officer records again.
+
+@dataclass
+class PlannedUpdate:
+    """An existing person and what the row changes: field -> (before, after), as shown."""
+
+    line: int
+    user: User
+    fields: UserFields
+    changes: dict[str, tuple[Any, Any]]
+    personal: PersonDetails
+    personal_changed: list[str]
+
+
+@dataclass
+class RosterPlan:
+    """What importing a roster would do, worked out without changing anything."""
+
+    to_create: list[PlannedCreate] = field(default_factory=list)
+    to_update: list[PlannedUpdate] = field(default_factory=list)
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    person_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ignored_message(self) -> str | None:
+        return _ignored_message(self.ignored_columns)
+
+    def signature(self) -> str:
+        """A digest of what would change: the preview and the confirmation must agree on it."""
+        summary = {
+            "create": [(p.line, p.fields.email) for p in self.to_create],
+            "update": [(p.line, p.user.id, p.changes, p.personal_changed) for p in self.to_update],
+            "unchanged": self.unchanged,
+            "errors": self.errors,
+        }
+        text = json.dumps(summary, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _cell(row: dict[str, str], column: str) -> str:
+    return (row.get(column) or "").strip()
+
+
+def plan_roster(session: Session, text: str, settings: Settings) -> RosterPlan:
+    """Read a roster and work out what it would create, change and reject; changes nothing.
+
+    Two rows with one email are both rejected. A blank cell keeps what is recorded; CLEAR
+    empties a column that may be empty.
     """
     collect_birth_dates = settings.collect_birth_dates
-    report = RosterReport()
+    plan = RosterPlan()
     # newline="": line breaks inside quoted cells are the cell's, and a lone \r is a line break.
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         header = reader.fieldnames or []
     except csv.Error as exc:
-        report.errors.append((1, f"the header is not a CSV row: {exc}"))
-        return report
+        plan.errors.append((1, f"the header is not a CSV row: {exc}"))
+        return plan
     missing = [c for c in REQUIRED_ROSTER_COLUMNS if c not in header]
     if missing:
         expected = ", ".join(roster_columns(collect_birth_dates))
-        report.errors.append((1, f"missing columns: {', '.join(missing)} (expected {expected})"))
-        return report
-    person_columns = [c for c in person_fields(collect_birth_dates) if c in header]
-    report.ignored_columns = [c for c in BIRTH_COLUMNS if c in header and not collect_birth_dates]
+        plan.errors.append((1, f"missing columns: {', '.join(missing)} (expected {expected})"))
+        return plan
+    plan.person_columns = [c for c in person_fields(collect_birth_dates) if c in header]
+    plan.ignored_columns = [c for c in BIRTH_COLUMNS if c in header and not collect_birth_dates]
+    rows = [(reader.line_num, row) for row in _rows(reader, plan.errors)]
+    lines_by_email: dict[str, list[int]] = {}
+    for line, row in rows:
+        key = _cell(row, "email").lower()
+        if key:
+            lines_by_email.setdefault(key, []).append(line)
     departments = {d.code: d for d in session.scalars(select(Department))}
-    for row in _rows(reader, report):
-        line = reader.line_num
+    errors: list[tuple[int, str]] = []
+    for line, row in rows:
+        lines = lines_by_email.get(_cell(row, "email").lower(), [])
+        if len(lines) > 1:
+            others = ", ".join(str(n) for n in lines)
+            errors.append(
+                (
+                    line,
+                    f"email {_cell(row, 'email')} appears on lines {others}: "
+                    "none of these rows was imported",
+                )
+            )
+            continue
+        try:
+            _plan_row(session, plan, line, row, departments)
+        except AdminError as exc:
+            errors.append((line, str(exc)))
+    plan.errors = sorted(plan.errors + errors)
+    return plan
+
+
+def _plan_row(
+    session: Session,
+    plan: RosterPlan,
+    line: int,
+    row: dict[str, str],
+    departments: dict[str, Department],
+) -> None:
+    email = _cell(row, "email")
+    existing = (
+        session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+        if email
+        else None
+    )
+    problems: list[str] = []
+    for column in USER_COLUMNS:
+        if _cell(row, column).lower() == CLEAR and column not in CLEARABLE:
+            problems.append(f"{column} cannot be cleared")
+    if problems:
+        raise AdminError("; ".join(problems))
+
+    def given(column: str) -> str | None:
+        """The cell's text; None when blank (keep what is recorded); "" for CLEAR."""
+        value = _cell(row, column)
+        if not value:
+            return None
+        return "" if value.lower() == CLEAR else value
+
+    code_text = given("department_code")
+    code = code_text.upper() if code_text else code_text
+    if code and code not in departments:
+        raise AdminError(f"department_code {code!r} does not exist")
+    senior_text = given("is_senior")
+    joined_text, left_text = given("joined_on"), given("left_on")
+    fields = UserFields(
+        email=email,
+        full_name=given("full_name") or (existing.full_name if existing else ""),
+        role=(given("role") or (existing.role if existing else "")).lower(),
+        department=(
+            departments[code]
+            if code
+            else (existing.department if existing and code is None else None)
+        ),
+        job_title=(
+            given("job_title") or None
+            if given("job_title") is not None
+            else (existing.job_title if existing else None)
+        ),
+        is_senior=(
+            _parse_bool(senior_text) if senior_text else (existing.is_senior if existing else False)
+        ),
+        joined_on=(
+            _parse_date(joined_text, "joined_on")
+            if joined_text is not None
+            else (existing.joined_on if existing else None)
+        ),
+        left_on=(
+            _parse_date(left_text, "left_on")
+            if left_text is not None
+            else (existing.left_on if existing else None)
+        ),
+    )
+
+    def person_text(column: str) -> str:
+        value = given(column) if column in plan.person_columns else None
+        if value is not None:
+            return value
+        recorded = getattr(existing, column) if existing else None
+        return "" if recorded is None else str(recorded)
+
+    fields.person, person_problems = parse_person_details(*(person_text(c) for c in PERSON_COLUMNS))
+    problems = check_user_fields(fields)
+    problems += [f"{column}: {message}" for column, message in person_problems.items()]
+    if problems:
+        raise AdminError("; ".join(problems))
+    if existing is None:
+        plan.to_create.append(PlannedCreate(line, fields))
+        return
+    changes: dict[str, tuple[Any, Any]] = {}
+    for name in UPDATABLE:
+        if name == "department":
+            before = existing.department.code if existing.department else None
+            after = fields.department.code if fields.department else None
+        else:
+            before, after = getattr(existing, name), getattr(fields, name)
+        if before != after:
+            changes[name] = (before, after)
+    personal = [c for c in plan.person_columns if getattr(existing, c) != getattr(fields.person, c)]
+    if changes or personal:
+        plan.to_update.append(
+            PlannedUpdate(line, existing, fields, changes, fields.person, personal)
+        )
+    else:
+        plan.unchanged += 1
+
+
+def apply_roster(
+    session: Session, plan: RosterPlan, actor: User | None, settings: Settings
+) -> RosterReport:
+    """Make the changes of `plan` (in the caller's transaction), each person audited with
+    before and after values (personal details by name only); officials added, or whose names,
+    birth date or department changed, are screened again."""
+    report = RosterReport(
+        unchanged=plan.unchanged,
+        errors=list(plan.errors),
+        ignored_columns=list(plan.ignored_columns),
+    )
+    for new in plan.to_create:
         try:
             with session.begin_nested():
-                _apply_roster_row(session, row, departments, person_columns, report, actor)
-        except AdminError as exc:
-            report.errors.append((line, str(exc)))
+                created = create_user(session, new.fields, actor)
+        except AdminError as exc:  # created by someone else since the plan was made
+            report.errors.append((new.line, str(exc)))
+            continue
+        report.created += 1
+        if created.role == OFFICIAL:
+            report.changed_people.append(created.id)
+    for planned in plan.to_update:
+        user = planned.user
+        details: dict[str, Any] = {
+            "changes": {name: list(pair) for name, pair in planned.changes.items()},
+            "personal_details_changed": planned.personal_changed,
+        }
+        for name in UPDATABLE:
+            if name in planned.changes:
+                setattr(user, name, getattr(planned.fields, name))
+        if "role" in planned.changes and user.role != COMPLIANCE and user.assigned_departments:
+            details["changes"]["assigned_departments"] = [
+                [d.code for d in user.assigned_departments],
+                [],
+            ]
+            user.assigned_departments = []
+        apply_person_details(user, planned.personal, planned.personal_changed)
+        if "department" in planned.changes:
+            session.flush()
+            details["open_flags_moved"] = move_open_flags(session, user)
+        if user.role == OFFICIAL and (
+            planned.personal_changed or {"full_name", "department"} & set(planned.changes)
+        ):
+            report.changed_people.append(user.id)
+        report.updated += 1
+        record(
+            session,
+            "admin.user_updated",
+            f"Roster updated {user.email}: "
+            + ", ".join([*planned.changes, *planned.personal_changed]),
+            actor=actor,
+            object_type="user",
+            object_id=user.id,
+            details=details,
+        )
+    report.errors.sort()
+    session.flush()
     screen_people(session, report.changed_people, settings)
     record(
         session,
@@ -430,66 +843,66 @@ def import_roster(
     return report
 
 
-def _apply_roster_row(
+def import_roster(
     session: Session,
-    row: dict[str, str],
-    departments: dict[str, Department],
-    person_columns: list[str],
-    report: RosterReport,
+    text: str,
     actor: User | None,
-) -> None:
-    code = (row.get("department_code") or "").strip().upper()
-    if code and code not in departments:
-        raise AdminError(f"department_code {code!r} does not exist")
-    person, person_problems = parse_person_details(
-        *((row.get(c) or "") if c in person_columns else "" for c in PERSON_COLUMNS)
+    settings: Settings,
+) -> RosterReport:
+    """Create or update users from a roster CSV; each bad row is reported and the good ones
+    kept (see `plan_roster` for the rules). Birth date columns are ignored (and reported as
+    such) unless the register collects them."""
+    return apply_roster(session, plan_roster(session, text, settings), actor, settings)
+
+
+UPLOAD_LIFETIME = timedelta(hours=2)
+
+
+def keep_roster_upload(session: Session, text: str, filename: str, actor: User) -> RosterUpload:
+    """Keep a roster between its preview and the confirmation (uploads older than
+    UPLOAD_LIFETIME are deleted)."""
+    session.execute(
+        delete(RosterUpload).where(RosterUpload.created_at < utcnow() - UPLOAD_LIFETIME)
     )
-    fields = UserFields(
-        email=(row.get("email") or "").strip(),
-        full_name=(row.get("full_name") or "").strip(),
-        role=(row.get("role") or "").strip().lower(),
-        department=departments.get(code) if code else None,
-        job_title=(row.get("job_title") or "").strip() or None,
-        is_senior=_parse_bool(row.get("is_senior") or ""),
-        joined_on=_parse_date(row.get("joined_on") or "", "joined_on"),
-        left_on=_parse_date(row.get("left_on") or "", "left_on"),
-        person=person,
+    upload = RosterUpload(
+        uploaded_by_id=actor.id,
+        filename=filename[:255],
+        content=text,
+        digest=hashlib.sha256(text.encode()).hexdigest(),
     )
-    problems = check_user_fields(fields)
-    problems += [f"{column}: {message}" for column, message in person_problems.items()]
-    if problems:
-        raise AdminError("; ".join(problems))
-    existing = session.scalar(select(User).where(func.lower(User.email) == fields.email.lower()))
-    if existing is None:
-        created = create_user(session, fields, actor)
-        report.created += 1
-        if created.role == OFFICIAL:
-            report.changed_people.append(created.id)
-        return
-    changes = {}
-    for name in ("full_name", "role", "job_title", "is_senior", "joined_on", "left_on"):
-        if getattr(existing, name) != getattr(fields, name):
-            changes[name] = (getattr(existing, name), getattr(fields, name))
-            setattr(existing, name, getattr(fields, name))
-    if existing.department_id != (fields.department.id if fields.department else None):
-        changes["department"] = (existing.department_id, code)
-        existing.department = fields.department
-    personal = apply_person_details(existing, person, person_columns)
-    if existing.role == OFFICIAL and (personal or {"full_name", "department"} & set(changes)):
-        report.changed_people.append(existing.id)
-    if changes or personal:
-        report.updated += 1
-        record(
-            session,
-            "admin.user_updated",
-            f"Roster updated {existing.email}",
-            actor=actor,
-            object_type="user",
-            object_id=existing.id,
-            details={"changes": changes, "personal_details_changed": personal},
-        )
-    else:
-        report.unchanged += 1
+    session.add(upload)
+    session.flush()
+    return upload
+
+
+def roster_upload_for(session: Session, upload_id: int, actor: User) -> RosterUpload:
+    """The upload `actor` previewed, unchanged, not imported yet and not expired."""
+    upload = session.get(RosterUpload, upload_id)
+    if upload is None or upload.uploaded_by_id != actor.id:
+        raise AdminError("That roster upload was not found: upload the file again")
+    if upload.imported_at is not None:
+        raise AdminError("That roster was already imported")
+    if upload.created_at < utcnow() - UPLOAD_LIFETIME:
+        raise AdminError("The preview has expired: upload the file again")
+    if hashlib.sha256(upload.content.encode()).hexdigest() != upload.digest:
+        raise AdminError("The stored roster does not match its digest: upload the file again")
+    return upload
+
+
+def confirm_roster_upload(
+    session: Session,
+    upload: RosterUpload,
+    signature: str,
+    actor: User,
+    settings: Settings,
+) -> RosterReport | RosterPlan:
+    """Import a previewed roster if what it would do is still what was previewed (the report);
+    otherwise the new plan, to preview again."""
+    plan = plan_roster(session, upload.content, settings)
+    if plan.signature() != signature:
+        return plan
+    upload.imported_at = utcnow()
+    return apply_roster(session, plan, actor, settings)
 
 
 def erase_birth_dates(session: Session, actor: User | None) -> int:

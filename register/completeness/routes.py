@@ -6,18 +6,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from register import access, clock, runtime
-from register.completeness import reminders
+from register.completeness import cycles, reminders
 from register.completeness.services import FILTERS, STATUS_LABELS, Completeness, compute, people
 from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import DeclarationCycle, Department
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE
-from register.web import guard_blueprint, nav_item, roles_required
+from register.web import guard_blueprint, nav_item, page_hook, roles_required
 
 bp = Blueprint("completeness", __name__, url_prefix="/completeness")
 guard_blueprint(bp, COMPLIANCE, AUDITOR, ADMIN)
@@ -44,16 +45,17 @@ def cycle_or_404(cycle_id: int) -> DeclarationCycle:
     return cycle
 
 
-def default_cycle() -> DeclarationCycle | None:
-    """The most recent cycle that has opened, else the earliest one still to open."""
-    opened = db.session.scalar(
-        select(DeclarationCycle)
-        .where(DeclarationCycle.opens_on <= clock.today())
-        .order_by(DeclarationCycle.opens_on.desc())
-        .limit(1)
-    )
-    return opened or db.session.scalar(
-        select(DeclarationCycle).order_by(DeclarationCycle.opens_on).limit(1)
+def cycle_choice() -> cycles.CycleChoice:
+    """The cycle this reader sees: asked for (?cycle=), remembered, or the default, and why."""
+    requested = request.args.get("cycle", type=int)
+    if requested and db.session.get(DeclarationCycle, requested) is None:
+        abort(404)
+    return cycles.choose_for_reader(
+        db.session,
+        flask_session,
+        today=clock.today(),
+        department_ids=access.visible_department_ids(current_user),
+        requested_id=requested,
     )
 
 
@@ -110,14 +112,18 @@ def chart_bars(result: Completeness) -> list[Bar]:
 @bp.get("/")
 @roles_required(COMPLIANCE, AUDITOR, ADMIN)
 def dashboard() -> str:
-    cycles = db.session.scalars(
+    all_cycles = db.session.scalars(
         select(DeclarationCycle).order_by(DeclarationCycle.opens_on.desc())
     ).all()
-    cycle_id = request.args.get("cycle", type=int)
-    cycle = cycle_or_404(cycle_id) if cycle_id else default_cycle()
-    context: dict[str, Any] = {"cycles": cycles, "cycle": cycle}
+    choice = cycle_choice()
+    cycle = choice.cycle
+    context: dict[str, Any] = {"cycles": all_cycles, "cycle": cycle, "choice": choice}
     if cycle is not None:
         visible = access.visible_department_ids(current_user)
+        context["unreviewed"] = cycles.unreviewed_departments(
+            db.session,
+            [d.id for d in cycle.departments if visible is None or d.id in visible],
+        )
         result = compute(
             db.session,
             cycle,
@@ -146,14 +152,7 @@ def dashboard() -> str:
 @roles_required(COMPLIANCE, AUDITOR, ADMIN)
 def department(cycle_id: int, department_id: int) -> str:
     cycle = cycle_or_404(cycle_id)
-    visible = access.visible_department_ids(current_user)
-    dept = db.session.get(Department, department_id)
-    if (
-        dept is None
-        or dept not in cycle.departments
-        or (visible is not None and dept.id not in visible)
-    ):
-        abort(404)
+    dept = _department_in_cycle(cycle, department_id)
     wanted = request.args.get("status", "in_scope")
     if wanted not in FILTERS:
         abort(404)
@@ -169,6 +168,7 @@ def department(cycle_id: int, department_id: int) -> str:
         )
     )
     shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    last = reminders.last_reminders(db.session, cycle, [p.official_id for p in shown])
     return render_template(
         "completeness/department.html",
         cycle=cycle,
@@ -176,12 +176,50 @@ def department(cycle_id: int, department_id: int) -> str:
         wanted=wanted,
         filters=FILTERS,
         people=shown,
+        last_reminded=last,
+        today=clock.today(),
         total=len(found),
         page=page,
         page_size=PAGE_SIZE,
         can_remind=current_user.role in (COMPLIANCE, ADMIN),
         form=ConfirmForm(),
         reminders=reminders.recent(db.session, cycle, {dept.id}),
+    )
+
+
+def _department_in_cycle(cycle: DeclarationCycle, department_id: int) -> Department:
+    """A department of `cycle` the reader may see, or 404."""
+    visible = access.visible_department_ids(current_user)
+    dept = db.session.get(Department, department_id)
+    if (
+        dept is None
+        or dept not in cycle.departments
+        or (visible is not None and dept.id not in visible)
+    ):
+        abort(404)
+    return dept
+
+
+@bp.get("/cycles/<int:cycle_id>/departments/<int:department_id>/remind-overdue")
+@roles_required(COMPLIANCE, ADMIN)
+def confirm_remind_overdue(cycle_id: int, department_id: int) -> str:
+    """Ask before reminding everyone overdue in a department, saying how many."""
+    cycle = cycle_or_404(cycle_id)
+    dept = _department_in_cycle(cycle, department_id)
+    due, skipped = reminders.overdue_to_remind(
+        db.session,
+        cycle,
+        dept.id,
+        today=clock.today(),
+        joiner_days=runtime.settings().joiner_days,
+    )
+    return render_template(
+        "completeness/confirm_remind.html",
+        cycle=cycle,
+        department=dept,
+        due=due,
+        skipped=skipped,
+        form=ConfirmForm(),
     )
 
 
@@ -200,35 +238,67 @@ def remind(cycle_id: int) -> Response:
     }
     official_id = request.form.get("official_id", type=int)
     department_id = request.form.get("department_id", type=int)
+    status = request.form.get("status", "overdue")
     if official_id:
+        found = list(
+            people(
+                db.session,
+                cycle,
+                today=settings["today"],
+                joiner_days=settings["joiner_days"],
+                department_ids=visible,
+                official_ids=[official_id],
+            )
+        )
+        if not found or found[0].filed:
+            abort(404, "That person does not owe a declaration you can remind them about")
+        department_id = found[0].department_id
         try:
             with runtime.transaction() as session:
                 reminder = reminders.remind_official(
                     session, cycle, official_id, department_ids=visible, **settings
                 )
         except reminders.ReminderError as exc:
-            abort(404, str(exc))
-        flash(f"Reminder sent to {reminder.email_to}")
-        department_id = reminder.department_id
+            flash(str(exc), "warning")
+        else:
+            flash(
+                f"Reminder queued for {reminder.email_to}. It is sent when the outbox next "
+                "runs; the table below says when it has gone.",
+                "success",
+            )
     elif department_id:
-        if (visible is not None and department_id not in visible) or department_id not in {
-            d.id for d in cycle.departments
-        }:
-            abort(404)  # not one of this officer's departments, or not in the cycle
-        with runtime.transaction() as session:
-            sent = reminders.remind_overdue(session, cycle, department_id, **settings)
-        flash(
-            f"Reminders sent to {len(sent)} overdue officials"
-            if sent
-            else "Nobody in this department is overdue: no reminders sent"
-        )
+        _department_in_cycle(cycle, department_id)
+        if request.form.get("confirmed") != "yes":  # only from the confirmation page
+            return redirect(
+                url_for(".confirm_remind_overdue", cycle_id=cycle.id, department_id=department_id)
+            )
+        try:
+            with runtime.transaction() as session:
+                sent = reminders.remind_overdue(session, cycle, department_id, **settings)
+        except reminders.ReminderError as exc:
+            flash(str(exc), "warning")
+        else:
+            if sent:
+                flash(
+                    f"{len(sent)} {'reminder' if len(sent) == 1 else 'reminders'} queued for "
+                    "overdue officials. They are sent when the outbox next runs.",
+                    "success",
+                )
+            else:
+                flash(
+                    "No reminders were queued: nobody in this department is overdue who has "
+                    "not been reminded today.",
+                    "warning",
+                )
     else:
         abort(400, "Choose an official, or a department to remind everyone overdue")
     return redirect(
-        url_for(
-            ".department",
-            cycle_id=cycle.id,
-            department_id=department_id,
-            status=request.form.get("status", "overdue"),
-        )
+        url_for(".department", cycle_id=cycle.id, department_id=department_id, status=status)
     )
+
+
+@page_hook("review.dashboard")
+def unreviewed_on_dashboard(user: Any) -> dict[str, Any]:
+    """The compliance dashboard warns of every department nobody reviews (their officials'
+    declarations and flags reach no compliance officer)."""
+    return {"unreviewed": cycles.unreviewed_departments(db.session)}

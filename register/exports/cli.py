@@ -64,8 +64,12 @@ def _command(kind: str) -> click.Command:
         table = services.build(
             session, request, today=clock.today(), joiner_days=runtime.settings().joiner_days
         )
-        services.write(table, output, fmt)
-        click.echo(f"Wrote {kind} to {output}")
+        rows = services.nonempty(table)
+        services.write(rows or table, output, fmt)
+        if rows is None:  # say so: a file with a header only is easily taken for a full one
+            click.echo(f"{services.empty_message(request)} {output} has the header row only.")
+        else:
+            click.echo(f"Wrote {kind} to {output}")
 
     command.__doc__ = f"Export {kind} to a CSV or XLSX file."
     return click.command(kind)(command)

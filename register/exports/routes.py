@@ -6,6 +6,7 @@ import os
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -15,6 +16,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     stream_with_context,
     url_for,
 )
@@ -23,6 +25,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from register import access, clock, runtime
+from register.completeness import cycles
 from register.exports import services
 from register.extensions import db
 from register.models import DeclarationCycle
@@ -48,16 +51,33 @@ def _cycles() -> list[DeclarationCycle]:
     )
 
 
-@bp.get("/")
-@roles_required(AUDITOR, ADMIN)
-def index() -> str:
+def _choice(requested_id: int | None = None) -> cycles.CycleChoice:
+    """The cycle the export forms start on, and why (the reader's choice is remembered)."""
+    return cycles.choose_for_reader(
+        db.session,
+        session,
+        today=clock.today(),
+        department_ids=access.visible_department_ids(current_user),
+        requested_id=requested_id,
+    )
+
+
+def _page(problems: list[str], args: Any, empty: str | None = None) -> str:
     return render_template(
         "exports/index.html",
         cycles=_cycles(),
-        problems=[],
-        args={},
+        choice=_choice(),
+        problems=problems,
+        args=args,
+        empty=empty,
         kinds=access.export_kinds(current_user),
     )
+
+
+@bp.get("/")
+@roles_required(AUDITOR, ADMIN)
+def index() -> str:
+    return _page([], {})
 
 
 @bp.get("/download")
@@ -81,14 +101,9 @@ def download() -> str | Response | tuple[str, int] | WerkzeugResponse:
     if any(request.args.get(name) and _date(name) is None for name in ("from", "to")):
         problems.append("Enter dates as YYYY-MM-DD")
     if problems:
-        page = render_template(
-            "exports/index.html",
-            cycles=_cycles(),
-            problems=problems,
-            args=request.args,
-            kinds=access.export_kinds(current_user),
-        )
-        return page, 400
+        return _page(problems, request.args), 400
+    if cycle is not None:
+        _choice(cycle.id)  # remembered for the next page that picks a cycle
     with runtime.transaction() as session:  # the export is audited before it is sent
         services.audit_export(session, export, actor=current_user, ip_address=request.remote_addr)
     table = services.build(
@@ -98,6 +113,10 @@ def download() -> str | Response | tuple[str, int] | WerkzeugResponse:
         joiner_days=runtime.settings().joiner_days,
         reader=current_user,
     )
+    rows = services.nonempty(table)
+    if rows is None:  # say so, instead of a file with a header only
+        return _page([], request.args, empty=services.empty_message(export))
+    table = rows
     if export.fmt == "csv":
         return Response(
             stream_with_context(services.csv_chunks(table)),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -572,6 +573,31 @@ def build(
         "audit": lambda: audit_table(session, request.start, request.end),
     }
     return builders[request.kind]()
+
+
+def nonempty(table: Table) -> Table | None:
+    """The table with its rows, or None when it has none: an empty export says so instead of
+    returning a bare header."""
+    first = next(table.rows, None)
+    if first is None:
+        return None
+    return Table(table.name, table.header, itertools.chain([first], table.rows))
+
+
+def empty_message(request: ExportRequest) -> str:
+    """What an export with no rows says instead of a file."""
+    cycle = request.cycle.name if request.cycle is not None else None
+    if request.kind == "completeness":
+        return f"Nothing to export: nobody you can see owes a declaration in {cycle}."
+    if request.kind == "declarations":
+        return (
+            f"Nothing to export: no declaration has been submitted for {cycle} yet. The "
+            "completeness export lists who owes one."
+        )
+    if request.kind == "flags":
+        where = f" for {cycle}" if cycle else ""
+        return f"Nothing to export: there are no flags you can see{where}."
+    return "Nothing to export: the audit log has no entries in that period."
 
 
 def _required(cycle: DeclarationCycle | None) -> DeclarationCycle:

@@ -15,7 +15,7 @@ from register.models.declarations import (
 from register.models.email import OutboundEmail
 from register.models.flags import Decision, Flag
 from register.models.ownership import CompanyOfficer, UndeclaredFinding
-from register.models.people import Department, User
+from register.models.people import Department, RosterUpload, User
 from register.models.publication import PublishedEdition, Redaction
 from register.models.reminders import Reminder
 from register.models.review import ManagementPlan
@@ -25,6 +25,7 @@ __all__ = [
     "PublishedEdition",
     "Redaction",
     "Reminder",
+    "RosterUpload",
     "AuditEntry",
     "AuditHead",
     "Award",

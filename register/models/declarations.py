@@ -40,6 +40,8 @@ class DeclarationCycle(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     opens_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)
+    # Set when an administrator closes the cycle: no longer the default, no reminders.
+    closed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     departments: Mapped[list[Department]] = relationship(
         secondary=cycle_department, order_by="Department.name"

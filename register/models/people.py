@@ -109,3 +109,19 @@ def _deactivation_ends_sessions(user: User, value: bool, old: Any, initiator: An
     """A deactivated account's sessions end, and do not come back if it is reactivated."""
     if not value:
         user.rotate_session_token()
+
+
+class RosterUpload(Base):
+    """A roster file kept between its preview and the administrator's confirmation, so what is
+    imported is exactly what was previewed (the digest is checked; nothing comes back from the
+    browser but the upload's id)."""
+
+    __tablename__ = "roster_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of content
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

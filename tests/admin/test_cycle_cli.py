@@ -46,3 +46,13 @@ def test_known_codes_in_any_case_create_the_cycle_for_those_departments(app, run
     assert "Created cycle 2026/27 for 2 departments" in result.output
     cycle = db.session.scalar(select(DeclarationCycle))
     assert sorted(d.code for d in cycle.departments) == ["DCS", "DFE"]
+
+
+def test_a_department_nobody_reviews_is_warned_of(app, runner, department, make_user):
+    create_department(db.session, "DFE", "Department for Education", None)
+    db.session.commit()
+    make_user("compliance")  # reviews DCS only
+    result = create(runner, "DCS", "DFE")
+    assert result.exit_code == 0, result.output
+    assert "Warning: no compliance officer reviews Department for Education (DFE" in result.output
+    assert "(DCS" not in result.output
