@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from register import access, clock, runtime
 from register.declarations import categories as cat
 from register.declarations import services
+from register.declarations.dates import show_date
 from register.declarations.forms import (
     FORMS,
     EndInterestForm,
@@ -36,7 +37,15 @@ bp = Blueprint("declarations", __name__, url_prefix="/declarations")
 # Officials file; the readers of a declaration see its versions (see `version`).
 guard_blueprint(bp, OFFICIAL, COMPLIANCE, AUDITOR, ADMIN)
 
-MODEL_FIELDS = set(services.COPIED_FIELDS) - {"lineage", "category"}
+
+@bp.app_template_global("declared_date")
+def declared_date(value: Any, precision: str | None = None) -> str:
+    """A declared date as it was given: "27 March 2019", or "June 2021" without the day."""
+    return show_date(value, precision)
+
+
+MODEL_FIELDS = set(services.COPIED_FIELDS) - {"lineage", "category", *services.PRECISION_FIELDS}
+DATE_FIELDS = ("start_date", "end_date")
 
 
 def _own_declaration(declaration_id: int) -> Declaration:
@@ -133,6 +142,8 @@ def show(declaration_id: int) -> str:
 def _typed(form: Any) -> tuple[dict[str, Any], list[services.OrganisationEntry] | None]:
     """The interest's fields, and a relationship's other organisations, as the form holds them."""
     fields = {name: form._fields[name].data for name in MODEL_FIELDS if name in form._fields}
+    for name in DATE_FIELDS:
+        fields[f"{name}_precision"] = form._fields[name].precision
     if not isinstance(form, RelationshipForm):
         return fields, None
     related = [
@@ -148,11 +159,13 @@ def _typed(form: Any) -> tuple[dict[str, Any], list[services.OrganisationEntry] 
 
 
 def _fill(form: Any, interest: Interest) -> None:
-    for name in MODEL_FIELDS:
+    for name in MODEL_FIELDS - set(DATE_FIELDS):
         if name in form._fields:
             field = form._fields[name]
             value = getattr(interest, name)
             field.data = "" if value is None and name == "identifier_scheme" else value
+    for name in DATE_FIELDS:
+        form._fields[name].set(getattr(interest, name), getattr(interest, f"{name}_precision"))
     if isinstance(form, RelationshipForm):
         for entry, org in zip(
             form.other_organisations.entries, interest.related_organisations, strict=False
@@ -237,6 +250,7 @@ def end_interest(declaration_id: int, interest_id: int) -> str | Response:
                     interest,
                     form.end_date.data,
                     current_user,
+                    precision=form.end_date.precision,
                     ip_address=request.remote_addr,
                 )
         except services.DeclarationError as exc:

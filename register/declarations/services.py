@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from register.audit.log import record
 from register.clock import utcnow
 from register.declarations.categories import CATEGORIES, GIFT
+from register.declarations.dates import month_end
 from register.matching import normalise_name
 from register.models import (
     Declaration,
@@ -28,7 +29,7 @@ from register.models import (
     RelatedOrganisation,
     User,
 )
-from register.models.declarations import DRAFT, SUBMITTED
+from register.models.declarations import DAY, DRAFT, MONTH, SUBMITTED
 
 ATTESTATION = (
     "I confirm that this declaration is complete and true to the best of my knowledge, and that "
@@ -102,6 +103,8 @@ COPIED_FIELDS = (
     "organisation_identifier",
     "start_date",
     "end_date",
+    "start_date_precision",
+    "end_date_precision",
     "details",
     "role",
     "paid",
@@ -184,9 +187,18 @@ def plain_value(value: Any) -> Any:
     return value
 
 
+# Kept in a version's content only when the date was given as a month and year: the content of
+# a date given to the day (every version before precision was kept) reads, and hashes, as before.
+PRECISION_FIELDS = ("start_date_precision", "end_date_precision")
+
+
 def interest_content(interest: Interest) -> dict[str, Any]:
     """The fields of one interest as plain JSON values: what a version records."""
-    fields = {name: plain_value(getattr(interest, name)) for name in COPIED_FIELDS}
+    fields = {
+        name: plain_value(getattr(interest, name))
+        for name in COPIED_FIELDS
+        if name not in PRECISION_FIELDS or getattr(interest, name) == MONTH
+    }
     fields["id"] = interest.id
     fields["related_organisations"] = [
         {"name": o.name, "organisation_identifier": o.organisation_identifier, "role": o.role}
@@ -340,8 +352,21 @@ def _set_fields(
 ) -> None:
     for name, value in fields.items():
         setattr(interest, name, value if value != "" else None)
+    for name in PRECISION_FIELDS:
+        if getattr(interest, name) is None:
+            setattr(interest, name, DAY)
+    if interest.start_date is None:
+        interest.start_date_precision = DAY
+    if interest.end_date is None:
+        interest.end_date_precision = DAY
     if interest.category == GIFT:
-        interest.end_date = interest.start_date
+        # A gift is one date; given as a month, it may have been any day of it.
+        interest.end_date_precision = interest.start_date_precision
+        interest.end_date = (
+            month_end(interest.start_date)
+            if interest.start_date and interest.start_date_precision == MONTH
+            else interest.start_date
+        )
     if related is not None:
         interest.related_organisations = [
             RelatedOrganisation(
@@ -418,12 +443,21 @@ def end_interest(
     end_date: date,
     actor: User,
     *,
+    precision: str = DAY,
     ip_address: str | None = None,
 ) -> None:
-    """End an interest on `end_date` (audited); it stays declared as a former interest."""
-    if interest.start_date and end_date < interest.start_date:
+    """End an interest on `end_date` (audited); it stays declared as a former interest. A
+    month-only end is kept as the last day of the month."""
+    if precision == MONTH:
+        end_date = month_end(end_date)
+    start = interest.start_date
+    if start and interest.start_date_precision == MONTH:
+        start = start.replace(day=1)
+    if start and end_date < start:
         raise DeclarationError("The end date must be on or after the start date")
+    before = interest_content(interest)
     interest.end_date = end_date
+    interest.end_date_precision = precision
     record(
         session,
         "interest.ended",
@@ -432,7 +466,11 @@ def end_interest(
         object_type="declaration",
         object_id=interest.declaration_id,
         ip_address=ip_address,
-        details={"interest_id": interest.id},
+        details={
+            "interest_id": interest.id,
+            "before": before,
+            "after": interest_content(interest),
+        },
     )
 
 
@@ -484,10 +522,11 @@ def version_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Inter
         if lineage not in old:
             changes.append(InterestChange("added", item["organisation_name"], label, ()))
             continue
+        names = dict.fromkeys([*item, *old[lineage]])
         diffs = tuple(
-            FieldChange(name, old[lineage].get(name), value)
-            for name, value in item.items()
-            if name not in ("id", "lineage") and old[lineage].get(name) != value
+            FieldChange(name, old[lineage].get(name), item.get(name))
+            for name in names
+            if name not in ("id", "lineage") and old[lineage].get(name) != item.get(name)
         )
         if diffs:
             changes.append(InterestChange("changed", item["organisation_name"], label, diffs))
