@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
 from register import access, clock, runtime
@@ -26,12 +27,14 @@ from register.models import (
     Declaration,
     DeclarationCycle,
     DeclarationVersion,
+    Flag,
     Interest,
 )
 from register.models.declarations import DRAFT
+from register.models.flags import DECLARED, REOPENED
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
 from register.screening import screen_declaration
-from register.web import guard_blueprint, page_context, roles_required
+from register.web import guard_blueprint, page_context, page_hook, roles_required
 
 bp = Blueprint("declarations", __name__, url_prefix="/declarations")
 # Officials file; the readers of a declaration see its versions (see `version`).
@@ -46,6 +49,32 @@ def declared_date(value: Any, precision: str | None = None) -> str:
 
 MODEL_FIELDS = set(services.COPIED_FIELDS) - {"lineage", "category", *services.PRECISION_FIELDS}
 DATE_FIELDS = ("start_date", "end_date")
+
+
+RECENT_DAYS = 30  # how far back "Recently amended declarations" looks
+
+
+@page_hook("review.dashboard")
+def recently_amended(user: Any) -> dict[str, Any]:
+    """Amendments of the declarations the reader reviews (a compliance officer: their
+    departments), what changed, and how many flags they reopened, for the review dashboard."""
+    since = clock.utcnow() - timedelta(days=RECENT_DAYS)
+    amendments = services.recent_amendments(db.session, access.declaration_scope(user), since)
+    reopened: dict[int, int] = {}
+    for item in amendments:
+        if item.lineages:
+            reopened[item.version.id] = (
+                db.session.scalar(
+                    select(func.count(Flag.id)).where(
+                        access.flag_scope(user),
+                        Flag.official_id == item.official.id,
+                        Flag.status == REOPENED,
+                        Flag.interest_lineage.in_(sorted(item.lineages)),
+                    )
+                )
+                or 0
+            )
+    return {"recently_amended": {"items": amendments, "reopened": reopened, "days": RECENT_DAYS}}
 
 
 def _own_declaration(declaration_id: int) -> Declaration:
@@ -135,6 +164,7 @@ def show(declaration_id: int) -> str:
         today=clock.today(),
         cat=cat,
         gift_totals=services.gift_totals(services.live_interests(declaration)),
+        submitted=services.submitted_lineages(db.session, declaration.official_id),
         **page_context("declarations.show", declaration=declaration),
     )
 
@@ -261,23 +291,49 @@ def end_interest(declaration_id: int, interest_id: int) -> str | Response:
                 "declaration and is still screened for the look-back period."
             )
             return redirect(url_for(".show", declaration_id=declaration.id))
+    flagged = db.session.scalar(
+        select(func.count(Flag.id)).where(
+            Flag.kind == DECLARED,
+            Flag.interest_lineage == interest.lineage,
+            or_(Flag.active.is_(True), Flag.decisions.any()),
+        )
+    )
     return render_template(
-        "declarations/end.html", form=form, declaration=declaration, interest=interest
+        "declarations/end.html",
+        form=form,
+        declaration=declaration,
+        interest=interest,
+        flagged=flagged,
     )
 
 
-@bp.post("/<int:declaration_id>/interests/<int:interest_id>/remove")
+@bp.route("/<int:declaration_id>/interests/<int:interest_id>/remove", methods=["GET", "POST"])
 @roles_required(OFFICIAL)
-def remove_interest(declaration_id: int, interest_id: int) -> Response:
+def remove_interest(declaration_id: int, interest_id: int) -> str | Response:
+    """Remove an interest added in this draft, after the official confirms; one that was in a
+    submitted version can only be ended."""
     declaration = _editable(declaration_id)
     interest = _interest(declaration, interest_id)
-    if not ConfirmForm().validate_on_submit():
+    back = redirect(url_for(".show", declaration_id=declaration.id))
+    if not services.can_remove(db.session, interest):
+        flash(
+            f"{interest.organisation_name} was in a submitted declaration, so it cannot be "
+            "removed. If it has ended, end it with the date it ended.",
+            "warning",
+        )
+        return back
+    form = ConfirmForm()
+    if request.method == "GET":
+        return render_template(
+            "declarations/remove.html", declaration=declaration, interest=interest, form=form
+        )
+    if not form.validate_on_submit():
         abort(400)
     name = interest.organisation_name
     with runtime.transaction() as session:
         services.remove_interest(session, interest, current_user, ip_address=request.remote_addr)
-    flash(f"Removed: {name}")
-    return redirect(url_for(".show", declaration_id=declaration.id))
+    flash(f"Removed: {name}", "success")
+    return back
 
 
 @bp.route("/<int:declaration_id>/review", methods=["GET", "POST"])

@@ -252,7 +252,12 @@ def due() -> str:
 @roles_required(COMPLIANCE, AUDITOR)
 def dashboard() -> str:
     data = services.dashboard(db.session, current_user, clock.today())
-    return render_template("review/dashboard.html", data=data, outcomes=ALL_OUTCOMES)
+    return render_template(
+        "review/dashboard.html",
+        data=data,
+        outcomes=ALL_OUTCOMES,
+        **page_context("review.dashboard", user=current_user),
+    )
 
 
 @bp.get("/my-plans")
