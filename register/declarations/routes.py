@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -29,10 +30,12 @@ from register.models import (
     DeclarationVersion,
     Flag,
     Interest,
+    ManagementPlan,
 )
 from register.models.declarations import DRAFT
 from register.models.flags import DECLARED, REOPENED
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
+from register.models.review import PLAN_ACTIVE
 from register.screening import screen_declaration
 from register.web import guard_blueprint, page_context, page_hook, roles_required
 
@@ -101,6 +104,38 @@ def _readable_declaration(declaration_id: int) -> Declaration:
     return declaration
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something that needs the official, shown at the top of My declarations."""
+
+    text: str
+    href: str
+    link_text: str
+
+
+def _notices(official: Any) -> list[Notice]:
+    """What needs the official now: each management plan waiting for their acknowledgement.
+    Questions from compliance, when cases have them, are one more kind of notice here."""
+    plans = db.session.scalars(
+        select(ManagementPlan)
+        .where(
+            ManagementPlan.official_id == official.id,
+            ManagementPlan.status == PLAN_ACTIVE,
+            ManagementPlan.acknowledged_at.is_(None),
+        )
+        .order_by(ManagementPlan.created_at)
+    ).all()
+    return [
+        Notice(
+            f"A management plan for your interest in {plan.flag.organisation_name} is waiting "
+            "for you to read and acknowledge it.",
+            url_for("review.my_plans"),
+            f"Read and acknowledge the plan for {plan.flag.organisation_name}",
+        )
+        for plan in plans
+    ]
+
+
 @bp.get("/")
 @roles_required(OFFICIAL)
 def mine() -> str:
@@ -119,7 +154,9 @@ def mine() -> str:
         )
         due = services.due_date(current_user, cycle, joiner_days)
         rows.append((cycle, declaration, due, services.status(declaration, due, clock.today())))
-    return render_template("declarations/mine.html", rows=rows, form=ConfirmForm())
+    return render_template(
+        "declarations/mine.html", rows=rows, form=ConfirmForm(), notices=_notices(current_user)
+    )
 
 
 @bp.post("/cycles/<int:cycle_id>/start")

@@ -79,7 +79,7 @@ def test_a_flagged_interest_is_ended_not_removed_and_compliance_is_told(
     # And an e-mail to the department's compliance officer is queued with the change.
     with sqlite3.connect(tmp_path / "live.sqlite") as connection:
         emails = connection.execute(
-            "SELECT \"to\", subject, body FROM outbound_email WHERE kind = ?",
+            'SELECT "to", subject, body FROM outbound_email WHERE kind = ?',
             ("declaration.amended",),
         ).fetchall()
     assert [(to, subject.split(" (")[0]) for to, subject, _ in emails] == [
