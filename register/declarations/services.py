@@ -9,12 +9,13 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from register.audit.log import record
 from register.clock import utcnow
@@ -729,7 +730,7 @@ class RecentAmendment:
 
 
 def recent_amendments(
-    session: Session, scope: Any, since: Any, limit: int = 20
+    session: Session, scope: ColumnElement[bool], since: datetime, limit: int = 20
 ) -> list[RecentAmendment]:
     """Amendments (versions after the first) submitted since `since`, newest first, of the
     declarations `scope` (a filter from register.access) lets the reader see; each with what

@@ -120,8 +120,7 @@ def test_ending_an_interest_with_an_open_flag_reopens_it_with_the_reason(client,
     assert flag().status == OPEN
     end_and_submit(client, official, declaration)
     assert flag().status == REOPENED and flag().reopened_reason == REASON
-    audit = db.session.scalars(select(Flag)).one()
-    assert audit.active  # still matches: held when the award was made
+    assert flag().active  # still matches: held when the award was made
 
 
 def test_an_amendment_that_changes_no_flagged_interest_reopens_nothing(client, flagged):
@@ -143,3 +142,40 @@ def test_an_amendment_that_changes_no_flagged_interest_reopens_nothing(client, f
     ).one()  # compliance hears of every amendment
     assert "Added: Membership or affiliation, Chess Club" in email.body
     assert "reopened" not in email.subject
+
+
+def test_a_look_back_interest_changed_in_next_cycle_reopens_its_decided_flag(
+    client, make_user, department
+):
+    """The Morning Lane pattern: a former interest carried into the next cycle's declaration;
+    changing it there reopens the flag decided last cycle, and compliance is told."""
+    from tests.review.helpers import build_scene
+
+    scene = build_scene(make_user, department)
+    decide(db.session, scene.flag.id, scene.officer, "same_no_conflict", "Ended before")
+    db.session.commit()
+    cycle = open_cycle([department], "2026/27", date(2026, 4, 1), date(2026, 6, 30))
+    sign_in(client, scene.official)
+    url = client.post(f"/declarations/cycles/{cycle.id}/start").location
+    carried = db.session.scalars(
+        select(Interest).where(Interest.declaration_id != scene.declaration.id)
+    ).one()
+    assert f"/interests/{carried.id}/remove" not in client.get(url).get_data(as_text=True)
+    data = MultiDict([
+        ("whose", "self"), ("organisation_name", "Morning Lane Associates Ltd"),
+        ("identifier_scheme", "GB-COH"), ("organisation_identifier", "07125387"),
+        ("role", "executive_director"), ("paid", "yes"), *date_fields("start_date", 1, 2, 2009),
+        *date_fields("end_date", 31, 3, 2025),
+    ])  # fmt: skip
+    assert client.post(f"{url}/interests/{carried.id}/edit", data=data).status_code == 302
+    assert client.post(f"{url}/review", data={"attest": "y"}).status_code == 302
+    db.session.expire_all()
+    assert flag().status == REOPENED
+    assert flag().reopened_reason == (
+        "Reopened: the declared interest had its end date changed in version 1."
+    )
+    emails = db.session.scalars(
+        select(OutboundEmail).where(OutboundEmail.kind == DECLARATION_AMENDED)
+    ).all()
+    assert {e.to for e in emails} == {scene.officer.email, scene.other_officer.email}
+    assert all("1 flag reopened" in e.subject for e in emails)
