@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from register import runtime
 from register.admin.services import create_cycle
+from register.clock import utcnow
 from register.declarations import services as declarations
 from register.extensions import db
 from register.models import Flag, Interest, ManagementPlan
@@ -63,7 +64,8 @@ def test_flags_appear_under_the_cycle_whose_declaration_raised_them_with_award_f
     declarations.submit(db.session, old, official, nil_return=False, amendment_reason=None,
                         ip_address=None)  # fmt: skip
     early = add_award(department, "Morning Lane Associates Limited", "07125387", n=1)
-    early.award_date, early.title = date(2024, 3, 1), "Practice review"
+    # Changed as an import changes an award: updated_at moves, so the supplier index rebuilds.
+    early.award_date, early.title, early.updated_at = date(2024, 3, 1), "Practice review", utcnow()
     screen_declaration(db.session, old, runtime.settings())
     # This year: a shareholding in another company, flagged against two of its awards.
     new = declarations.start_declaration(db.session, official, this, lookback_months=24)
@@ -79,6 +81,7 @@ def test_flags_appear_under_the_cycle_whose_declaration_raised_them_with_award_f
     for n, title, value, day in ((2, "Foster care framework", 120000, 5), (3, "Audit", 8000, 9)):
         award = add_award(department, "Frontline Care Limited", "01234567", n=n)
         award.title, award.value, award.award_date = title, value, date(2026, 5, day)
+        award.updated_at = utcnow()
     screen_declaration(db.session, new, runtime.settings())
     db.session.commit()
     assert db.session.query(Flag).count() == 3
