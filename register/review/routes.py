@@ -308,7 +308,9 @@ def official_review(declaration: Declaration) -> dict[str, Any]:
         .outerjoin(Declaration, DeclarationVersion.declaration_id == Declaration.id)
         .outerjoin(DeclarationCycle, Declaration.cycle_id == DeclarationCycle.id)
         .where(access.flag_scope(official), or_(Flag.active.is_(True), Flag.decisions.any()))
-        .options(selectinload(Flag.award), selectinload(Flag.decisions))
+        .options(
+            selectinload(Flag.award), selectinload(Flag.decisions), selectinload(Flag.interest)
+        )
         .order_by(Flag.score.desc(), Flag.id)
     ).all()
     groups: dict[int | None, dict[str, Any]] = {}
@@ -330,6 +332,12 @@ def official_review(declaration: Declaration) -> dict[str, Any]:
         "official_review": {
             "flags": [flag for flag, _ in rows],
             "by_cycle": ordered,
+            # Which declared interest each flag is about ("Shareholding or financial interest").
+            "kinds": {
+                flag.id: cat.CATEGORIES[flag.interest.category].label
+                for flag, _ in rows
+                if flag.interest is not None and flag.interest.category in cat.CATEGORIES
+            },
             "this_cycle": declaration.cycle,
             "plans": plans,
             "ack_form": AcknowledgeForm(),

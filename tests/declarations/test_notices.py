@@ -102,5 +102,6 @@ def test_flags_appear_under_the_cycle_whose_declaration_raised_them_with_award_f
     ):
         assert text in this_year
     assert "Practice review" not in this_year
+    assert "Shareholding or financial interest" in this_year
     assert "Practice review" in last_year and "1 March 2024" in last_year
-    assert "£975,000" in last_year
+    assert "£975,000" in last_year and "Directorship or office" in last_year
