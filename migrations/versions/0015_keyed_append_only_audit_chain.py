@@ -28,7 +28,7 @@ from register.audit.chain import GENESIS_HASH, entry_hash, unkeyed_entry_hash
 from register.models.base import UTCDateTime
 
 revision = "0015"
-down_revision = "0010"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -37,8 +37,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from register import clock
 from register.declarations import categories as cat
-from register.forms import YesNoField, gov_date
+from register.declarations.dates import DeclaredDateField
+from register.forms import YesNoField
 from register.matching.identifiers import COMPANIES_HOUSE, normalise_identifier
 
 IDENTIFIER_SCHEMES = [
@@ -79,8 +81,15 @@ class InterestForm(FlaskForm):
             Regexp(r"^[A-Za-z0-9 ]+$", message="Use only letters and numbers for the number"),
         ],
     )
-    start_date = gov_date("Start date", hint="When the interest began. For example, 27 3 2019")
-    end_date = gov_date("End date", hint="Leave blank if you still hold it. For example, 30 9 2024")
+    start_date = DeclaredDateField(
+        "Start date",
+        hint="When the interest began. For example, 27 3 2019, or 3 2019 without the day",
+    )
+    end_date = DeclaredDateField(
+        "End date",
+        end=True,
+        hint="Leave blank if you still hold it. For example, 30 9 2024, or 9 2024",
+    )
     details = TextAreaField(
         "Details",
         widget=GovCharacterCount(),
@@ -93,8 +102,14 @@ class InterestForm(FlaskForm):
 
     category_fields: tuple[str, ...] = ()
 
+    def validate_start_date(self, field: Any) -> None:
+        """A held interest (no end date) cannot have begun in the future."""
+        if field.earliest and not self.end_date.data and field.earliest > clock.today():
+            raise ValidationError(f"{field.label.text} must be today or in the past")
+
     def validate_end_date(self, field: Any) -> None:
-        if field.data and self.start_date.data and field.data < self.start_date.data:
+        start = self.start_date.earliest
+        if field.latest and start and field.latest < start:
             raise ValidationError("The end date must be the same as or after the start date")
 
     def validate_organisation_identifier(self, field: Any) -> None:
@@ -225,8 +240,8 @@ class GiftForm(InterestForm):
         ],
     )
     accepted = YesNoField("Did you accept it?", "Say whether you accepted it")
-    start_date = gov_date("Date of the gift", required="Enter the date of the gift")
-    end_date = gov_date("End date")  # not shown: a gift is one date
+    start_date = DeclaredDateField("Date of the gift", required="Enter the date of the gift")
+    end_date = DeclaredDateField("End date", end=True)  # not shown: a gift is one date
 
 
 class MembershipForm(InterestForm):
@@ -248,7 +263,12 @@ FORMS: dict[str, type[InterestForm]] = {
 
 
 class EndInterestForm(FlaskForm):
-    end_date = gov_date("When did it end?", required="Enter the date the interest ended")
+    end_date = DeclaredDateField(
+        "When did it end?",
+        end=True,
+        required="Enter the date the interest ended",
+        hint="For example, 30 9 2024, or 9 2024 if you do not know the day",
+    )
     submit = SubmitField("End interest", widget=GovSubmitInput())
 
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
 from register import access, clock, runtime
 from register.declarations import categories as cat
 from register.declarations import services
+from register.declarations.dates import show_date
 from register.declarations.forms import (
     FORMS,
     EndInterestForm,
@@ -25,18 +28,56 @@ from register.models import (
     Declaration,
     DeclarationCycle,
     DeclarationVersion,
+    Flag,
     Interest,
+    ManagementPlan,
 )
 from register.models.declarations import DRAFT
+from register.models.flags import DECLARED, REOPENED
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
+from register.models.review import PLAN_ACTIVE
 from register.screening import screen_declaration
-from register.web import guard_blueprint, page_context, roles_required
+from register.web import guard_blueprint, page_context, page_hook, roles_required
 
 bp = Blueprint("declarations", __name__, url_prefix="/declarations")
 # Officials file; the readers of a declaration see its versions (see `version`).
 guard_blueprint(bp, OFFICIAL, COMPLIANCE, AUDITOR, ADMIN)
 
-MODEL_FIELDS = set(services.COPIED_FIELDS) - {"lineage", "category"}
+
+@bp.app_template_global("declared_date")
+def declared_date(value: Any, precision: str | None = None) -> str:
+    """A declared date as it was given: "27 March 2019", or "June 2021" without the day."""
+    return show_date(value, precision)
+
+
+MODEL_FIELDS = set(services.COPIED_FIELDS) - {"lineage", "category", *services.PRECISION_FIELDS}
+DATE_FIELDS = ("start_date", "end_date")
+
+
+RECENT_DAYS = 30  # how far back "Recently amended declarations" looks
+
+
+@page_hook("review.dashboard")
+def recently_amended(user: Any) -> dict[str, Any]:
+    """Amendments of the declarations the reader reviews (a compliance officer: their
+    departments), what changed, and how many flags they reopened, for the review dashboard."""
+    since = clock.utcnow() - timedelta(days=RECENT_DAYS)
+    amendments = services.recent_amendments(db.session, access.declaration_scope(user), since)
+    reopened: dict[int, int] = {}
+    for item in amendments:
+        if item.lineages:
+            reopened[item.version.id] = (
+                db.session.scalar(
+                    select(func.count(Flag.id)).where(
+                        access.flag_scope(user),
+                        Flag.official_id == item.official.id,
+                        Flag.status == REOPENED,
+                        Flag.interest_lineage.in_(sorted(item.lineages)),
+                    )
+                )
+                or 0
+            )
+    return {"recently_amended": {"items": amendments, "reopened": reopened, "days": RECENT_DAYS}}
 
 
 def _own_declaration(declaration_id: int) -> Declaration:
@@ -63,6 +104,38 @@ def _readable_declaration(declaration_id: int) -> Declaration:
     return declaration
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something that needs the official, shown at the top of My declarations."""
+
+    text: str
+    href: str
+    link_text: str
+
+
+def _notices(official: Any) -> list[Notice]:
+    """What needs the official now: each management plan waiting for their acknowledgement.
+    Questions from compliance, when cases have them, are one more kind of notice here."""
+    plans = db.session.scalars(
+        select(ManagementPlan)
+        .where(
+            ManagementPlan.official_id == official.id,
+            ManagementPlan.status == PLAN_ACTIVE,
+            ManagementPlan.acknowledged_at.is_(None),
+        )
+        .order_by(ManagementPlan.created_at)
+    ).all()
+    return [
+        Notice(
+            f"A management plan for your interest in {plan.flag.organisation_name} is waiting "
+            "for you to read and acknowledge it.",
+            url_for("review.my_plans"),
+            f"Read and acknowledge the plan for {plan.flag.organisation_name}",
+        )
+        for plan in plans
+    ]
+
+
 @bp.get("/")
 @roles_required(OFFICIAL)
 def mine() -> str:
@@ -81,7 +154,9 @@ def mine() -> str:
         )
         due = services.due_date(current_user, cycle, joiner_days)
         rows.append((cycle, declaration, due, services.status(declaration, due, clock.today())))
-    return render_template("declarations/mine.html", rows=rows, form=ConfirmForm())
+    return render_template(
+        "declarations/mine.html", rows=rows, form=ConfirmForm(), notices=_notices(current_user)
+    )
 
 
 @bp.post("/cycles/<int:cycle_id>/start")
@@ -126,6 +201,7 @@ def show(declaration_id: int) -> str:
         today=clock.today(),
         cat=cat,
         gift_totals=services.gift_totals(services.live_interests(declaration)),
+        submitted=services.submitted_lineages(db.session, declaration.official_id),
         **page_context("declarations.show", declaration=declaration),
     )
 
@@ -133,6 +209,8 @@ def show(declaration_id: int) -> str:
 def _typed(form: Any) -> tuple[dict[str, Any], list[services.OrganisationEntry] | None]:
     """The interest's fields, and a relationship's other organisations, as the form holds them."""
     fields = {name: form._fields[name].data for name in MODEL_FIELDS if name in form._fields}
+    for name in DATE_FIELDS:
+        fields[f"{name}_precision"] = form._fields[name].precision
     if not isinstance(form, RelationshipForm):
         return fields, None
     related = [
@@ -148,11 +226,13 @@ def _typed(form: Any) -> tuple[dict[str, Any], list[services.OrganisationEntry] 
 
 
 def _fill(form: Any, interest: Interest) -> None:
-    for name in MODEL_FIELDS:
+    for name in MODEL_FIELDS - set(DATE_FIELDS):
         if name in form._fields:
             field = form._fields[name]
             value = getattr(interest, name)
             field.data = "" if value is None and name == "identifier_scheme" else value
+    for name in DATE_FIELDS:
+        form._fields[name].set(getattr(interest, name), getattr(interest, f"{name}_precision"))
     if isinstance(form, RelationshipForm):
         for entry, org in zip(
             form.other_organisations.entries, interest.related_organisations, strict=False
@@ -237,6 +317,7 @@ def end_interest(declaration_id: int, interest_id: int) -> str | Response:
                     interest,
                     form.end_date.data,
                     current_user,
+                    precision=form.end_date.precision,
                     ip_address=request.remote_addr,
                 )
         except services.DeclarationError as exc:
@@ -247,23 +328,49 @@ def end_interest(declaration_id: int, interest_id: int) -> str | Response:
                 "declaration and is still screened for the look-back period."
             )
             return redirect(url_for(".show", declaration_id=declaration.id))
+    flagged = db.session.scalar(
+        select(func.count(Flag.id)).where(
+            Flag.kind == DECLARED,
+            Flag.interest_lineage == interest.lineage,
+            or_(Flag.active.is_(True), Flag.decisions.any()),
+        )
+    )
     return render_template(
-        "declarations/end.html", form=form, declaration=declaration, interest=interest
+        "declarations/end.html",
+        form=form,
+        declaration=declaration,
+        interest=interest,
+        flagged=flagged,
     )
 
 
-@bp.post("/<int:declaration_id>/interests/<int:interest_id>/remove")
+@bp.route("/<int:declaration_id>/interests/<int:interest_id>/remove", methods=["GET", "POST"])
 @roles_required(OFFICIAL)
-def remove_interest(declaration_id: int, interest_id: int) -> Response:
+def remove_interest(declaration_id: int, interest_id: int) -> str | Response:
+    """Remove an interest added in this draft, after the official confirms; one that was in a
+    submitted version can only be ended."""
     declaration = _editable(declaration_id)
     interest = _interest(declaration, interest_id)
-    if not ConfirmForm().validate_on_submit():
+    back = redirect(url_for(".show", declaration_id=declaration.id))
+    if not services.can_remove(db.session, interest):
+        flash(
+            f"{interest.organisation_name} was in a submitted declaration, so it cannot be "
+            "removed. If it has ended, end it with the date it ended.",
+            "warning",
+        )
+        return back
+    form = ConfirmForm()
+    if request.method == "GET":
+        return render_template(
+            "declarations/remove.html", declaration=declaration, interest=interest, form=form
+        )
+    if not form.validate_on_submit():
         abort(400)
     name = interest.organisation_name
     with runtime.transaction() as session:
         services.remove_interest(session, interest, current_user, ip_address=request.remote_addr)
-    flash(f"Removed: {name}")
-    return redirect(url_for(".show", declaration_id=declaration.id))
+    flash(f"Removed: {name}", "success")
+    return back
 
 
 @bp.route("/<int:declaration_id>/review", methods=["GET", "POST"])

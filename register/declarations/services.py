@@ -9,16 +9,18 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from register.audit.log import record
 from register.clock import utcnow
 from register.declarations.categories import CATEGORIES, GIFT
+from register.declarations.dates import month_end
 from register.matching import normalise_name
 from register.models import (
     Declaration,
@@ -28,7 +30,7 @@ from register.models import (
     RelatedOrganisation,
     User,
 )
-from register.models.declarations import DRAFT, SUBMITTED
+from register.models.declarations import DAY, DRAFT, MONTH, SUBMITTED
 
 ATTESTATION = (
     "I confirm that this declaration is complete and true to the best of my knowledge, and that "
@@ -102,6 +104,8 @@ COPIED_FIELDS = (
     "organisation_identifier",
     "start_date",
     "end_date",
+    "start_date_precision",
+    "end_date_precision",
     "details",
     "role",
     "paid",
@@ -184,9 +188,18 @@ def plain_value(value: Any) -> Any:
     return value
 
 
+# Kept in a version's content only when the date was given as a month and year: the content of
+# a date given to the day (every version before precision was kept) reads, and hashes, as before.
+PRECISION_FIELDS = ("start_date_precision", "end_date_precision")
+
+
 def interest_content(interest: Interest) -> dict[str, Any]:
     """The fields of one interest as plain JSON values: what a version records."""
-    fields = {name: plain_value(getattr(interest, name)) for name in COPIED_FIELDS}
+    fields = {
+        name: plain_value(getattr(interest, name))
+        for name in COPIED_FIELDS
+        if name not in PRECISION_FIELDS or getattr(interest, name) == MONTH
+    }
     fields["id"] = interest.id
     fields["related_organisations"] = [
         {"name": o.name, "organisation_identifier": o.organisation_identifier, "role": o.role}
@@ -340,8 +353,21 @@ def _set_fields(
 ) -> None:
     for name, value in fields.items():
         setattr(interest, name, value if value != "" else None)
+    for name in PRECISION_FIELDS:
+        if getattr(interest, name) is None:
+            setattr(interest, name, DAY)
+    if interest.start_date is None:
+        interest.start_date_precision = DAY
+    if interest.end_date is None:
+        interest.end_date_precision = DAY
     if interest.category == GIFT:
-        interest.end_date = interest.start_date
+        # A gift is one date; given as a month, it may have been any day of it.
+        interest.end_date_precision = interest.start_date_precision
+        interest.end_date = (
+            month_end(interest.start_date)
+            if interest.start_date and interest.start_date_precision == MONTH
+            else interest.start_date
+        )
     if related is not None:
         interest.related_organisations = [
             RelatedOrganisation(
@@ -418,12 +444,21 @@ def end_interest(
     end_date: date,
     actor: User,
     *,
+    precision: str = DAY,
     ip_address: str | None = None,
 ) -> None:
-    """End an interest on `end_date` (audited); it stays declared as a former interest."""
-    if interest.start_date and end_date < interest.start_date:
+    """End an interest on `end_date` (audited); it stays declared as a former interest. A
+    month-only end is kept as the last day of the month."""
+    if precision == MONTH:
+        end_date = month_end(end_date)
+    start = interest.start_date
+    if start and interest.start_date_precision == MONTH:
+        start = start.replace(day=1)
+    if start and end_date < start:
         raise DeclarationError("The end date must be on or after the start date")
+    before = interest_content(interest)
     interest.end_date = end_date
+    interest.end_date_precision = precision
     record(
         session,
         "interest.ended",
@@ -432,15 +467,43 @@ def end_interest(
         object_type="declaration",
         object_id=interest.declaration_id,
         ip_address=ip_address,
-        details={"interest_id": interest.id},
+        details={
+            "interest_id": interest.id,
+            "before": before,
+            "after": interest_content(interest),
+        },
     )
+
+
+def submitted_lineages(session: Session, official_id: int) -> set[str]:
+    """The lineages of every interest that was in one of the official's submitted versions, in
+    any cycle: such an interest is part of the record and can only be ended, never removed."""
+    found: set[str] = set()
+    for content in session.scalars(
+        select(DeclarationVersion.content)
+        .join(Declaration, DeclarationVersion.declaration_id == Declaration.id)
+        .where(Declaration.official_id == official_id)
+    ):
+        found.update(item["lineage"] for item in json.loads(content).get("interests", []))
+    return found
+
+
+def can_remove(session: Session, interest: Interest) -> bool:
+    """Only an interest added in this draft and never submitted may be removed."""
+    return interest.lineage not in submitted_lineages(session, interest.declaration.official_id)
 
 
 def remove_interest(
     session: Session, interest: Interest, actor: User, *, ip_address: str | None = None
 ) -> None:
-    """Remove an interest from a draft (audited with what it held). One that was in a submitted
-    version keeps its row, marked removed, so flags and history still resolve."""
+    """Remove an interest added in the current draft and never submitted (audited with what it
+    held). An interest that was in a submitted version is refused: end it instead, so that the
+    record, its flags and the look-back screening keep it."""
+    if not can_remove(session, interest):
+        raise DeclarationError(
+            f"{interest.organisation_name} was in a submitted declaration, so it cannot be "
+            "removed. If it has ended, end it with the date it ended."
+        )
     declaration = interest.declaration
     record(
         session,
@@ -450,12 +513,9 @@ def remove_interest(
         object_type="declaration",
         object_id=declaration.id,
         ip_address=ip_address,
-        details={"interest_id": interest.id, "before": interest_content(interest)},
+        details={"interest_id": interest.id, "before": interest_content(interest), "after": None},
     )
-    if declaration.version_count == 0:
-        session.delete(interest)
-    else:
-        interest.removed = True
+    session.delete(interest)
     session.flush()
 
 
@@ -472,6 +532,25 @@ class InterestChange:
     organisation: str
     category: str
     fields: tuple[FieldChange, ...]
+    lineage: str = ""
+
+    @property
+    def ended_on(self) -> str | None:
+        """The end date given to an interest that was held (ISO text), if this ended it."""
+        return next(
+            (f.after for f in self.fields if f.field == "end_date" and f.before is None), None
+        )
+
+    @property
+    def changed_fields(self) -> list[str]:
+        """The fields changed, as words ("start date"), ending it aside."""
+        names = (
+            f.field.removesuffix("_precision").replace("_", " ")
+            for f in self.fields
+            if not (f.field == "end_date" and f.before is None)
+            and not (f.field == "end_date_precision" and self.ended_on)
+        )
+        return list(dict.fromkeys(names))
 
 
 def version_changes(before: dict[str, Any], after: dict[str, Any]) -> list[InterestChange]:
@@ -482,20 +561,102 @@ def version_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Inter
     for lineage, item in new.items():
         label = CATEGORIES[item["category"]].label if item["category"] in CATEGORIES else ""
         if lineage not in old:
-            changes.append(InterestChange("added", item["organisation_name"], label, ()))
+            changes.append(InterestChange("added", item["organisation_name"], label, (), lineage))
             continue
+        names = dict.fromkeys([*item, *old[lineage]])
         diffs = tuple(
-            FieldChange(name, old[lineage].get(name), value)
-            for name, value in item.items()
-            if name not in ("id", "lineage") and old[lineage].get(name) != value
+            FieldChange(name, old[lineage].get(name), item.get(name))
+            for name in names
+            if name not in ("id", "lineage") and old[lineage].get(name) != item.get(name)
         )
         if diffs:
-            changes.append(InterestChange("changed", item["organisation_name"], label, diffs))
+            changes.append(
+                InterestChange("changed", item["organisation_name"], label, diffs, lineage)
+            )
     for lineage, item in old.items():
         if lineage not in new:
             label = CATEGORIES[item["category"]].label if item["category"] in CATEGORIES else ""
-            changes.append(InterestChange("removed", item["organisation_name"], label, ()))
+            changes.append(InterestChange("removed", item["organisation_name"], label, (), lineage))
     return changes
+
+
+def describe_change(change: InterestChange) -> str:
+    """One change as a sentence for compliance: "Ended on 1 December 2026: Directorship or
+    office, Morning Lane Associates Ltd"."""
+    what = f"{change.category}, {change.organisation}"
+    if change.kind != "changed":
+        return f"{change.kind.capitalize()}: {what}"
+    parts = []
+    if change.ended_on:
+        parts.append(f"ended on {date.fromisoformat(change.ended_on):%-d %B %Y}")
+    if change.changed_fields:
+        parts.append(f"changed ({', '.join(change.changed_fields)})")
+    text = " and ".join(parts)
+    return f"{text[:1].upper()}{text[1:]}: {what}"
+
+
+def change_reason(change: InterestChange, number: int) -> str:
+    """Why a flag about the interest is reviewed again: "the declared interest was ended on
+    2026-12-01 in version 3"."""
+    if change.kind == "removed":
+        return f"the declared interest was removed in version {number}"
+    parts = []
+    if change.ended_on:
+        parts.append(f"was ended on {change.ended_on}")
+    if change.changed_fields:
+        parts.append(f"had its {', '.join(change.changed_fields)} changed")
+    return f"the declared interest {' and '.join(parts)} in version {number}"
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """What a newly submitted version changed in interests the official had already declared
+    (in the previous version, or last cycle's for a first version), and why flags about each
+    changed interest are reviewed again (by lineage)."""
+
+    version: DeclarationVersion
+    previous: DeclarationVersion
+    changes: list[InterestChange]
+    reasons: dict[str, str]
+
+    @property
+    def is_amendment(self) -> bool:
+        return self.version.number > 1
+
+
+def _latest_version(session: Session, declaration: Declaration) -> DeclarationVersion | None:
+    return session.scalar(
+        select(DeclarationVersion).where(
+            DeclarationVersion.declaration_id == declaration.id,
+            DeclarationVersion.number == declaration.version_count,
+        )
+    )
+
+
+def amendment(session: Session, declaration: Declaration) -> Amendment | None:
+    """What the declaration's latest version changed in already declared interests, or None
+    when there is nothing to compare it with."""
+    version = _latest_version(session, declaration)
+    if version is None:
+        return None
+    same_cycle = version.number > 1
+    if same_cycle:
+        previous = session.scalar(
+            select(DeclarationVersion).where(
+                DeclarationVersion.declaration_id == declaration.id,
+                DeclarationVersion.number == version.number - 1,
+            )
+        )
+    else:
+        earlier = previous_declaration(session, declaration.official, declaration.cycle)
+        previous = _latest_version(session, earlier) if earlier is not None else None
+    if previous is None:
+        return None
+    changes = version_changes(json.loads(previous.content), json.loads(version.content))
+    if not same_cycle:  # interests not carried into a new cycle were not removed from it
+        changes = [c for c in changes if c.kind == "changed"]
+    reasons = {c.lineage: change_reason(c, version.number) for c in changes if c.kind != "added"}
+    return Amendment(version, previous, changes, reasons)
 
 
 @dataclass
@@ -555,3 +716,48 @@ def gift_totals(interests: Iterable[Any]) -> list[DonorTotal]:
             total.declined_count += 1
             total.declined_value += value
     return sorted(totals.values(), key=lambda t: (-t.value, -t.count, t.donor.casefold()))
+
+
+@dataclass(frozen=True)
+class RecentAmendment:
+    """An amended declaration as compliance sees it on their dashboard."""
+
+    version: DeclarationVersion
+    official: User
+    cycle: str
+    changes: list[str]
+    lineages: frozenset[str]
+
+
+def recent_amendments(
+    session: Session, scope: ColumnElement[bool], since: datetime, limit: int = 20
+) -> list[RecentAmendment]:
+    """Amendments (versions after the first) submitted since `since`, newest first, of the
+    declarations `scope` (a filter from register.access) lets the reader see; each with what
+    changed from the version before it."""
+    found = []
+    for version in session.scalars(
+        select(DeclarationVersion)
+        .join(Declaration, DeclarationVersion.declaration_id == Declaration.id)
+        .where(scope, DeclarationVersion.number > 1, DeclarationVersion.attested_at >= since)
+        .order_by(DeclarationVersion.attested_at.desc(), DeclarationVersion.id.desc())
+        .limit(limit)
+    ):
+        previous = session.scalar(
+            select(DeclarationVersion.content).where(
+                DeclarationVersion.declaration_id == version.declaration_id,
+                DeclarationVersion.number == version.number - 1,
+            )
+        )
+        changes = version_changes(json.loads(previous or "{}"), json.loads(version.content))
+        declaration = version.declaration
+        found.append(
+            RecentAmendment(
+                version,
+                declaration.official,
+                declaration.cycle.name,
+                [describe_change(c) for c in changes],
+                frozenset(c.lineage for c in changes if c.kind != "added"),
+            )
+        )
+    return found

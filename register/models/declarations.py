@@ -49,6 +49,9 @@ class DeclarationCycle(Base):
 
 
 DRAFT = "draft"
+# How precisely a declared date was given.
+DAY = "day"
+MONTH = "month"
 SUBMITTED = "submitted"
 
 
@@ -139,6 +142,11 @@ class Interest(Base):
     organisation_identifier: Mapped[str | None] = mapped_column(String(40), index=True)
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
+    # How much of each date was given: DAY, or MONTH (month and year only). A month-only start
+    # is stored as the 1st and a month-only end as the last day of the month, so that whatever
+    # reads the dates never shortens the interest; the precision says how to show them.
+    start_date_precision: Mapped[str] = mapped_column(String(5), default=DAY, server_default=DAY)
+    end_date_precision: Mapped[str] = mapped_column(String(5), default=DAY, server_default=DAY)
     details: Mapped[str | None] = mapped_column(Text)
     # Directorship, employment, membership.
     role: Mapped[str | None] = mapped_column(String(100))

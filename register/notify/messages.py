@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from register.links import absolute_url
-from register.models import Flag, ManagementPlan, OutboundEmail, User
+from register.models import DeclarationVersion, Flag, ManagementPlan, OutboundEmail, User
 from register.models.flags import UNDECLARED
 from register.models.people import COMPLIANCE, compliance_assignment
 from register.notify.outbox import queue_email
@@ -16,6 +16,7 @@ from register.notify.outbox import queue_email
 NEW_HIGH_RISK = "flag.high_risk"
 PLAN_AGREED = "plan.agreed"
 PLAN_DUE = "plan.due"
+DECLARATION_AMENDED = "declaration.amended"
 
 
 def _officers(session: Session, department_id: int | None) -> list[User]:
@@ -104,3 +105,43 @@ def plan_due(session: Session, plan: ManagementPlan) -> OutboundEmail:
         body,
         kind=PLAN_DUE,
     )
+
+
+def notify_declaration_amended(
+    session: Session,
+    version: DeclarationVersion,
+    changes: list[str],
+    reopened: list[Flag],
+    *,
+    mailbox: str,
+) -> list[OutboundEmail]:
+    """Tell the compliance officers of the official's department that a declaration was amended
+    (or that a new cycle's declaration changed a flagged interest): what changed and which flags
+    are being reviewed again. The compliance mailbox hears of it when nobody is assigned."""
+    declaration = version.declaration
+    official = declaration.official
+    lines = "\n".join(f"- {line}" for line in changes) or "- No interest changed."
+    body = (
+        f"{official.full_name} submitted version {version.number} of their "
+        f"{declaration.cycle.name} declaration"
+        + (f", with the reason: {version.amendment_reason}" if version.amendment_reason else "")
+        + f".\n\nWhat changed:\n{lines}\n"
+    )
+    if reopened:
+        body += "\nFlags reopened for review:\n" + "".join(
+            f"- Flag {flag.id}, {flag.organisation_name} and {flag.supplier_name}: "
+            f"{flag.reopened_reason}\n  {absolute_url(session, f'/review/flags/{flag.id}')}\n"
+            for flag in reopened
+        )
+    body += (
+        "\nRead the version in the register: "
+        f"{absolute_url(session, f'/declarations/{declaration.id}/versions/{version.number}')}\n"
+    )
+    subject = f"Declaration amended: {official.full_name}, {declaration.cycle.name}"
+    if reopened:
+        subject += f" ({len(reopened)} flag{'s' if len(reopened) > 1 else ''} reopened)"
+    recipients = [u.email for u in _officers(session, official.department_id)] or [mailbox]
+    return [
+        queue_email(session, to, subject, body, kind=DECLARATION_AMENDED)
+        for to in dict.fromkeys(recipients)
+    ]

@@ -18,12 +18,20 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from register import access, clock, runtime
 from register.declarations import categories as cat
 from register.extensions import db
-from register.models import Declaration, Department, Flag, ManagementPlan
+from register.models import (
+    Declaration,
+    DeclarationCycle,
+    DeclarationVersion,
+    Department,
+    Flag,
+    ManagementPlan,
+)
 from register.models.flags import ALL_OUTCOMES, MANAGED, outcomes_for
 from register.models.people import AUDITOR, COMPLIANCE, OFFICIAL
 from register.review import search as interest_search
@@ -256,7 +264,7 @@ def dashboard() -> str:
         "review/dashboard.html",
         data=data,
         outcomes=ALL_OUTCOMES,
-        **page_context("review.dashboard", user=current_user),  # issue 12 item 8 (people)
+        **page_context("review.dashboard", user=current_user),
     )
 
 
@@ -289,17 +297,52 @@ def acknowledge(plan_id: int) -> Response:
 
 @page_hook("declarations.show")
 def official_review(declaration: Declaration) -> dict[str, Any]:
-    """Flags and plans about an official's own interests, for their declaration page."""
+    """Flags and plans about an official's own interests, for their declaration page. Flags are
+    grouped by the cycle whose declaration raised them, this page's cycle first, and each row
+    names the award (title, value, date) so that flags about one organisation can be told
+    apart."""
     official = declaration.official
-    flags = db.session.scalars(
-        select(Flag)
+    rows = db.session.execute(
+        select(Flag, DeclarationCycle)
+        .outerjoin(DeclarationVersion, Flag.declaration_version_id == DeclarationVersion.id)
+        .outerjoin(Declaration, DeclarationVersion.declaration_id == Declaration.id)
+        .outerjoin(DeclarationCycle, Declaration.cycle_id == DeclarationCycle.id)
         .where(access.flag_scope(official), or_(Flag.active.is_(True), Flag.decisions.any()))
-        .order_by(Flag.score.desc())
+        .options(
+            selectinload(Flag.award), selectinload(Flag.decisions), selectinload(Flag.interest)
+        )
+        .order_by(Flag.score.desc(), Flag.id)
     ).all()
+    groups: dict[int | None, dict[str, Any]] = {}
+    for flag, cycle in rows:
+        key = cycle.id if cycle is not None else None
+        group = groups.setdefault(key, {"cycle": cycle, "flags": []})
+        group["flags"].append(flag)
+    ordered = sorted(
+        groups.values(),
+        key=lambda g: (
+            g["cycle"] is None or g["cycle"].id != declaration.cycle_id,
+            -(g["cycle"].opens_on.toordinal() if g["cycle"] is not None else 0),
+        ),
+    )
     plans = db.session.scalars(
         select(ManagementPlan).where(ManagementPlan.official_id == official.id)
     ).all()
-    return {"official_review": {"flags": flags, "plans": plans, "ack_form": AcknowledgeForm()}}
+    return {
+        "official_review": {
+            "flags": [flag for flag, _ in rows],
+            "by_cycle": ordered,
+            # Which declared interest each flag is about ("Shareholding or financial interest").
+            "kinds": {
+                flag.id: cat.CATEGORIES[flag.interest.category].label
+                for flag, _ in rows
+                if flag.interest is not None and flag.interest.category in cat.CATEGORIES
+            },
+            "this_cycle": declaration.cycle,
+            "plans": plans,
+            "ack_form": AcknowledgeForm(),
+        }
+    }
 
 
 SEARCH_LIMIT = 500  # results shown; the caption gives the full count

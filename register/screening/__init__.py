@@ -15,16 +15,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from register.audit.log import record
 from register.awards.importer import ImportReport
 from register.awards.importer import import_file as import_award_file
 from register.awards.importer import map_buyer as map_buyer_to_department
+from register.declarations.services import Amendment, amendment, describe_change
 from register.ingest.reports import FileReport
-from register.models import Award, AwardSupplier, BuyerMapping, Declaration, Department, User
-from register.notify.messages import notify_new_high_risk
+from register.models import (
+    Award,
+    AwardSupplier,
+    BuyerMapping,
+    Declaration,
+    Department,
+    Flag,
+    User,
+)
+from register.models.flags import DECLARED
+from register.notify.messages import notify_declaration_amended, notify_new_high_risk
 from register.ownership.importer import OfficerImportReport
 from register.ownership.importer import import_file as import_officer_file
 from register.screening.declared import (
@@ -32,7 +42,7 @@ from register.screening.declared import (
     screen_declared_suppliers,
     screen_declared_version,
 )
-from register.screening.flags import FlagCounts
+from register.screening.flags import FlagCounts, reopen_if_changed
 from register.screening.undeclared import UndeclaredReport, screen_undeclared
 from register.settings import Settings
 
@@ -78,6 +88,8 @@ def screen_declaration(
     report = ScreeningReport()
     if not declaration.versions:
         return report
+    changed = amendment(session, declaration)
+    reopened = _reopen_amended(session, changed, report) if changed else []
     report.interests, report.suppliers = screen_declared_version(
         session, declaration, settings.matching, report
     )
@@ -85,7 +97,37 @@ def screen_declaration(
         session, settings.lookback_months, official_ids=[declaration.official_id]
     )
     _alert(session, settings, report, report.undeclared)
+    if changed is not None and (changed.is_amendment or reopened):
+        notify_declaration_amended(
+            session,
+            changed.version,
+            [describe_change(c) for c in changed.changes],
+            reopened,
+            mailbox=settings.compliance_mailbox,
+        )
     return report
+
+
+def _reopen_amended(session: Session, changed: Amendment, counts: FlagCounts) -> list[Flag]:
+    """Flags about an interest the official ended or changed (open, decided or under a plan)
+    are reviewed again, with what changed as the reason; withdrawn flags that were never
+    decided are left alone."""
+    reopened = []
+    for lineage, reason in changed.reasons.items():
+        for flag in session.scalars(
+            select(Flag)
+            .where(
+                Flag.kind == DECLARED,
+                Flag.interest_lineage == lineage,
+                or_(Flag.active.is_(True), Flag.decisions.any()),
+            )
+            .order_by(Flag.id)
+        ):
+            before = counts.reopened
+            reopen_if_changed(session, flag, counts, interest_change=reason)
+            if counts.reopened > before:
+                reopened.append(flag)
+    return reopened
 
 
 def screen_people(

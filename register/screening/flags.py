@@ -81,20 +81,31 @@ def upsert_flag(
     return existing
 
 
-def reopen_if_changed(session: Session, flag: Flag, counts: FlagCounts) -> None:
-    """Reopen a decided flag whose interest or award digest differs from its decision's."""
-    decision = flag.current_decision if flag.status == DECIDED else None
-    if decision is None:
+def reopen_if_changed(
+    session: Session, flag: Flag, counts: FlagCounts, interest_change: str | None = None
+) -> None:
+    """Reopen a decided flag whose interest or award digest differs from its decision's.
+
+    `interest_change` says how the official changed the interest in an amendment ("the declared
+    interest was ended on 2026-12-01 in version 3"): then the flag is reviewed again whatever
+    its state (open, decided, under a plan), with that reason."""
+    if interest_change is None and flag.status != DECIDED:
         return
-    reasons = []
-    if decision.interest_digest != flag.interest_digest:
-        reasons.append(INTEREST_CHANGED[flag.kind])
-    if decision.award_digest != flag.award_digest:
-        reasons.append(AWARD_CHANGED)
+    decision = flag.current_decision if flag.status == DECIDED else None
+    reasons = [interest_change] if interest_change else []
+    if decision is not None:
+        if not interest_change and decision.interest_digest != flag.interest_digest:
+            reasons.append(INTEREST_CHANGED[flag.kind])
+        if decision.award_digest != flag.award_digest:
+            reasons.append(AWARD_CHANGED)
     if not reasons:
         return
+    reason = "Reopened: " + " and ".join(reasons) + "."
+    if flag.status == REOPENED and flag.reopened_reason == reason:
+        return
+    before = {"status": flag.status, "reopened_reason": flag.reopened_reason}
     flag.status = REOPENED
-    flag.reopened_reason = "Reopened: " + " and ".join(reasons) + "."
+    flag.reopened_reason = reason
     counts.reopened += 1
     record(
         session,
@@ -102,6 +113,7 @@ def reopen_if_changed(session: Session, flag: Flag, counts: FlagCounts) -> None:
         f"Flag {flag.id} {flag.reopened_reason}",
         object_type="flag",
         object_id=flag.id,
+        details={"before": before, "after": {"status": REOPENED, "reopened_reason": reason}},
     )
 
 

@@ -122,3 +122,62 @@ def test_official_adds_a_directorship_and_a_relationship_submits_and_amends(
     page.get_by_role("link", name="Version 1").click()
     expect(page.get_by_role("heading", name="Gift or hospitality: Barnardo's")).to_have_count(0)
     assert_accessible(page)
+
+
+def test_dates_given_as_a_month_and_year_are_kept_and_wrong_dates_are_explained(
+    page: Any, live_server: str
+):
+    sign_in(page, live_server, "tom.hughes@example.gov.uk")
+    page.get_by_role("button", name="Start 2026/27 declaration").click()
+    page.get_by_role("link", name="Add a directorship or office").click()
+    page.get_by_label("Organisation", exact=True).fill("Leeds Health Partners CIC")
+    page.get_by_label("Non-executive director").check()
+    page.get_by_role("group", name="Is it paid?").get_by_label("Yes").check()
+
+    # A two-figure year, then a start in the future: each refused with the GOV.UK message.
+    fill_date(page, "Start date", "", "6", "21")
+    page.get_by_role("button", name="Save interest").click()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Year must include 4 numbers")
+    expect(page.get_by_role("group", name="Start date").get_by_label("Month")).to_have_value("6")
+    assert_accessible(page)
+    fill_date(page, "Start date", "1", "1", "2099")
+    page.get_by_role("button", name="Save interest").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Start date must be today or in the past"
+    )
+    fill_date(page, "Start date", "1", "1", "1899")
+    page.get_by_role("button", name="Save interest").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Start date must be the same as or after 1 January 1900"
+    )
+
+    # Month and year without the day: kept, and shown as the month.
+    fill_date(page, "Start date", "", "6", "2021")
+    page.get_by_role("button", name="Save interest").click()
+    expect(page.get_by_text("Saved: Leeds Health Partners CIC")).to_be_visible()
+    card = page.locator(".govuk-summary-card").filter(
+        has=page.get_by_role("heading", name="Leeds Health Partners CIC")
+    )
+    expect(card).to_contain_text("June 2021 to now")
+    assert_accessible(page)
+
+    # Editing shows what was typed: the day is still blank.
+    card.get_by_role("link", name="Edit Leeds Health Partners CIC").click()
+    start = page.get_by_role("group", name="Start date")
+    expect(start.get_by_label("Day")).to_have_value("")
+    expect(start.get_by_label("Month")).to_have_value("06")
+    expect(start.get_by_label("Year")).to_have_value("2021")
+    fill_date(page, "End date", "", "5", "2021")  # before the start month: refused
+    page.get_by_role("button", name="Save interest").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "The end date must be the same as or after the start date"
+    )
+    fill_date(page, "End date", "", "", "")
+    page.get_by_role("button", name="Save interest").click()
+
+    submit(page)
+    expect(page.get_by_text("Declaration submitted: version 1.")).to_be_visible()
+    page.get_by_role("link", name="Version 1").click()
+    expect(page.get_by_text("June 2021 to now")).to_be_visible()
+    assert_accessible(page)

@@ -147,37 +147,45 @@ def test_end_an_interest(client, url):
     assert "interest.ended" in audit_actions()
 
 
-def test_remove_before_first_submission_deletes_the_row(client, url):
+def test_remove_before_first_submission_asks_then_deletes_the_row(client, url):
     add(client, url, "directorship", directorship())
     interest_id = db.session.scalars(select(Interest.id)).one()
+    assert f"{url}/interests/{interest_id}/remove" in client.get(url).get_data(as_text=True)
+    confirm = client.get(f"{url}/interests/{interest_id}/remove")
+    assert "Are you sure you want to remove Acme Widgets Ltd?" in confirm.get_data(as_text=True)
+    assert db.session.get(Interest, interest_id) is not None  # asking changes nothing
     assert client.post(f"{url}/interests/{interest_id}/remove").status_code == 302
     assert db.session.get(Interest, interest_id) is None
     assert "interest.removed" in audit_actions()
 
 
-def test_remove_after_submission_keeps_the_row_and_the_history(client, official, url):
+def test_an_interest_that_was_submitted_can_be_ended_but_never_removed(client, official, url):
     add(client, url, "directorship", directorship("Kept Ltd"))
-    add(
-        client,
-        url,
-        "membership",
-        MultiDict([("whose", "self"), ("organisation_name", "Club"), ("role", "Member")]),
-    )
     submit(client, url)
     client.post(f"{url}/amend")
-    kept = db.session.scalars(
-        select(Interest).where(Interest.organisation_name == "Kept Ltd")
-    ).one()
-    assert client.post(f"{url}/interests/{kept.id}/remove").status_code == 302
-    db.session.refresh(kept)
-    assert kept.removed is True
-    assert client.get(f"{url}/interests/{kept.id}/edit").status_code == 404
-    assert "Kept Ltd" not in client.get(url).get_data(as_text=True).split("Submitted versions")[0]
-    assert submit(client, url, amendment_reason="Resigned").status_code == 302
+    add(client, url, "membership", MultiDict([("whose", "self"), ("organisation_name", "Club"),
+                                              ("role", "Member")]))  # fmt: skip
+    kept, new = (
+        db.session.scalars(select(Interest).where(Interest.organisation_name == name)).one()
+        for name in ("Kept Ltd", "Club")
+    )
+    page = client.get(url).get_data(as_text=True)
+    assert f"/interests/{kept.id}/remove" not in page  # no Remove for a submitted interest
+    assert f"/interests/{kept.id}/end" in page
+    assert f"/interests/{new.id}/remove" in page  # added in this draft: may be removed
+    for method in (client.get, client.post):
+        refused = method(f"{url}/interests/{kept.id}/remove", follow_redirects=True)
+        assert "was in a submitted declaration, so it cannot be removed" in refused.get_data(
+            as_text=True
+        )
+    db.session.expire_all()
+    assert db.session.get(Interest, kept.id) is not None
+    with pytest.raises(services.DeclarationError):
+        services.remove_interest(db.session, db.session.get(Interest, kept.id), official)
+    db.session.rollback()
+    assert submit(client, url, amendment_reason="Joined a club").status_code == 302
     first, second = versions(declaration_of(official))
-    assert "Kept Ltd" in first.content and "Kept Ltd" not in second.content
-    page = client.get(f"{url}/versions/2").get_data(as_text=True)
-    assert "Removed</strong>: Directorship or office, Kept Ltd" in page
+    assert "Kept Ltd" in first.content and "Kept Ltd" in second.content
 
 
 # Submitting: nil returns, attestation, amendments -------------------------------------------
@@ -307,7 +315,9 @@ def test_version_page_shows_what_changed(client, official, url):
     client.post(
         f"{url}/interests/{changed.id}/edit", data=directorship("Changed Ltd", role="trustee")
     )
-    client.post(f"{url}/interests/{gone.id}/remove")
+    client.post(
+        f"{url}/interests/{gone.id}/end", data=MultiDict(date_fields("end_date", 31, 3, 2025))
+    )
     add(client, url, "shareholding", MultiDict([
         ("whose", "self"), ("organisation_name", "New Shares plc"), ("value_band", "under_5k"),
         ("holding", "direct"), ("blind_trust", "no"),
@@ -316,7 +326,9 @@ def test_version_page_shows_what_changed(client, official, url):
     page = client.get(f"{url}/versions/2").get_data(as_text=True)
     assert "What changed since version 1" in page
     assert "Added</strong>: Shareholding or financial interest, New Shares plc" in page
-    assert "Removed</strong>: Membership or affiliation, Gone Club" in page
+    assert "Changed</strong>: Membership or affiliation, Gone Club" in page
+    assert ('end date: <span class="register-diff-removed">blank</span> → '
+            '<span class="register-diff-added">2025-03-31</span>') in page  # fmt: skip
     assert "Changed</strong>: Directorship or office, Changed Ltd" in page
     assert ('role: <span class="register-diff-removed">non_executive_director</span> → '
             '<span class="register-diff-added">trustee</span>') in page  # fmt: skip

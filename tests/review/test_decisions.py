@@ -98,7 +98,7 @@ def test_amended_interest_reopens_flag_with_reason(client, scene):
     client.post("/auth/sign-out")
     sign_in(client, scene.officer)
     page = client.get(f"/review/flags/{flag_id}").get_data(as_text=True)
-    assert "the declared interest changed after the decision" in page
+    assert "the declared interest had its end date changed in version 2" in page
     assert "Morning Lane" in client.get("/review/?status=reopened").get_data(as_text=True)
 
 
