@@ -60,8 +60,20 @@ def unusable_password() -> str:
 CODE_PATTERN = re.compile(r"^[A-Z0-9_-]{1,32}$")
 
 
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def refuse_line_breaks(value: str, what: str) -> None:
+    """Cycle and department names go into headers, file names and email subjects: one line."""
+    if _LINE_BREAKS.search(value):
+        raise AdminError(
+            f"The {what} must be one line, without line breaks, tabs or control characters"
+        )
+
+
 def create_department(session: Session, code: str, name: str, actor: User | None) -> Department:
     code, name = code.strip().upper(), name.strip()
+    refuse_line_breaks(name, "department's name")
     if not CODE_PATTERN.match(code):
         raise AdminError("The code must be 1 to 32 letters, numbers, - or _")
     if not name or len(name) > 200:
@@ -97,6 +109,7 @@ def create_cycle(
     """Create a cycle (audited); with `confirmed_unreviewed` False, a department nobody
     reviews raises NeedsConfirmation first."""
     name = name.strip()
+    refuse_line_breaks(name, "cycle's name")
     if not name or len(name) > 100:
         raise AdminError("Enter a name for the cycle (100 characters or fewer)")
     if due_on < opens_on:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
-from register.admin.services import create_department
+from register.admin.services import AdminError, create_department
 from register.extensions import db
 from register.models import AuditEntry, DeclarationCycle
 
@@ -56,3 +57,15 @@ def test_a_department_nobody_reviews_is_warned_of(app, runner, department, make_
     assert result.exit_code == 0, result.output
     assert "Warning: no compliance officer reviews Department for Education (DFE" in result.output
     assert "(DCS" not in result.output
+
+
+def test_cycle_and_department_names_are_one_line(app, runner, department):
+    result = runner.invoke(args=["cycles", "create", "2026/27\nBcc: x", "--opens", "2026-04-01",
+                                 "--due", "2026-06-30", "--department", department.code])  # fmt: skip
+    assert result.exit_code != 0 and "must be one line" in result.output
+    with pytest.raises(AdminError, match="must be one line"):
+        create_department(db.session, "NEW", "Department\tof Tabs", None)
+    assert cycles() == 0
+    typed = runner.invoke(args=["cycles", "create", '2026–27 "draft"', "--opens", "2026-04-01",
+                                "--due", "2026-06-30", "--department", department.code])  # fmt: skip
+    assert typed.exit_code == 0, typed.output  # an en dash and quotes are fine: one line
