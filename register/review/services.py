@@ -23,6 +23,7 @@ from register.access import (
     reviews_flags,
 )
 from register.audit.log import record
+from register.awards.duplicates import other_publications
 from register.clock import utcnow
 from register.models import (
     Award,
@@ -151,6 +152,7 @@ class FlagView:
     plans: list[ManagementPlan]
     same_official: list[Flag] = field(default_factory=list)
     same_organisation: list[Flag] = field(default_factory=list)
+    also_published: list[Award] = field(default_factory=list)  # the award's other OCIDs
 
 
 def flag_view(session: Session, flag: Flag, reader: User) -> FlagView:
@@ -172,6 +174,7 @@ def flag_view(session: Session, flag: Flag, reader: User) -> FlagView:
         )
     )
     view = FlagView(flag, json.loads(flag.reasons), interest, version, list(flag.decisions), plans)
+    view.also_published = other_publications(session, [flag.award_id])[flag.award_id]
     if reviews_flags(reader):
         related = (
             select(Flag)
