@@ -86,6 +86,10 @@ class QueuePage:
     flags: list[Flag]
     next_cursor: str | None
     total: int
+    # The contract value at stake, each award counted once however many flags it has (and a
+    # contract published twice is one award, register.awards.duplicates); pounds only.
+    exposure: Decimal = Decimal(0)
+    awards: int = 0
 
 
 def encode_cursor(flag: Flag) -> str:
@@ -153,7 +157,15 @@ def queue_page(
     )
     more = len(flags) > page_size
     flags = flags[:page_size]
-    return QueuePage(flags, encode_cursor(flags[-1]) if more else None, total)
+    flagged = select(Flag.award_id).where(*conditions)
+    awards, exposure = session.execute(
+        select(func.count(Award.id), func.coalesce(func.sum(Award.value), 0)).where(
+            Award.id.in_(flagged), or_(Award.currency.is_(None), Award.currency == "GBP")
+        )
+    ).one()
+    return QueuePage(
+        flags, encode_cursor(flags[-1]) if more else None, total, Decimal(str(exposure)), awards
+    )
 
 
 # The flag page ----------------------------------------------------------------------------------

@@ -148,6 +148,7 @@ def test_screened_once_shown_as_also_published_and_counted_once(
     # The queue counts one flag per contract: the scene's own award and this one.
     page = client.get("/review/").get_data(as_text=True)
     assert "2 flags" in page
+    assert "£1,068,527 across 2 awards" in page  # £975,000 and £93,527, not the copy's again
 
 
 def test_migration_links_awards_stored_before(tmp_path: Path) -> None:

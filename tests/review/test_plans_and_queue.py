@@ -90,6 +90,7 @@ def test_queue_order_filters_and_pages(client, scene):
     sign_in(client, scene.auditor)
     first = client.get("/review/").text
     assert "121 flags" in first
+    assert "£975,000 across 1 award in pounds, each award counted once" in first  # not 121 times
     cursor = first.split("after=")[1].split('"')[0].replace("%3A", ":")
     second = client.get(f"/review/?after={cursor}").text
     assert "First page" in second
