@@ -4,7 +4,9 @@ official      reads own declarations, and the declared-interest flags about them
               decisions (an undeclared-interest flag only as a released prompt, see
               register.ownership); decides and exports nothing.
 compliance    reads declarations and flags of officials now in their assigned departments and
-              decides those flags; exports nothing.
+              decides those flags; reads and decides a flag escalated to them, whatever its
+              department, until its final decision; exports nothing. A senior escalation
+              owner is a compliance officer marked senior (`User.is_senior`).
 auditor       reads every declaration and flag and exports every kind; changes nothing.
 admin         people, departments, cycles, imports, settings; reads declarations, completeness
               and the audit log; exports every kind but flags; no flag, decision or undeclared
@@ -25,7 +27,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, false, select, true
 
 from register.models import Declaration, Flag, User
-from register.models.flags import DECLARED
+from register.models.flags import DECLARED, ESCALATED_STATUS
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
 
 # Exports each role may download (the web export page; the command line is the operator's).
@@ -75,12 +77,12 @@ def flags_in_departments(department_ids: Collection[int]) -> ColumnElement[bool]
 
 def flag_scope(user: User) -> ColumnElement[bool]:
     """The flags `user` may read, as a SQL filter: auditors all; compliance officers those of
-    officials now in their departments; officials their own declared-interest flags;
-    administrators and anyone else none."""
+    officials now in their departments and those escalated to them; officials their own
+    declared-interest flags; administrators and anyone else none."""
     if user.role == AUDITOR:
         return true()
     if user.role == COMPLIANCE:
-        return flags_in_departments(assigned_department_ids(user))
+        return flags_in_departments(assigned_department_ids(user)) | escalated_to(user)
     if user.role == OFFICIAL:
         return (Flag.official_id == user.id) & (Flag.kind == DECLARED)
     return false()
@@ -97,13 +99,26 @@ def can_read_flag(user: User, flag: Flag) -> bool:
     return can_decide_flag(user, flag)
 
 
+def escalated_to(user: User) -> ColumnElement[bool]:
+    """Flags waiting for `user` after an escalation named them (the final decision ends it)."""
+    return (Flag.status == ESCALATED_STATUS) & (Flag.escalated_to_id == user.id)
+
+
+def is_escalated_to(user: User, flag: Flag) -> bool:
+    """The predicate of `escalated_to`."""
+    return flag.status == ESCALATED_STATUS and flag.escalated_to_id == user.id
+
+
 def can_decide_flag(user: User, flag: Flag) -> bool:
     """Only compliance officers assigned to the department the flag's official is now in decide
-    it, change its plan or release its prompt."""
-    return (
-        user.role == COMPLIANCE
-        and flag.official is not None
-        and flag.official.department_id in assigned_department_ids(user)
+    it, change its plan or release its prompt; and the compliance officer an escalated flag
+    waits for."""
+    if user.role != COMPLIANCE:
+        return False
+    if is_escalated_to(user, flag):
+        return True
+    return flag.official is not None and flag.official.department_id in assigned_department_ids(
+        user
     )
 
 

@@ -97,9 +97,14 @@ def test_comparison_can_fail(tmp_path: Path) -> None:
 
 
 def _old_rows() -> dict[str, int]:
-    """Rows as the code before migration 0010 stored them: numbers in several forms."""
+    """Rows as the code before migration 0010 stored them: numbers in several forms.
+
+    Written with Core inserts naming only the columns of that time (plus Python defaults), so
+    columns later migrations add do not break the insert."""
     from datetime import date
     from decimal import Decimal
+
+    from sqlalchemy import insert
 
     from register.models import (
         Award,
@@ -110,21 +115,26 @@ def _old_rows() -> dict[str, int]:
         UndeclaredFinding,
         User,
     )
+    from register.models.base import core_table
     from register.models.flags import UNDECLARED
     from register.ownership.parse import officer_digest, officer_record_key
 
-    department = Department(code="DCS", name="Department for Children's Services")
-    official = User(email="o@example.gov.uk", full_name="Isabelle Trowe", role="official",
-                    department=department, password_hash="x")  # fmt: skip
-    award = Award(ocid="ocds-1", award_id="a1", content_digest="d", value=Decimal(1),
-                  award_date=date(2025, 6, 1))  # fmt: skip
-    supplier = AwardSupplier(position=0, name="Caledonian Care Ltd", aliases="[]",
-                             identifiers='[["GB-COH", "sc 12345"], ["GB-CHC", "sc 044"]]',
-                             company_number="SC12345")  # fmt: skip
-    award.suppliers.append(supplier)
+    def add(model: Any, **values: Any) -> int:
+        table = core_table(model)
+        return db.session.execute(insert(table).values(**values).returning(table.c.id)).scalar_one()
+
+    department = add(Department, code="DCS", name="Department for Children's Services")
+    official = add(User, email="o@example.gov.uk", full_name="Isabelle Trowe", role="official",
+                   department_id=department, password_hash="x")  # fmt: skip
+    award = add(Award, ocid="ocds-1", award_id="a1", content_digest="d", value=Decimal(1),
+                award_date=date(2025, 6, 1))  # fmt: skip
+    supplier = add(AwardSupplier, award_id=award, position=0, name="Caledonian Care Ltd",
+                   aliases="[]", identifiers='[["GB-COH", "sc 12345"], ["GB-CHC", "sc 044"]]',
+                   company_number="SC12345")  # fmt: skip
     officer_fields = ("officer", "SC12345", None, "TROWE, Isabelle Mary", "Director",
                       date(2012, 5, 1), None, 3, 1968)  # fmt: skip
-    officer = CompanyOfficer(
+    officer = add(
+        CompanyOfficer,
         source="officers_csv", kind="officer", company_number="SC12345",
         record_key=officer_record_key("SC12345", "isabelle mary|trowe", "Director",
                                       date(2012, 5, 1)),
@@ -132,22 +142,17 @@ def _old_rows() -> dict[str, int]:
         appointed_on=date(2012, 5, 1), birth_month=3, birth_year=1968,
         content_digest=officer_digest(*officer_fields),
     )  # fmt: skip
-    db.session.add_all([official, award, officer])
-    db.session.flush()
-    flag = Flag(kind=UNDECLARED, interest_lineage=f"u{official.id}:SC12345",
-                source_key="undeclared", award_supplier_id=supplier.id, award_id=award.id,
-                official_id=official.id, organisation_name="Caledonian Care Ltd",
-                supplier_name="Caledonian Care Ltd", score=90.0, name_score=100.0,
-                risk_level="high", reasons="[]", explanation="", interest_digest="i",
-                award_digest="a")  # fmt: skip
-    db.session.add(flag)
-    db.session.flush()
-    db.session.add(UndeclaredFinding(flag_id=flag.id, officer_id=officer.id,
-                                     company_number="SC12345", company_name="Caledonian Care",
-                                     officer_name=officer.name, role="Director"))  # fmt: skip
+    flag = add(Flag, kind=UNDECLARED, interest_lineage=f"u{official}:SC12345",
+               source_key="undeclared", award_supplier_id=supplier, award_id=award,
+               official_id=official, organisation_name="Caledonian Care Ltd",
+               supplier_name="Caledonian Care Ltd", score=90.0, name_score=100.0,
+               risk_level="high", reasons="[]", explanation="", interest_digest="i",
+               award_digest="a", status="open", active=True)  # fmt: skip
+    add(UndeclaredFinding, flag_id=flag, officer_id=officer, company_number="SC12345",
+        company_name="Caledonian Care", officer_name="TROWE, Isabelle Mary",
+        role="Director")  # fmt: skip
     db.session.commit()
-    return {"supplier": supplier.id, "officer": officer.id, "flag": flag.id,
-            "official": official.id}  # fmt: skip
+    return {"supplier": supplier, "officer": officer, "flag": flag, "official": official}
 
 
 def check_0010_rewrites_stored_identifiers(tmp_path: Path) -> None:
@@ -160,7 +165,7 @@ def check_0010_rewrites_stored_identifiers(tmp_path: Path) -> None:
 
     upgrade(revision="0009")
     ids = _old_rows()
-    upgrade(revision="0010")
+    upgrade(revision="heads")  # 0010, and the later ones the models below need
     db.session.expire_all()
     supplier = db.session.get_one(AwardSupplier, ids["supplier"])
     assert supplier.identifiers == '[["GB-COH", "SC012345"], ["GB-CHC", "SC044"]]'

@@ -79,6 +79,7 @@ OFFICIAL_ROW = {
 }
 
 _TEXT = {"type": "string", "nullable": True}
+FLAG_STATUSES = ["open", "reopened", "escalated", "decided"]
 _DATE = {"type": "string", "format": "date", "nullable": True}
 _TIME = {"type": "string", "format": "date-time", "nullable": True}
 FLAG = {
@@ -92,7 +93,7 @@ FLAG = {
             "undeclared: the official appears in company records as an officer or PSC of a "
             "supplier and has declared no interest in it",
         },
-        "status": {"type": "string", "enum": ["open", "decided", "reopened"]},
+        "status": {"type": "string", "enum": FLAG_STATUSES},
         "active": {"type": "boolean"},
         "risk_level": {"type": "string", "enum": ["high", "medium", "low"]},
         "score": {"type": "number"},
@@ -269,7 +270,13 @@ def document() -> dict[str, Any]:
                         {"name": n, "in": "query", "schema": s}
                         for n, s in (
                             ("kind", {"type": "string", "enum": ["declared", "undeclared"]}),
-                            ("status", {"type": "string", "enum": ["open", "decided", "reopened"]}),
+                            (
+                                "status",
+                                {
+                                    "type": "string",
+                                    "enum": ["open", "decided", "reopened", "escalated"],
+                                },
+                            ),
                             ("risk_level", {"type": "string"}),
                             ("department", {"type": "string"}),
                             ("cycle", {"type": "string"}),

@@ -22,6 +22,13 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from register.audit.log import record
+from register.awards.duplicates import (
+    LinkChange,
+    duplicate_key,
+    relink,
+    supplier_ids_of,
+    unlink_keyless,
+)
 from register.awards.parse import detect_format, iter_awards
 from register.awards.parsed import ParsedAward, ParseStats
 from register.clock import utcnow
@@ -128,6 +135,22 @@ class _BuyerResolver:
         return found[0] if len(found) == 1 else None  # one department, or ask a person
 
 
+def _company_number(supplier: Any) -> str | None:
+    return next((value for scheme, value in supplier.identifiers if scheme == "GB-COH"), None)
+
+
+def award_duplicate_key(award: ParsedAward) -> str | None:
+    """The key another publication of the same contract would share (register.awards.duplicates)."""
+    return duplicate_key(
+        award.buyer_name,
+        award.value,
+        award.currency,
+        award.award_date,
+        award.title,
+        [(s.name, _company_number(s)) for s in award.suppliers],
+    )
+
+
 def _award_row(
     award: ParsedAward, resolver: _BuyerResolver, digest: str, source: str
 ) -> dict[str, Any]:
@@ -151,6 +174,7 @@ def _award_row(
         "contract_end": award.contract_end,
         "content_digest": digest,
         "source": source[:500],
+        "duplicate_key": award_duplicate_key(award),
     }
 
 
@@ -161,9 +185,7 @@ def _supplier_rows(award: ParsedAward) -> list[dict[str, Any]]:
             "name": supplier.name[:500],
             "aliases": json.dumps(supplier.aliases) if supplier.aliases else "[]",
             "identifiers": json.dumps(supplier.identifiers) if supplier.identifiers else "[]",
-            "company_number": next(
-                (value for scheme, value in supplier.identifiers if scheme == "GB-COH"), None
-            ),
+            "company_number": _company_number(supplier),
         }
         for position, supplier in enumerate(award.suppliers)
     ]
@@ -194,6 +216,9 @@ class _BatchWriter:
         # Audit entries for updated awards, written when the file is done: the first entry
         # takes the audit chain's lock until commit, and every audited action waits for it.
         self.updates: list[tuple[int, str, str, str | None]] = []
+        self.links: list[LinkChange] = []  # awards recognised as (or no longer) copies
+        self.keys: set[str | None] = set()  # duplicate keys this batch added or left
+        self.updated_ids: list[int] = []
 
     def write(self, batch: list[ParsedAward]) -> None:
         latest: dict[tuple[str, str], ParsedAward] = {}
@@ -209,7 +234,12 @@ class _BatchWriter:
             (row.ocid, row.award_id): row
             for row in self.session.execute(
                 select(
-                    Award.id, Award.ocid, Award.award_id, Award.release_date, Award.content_digest
+                    Award.id,
+                    Award.ocid,
+                    Award.award_id,
+                    Award.release_date,
+                    Award.content_digest,
+                    Award.duplicate_key,
                 ).where(Award.ocid.in_({ocid for ocid, _ in latest}))
             )
         }
@@ -227,6 +257,18 @@ class _BatchWriter:
                 self._update(stored, award, digest)
         if new:
             self._insert(new)
+        self._relink()
+
+    def _relink(self) -> None:
+        """Link the copies among what this batch added or changed (register.awards.duplicates);
+        the suppliers of an award that became, or stopped being, a copy are screened again."""
+        changes = relink(self.session, self.keys) + unlink_keyless(self.session, self.updated_ids)
+        self.keys, self.updated_ids = set(), []
+        if changes:
+            self.links.extend(changes)
+            self.report.changed_supplier_ids.extend(
+                supplier_ids_of(self.session, {c.award_id for c in changes})
+            )
 
     def _insert(self, awards: list[tuple[ParsedAward, str]]) -> None:
         """Insert new awards and their suppliers with plain executemany, then read the ids back.
@@ -239,6 +281,7 @@ class _BatchWriter:
             for award, digest in awards
         ]
         self.session.execute(insert(core_table(Award)), rows)
+        self.keys.update(row["duplicate_key"] for row in rows)
         ids = {
             (row.ocid, row.award_id): row.id
             for row in self.session.execute(
@@ -270,6 +313,8 @@ class _BatchWriter:
         self.session.execute(
             update(Award).where(Award.id == stored.id).values(**row, updated_at=utcnow())
         )
+        self.keys.update((stored.duplicate_key, row["duplicate_key"]))
+        self.updated_ids.append(stored.id)
         current = {
             s.position: s.id
             for s in self.session.execute(
@@ -306,6 +351,26 @@ class _BatchWriter:
         self.updates.append((stored.id, summary, source, award.release_id))
 
     def audit_updates(self) -> None:
+        for change in self.links:
+            summary = (
+                f"Award {change.award_id} recognised as another publication of award {change.after}"
+                if change.after
+                else f"Award {change.award_id} no longer another publication of award "
+                f"{change.before}"
+            )
+            record(
+                self.session,
+                "award.duplicate_linked",
+                summary,
+                actor=self.actor,
+                object_type="award",
+                object_id=change.award_id,
+                details={
+                    "before": {"duplicate_of": change.before},
+                    "after": {"duplicate_of": change.after},
+                },
+            )
+        self.links = []
         for award_id, summary, source, release_id in self.updates:
             record(
                 self.session,

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from register import runtime, screening
 from register.access import flag_scope
+from register.awards.duplicates import other_publications
 from register.awards.forms import BuyerMappingForm, ImportForm
 from register.awards.importer import ImportReport
 from register.extensions import db
@@ -178,6 +179,7 @@ def buyers() -> str:
     departments = dict(choices[1:])
     awards = (
         select(Award.buyer_key, func.count(Award.id).label("n"))
+        .where(Award.duplicate_of_id.is_(None))  # a contract published twice counts once
         .group_by(Award.buyer_key)
         .subquery()
     )
@@ -253,12 +255,19 @@ def search() -> str:
     query = (request.args.get("q") or "").strip()
     buyer = (request.args.get("buyer") or "").strip()
     page = _page()
+    # One contract published under two OCIDs is one award: listed and counted once, as the
+    # first publication imported, with the others named as "also published as".
     statement = (
         select(AwardSupplier, Award, Department.name)
         .join(Award, AwardSupplier.award_id == Award.id)
         .outerjoin(Department, Award.department_id == Department.id)
+        .where(Award.duplicate_of_id.is_(None))
     )
-    counting = select(func.count(AwardSupplier.id))  # every supplier has its award: no join
+    counting = (
+        select(func.count(AwardSupplier.id))
+        .join(Award, AwardSupplier.award_id == Award.id)
+        .where(Award.duplicate_of_id.is_(None))
+    )
     if query:
         conditions = [
             _contains(column, query) for column in (AwardSupplier.name, AwardSupplier.aliases)
@@ -270,10 +279,8 @@ def search() -> str:
     if buyer:
         buyers = or_(_contains(Award.buyer_name, buyer), _contains(Department.name, buyer))
         statement = statement.where(buyers)
-        counting = (
-            counting.join(Award, AwardSupplier.award_id == Award.id)
-            .outerjoin(Department, Award.department_id == Department.id)
-            .where(buyers)
+        counting = counting.outerjoin(Department, Award.department_id == Department.id).where(
+            buyers
         )
     total = db.session.scalar(counting) or 0
     rows = db.session.execute(
@@ -288,6 +295,7 @@ def search() -> str:
     return render_template(
         "awards/search.html",
         rows=results,
+        also=other_publications(db.session, {award.id for _, award, _ in rows}),
         q=query,
         buyer=buyer,
         page=page,
@@ -300,7 +308,8 @@ def search() -> str:
 @roles_required(ADMIN, COMPLIANCE, AUDITOR)
 def award(award_id: int) -> str:
     """One award: buyer and department, value and dates, every supplier with its identifiers,
-    where it was imported from, and the flags on it that the reader may see."""
+    where it was imported from, its other publications, and the flags on it that the reader
+    may see."""
     found = db.session.get(Award, award_id)
     if found is None:
         abort(404)
@@ -310,14 +319,16 @@ def award(award_id: int) -> str:
         .order_by(AwardSupplier.position)
     ).all()
     department = db.session.get(Department, found.department_id) if found.department_id else None
+    # The flags are on the first publication of the contract; another one shows them too.
     flags = db.session.scalars(
         select(Flag)
-        .where(Flag.award_id == found.id, flag_scope(current_user))
+        .where(Flag.award_id == (found.duplicate_of_id or found.id), flag_scope(current_user))
         .order_by(Flag.score.desc())
     ).all()
     return render_template(
         "awards/award.html",
         award=found,
+        also=other_publications(db.session, [found.id])[found.id],
         department=department,
         flags=flags,
         suppliers=[(s, json.loads(s.aliases), json.loads(s.identifiers)) for s in suppliers],

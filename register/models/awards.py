@@ -46,10 +46,16 @@ class Award(Base):
     contract_end: Mapped[date | None] = mapped_column(Date)
     content_digest: Mapped[str] = mapped_column(String(64))  # of everything imported
     source: Mapped[str | None] = mapped_column(String(500))
+    # One contract published twice (two OCIDs, the same buyer, suppliers, value, award date and
+    # title) is one award: every publication has this key (register.awards.duplicates), and all
+    # but the first imported point at that first one, which alone is screened and counted.
+    duplicate_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("award.id"), index=True)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department: Mapped[Department | None] = relationship()
+    duplicate_of: Mapped[Award | None] = relationship(remote_side=[id])
     suppliers: Mapped[list[AwardSupplier]] = relationship(
         back_populates="award", order_by="AwardSupplier.position", cascade="all, delete-orphan"
     )

@@ -31,6 +31,9 @@ from register.models.people import User
 OPEN = "open"
 DECIDED = "decided"
 REOPENED = "reopened"
+# Escalated: waiting for the person it was escalated to (Flag.escalated_to_id); only a final
+# decision (any other outcome) ends it.
+ESCALATED_STATUS = "escalated"
 
 
 DECLARED = "declared"
@@ -72,6 +75,8 @@ class Flag(Base):
     interest_digest: Mapped[str] = mapped_column(String(64))
     award_digest: Mapped[str] = mapped_column(String(64))
     reopened_reason: Mapped[str | None] = mapped_column(Text)
+    # Who an escalated flag waits for; cleared by the final decision.
+    escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -79,6 +84,7 @@ class Flag(Base):
     award: Mapped[Award] = relationship()
     award_supplier: Mapped[AwardSupplier] = relationship()
     official: Mapped[User] = relationship(foreign_keys=[official_id])
+    escalated_to: Mapped[User | None] = relationship(foreign_keys=[escalated_to_id])
     decisions: Mapped[list[Decision]] = relationship(back_populates="flag", order_by="Decision.id")
 
     @property
@@ -133,9 +139,11 @@ class Decision(Base):
     interest_digest: Mapped[str] = mapped_column(String(64))  # what was decided on
     award_digest: Mapped[str] = mapped_column(String(64))
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
+    escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # escalations
 
     flag: Mapped[Flag] = relationship(back_populates="decisions")
-    decided_by: Mapped[User] = relationship()
+    decided_by: Mapped[User] = relationship(foreign_keys=[decided_by_id])
+    escalated_to: Mapped[User | None] = relationship(foreign_keys=[escalated_to_id])
 
     @property
     def outcome_label(self) -> str:

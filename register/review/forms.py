@@ -23,9 +23,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from register import clock
 from register.forms import gov_date
-from register.models.flags import OUTCOMES
-from register.models.review import CONSTRAINTS, PLAN_STATUSES
+from register.models.flags import ESCALATED, MANAGED, OUTCOMES
+from register.models.review import CONSTRAINTS, PLAN_ACTIVE, PLAN_STATUSES
+from register.review.services import PAST_DATE_MESSAGES, past_plan_dates
 
 
 class PlanFieldsMixin:
@@ -48,12 +50,61 @@ class PlanFieldsMixin:
     review_on = gov_date("Review date", hint="For example, 27 3 2027")
 
 
+def check_plan_fields(form: Any, stored: Any = None) -> bool:
+    """Every problem with the plan fields at once (each on its field), dates forward-looking:
+    the same rules as the service (register.review.services.past_plan_dates)."""
+    valid = True
+    constraints = form.constraints.data or []
+    if not constraints:
+        form.constraints.errors.append("Choose at least one agreed constraint")
+        valid = False
+    if "other" in constraints and not (form.details.data or "").strip():
+        form.details.errors.append("Describe the other constraint")
+        valid = False
+    if "divestment" in constraints and form.divest_by.data is None and not form.divest_by.errors:
+        form.divest_by.errors.append("Enter the date by which the interest must be divested")
+        valid = False
+    if not form.owner_id.data:
+        form.owner_id.errors.append("Choose the plan's owner")
+        valid = False
+    if form.review_on.data is None and not form.review_on.errors:
+        form.review_on.errors.append("Enter the plan's review date")
+        valid = False
+    status = form.status.data if hasattr(form, "status") else PLAN_ACTIVE
+    dates = (form.divest_by.data, form.review_on.data, status)
+    for name in past_plan_dates(*dates, clock.today(), stored):
+        getattr(form, name).errors.append(PAST_DATE_MESSAGES[name])
+        valid = False
+    return valid
+
+
+def errors_in_page_order(form: Any, names: list[str]) -> dict[str, Any]:
+    """The GOV.UK error summary's parameters, listing the fields' errors in the order the page
+    shows them (WTForms keeps the order the fields were declared in)."""
+    ordered = [name for name in names if getattr(form, name, None) is not None]
+    ordered += [name for name in form._fields if name not in ordered]
+    items = []
+    for name in ordered:
+        field = form._fields.get(name)
+        if field is not None and field.errors:
+            items.append({"text": field.errors[0], "href": f"#{field.id}"})
+    return {"titleText": "There is a problem", "errorList": items}
+
+
 class DecisionForm(PlanFieldsMixin, FlaskForm):
     outcome = RadioField(
         "Decision",
         choices=list(OUTCOMES.items()),
         widget=GovRadioInput(),
         validators=[DataRequired("Choose a decision")],
+    )
+    escalate_to_id = SelectField(
+        "Escalate to",
+        coerce=int,
+        widget=GovSelect(),
+        description="A senior escalation owner or another compliance officer. The flag stays "
+        "escalated, on their list, until they record a final decision.",
+        validators=[Optional()],
     )
     reason = TextAreaField(
         "Reason",
@@ -63,18 +114,20 @@ class DecisionForm(PlanFieldsMixin, FlaskForm):
     )
     submit = SubmitField("Record decision", widget=GovSubmitInput())
 
+    # The page shows the plan fields under "Conflict, managed" and the escalation under
+    # "Escalated", both before the reason.
+    PAGE_ORDER = [
+        "outcome", "constraints", "details", "divest_by", "owner_id", "review_on",
+        "escalate_to_id", "reason",
+    ]  # fmt: skip
+
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
-        if self.outcome.data == "conflict_managed":
-            if not self.constraints.data:
-                self.constraints.errors.append("Choose at least one agreed constraint")
-                valid = False
-            if not self.owner_id.data:
-                self.owner_id.errors.append("Choose the plan's owner")
-                valid = False
-            if self.review_on.data is None:
-                self.review_on.errors.append("Enter the plan's review date")
-                valid = False
+        if self.outcome.data == MANAGED:
+            valid = check_plan_fields(self) and valid
+        if self.outcome.data == ESCALATED and not self.escalate_to_id.data:
+            self.escalate_to_id.errors.append("Choose who the flag is escalated to")
+            valid = False
         return valid
 
 
@@ -86,6 +139,14 @@ class PlanForm(PlanFieldsMixin, FlaskForm):
         validators=[DataRequired("Choose a status")],
     )
     submit = SubmitField("Save plan", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, plan: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan  # the stored plan: its unchanged past dates stay on the record
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        return check_plan_fields(self, self.plan) and valid
 
 
 class BulkDismissForm(FlaskForm):

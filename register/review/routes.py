@@ -32,7 +32,7 @@ from register.models import (
     Flag,
     ManagementPlan,
 )
-from register.models.flags import ALL_OUTCOMES, MANAGED, outcomes_for
+from register.models.flags import ALL_OUTCOMES, ESCALATED, MANAGED, outcomes_for
 from register.models.people import AUDITOR, COMPLIANCE, OFFICIAL
 from register.review import search as interest_search
 from register.review import services
@@ -42,6 +42,7 @@ from register.review.forms import (
     DecisionForm,
     DeclarationSearchForm,
     PlanForm,
+    errors_in_page_order,
 )
 from register.web import (
     guard_blueprint,
@@ -60,7 +61,12 @@ nav_item((COMPLIANCE, AUDITOR), "review.search", "Search declarations")
 nav_item((OFFICIAL,), "review.my_plans", "My plans")
 
 RISK_LEVELS = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
-STATUSES = [("open", "Open"), ("reopened", "Reopened"), ("decided", "Decided")]
+STATUSES = [
+    ("open", "Open"),
+    ("reopened", "Reopened"),
+    ("escalated", "Escalated"),
+    ("decided", "Decided"),
+]
 
 
 def _arg_date(name: str) -> date | None:
@@ -85,7 +91,34 @@ def _filters() -> services.QueueFilters:
         min_value=min_value,
         awarded_from=_arg_date("from"),
         awarded_to=_arg_date("to"),
+        escalated_to_me=request.args.get("to") == "me",
     )
+
+
+def _queue_tabs(filters: services.QueueFilters) -> list[dict[str, Any]]:
+    """The queue's views: everything waiting for a decision, what is escalated, and what is
+    escalated to the reader (each with its count)."""
+    views: list[tuple[str, dict[str, Any], services.QueueFilters]] = [
+        ("Waiting for a decision", {}, services.QueueFilters()),
+        ("Escalated", {"status": "escalated"}, services.QueueFilters(status="escalated")),
+        (
+            "Escalated to you",
+            {"status": "escalated", "to": "me"},
+            services.QueueFilters(status="escalated", escalated_to_me=True),
+        ),
+    ]
+    tabs = []
+    for text, args, view in views:
+        current = (filters.status, filters.escalated_to_me) == (view.status, view.escalated_to_me)
+        tabs.append(
+            {
+                "text": text,
+                "href": url_for(".queue", **args),
+                "count": services.queue_count(db.session, current_user, view),
+                "current": current,
+            }
+        )
+    return tabs
 
 
 def _departments() -> list[Department]:
@@ -113,6 +146,7 @@ def queue() -> str:
         statuses=STATUSES,
         dismiss_form=BulkDismissForm(),
         can_decide=current_user.role == COMPLIANCE,
+        tabs=_queue_tabs(filters),
     )
 
 
@@ -150,6 +184,9 @@ def _decision_form(flag: Flag, form: DecisionForm | None = None) -> DecisionForm
     form.owner_id.choices = [(0, "Choose an owner")] + [
         (u.id, u.full_name) for u in services.owner_choices(db.session)
     ]
+    form.escalate_to_id.choices = [(0, "Choose a person")] + services.escalation_choices(
+        db.session, current_user
+    )
     return form
 
 
@@ -161,12 +198,16 @@ def flag(flag_id: int) -> str:
 
 def _render_flag(flag: Flag, form: DecisionForm | None = None, status: int = 200) -> Any:
     can_decide = access.can_decide_flag(current_user, flag)
+    form = _decision_form(flag, form) if can_decide else None
     return render_template(
         "review/flag.html",
         view=services.flag_view(db.session, flag, current_user),
-        form=_decision_form(flag, form) if can_decide else None,
+        form=form,
+        errors=errors_in_page_order(form, form.PAGE_ORDER) if form and form.errors else None,
         can_decide=can_decide,
+        escalated_to_reader=access.is_escalated_to(current_user, flag),
         managed=MANAGED,
+        escalated=ESCALATED,
         **page_context("review.flag", flag=flag),
     ), status
 
@@ -198,12 +239,25 @@ def decide(flag_id: int) -> Any:
                 form.outcome.data,
                 form.reason.data,
                 plan=plan,
+                escalate_to_id=form.escalate_to_id.data if form.outcome.data == ESCALATED else None,
                 ip_address=request.remote_addr,
             )
     except services.ReviewError as exc:
         form.reason.errors.append(str(exc))
         return _render_flag(_flag(flag_id), form, 400)
-    flash(f"Decision recorded: {ALL_OUTCOMES[form.outcome.data]}.")
+    db.session.expire_all()
+    decided = db.session.get(Flag, flag_id)
+    escalated_to = decided.escalated_to if decided is not None else None
+    flash(
+        f"Decision recorded: {ALL_OUTCOMES[form.outcome.data]}"
+        + (f" to {escalated_to.full_name}" if escalated_to is not None else "")
+        + ".",
+        "success",
+    )
+    if decided is None or not access.can_read_flag(current_user, decided):
+        # A flag escalated to this officer from another department leaves their scope with
+        # its final decision.
+        return redirect(url_for(".queue"))
     return redirect(url_for(".flag", flag_id=flag_id))
 
 
@@ -218,7 +272,7 @@ def _plan(plan_id: int) -> ManagementPlan:
 @roles_required(COMPLIANCE)
 def edit_plan(plan_id: int) -> Any:
     plan = _plan(plan_id)
-    form = PlanForm()
+    form = PlanForm(plan=plan)
     form.owner_id.choices = [(u.id, u.full_name) for u in services.owner_choices(db.session)]
     if request.method == "GET":
         form.constraints.data = plan.constraint_keys

@@ -16,13 +16,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, aliased, joinedload
 
+from register import clock
 from register.access import (
     can_decide_flag,
+    escalated_to,
     flag_scope,
     flags_in_departments,
     reviews_flags,
 )
 from register.audit.log import record
+from register.awards.duplicates import other_publications
 from register.clock import utcnow
 from register.models import (
     Award,
@@ -39,6 +42,8 @@ from register.models.flags import (
     DECIDED,
     DECLARED,
     DISMISSALS,
+    ESCALATED,
+    ESCALATED_STATUS,
     MANAGED,
     OPEN,
     REOPENED,
@@ -59,10 +64,16 @@ class ReviewError(Exception):
 # The queue -------------------------------------------------------------------------------------
 
 
+# What waits for a decision: the queue's default. An escalated flag stays in it until its
+# final decision.
+PENDING = (OPEN, REOPENED, ESCALATED_STATUS)
+
+
 @dataclass
 class QueueFilters:
     department_id: int | None = None
-    status: str | None = None  # open, reopened, decided; default open and reopened
+    status: str | None = None  # open, reopened, escalated, decided; default all but decided
+    escalated_to_me: bool = False  # only the flags escalated to the reader
     risk_level: str | None = None
     min_score: float | None = None
     min_value: Decimal | None = None
@@ -75,6 +86,10 @@ class QueuePage:
     flags: list[Flag]
     next_cursor: str | None
     total: int
+    # The contract value at stake, each award counted once however many flags it has (and a
+    # contract published twice is one award, register.awards.duplicates); pounds only.
+    exposure: Decimal = Decimal(0)
+    awards: int = 0
 
 
 def encode_cursor(flag: Flag) -> str:
@@ -92,8 +107,10 @@ def decode_cursor(cursor: str | None) -> tuple[float, int] | None:
 
 
 def _queue_conditions(user: User, filters: QueueFilters) -> list[ColumnElement[bool]]:
-    statuses = [filters.status] if filters.status else [OPEN, REOPENED]
+    statuses = [filters.status] if filters.status else list(PENDING)
     conditions = [flag_scope(user), Flag.active.is_(True), Flag.status.in_(statuses)]
+    if filters.escalated_to_me:
+        conditions.append(escalated_to(user))
     if filters.department_id:  # the official's department now, as access goes by
         conditions.append(flags_in_departments({filters.department_id}))
     if filters.risk_level:
@@ -110,6 +127,11 @@ def _queue_conditions(user: User, filters: QueueFilters) -> list[ColumnElement[b
     if award_conditions:
         conditions.append(Flag.award_id.in_(select(Award.id).where(*award_conditions)))
     return conditions
+
+
+def queue_count(session: Session, user: User, filters: QueueFilters) -> int:
+    """How many flags a view of the queue holds."""
+    return session.scalar(select(func.count(Flag.id)).where(*_queue_conditions(user, filters))) or 0
 
 
 def queue_page(
@@ -135,7 +157,15 @@ def queue_page(
     )
     more = len(flags) > page_size
     flags = flags[:page_size]
-    return QueuePage(flags, encode_cursor(flags[-1]) if more else None, total)
+    flagged = select(Flag.award_id).where(*conditions)
+    awards, exposure = session.execute(
+        select(func.count(Award.id), func.coalesce(func.sum(Award.value), 0)).where(
+            Award.id.in_(flagged), or_(Award.currency.is_(None), Award.currency == "GBP")
+        )
+    ).one()
+    return QueuePage(
+        flags, encode_cursor(flags[-1]) if more else None, total, Decimal(str(exposure)), awards
+    )
 
 
 # The flag page ----------------------------------------------------------------------------------
@@ -151,6 +181,7 @@ class FlagView:
     plans: list[ManagementPlan]
     same_official: list[Flag] = field(default_factory=list)
     same_organisation: list[Flag] = field(default_factory=list)
+    also_published: list[Award] = field(default_factory=list)  # the award's other OCIDs
 
 
 def flag_view(session: Session, flag: Flag, reader: User) -> FlagView:
@@ -172,6 +203,7 @@ def flag_view(session: Session, flag: Flag, reader: User) -> FlagView:
         )
     )
     view = FlagView(flag, json.loads(flag.reasons), interest, version, list(flag.decisions), plans)
+    view.also_published = other_publications(session, [flag.award_id])[flag.award_id]
     if reviews_flags(reader):
         related = (
             select(Flag)
@@ -209,7 +241,35 @@ class PlanFields:
     status: str = PLAN_ACTIVE
 
 
-def _check_plan(session: Session, fields: PlanFields) -> User:
+def past_plan_dates(
+    divest_by: date | None,
+    review_on: date | None,
+    status: str,
+    today: date,
+    stored: ManagementPlan | None = None,
+) -> list[str]:
+    """The plan's dates that look back instead of forward: a new plan's divest-by and review
+    dates must be today or later; a changed plan's changed dates too, and an active plan's
+    review date (an unchanged past divest-by date stays on the record)."""
+    problems = []
+    divest_changed = stored is None or divest_by != stored.divest_by
+    if divest_by is not None and divest_changed and divest_by < today:
+        problems.append("divest_by")
+    review_changed = stored is None or review_on != stored.review_on
+    if review_on is not None and (review_changed or status == PLAN_ACTIVE) and review_on < today:
+        problems.append("review_on")
+    return problems
+
+
+PAST_DATE_MESSAGES = {
+    "divest_by": "The divest-by date must be today or in the future",
+    "review_on": "The review date must be today or in the future",
+}
+
+
+def _check_plan(
+    session: Session, fields: PlanFields, today: date, stored: ManagementPlan | None = None
+) -> User:
     unknown = set(fields.constraints) - set(CONSTRAINTS)
     if not fields.constraints or unknown:
         raise ReviewError("Choose at least one agreed constraint from the list")
@@ -217,6 +277,9 @@ def _check_plan(session: Session, fields: PlanFields) -> User:
         raise ReviewError("Describe the other constraint")
     if "divestment" in fields.constraints and fields.divest_by is None:
         raise ReviewError("Give the date by which the interest must be divested")
+    past = past_plan_dates(fields.divest_by, fields.review_on, fields.status, today, stored)
+    if past:
+        raise ReviewError("; ".join(PAST_DATE_MESSAGES[name] for name in past))
     if fields.status not in PLAN_STATUSES:
         raise ReviewError("Choose a plan status")
     owner = session.get(User, fields.owner_id)
@@ -244,9 +307,14 @@ def decide(
     reason: str,
     *,
     plan: PlanFields | None = None,
+    escalate_to_id: int | None = None,
     ip_address: str | None = None,
 ) -> Decision:
     """Record a decision; the flag's current decision, if any, is superseded (both are kept).
+
+    "Escalated" names the compliance officer (or senior escalation owner) the flag goes to: it
+    stays escalated, in the queue and on that person's list, until a final decision (any other
+    outcome) closes it.
 
     The flag row is written first (a row lock on PostgreSQL, the write lock on SQLite), so two
     officers deciding at once queue up: both decisions are recorded and exactly one is current.
@@ -263,10 +331,22 @@ def decide(
         raise ReviewError("Only compliance officers of the flag's department can decide it")
     if outcome not in outcomes_for(flag.kind):
         raise ReviewError(f"{ALL_OUTCOMES[outcome]} is not a decision for this kind of flag")
-    owner = _check_plan(session, plan) if outcome == MANAGED and plan else None
+    target = _escalation_target(session, actor, escalate_to_id) if outcome == ESCALATED else None
+    owner = _check_plan(session, plan, clock.today()) if outcome == MANAGED and plan else None
     now = utcnow()
+    before_state = {
+        "status": flag.status,
+        "escalated_to": _person(flag.escalated_to) if flag.escalated_to_id else None,
+    }
+    status = ESCALATED_STATUS if target is not None else DECIDED
     session.execute(
-        update(Flag).where(Flag.id == flag_id).values(status=DECIDED, updated_at=now),
+        update(Flag)
+        .where(Flag.id == flag_id)
+        .values(
+            status=status,
+            escalated_to_id=target.id if target is not None else None,
+            updated_at=now,
+        ),
         execution_options={"synchronize_session": False},
     )
     flag = session.scalars(
@@ -285,15 +365,18 @@ def decide(
         decided_at=now,
         interest_digest=flag.interest_digest,
         award_digest=flag.award_digest,
+        escalated_to_id=target.id if target is not None else None,
     )
     session.add(decision)
     session.flush()
     for previous in current:
         previous.superseded_by_id = decision.id
+    after_state = {"status": status, "escalated_to": _person(target) if target else None}
     record(
         session,
         "decision.recorded",
         f"Flag {flag_id}: {ALL_OUTCOMES[outcome]}"
+        + (f" to {target.full_name}" if target is not None else "")
         + (f" (supersedes decision {', '.join(str(p.id) for p in current)})" if current else ""),
         actor=actor,
         object_type="flag",
@@ -305,6 +388,8 @@ def decide(
             "reason": reason,
             "before": [{"decision_id": p.id, "outcome": p.outcome} for p in current],
             "after": {"decision_id": decision.id, "outcome": outcome},
+            "flag_before": before_state,
+            "flag_after": after_state,
         },
     )
     if owner is not None and plan is not None:
@@ -312,6 +397,39 @@ def decide(
     session.flush()
     session.expire(flag, ["decisions"])
     return decision
+
+
+def _person(user: User | None) -> dict[str, Any] | None:
+    return {"id": user.id, "name": user.full_name} if user is not None else None
+
+
+def _escalation_target(session: Session, actor: User, user_id: int | None) -> User:
+    """The person an escalation names: an active compliance officer other than the actor."""
+    if not user_id:
+        raise ReviewError("Choose who the flag is escalated to")
+    target = session.get(User, user_id)
+    if target is None or target.role != COMPLIANCE or not target.active:
+        raise ReviewError(
+            "A flag can be escalated only to an active compliance officer or senior escalation "
+            "owner"
+        )
+    if target.id == actor.id:
+        raise ReviewError("Choose someone other than yourself to escalate the flag to")
+    return target
+
+
+def escalation_choices(session: Session, actor: User) -> list[tuple[int, str]]:
+    """Who a flag can be escalated to: senior escalation owners (compliance officers marked
+    senior), then the other compliance officers; never the actor."""
+    people = session.scalars(
+        select(User)
+        .where(User.role == COMPLIANCE, User.active.is_(True), User.id != actor.id)
+        .order_by(User.is_senior.desc(), User.full_name)
+    )
+    return [(u.id, f"{u.full_name} ({ESCALATION_ROLES[bool(u.is_senior)]})") for u in people]
+
+
+ESCALATION_ROLES = {True: "senior escalation owner", False: "compliance officer"}
 
 
 def bulk_dismiss(
@@ -396,7 +514,7 @@ def update_plan(
     acknowledgement from the official."""
     if not can_decide_flag(actor, plan.flag):
         raise ReviewError("Only compliance officers of the flag's department can change its plan")
-    _check_plan(session, fields)
+    _check_plan(session, fields, clock.today(), plan)
     before = _plan_summary(plan)
     plan.constraints = ",".join(fields.constraints)
     plan.details = fields.details.strip()
@@ -506,6 +624,8 @@ class Dashboard:
     cycle: DeclarationCycle | None
     decisions: dict[str, int]
     plans_due: list[ManagementPlan]
+    escalated: int = 0  # escalated flags in the reader's scope, waiting for a final decision
+    escalated_to_me: list[Flag] = field(default_factory=list)
 
 
 def dashboard(session: Session, user: User, today: date) -> Dashboard:
@@ -539,8 +659,22 @@ def dashboard(session: Session, user: User, today: date) -> Dashboard:
             .group_by(Decision.outcome)
         ):
             decisions[outcome] = count
+    waiting = [flag_scope(user), Flag.active.is_(True), Flag.status == ESCALATED_STATUS]
     return Dashboard(
-        by_risk, sorted(departments.items()), cycle, decisions, plans_due(session, user, today)
+        by_risk,
+        sorted(departments.items()),
+        cycle,
+        decisions,
+        plans_due(session, user, today),
+        escalated=session.scalar(select(func.count(Flag.id)).where(*waiting)) or 0,
+        escalated_to_me=list(
+            session.scalars(
+                select(Flag)
+                .where(*waiting, escalated_to(user))
+                .options(joinedload(Flag.official))
+                .order_by(Flag.score.desc(), Flag.id)
+            )
+        ),
     )
 
 

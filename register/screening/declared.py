@@ -29,7 +29,8 @@ IN_BATCH = 900  # ids per SQL IN clause (SQLite's limit is 999 parameters)
 def supplier_records(
     session: Session, supplier_ids: list[int] | None = None, batch: int = 20000
 ) -> Iterator[SupplierRecord]:
-    """Award suppliers as the engine reads them: all, or those in `supplier_ids`."""
+    """Award suppliers as the engine reads them: all, or those in `supplier_ids`; never those
+    of an award's other publication (register.awards.duplicates)."""
     statement = (
         select(
             AwardSupplier.id,
@@ -44,6 +45,8 @@ def supplier_records(
             Award.currency,
         )
         .join(Award, AwardSupplier.award_id == Award.id)
+        # Another publication of an award already imported is screened once, as that award.
+        .where(Award.duplicate_of_id.is_(None))
         .order_by(AwardSupplier.id)
     )
     chunks: list[list[int] | None] = (

@@ -252,7 +252,11 @@ def _supplies(
             Award.content_digest,
         )
         .join(Award, AwardSupplier.award_id == Award.id)
-        .where(AwardSupplier.company_number.is_not(None), Award.award_date.is_not(None))
+        .where(
+            AwardSupplier.company_number.is_not(None),
+            Award.award_date.is_not(None),
+            Award.duplicate_of_id.is_(None),  # one contract published twice is screened once
+        )
     )
     for batch in _batches(company_numbers):
         query = (

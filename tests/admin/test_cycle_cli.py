@@ -60,12 +60,11 @@ def test_a_department_nobody_reviews_is_warned_of(app, runner, department, make_
 
 
 def test_cycle_and_department_names_are_one_line(app, runner, department):
-    result = runner.invoke(args=["cycles", "create", "2026/27\nBcc: x", "--opens", "2026-04-01",
-                                 "--due", "2026-06-30", "--department", department.code])  # fmt: skip
+    dates = ["--opens", "2026-04-01", "--due", "2026-06-30", "--department", department.code]
+    result = runner.invoke(args=["cycles", "create", "2026/27\nBcc: x", *dates])
     assert result.exit_code != 0 and "must be one line" in result.output
     with pytest.raises(AdminError, match="must be one line"):
         create_department(db.session, "NEW", "Department\tof Tabs", None)
     assert cycles() == 0
-    typed = runner.invoke(args=["cycles", "create", '2026–27 "draft"', "--opens", "2026-04-01",
-                                "--due", "2026-06-30", "--department", department.code])  # fmt: skip
+    typed = runner.invoke(args=["cycles", "create", '2026–27 "draft"', *dates])
     assert typed.exit_code == 0, typed.output  # an en dash and quotes are fine: one line

@@ -1,14 +1,21 @@
-"""The Morning Lane flag from decision to acknowledgement, as the three people involved see it;
-every page visited passes axe-core."""
+"""The Morning Lane flag from decision to acknowledgement, as the three people involved see it,
+and escalated to a senior escalation owner who makes the final decision; every page visited
+passes axe-core."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
 
+from register import clock
+from register.admin.services import UserFields, create_user
+from register.demo.build import DEMO_PASSWORD
+from register.extensions import db
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_filing import sign_in
+from tests.conftest import make_app
 
 REASON = "Former director until 2024; the award was made within the look-back period."
 
@@ -70,3 +77,95 @@ def test_managed_conflict_is_agreed_acknowledged_and_audited(page: Any, live_ser
     page.goto(flag_url)
     expect(page.get_by_text(REASON)).to_be_visible()
     expect(page.get_by_role("button", name="Record decision")).to_have_count(0)
+
+
+def _add_senior_escalation_owner(tmp_path: Path) -> None:
+    """Sasha Senior, a compliance officer marked senior (a senior escalation owner) who reviews
+    no department, added to the live server's copy of the demo."""
+    app = make_app(f"sqlite:///{tmp_path / 'live.sqlite'}", tmp_path)
+    with app.app_context():
+        create_user(
+            db.session,
+            UserFields("sasha.senior@example.gov.uk", "Sasha Senior", "compliance", is_senior=True),
+            None,
+            DEMO_PASSWORD,
+        )
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_escalated_flag_waits_for_the_named_person_until_a_final_decision(
+    page: Any, live_server: str, tmp_path: Path
+) -> None:
+    _add_senior_escalation_owner(tmp_path)
+    sign_in(page, live_server, "compliance@example.gov.uk")
+    page.get_by_role("link", name="Flags", exact=True).click()
+    page.get_by_role("link", name="Morning Lane Associates Ltd").first.click()
+    flag_url = page.url
+    escalate_to = page.get_by_label("Escalate to")
+    expect(escalate_to).to_be_hidden()  # revealed only under "Escalated"
+    page.get_by_label("Escalated", exact=True).check()
+    expect(escalate_to).to_be_visible()
+    expect(page.get_by_label("Plan owner")).to_be_hidden()
+    page.get_by_label("Reason", exact=True).fill("A senior view is needed on a £975,000 award.")
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Choose who the flag is escalated to"
+    )
+    assert page.title().startswith("Error: ")
+    expect(page.get_by_label("Escalate to")).to_be_visible()  # still revealed after the error
+    assert_accessible(page)
+    page.get_by_label("Escalate to").select_option(label="Sasha Senior (senior escalation owner)")
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("to Sasha Senior")
+    expect(page.get_by_text("Escalated to Sasha Senior by Chris Compliance")).to_be_visible()
+    assert_accessible(page)
+    # Not closed: still in the queue, and in its Escalated view.
+    page.get_by_role("link", name="Flags", exact=True).click()
+    expect(page.get_by_text("to Sasha Senior").first).to_be_visible()
+    page.get_by_role("link", name="Escalated (1)").click()
+    expect(page.get_by_role("link", name="Morning Lane Associates Ltd")).to_have_count(1)
+    assert_accessible(page)
+    sign_out(page)
+
+    # The senior escalation owner has it on her list, and makes the final decision.
+    sign_in(page, live_server, "sasha.senior@example.gov.uk")
+    page.get_by_role("link", name="Dashboard", exact=True).click()
+    expect(page.get_by_text("Escalated to you (1)")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("table", name="Escalated to you (1)").get_by_role("link").click()
+    expect(page.get_by_text("Escalated to you by Chris Compliance")).to_be_visible()
+    page.get_by_label("Conflict, managed").check()
+    expect(page.get_by_label("Escalate to")).to_be_hidden()
+    page.get_by_label("Recusal from procurement decisions involving the organisation").check()
+    page.get_by_label("Plan owner").select_option(label="Chris Compliance")
+    review_date = page.get_by_role("group", name="Review date")
+    review_date.get_by_label("Day").fill("1")
+    review_date.get_by_label("Month").fill("1")
+    review_date.get_by_label("Year").fill("2020")  # in the past: refused
+    page.get_by_label("Reason", exact=True).fill("Managed: recusal from the framework call-offs.")
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "The review date must be today or in the future"
+    )
+    expect(page.get_by_label("Plan owner")).to_be_visible()
+    assert_accessible(page)
+    review_date.get_by_label("Year").fill(str(clock.today().year + 1))
+    page.get_by_role("button", name="Record decision").click()
+    # Decided: the flag leaves her list (it is not her department's) and the queue.
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Conflict, managed")
+    expect(page.get_by_role("heading", name="Flags to review")).to_be_visible()
+    expect(page.get_by_role("link", name="Escalated to you (0)")).to_be_visible()
+    sign_out(page)
+
+    # The auditor reads both decisions, the escalation naming its person.
+    sign_in(page, live_server, "auditor@example.gov.uk")
+    page.goto(flag_url)
+    expect(page.get_by_text("Escalated to Sasha Senior (superseded by decision")).to_be_visible()
+    expect(page.get_by_text("Conflict, managed (current)")).to_be_visible()
+    page.goto(live_server + "/audit/")
+    expect(
+        page.locator("main").get_by_role("cell", name="decision.recorded", exact=True)
+    ).to_have_count(2)
+    assert_accessible(page)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from register import ConfigurationError, create_app
+from register import ConfigurationError, clock, create_app
 from register.config import DEVELOPMENT_BASE_URL
 from register.extensions import db
 from register.models import OutboundEmail
@@ -67,7 +67,7 @@ def test_plan_agreed_in_a_request_links_to_my_plans(client, scene):
 
 
 def test_plan_due_composed_by_the_command_links_to_the_flag(client, scene, runner):
-    agree_plan(client, scene, date.today() - timedelta(days=1))
+    agree_plan(client, scene, clock.today())  # due today (a plan looks forward)
     result = runner.invoke(args=["notify", "due"])
     assert "Queued 1 plan review reminders" in result.output, result.output
     [body] = bodies(PLAN_DUE)

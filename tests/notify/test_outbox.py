@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from register import clock
 from register.clock import utcnow
 from register.extensions import db
 from register.models import Decision, ManagementPlan, OutboundEmail
@@ -98,7 +99,7 @@ def test_plan_agreed_email_survives_smtp_outage_then_retry(client, scene, smtp_p
 def test_notify_due_cli_reminds_owner_once(client, scene, smtp_server, runner):
     sign_in(client, scene.officer)
     alerts = _alerts_queued()
-    _managed(client, scene, date.today() - timedelta(days=1))
+    _managed(client, scene, clock.today())  # due today (a plan looks forward)
     result = runner.invoke(args=["notify", "due"])
     assert result.exit_code == 0, result.output
     assert "Queued 1 plan review reminders" in result.output

@@ -18,9 +18,9 @@ from tests.conftest import PASSWORD, date_fields, sign_in
 from tests.review.helpers import add_award
 
 
-def _decide(client, flag_id, outcome, reason):
+def _decide(client, flag_id, outcome, reason, **extra):
     return client.post(
-        f"/review/flags/{flag_id}/decide", data={"outcome": outcome, "reason": reason}
+        f"/review/flags/{flag_id}/decide", data={"outcome": outcome, "reason": reason, **extra}
     )
 
 
@@ -35,7 +35,9 @@ def test_reason_required_and_nothing_saved(client, scene):
 def test_new_decision_supersedes_and_both_are_kept(client, scene):
     flag_id = scene.flag.id
     sign_in(client, scene.officer)
-    assert _decide(client, flag_id, "escalated", "Needs the permanent secretary").status_code == 302
+    escalation = _decide(client, flag_id, "escalated", "Needs the permanent secretary",
+                         escalate_to_id=scene.other_officer.id)  # fmt: skip
+    assert escalation.status_code == 302
     assert (
         _decide(client, flag_id, "same_no_conflict", "Contract let before she joined").status_code
         == 302
@@ -131,7 +133,9 @@ def _race(app, flag_id: int, officer_ids: list[int]) -> list[BaseException]:
             try:
                 officer = db.session.get(User, officer_id)
                 barrier.wait()
-                services.decide(db.session, flag_id, officer, "escalated", f"by {officer_id}")
+                services.decide(
+                    db.session, flag_id, officer, "same_no_conflict", f"by {officer_id}"
+                )
                 db.session.commit()
             except BaseException as exc:  # noqa: BLE001 - reported by the test
                 errors.append(exc)
