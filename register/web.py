@@ -12,7 +12,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from register import clock
+from register import clock, formatting
 from register.extensions import login_manager
 from register.models import User
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
@@ -121,12 +121,6 @@ def uk_date(value: date | datetime | None) -> str:
     return value.strftime("%-d %B %Y")
 
 
-def money(value: Any) -> str:
-    if value is None:
-        return ""
-    return f"£{value:,.2f}".replace(".00", "")
-
-
 def _has_nul_character() -> bool:
     fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
     if any("\x00" in f"{key}{value}" for key, value in fields):
@@ -137,7 +131,11 @@ def _has_nul_character() -> bool:
 def init_app(app: Flask) -> None:
     app.add_template_filter(uk_datetime)
     app.add_template_filter(uk_date)
-    app.add_template_filter(money)
+    # One rule for numbers on every page (register.formatting): never "5E+1" or "1.8E+2".
+    app.add_template_filter(formatting.money, "money")
+    app.add_template_filter(formatting.percentage, "percentage")
+    app.add_template_filter(formatting.plain_number, "number")
+    app.add_template_filter(formatting.field_value, "field_value")
     app.add_template_global(extra_nav_items)
 
     @app.context_processor

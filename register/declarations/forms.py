@@ -19,7 +19,6 @@ from wtforms import (
     DecimalField,
     Form,
     FormField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -34,10 +33,12 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 
 from register.declarations import categories as cat
+from register.formatting import parse_typed, plain_number
 from register.forms import YesNoField, gov_date
 from register.matching.identifiers import COMPANIES_HOUSE, normalise_identifier
 
@@ -112,6 +113,43 @@ class InterestForm(FlaskForm):
         return True
 
 
+class TypedNumberField(DecimalField):
+    """A number as people type it: "7.5", "1,250.50", and with `currency` "£1,250.50"
+    (register.formatting.parse_typed); shown back as typed, or in plain form, never "5E+1"."""
+
+    def __init__(
+        self, *args: Any, message: str, decimals: int, currency: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.message = message
+        self.decimals = decimals  # what the column keeps: more would be silently rounded
+        self.currency = currency
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            number = parse_typed(str(valuelist[0]), currency=self.currency)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.message) from None
+        exponent = number.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > self.decimals:
+            self.data = None
+            raise ValueError(f"{self.label.text} can have up to {self.decimals} decimal places")
+        self.data = number
+
+    def pre_validate(self, form: Any) -> None:
+        if self.process_errors:  # not a number: say so once, not also "out of range"
+            raise StopValidation()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return plain_number(self.data) if self.data is not None else ""
+
+
 def _company_number_form(value: Any) -> Any:
     """A related organisation's number is a Companies House number, in the register's form."""
     if isinstance(value, str) and value.strip():
@@ -140,9 +178,12 @@ class EmploymentForm(InterestForm):
         validators=[DataRequired("Enter the role, for example consultant"), Length(max=100)],
     )
     paid = YesNoField("Is it paid?", "Say whether it is paid")
-    hours_per_month = IntegerField(
+    hours_per_month = TypedNumberField(
         "Hours per month",
         widget=GovTextInput(),
+        description="For example, 7.5",
+        message="Hours per month must be a number, like 7.5",
+        decimals=2,
         validators=[
             Optional(),
             NumberRange(min=0, max=744, message="Hours per month must be between 0 and 744"),
@@ -151,11 +192,12 @@ class EmploymentForm(InterestForm):
 
 
 class ShareholdingForm(InterestForm):
-    percentage = DecimalField(
+    percentage = TypedNumberField(
         "Percentage of issued share capital",
         widget=GovTextInput(),
         description="For example, 12.5",
-        places=3,
+        message="The percentage must be a number, like 12.5",
+        decimals=3,
         validators=[
             Optional(),
             NumberRange(min=0, max=100, message="The percentage must be between 0 and 100"),
@@ -215,10 +257,13 @@ class GiftForm(InterestForm):
         widget=GovRadioInput(),
         validators=[InputRequired("Say whether the donor is an organisation or a person")],
     )
-    value_pounds = DecimalField(
+    value_pounds = TypedNumberField(
         "Value in pounds",
         widget=GovTextInput(),
-        places=2,
+        description="For example, 150 or £1,250.50",
+        message="Enter the value as an amount of money, like 150 or £1,250.50",
+        currency=True,
+        decimals=2,
         validators=[
             InputRequired("Enter the value in pounds, for example 150"),
             NumberRange(min=0, max=10_000_000, message="Enter a value of £0 or more"),

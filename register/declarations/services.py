@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from register.audit.log import record
 from register.clock import utcnow
 from register.declarations.categories import CATEGORIES, GIFT
+from register.formatting import hours_content
 from register.matching import normalise_name
 from register.models import (
     Declaration,
@@ -187,6 +188,7 @@ def plain_value(value: Any) -> Any:
 def interest_content(interest: Interest) -> dict[str, Any]:
     """The fields of one interest as plain JSON values: what a version records."""
     fields = {name: plain_value(getattr(interest, name)) for name in COPIED_FIELDS}
+    fields["hours_per_month"] = hours_content(interest.hours_per_month)  # whole hours: as before
     fields["id"] = interest.id
     fields["related_organisations"] = [
         {"name": o.name, "organisation_identifier": o.organisation_identifier, "role": o.role}
