@@ -121,6 +121,36 @@ def uk_date(value: date | datetime | None) -> str:
     return value.strftime("%-d %B %Y")
 
 
+# GOV.UK Design System wording for pages people reach by a wrong or forbidden address.
+ERROR_PAGES: dict[int, tuple[str, list[str]]] = {
+    404: (
+        "Page not found",
+        [
+            "If you typed the web address, check it is correct.",
+            "If you pasted the web address, check you copied the entire address.",
+            "If the web address is correct or you selected a link or button, the page may have "
+            "been removed, or you may not have permission to see it.",
+        ],
+    ),
+    403: (
+        "You do not have permission to view this page",
+        [
+            "Your role in the register does not allow it.",
+            "If you think you should have access, contact the register team.",
+        ],
+    ),
+}
+
+
+def _error_title(code: int, name: str) -> str:
+    """Titles of other error pages: a problem with what was sent, or with the service."""
+    if code == 413:
+        return "The file is too large"
+    if code >= 500:
+        return "Sorry, there is a problem with the service"
+    return f"There is a problem: {name.lower()}" if name else "There is a problem"
+
+
 def _has_nul_character() -> bool:
     fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
     if any("\x00" in f"{key}{value}" for key, value in fields):
@@ -186,8 +216,10 @@ def init_app(app: Flask) -> None:
                 "errors/error.html",
                 code=400,
                 title="Your form expired",
-                message="The form was missing its security token or it had expired. Go back, "
-                "reload the page and try again; nothing was saved.",
+                paragraphs=[
+                    "The form was missing its security token or it had expired. Go back, "
+                    "reload the page and try again; nothing was saved."
+                ],
             ),
             400,
         )
@@ -197,17 +229,19 @@ def init_app(app: Flask) -> None:
         code = error.code or 500
         if request.path.startswith("/api/"):
             return {"error": error.name, "message": error.description}, code  # type: ignore[return-value]
-        titles = {
-            403: "You do not have permission to see this page",
-            404: "Page not found",
-            413: "The file is too large",
-        }
+        page = ERROR_PAGES.get(code)
+        if page is None:
+            return (
+                render_template(
+                    "errors/error.html",
+                    code=code,
+                    title=_error_title(code, error.name),
+                    paragraphs=[error.description or ""],
+                ),
+                code,
+            )
+        title, paragraphs = page
         return (
-            render_template(
-                "errors/error.html",
-                code=code,
-                title=titles.get(code, error.name),
-                message=error.description,
-            ),
+            render_template("errors/error.html", code=code, title=title, paragraphs=paragraphs),
             code,
         )

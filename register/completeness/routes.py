@@ -208,7 +208,7 @@ def remind(cycle_id: int) -> Response:
                 )
         except reminders.ReminderError as exc:
             abort(404, str(exc))
-        flash(f"Reminder sent to {reminder.email_to}")
+        flash(f"Reminder sent to {reminder.email_to}", "success")
         department_id = reminder.department_id
     elif department_id:
         if (visible is not None and department_id not in visible) or department_id not in {
@@ -220,7 +220,8 @@ def remind(cycle_id: int) -> Response:
         flash(
             f"Reminders sent to {len(sent)} overdue officials"
             if sent
-            else "Nobody in this department is overdue: no reminders sent"
+            else "Nobody in this department is overdue: no reminders sent",
+            "success" if sent else "info",
         )
     else:
         abort(400, "Choose an official, or a department to remind everyone overdue")

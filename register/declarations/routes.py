@@ -50,7 +50,7 @@ def _own_declaration(declaration_id: int) -> Declaration:
 def _editable(declaration_id: int) -> Declaration:
     declaration = _own_declaration(declaration_id)
     if declaration.state != DRAFT:
-        flash("This declaration has been submitted. Start an amendment to change it.")
+        flash("This declaration has been submitted. Start an amendment to change it.", "info")
         abort(redirect(url_for(".show", declaration_id=declaration.id)))
     return declaration
 
@@ -93,7 +93,7 @@ def start(cycle_id: int) -> Response:
     if cycle is None or not services.owes_declaration(current_user, cycle):
         abort(404)
     if cycle.opens_on > clock.today():
-        flash(f"The {cycle.name} cycle opens on {cycle.opens_on:%-d %B %Y}.")
+        flash(f"The {cycle.name} cycle opens on {cycle.opens_on:%-d %B %Y}.", "info")
         return redirect(url_for(".mine"))
     with runtime.transaction() as session:
         declaration = services.start_declaration(
@@ -179,7 +179,7 @@ def add_interest(declaration_id: int, category: str) -> str | Response:
                 current_user,
                 ip_address=request.remote_addr,
             )
-        flash(f"Saved: {interest.organisation_name}")
+        flash(f"Saved: {interest.organisation_name}", "success")
         return redirect(url_for(".show", declaration_id=declaration.id))
     return render_template(
         "declarations/interest_form.html",
@@ -211,7 +211,7 @@ def edit_interest(declaration_id: int, interest_id: int) -> str | Response:
             services.edit_interest(
                 session, interest, *_typed(form), current_user, ip_address=request.remote_addr
             )
-        flash(f"Saved: {interest.organisation_name}")
+        flash(f"Saved: {interest.organisation_name}", "success")
         return redirect(url_for(".show", declaration_id=declaration.id))
     return render_template(
         "declarations/interest_form.html",
@@ -244,7 +244,8 @@ def end_interest(declaration_id: int, interest_id: int) -> str | Response:
         else:
             flash(
                 f"{interest.organisation_name} is now a former interest. It stays on your "
-                "declaration and is still screened for the look-back period."
+                "declaration and is still screened for the look-back period.",
+                "success",
             )
             return redirect(url_for(".show", declaration_id=declaration.id))
     return render_template(
@@ -262,7 +263,7 @@ def remove_interest(declaration_id: int, interest_id: int) -> Response:
     name = interest.organisation_name
     with runtime.transaction() as session:
         services.remove_interest(session, interest, current_user, ip_address=request.remote_addr)
-    flash(f"Removed: {name}")
+    flash(f"Removed: {name}", "success")
     return redirect(url_for(".show", declaration_id=declaration.id))
 
 
@@ -294,7 +295,7 @@ def review(declaration_id: int) -> str | Response:
                     f" {flags} possible conflicts were found and sent to compliance; "
                     "you can see them on your declaration."
                 )
-            flash(message)
+            flash(message, "success")
             return redirect(url_for(".show", declaration_id=declaration.id))
     interests = services.live_interests(declaration)
     return render_template(
@@ -321,7 +322,8 @@ def amend(declaration_id: int) -> Response:
         )
     flash(
         "You are amending your declaration. Make your changes, then review and submit them "
-        "with a reason."
+        "with a reason.",
+        "info",
     )
     return redirect(url_for(".show", declaration_id=declaration.id))
 
