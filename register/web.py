@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from register import clock, formatting
+from register.declarations.queries import declared_identifier
 from register.extensions import login_manager
 from register.models import User
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
@@ -151,6 +152,13 @@ def _error_title(code: int, name: str) -> str:
     return f"There is a problem: {name.lower()}" if name else "There is a problem"
 
 
+def _declared_identifier(item: dict[str, Any] | None, source_key: str) -> str:
+    """The scheme and number of the organisation a flag is about, as declared ("GB-CHC
+    1099999"): a related organisation's own, never the main organisation's. Empty if none."""
+    found = declared_identifier(item or {}, source_key or "org")
+    return f"{found[0]} {found[1]}" if found else ""
+
+
 def _has_nul_character() -> bool:
     fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
     if any("\x00" in f"{key}{value}" for key, value in fields):
@@ -166,6 +174,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(formatting.percentage, "percentage")
     app.add_template_filter(formatting.plain_number, "number")
     app.add_template_filter(formatting.field_value, "field_value")
+    app.add_template_filter(_declared_identifier, "declared_identifier")
     app.add_template_global(extra_nav_items)
 
     @app.context_processor

@@ -150,13 +150,6 @@ class TypedNumberField(DecimalField):
         return plain_number(self.data) if self.data is not None else ""
 
 
-def _company_number_form(value: Any) -> Any:
-    """A related organisation's number is a Companies House number, in the register's form."""
-    if isinstance(value, str) and value.strip():
-        return normalise_identifier(COMPANIES_HOUSE, value)[1]
-    return value
-
-
 def _role_radio(label: str, choices: dict[str, str]) -> RadioField:
     return RadioField(
         label,
@@ -219,11 +212,20 @@ class ShareholdingForm(InterestForm):
 
 
 class RelatedOrganisationForm(Form):
+    """One other organisation of the related person: its own name, scheme and number (never
+    the main organisation's), and the person's role there."""
+
     name = StringField("Organisation", widget=GovTextInput(), validators=[Length(max=300)])
+    identifier_scheme = SelectField(
+        "Identifier type",
+        choices=IDENTIFIER_SCHEMES,
+        default=COMPANIES_HOUSE,  # most employers are companies; a charity says so
+        widget=GovSelect(),
+        validators=[Optional()],
+    )
     organisation_identifier = StringField(
-        "Companies House number",
+        "Organisation number",
         widget=GovTextInput(),
-        filters=[_company_number_form],
         validators=[
             Optional(),
             Length(max=40),
@@ -231,6 +233,22 @@ class RelatedOrganisationForm(Form):
         ],
     )
     role = StringField("Their role there", widget=GovTextInput(), validators=[Length(max=100)])
+
+    def validate_organisation_identifier(self, field: Any) -> None:
+        if field.data and not self.identifier_scheme.data:
+            raise ValidationError("Choose what kind of number this is")
+        if field.data and not (self.name.data or "").strip():
+            raise ValidationError("Enter the name of the organisation this number belongs to")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The number is stored in the register's one form under this organisation's own
+        scheme ("sc 12345" -> "SC012345"), as the main organisation's is."""
+        if not super().validate(extra_validators):
+            return False
+        field = self.organisation_identifier
+        if field.data:
+            field.data = normalise_identifier(self.identifier_scheme.data, field.data)[1]
+        return True
 
 
 class RelationshipForm(InterestForm):

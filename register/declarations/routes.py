@@ -140,6 +140,7 @@ def _typed(form: Any) -> tuple[dict[str, Any], list[services.OrganisationEntry] 
             name=entry.form.name.data.strip(),
             organisation_identifier=entry.form.organisation_identifier.data or None,
             role=entry.form.role.data or None,
+            identifier_scheme=entry.form.identifier_scheme.data or None,
         )
         for entry in form.other_organisations.entries
         if (entry.form.name.data or "").strip()
@@ -159,6 +160,7 @@ def _fill(form: Any, interest: Interest) -> None:
         ):
             entry.form.name.data = org.name
             entry.form.organisation_identifier.data = org.organisation_identifier
+            entry.form.identifier_scheme.data = org.identifier_scheme or ""
             entry.form.role.data = org.role
 
 

@@ -234,7 +234,10 @@ DECLARATION_HEADER = [
 def _related(organisations: list[dict[str, Any]]) -> str:
     parts = []
     for o in organisations:
-        extra = ", ".join(x for x in (o.get("organisation_identifier"), o.get("role")) if x)
+        number = o.get("organisation_identifier")
+        # Its own scheme (versions before schemes were recorded held Companies House numbers).
+        number = f"{o.get('identifier_scheme') or 'GB-COH'} {number}" if number else None
+        extra = ", ".join(x for x in (number, o.get("role")) if x)
         parts.append(f"{o['name']} ({extra})" if extra else o["name"])
     return "; ".join(parts)
 

@@ -77,7 +77,7 @@ def test_declarations_export_one_row_per_interest_with_typed_fields(client, mix,
     assert a["shareholding"]["value_band"] == "5k_70k"
     assert a["relationship"]["related_person_name"] == ASSOCIATE
     assert a["relationship"]["related_organisations"] == (
-        "Morning Lane Associates (08012345, director); Quill Consulting Ltd (adviser)"
+        "Morning Lane Associates (GB-COH 08012345, director); Quill Consulting Ltd (adviser)"
     )
     assert a["gift"]["value_pounds"] == "275.50" and a["gift"]["accepted"] == "yes"
     assert all(row["version"] == "1" and row["latest_version"] == "yes" for row in rows)
