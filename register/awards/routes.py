@@ -73,7 +73,8 @@ def import_sentence(report: ImportReport) -> tuple[str, str]:
     refused file is an error, rejected records a warning, a clean import a success."""
     if report.failed:
         return (
-            f"The file {report.path} was refused and nothing from it was saved: {report.failed}",
+            f"The file {report.path} was refused and nothing from it was saved: "
+            + report.failed.removeprefix(f"{report.path}: "),
             "error",
         )
     text = (
