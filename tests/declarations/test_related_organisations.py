@@ -137,6 +137,7 @@ def test_the_flag_says_whose_it_is_and_honours_the_relationships_dates(
     page = unescape(client.get(f"/review/flags/{flag.id}").get_data(as_text=True))
     assert "Serco Group plc" in page
     assert "1099999" not in page  # the trust's charity number is not Serco's
+    assert "Gareth Price's, the official's close friend" in page  # whose it is, not "Self"
 
 
 def test_the_engine_weighs_a_relationship_by_the_relationship():
