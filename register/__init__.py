@@ -106,6 +106,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"  # a notice, not a success (templates/base.html)
     login_manager.session_protection = "strong"
 
     from register import models

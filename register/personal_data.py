@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from register.audit.log import record
 from register.declarations.services import interest_content, live_interests, plain_value
+from register.formatting import plain_content, plain_interest, plain_number
 from register.models import (
     AuditEntry,
     Declaration,
@@ -69,11 +70,14 @@ def _declarations(session: Session, user: User) -> list[dict[str, Any]]:
                         "amendment_reason": v.amendment_reason,
                         "nil_return": v.is_nil,
                         "content_digest": v.content_digest,
-                        "content": json.loads(v.content),
+                        # Numbers as people read them; the digest is of the stored content.
+                        "content": plain_content(json.loads(v.content)),
                     }
                     for v in declaration.versions
                 ],
-                "working_copy": [interest_content(i) for i in live_interests(declaration)],
+                "working_copy": [
+                    plain_interest(interest_content(i)) for i in live_interests(declaration)
+                ],
             }
         )
     return found
@@ -96,7 +100,7 @@ def _flags(session: Session, user: User) -> list[dict[str, Any]]:
             "kind": flag.kind,
             "organisation": flag.organisation_name,
             "supplier": flag.supplier_name,
-            "award_value": plain_value(flag.award_value),
+            "award_value": plain_number(flag.award_value) or None,
             "score": flag.score,
             "risk_level": flag.risk_level,
             "explanation": flag.explanation,

@@ -12,7 +12,8 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from register import clock
+from register import clock, formatting
+from register.declarations.queries import declared_identifier
 from register.extensions import login_manager
 from register.models import User
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
@@ -121,10 +122,41 @@ def uk_date(value: date | datetime | None) -> str:
     return value.strftime("%-d %B %Y")
 
 
-def money(value: Any) -> str:
-    if value is None:
-        return ""
-    return f"£{value:,.2f}".replace(".00", "")
+# GOV.UK Design System wording for pages people reach by a wrong or forbidden address.
+ERROR_PAGES: dict[int, tuple[str, list[str]]] = {
+    404: (
+        "Page not found",
+        [
+            "If you typed the web address, check it is correct.",
+            "If you pasted the web address, check you copied the entire address.",
+            "If the web address is correct or you selected a link or button, the page may have "
+            "been removed, or you may not have permission to see it.",
+        ],
+    ),
+    403: (
+        "You do not have permission to view this page",
+        [
+            "Your role in the register does not allow it.",
+            "If you think you should have access, contact the register team.",
+        ],
+    ),
+}
+
+
+def _error_title(code: int, name: str) -> str:
+    """Titles of other error pages: a problem with what was sent, or with the service."""
+    if code == 413:
+        return "The file is too large"
+    if code >= 500:
+        return "Sorry, there is a problem with the service"
+    return f"There is a problem: {name.lower()}" if name else "There is a problem"
+
+
+def _declared_identifier(item: dict[str, Any] | None, source_key: str) -> str:
+    """The scheme and number of the organisation a flag is about, as declared ("GB-CHC
+    1099999"): a related organisation's own, never the main organisation's. Empty if none."""
+    found = declared_identifier(item or {}, source_key or "org")
+    return f"{found[0]} {found[1]}" if found else ""
 
 
 def _has_nul_character() -> bool:
@@ -137,7 +169,12 @@ def _has_nul_character() -> bool:
 def init_app(app: Flask) -> None:
     app.add_template_filter(uk_datetime)
     app.add_template_filter(uk_date)
-    app.add_template_filter(money)
+    # One rule for numbers on every page (register.formatting): never "5E+1" or "1.8E+2".
+    app.add_template_filter(formatting.money, "money")
+    app.add_template_filter(formatting.percentage, "percentage")
+    app.add_template_filter(formatting.plain_number, "number")
+    app.add_template_filter(formatting.field_value, "field_value")
+    app.add_template_filter(_declared_identifier, "declared_identifier")
     app.add_template_global(extra_nav_items)
 
     @app.context_processor
@@ -188,8 +225,10 @@ def init_app(app: Flask) -> None:
                 "errors/error.html",
                 code=400,
                 title="Your form expired",
-                message="The form was missing its security token or it had expired. Go back, "
-                "reload the page and try again; nothing was saved.",
+                paragraphs=[
+                    "The form was missing its security token or it had expired. Go back, "
+                    "reload the page and try again; nothing was saved."
+                ],
             ),
             400,
         )
@@ -199,17 +238,19 @@ def init_app(app: Flask) -> None:
         code = error.code or 500
         if request.path.startswith("/api/"):
             return {"error": error.name, "message": error.description}, code  # type: ignore[return-value]
-        titles = {
-            403: "You do not have permission to see this page",
-            404: "Page not found",
-            413: "The file is too large",
-        }
+        page = ERROR_PAGES.get(code)
+        if page is None:
+            return (
+                render_template(
+                    "errors/error.html",
+                    code=code,
+                    title=_error_title(code, error.name),
+                    paragraphs=[error.description or ""],
+                ),
+                code,
+            )
+        title, paragraphs = page
         return (
-            render_template(
-                "errors/error.html",
-                code=code,
-                title=titles.get(code, error.name),
-                message=error.description,
-            ),
+            render_template("errors/error.html", code=code, title=title, paragraphs=paragraphs),
             code,
         )

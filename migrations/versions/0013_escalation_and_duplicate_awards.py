@@ -29,7 +29,7 @@ from register.awards.duplicates import duplicate_key
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

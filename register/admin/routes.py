@@ -54,7 +54,7 @@ def departments() -> str | Response:
         except services.AdminError as exc:
             form.code.errors.append(str(exc))
         else:
-            flash(f"Created department {form.name.data}")
+            flash(f"Created department {form.name.data}", "success")
             return redirect(url_for(".departments"))
     rows = db.session.execute(
         select(Department, func.count(User.id))
@@ -162,7 +162,7 @@ def new_user() -> str | Response:
     if form.validate_on_submit():
         user = _save_user(form, None)
         if user is not None:
-            flash(f"Created {user.full_name}")
+            flash(f"Created {user.full_name}", "success")
             return redirect(url_for(".people"))
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -178,7 +178,7 @@ def edit_user(user_id: int) -> str | Response:
         form.department_id.data = user.department_id or 0
         form.assigned.data = [d.id for d in user.assigned_departments]
     if form.validate_on_submit() and _save_user(form, user) is not None:
-        flash(f"Saved {user.full_name}")
+        flash(f"Saved {user.full_name}", "success")
         return redirect(url_for(".people"))
     return render_template("admin/user_form.html", form=form, user=user, confirm_form=ConfirmForm())
 
@@ -199,11 +199,11 @@ def set_active(user_id: int) -> Response:
                 session, user, active, current_user, ip_address=request.remote_addr
             )
     except services.AdminError as exc:
-        flash(str(exc))
+        flash(str(exc), "error")
     else:
         if changed:
             verb = "Reactivated" if active else "Deactivated"
-            flash(f"{verb} {user.full_name}'s account")
+            flash(f"{verb} {user.full_name}'s account", "success")
     return redirect(url_for(".edit_user", user_id=user.id))
 
 

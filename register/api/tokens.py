@@ -62,5 +62,5 @@ def revoke(token_id: int) -> Response:
     with runtime.transaction() as session:
         revoked = revoke_token(session, row, current_user, ip_address=request.remote_addr)
     if revoked:
-        flash(f"Revoked token {row.name}")
+        flash(f"Revoked token {row.name}", "success")
     return redirect(url_for(".index"))

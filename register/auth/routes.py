@@ -70,7 +70,7 @@ def logout() -> Response:
         services.sign_out(db_session, current_user, ip_address=request.remote_addr)
     logout_user()
     session.clear()
-    flash("You have signed out.")
+    flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
 
 
@@ -94,7 +94,7 @@ def change_password() -> str | Response:
         else:
             session.clear()
             login_user(user)  # this browser stays signed in, with the new session token
-            flash("Your password has been changed.")
+            flash("Your password has been changed.", "success")
             return redirect(url_for("index"))
     return render_template("auth/password.html", form=form)
 

@@ -34,6 +34,7 @@ from register.models import (
     ImportRun,
 )
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE
+from register.screening.undeclared import UndeclaredReport
 from register.web import guard_blueprint, nav_item, roles_required
 
 bp = Blueprint("awards", __name__, url_prefix="/awards")
@@ -62,6 +63,59 @@ def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
     return render_template(
         "errors/error.html", code=413, title="The file is too large", message=_size_message()
     ), 413
+
+
+def _count(number: int, one: str, many: str | None = None) -> str:
+    return f"{number:,} {one if number == 1 else (many or one + 's')}"
+
+
+def import_sentence(report: ImportReport) -> tuple[str, str]:
+    """What importing one file did, as a sentence people read, and the flash category: a
+    refused file is an error, rejected records a warning, a clean import a success."""
+    if report.failed:
+        return (
+            f"The file {report.path} was refused and nothing from it was saved: "
+            + report.failed.removeprefix(f"{report.path}: "),
+            "error",
+        )
+    text = (
+        f"Imported {report.path}: {_count(report.imported, 'new award')}, "
+        f"{report.updated:,} updated and {report.unchanged:,} unchanged, from "
+        f"{_count(report.read, 'record')} read."
+    )
+    if report.releases_without_awards:
+        text += f" {_count(report.releases_without_awards, 'release')} had no award."
+    if report.rejected:
+        were = "was" if len(report.rejected) == 1 else "were"
+        text += (
+            f" {_count(len(report.rejected), 'record')} {were} rejected and not imported; "
+            "the reasons are listed below. The other records were kept."
+        )
+        return text, "warning"
+    return text, "success"
+
+
+def screening_sentence(report: screening.ScreeningReport | UndeclaredReport) -> str:
+    """What screening the imported awards found, as a sentence."""
+    if isinstance(report, UndeclaredReport):
+        return (
+            f"Screening for undeclared interests found {_count(report.new, 'new flag')}, "
+            f"{report.reopened:,} reopened, {report.updated:,} updated and {report.withdrawn:,} "
+            "no longer matching."
+        )
+    text = (
+        f"Screening compared {_count(report.interests, 'declared organisation')} with "
+        f"{_count(report.suppliers, 'award supplier')}: {_count(report.new, 'new flag')}, "
+        f"{report.reopened:,} reopened, {report.updated:,} updated and {report.withdrawn:,} "
+        "no longer matching."
+    )
+    undeclared = report.undeclared
+    if undeclared is not None:
+        text += (
+            f" Possible undeclared interests: {_count(undeclared.new, 'new flag')}, "
+            f"{undeclared.reopened:,} reopened."
+        )
+    return text
 
 
 def _page() -> int:
@@ -103,9 +157,9 @@ def imports() -> str | Response:
         else:
             outcome = _run_upload(form)
             (report,) = outcome.reports
-            flash(report.summary().replace(report.path + ": ", "", 1))
+            flash(*import_sentence(report))
             if outcome.screening is not None:
-                flash("Matching: " + outcome.screening.summary())
+                flash(screening_sentence(outcome.screening), "info")
             return redirect(url_for(".import_run", run_id=report.run_id))
     page = _page()
     total = db.session.scalar(select(func.count(ImportRun.id))) or 0
@@ -226,7 +280,9 @@ def set_buyer_department(mapping_id: int) -> Response:
     form.department_id.choices = _department_choices()
     page = request.args.get("page", 1, type=int)
     if not form.validate_on_submit():
-        flash(f"Nothing changed for {mapping.buyer_name}: choose a department from the list.")
+        flash(
+            f"Nothing changed for {mapping.buyer_name}: choose a department from the list.", "error"
+        )
         return redirect(url_for(".buyers", page=page))
     department = db.session.get(Department, form.department_id.data)
     if form.department_id.data and department is None:
@@ -236,7 +292,7 @@ def set_buyer_department(mapping_id: int) -> Response:
             session, mapping, department, current_user._get_current_object(), runtime.settings()
         )
     target = department.name if department else "no department"
-    flash(f"{mapping.buyer_name} is now mapped to {target}; {changed} awards updated.")
+    flash(f"{mapping.buyer_name} is now mapped to {target}; {changed} awards updated.", "success")
     return redirect(url_for(".buyers", page=page))
 
 

@@ -86,6 +86,14 @@ WHOSE = {
     "close_associate": "Another close associate",
 }
 
+# Whose interest, as the public register and others who read about the official say it.
+WHOSE_THIRD_PERSON = {
+    "self": "The official",
+    "spouse_partner": "Spouse or partner",
+    "dependent_child": "Dependent child",
+    "close_associate": "Another close associate",
+}
+
 DIRECTOR_ROLES = {
     "executive_director": "Executive director",
     "non_executive_director": "Non-executive director",

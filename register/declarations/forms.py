@@ -19,7 +19,6 @@ from wtforms import (
     DecimalField,
     Form,
     FormField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -34,12 +33,14 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 
 from register import clock
 from register.declarations import categories as cat
 from register.declarations.dates import DeclaredDateField
+from register.formatting import parse_typed, plain_number
 from register.forms import YesNoField
 from register.matching.identifiers import COMPANIES_HOUSE, normalise_identifier
 
@@ -127,11 +128,41 @@ class InterestForm(FlaskForm):
         return True
 
 
-def _company_number_form(value: Any) -> Any:
-    """A related organisation's number is a Companies House number, in the register's form."""
-    if isinstance(value, str) and value.strip():
-        return normalise_identifier(COMPANIES_HOUSE, value)[1]
-    return value
+class TypedNumberField(DecimalField):
+    """A number as people type it: "7.5", "1,250.50", and with `currency` "£1,250.50"
+    (register.formatting.parse_typed); shown back as typed, or in plain form, never "5E+1"."""
+
+    def __init__(
+        self, *args: Any, message: str, decimals: int, currency: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.message = message
+        self.decimals = decimals  # what the column keeps: more would be silently rounded
+        self.currency = currency
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            number = parse_typed(str(valuelist[0]), currency=self.currency)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.message) from None
+        exponent = number.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > self.decimals:
+            self.data = None
+            raise ValueError(f"{self.label.text} can have up to {self.decimals} decimal places")
+        self.data = number
+
+    def pre_validate(self, form: Any) -> None:
+        if self.process_errors:  # not a number: say so once, not also "out of range"
+            raise StopValidation()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return plain_number(self.data) if self.data is not None else ""
 
 
 def _role_radio(label: str, choices: dict[str, str]) -> RadioField:
@@ -155,9 +186,12 @@ class EmploymentForm(InterestForm):
         validators=[DataRequired("Enter the role, for example consultant"), Length(max=100)],
     )
     paid = YesNoField("Is it paid?", "Say whether it is paid")
-    hours_per_month = IntegerField(
+    hours_per_month = TypedNumberField(
         "Hours per month",
         widget=GovTextInput(),
+        description="For example, 7.5",
+        message="Hours per month must be a number, like 7.5",
+        decimals=2,
         validators=[
             Optional(),
             NumberRange(min=0, max=744, message="Hours per month must be between 0 and 744"),
@@ -166,11 +200,12 @@ class EmploymentForm(InterestForm):
 
 
 class ShareholdingForm(InterestForm):
-    percentage = DecimalField(
+    percentage = TypedNumberField(
         "Percentage of issued share capital",
         widget=GovTextInput(),
         description="For example, 12.5",
-        places=3,
+        message="The percentage must be a number, like 12.5",
+        decimals=3,
         validators=[
             Optional(),
             NumberRange(min=0, max=100, message="The percentage must be between 0 and 100"),
@@ -192,11 +227,20 @@ class ShareholdingForm(InterestForm):
 
 
 class RelatedOrganisationForm(Form):
+    """One other organisation of the related person: its own name, scheme and number (never
+    the main organisation's), and the person's role there."""
+
     name = StringField("Organisation", widget=GovTextInput(), validators=[Length(max=300)])
+    identifier_scheme = SelectField(
+        "Identifier type",
+        choices=IDENTIFIER_SCHEMES,
+        default=COMPANIES_HOUSE,  # most employers are companies; a charity says so
+        widget=GovSelect(),
+        validators=[Optional()],
+    )
     organisation_identifier = StringField(
-        "Companies House number",
+        "Organisation number",
         widget=GovTextInput(),
-        filters=[_company_number_form],
         validators=[
             Optional(),
             Length(max=40),
@@ -204,6 +248,22 @@ class RelatedOrganisationForm(Form):
         ],
     )
     role = StringField("Their role there", widget=GovTextInput(), validators=[Length(max=100)])
+
+    def validate_organisation_identifier(self, field: Any) -> None:
+        if field.data and not self.identifier_scheme.data:
+            raise ValidationError("Choose what kind of number this is")
+        if field.data and not (self.name.data or "").strip():
+            raise ValidationError("Enter the name of the organisation this number belongs to")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The number is stored in the register's one form under this organisation's own
+        scheme ("sc 12345" -> "SC012345"), as the main organisation's is."""
+        if not super().validate(extra_validators):
+            return False
+        field = self.organisation_identifier
+        if field.data:
+            field.data = normalise_identifier(self.identifier_scheme.data, field.data)[1]
+        return True
 
 
 class RelationshipForm(InterestForm):
@@ -230,10 +290,13 @@ class GiftForm(InterestForm):
         widget=GovRadioInput(),
         validators=[InputRequired("Say whether the donor is an organisation or a person")],
     )
-    value_pounds = DecimalField(
+    value_pounds = TypedNumberField(
         "Value in pounds",
         widget=GovTextInput(),
-        places=2,
+        description="For example, 150 or £1,250.50",
+        message="Enter the value as an amount of money, like 150 or £1,250.50",
+        currency=True,
+        decimals=2,
         validators=[
             InputRequired("Enter the value in pounds, for example 150"),
             NumberRange(min=0, max=10_000_000, message="Enter a value of £0 or more"),

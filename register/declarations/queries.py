@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
-from register.declarations.categories import GIFT
+from register.declarations.categories import GIFT, RELATIONSHIP
 from register.matching import InterestRecord
 from register.models import Declaration, DeclarationCycle, DeclarationVersion, User
 
@@ -46,6 +46,25 @@ def interest_digest(item: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
+def declared_identifier(item: dict[str, Any], source_key: str) -> tuple[str, str] | None:
+    """The scheme and number of one declared organisation of a version's interest: the
+    interest's own ("org"), or a related organisation's ("rel:N"), which has its own scheme
+    and never the main organisation's. Versions written before related organisations had a
+    scheme held Companies House numbers only."""
+    if source_key == "org":
+        scheme, number = item.get("identifier_scheme"), item.get("organisation_identifier")
+        return (scheme, number) if scheme and number else None
+    if not source_key.startswith("rel:"):
+        return None
+    position = int(source_key[4:])
+    organisations = item.get("related_organisations") or []
+    if position >= len(organisations):
+        return None
+    org = organisations[position]
+    number = org.get("organisation_identifier")
+    return (org.get("identifier_scheme") or "GB-COH", number) if number else None
+
+
 def records_from_version(
     version: DeclarationVersion, official: User
 ) -> Iterator[tuple[InterestRecord, InterestMeta]]:
@@ -61,11 +80,8 @@ def records_from_version(
             digest=interest_digest(item),
             organisation_name=item["organisation_name"],
         )
-        identifiers = (
-            ((item["identifier_scheme"], item["organisation_identifier"]),)
-            if item.get("organisation_identifier") and item.get("identifier_scheme")
-            else ()
-        )
+        own = declared_identifier(item, "org")
+        identifiers = (own,) if own else ()
         common: dict[str, Any] = {
             "interest_id": item["id"],
             "official_id": official.id,
@@ -74,6 +90,11 @@ def records_from_version(
             "category": item["category"],
             "start_date": content_date(item.get("start_date")),
             "end_date": content_date(item.get("end_date")),
+            # A close relationship's organisations are the related person's, never the
+            # official's own: the engine weighs them by the relationship.
+            "relationship": item.get("relationship_type")
+            if item["category"] == RELATIONSHIP
+            else None,
         }
         yield (
             InterestRecord(
@@ -85,11 +106,8 @@ def records_from_version(
             meta,
         )
         for position, org in enumerate(item.get("related_organisations") or []):
-            ids = (
-                (("GB-COH", org["organisation_identifier"]),)
-                if org.get("organisation_identifier")
-                else ()
-            )
+            theirs = declared_identifier(item, f"rel:{position}")
+            ids = (theirs,) if theirs else ()
             yield (
                 InterestRecord(
                     organisation_name=org["name"],

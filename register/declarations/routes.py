@@ -91,7 +91,7 @@ def _own_declaration(declaration_id: int) -> Declaration:
 def _editable(declaration_id: int) -> Declaration:
     declaration = _own_declaration(declaration_id)
     if declaration.state != DRAFT:
-        flash("This declaration has been submitted. Start an amendment to change it.")
+        flash("This declaration has been submitted. Start an amendment to change it.", "info")
         abort(redirect(url_for(".show", declaration_id=declaration.id)))
     return declaration
 
@@ -168,7 +168,7 @@ def start(cycle_id: int) -> Response:
     if cycle is None or not services.owes_declaration(current_user, cycle):
         abort(404)
     if cycle.opens_on > clock.today():
-        flash(f"The {cycle.name} cycle opens on {cycle.opens_on:%-d %B %Y}.")
+        flash(f"The {cycle.name} cycle opens on {cycle.opens_on:%-d %B %Y}.", "info")
         return redirect(url_for(".mine"))
     with runtime.transaction() as session:
         declaration = services.start_declaration(
@@ -218,6 +218,7 @@ def _typed(form: Any) -> tuple[dict[str, Any], list[services.OrganisationEntry] 
             name=entry.form.name.data.strip(),
             organisation_identifier=entry.form.organisation_identifier.data or None,
             role=entry.form.role.data or None,
+            identifier_scheme=entry.form.identifier_scheme.data or None,
         )
         for entry in form.other_organisations.entries
         if (entry.form.name.data or "").strip()
@@ -239,6 +240,7 @@ def _fill(form: Any, interest: Interest) -> None:
         ):
             entry.form.name.data = org.name
             entry.form.organisation_identifier.data = org.organisation_identifier
+            entry.form.identifier_scheme.data = org.identifier_scheme or ""
             entry.form.role.data = org.role
 
 
@@ -259,7 +261,7 @@ def add_interest(declaration_id: int, category: str) -> str | Response:
                 current_user,
                 ip_address=request.remote_addr,
             )
-        flash(f"Saved: {interest.organisation_name}")
+        flash(f"Saved: {interest.organisation_name}", "success")
         return redirect(url_for(".show", declaration_id=declaration.id))
     return render_template(
         "declarations/interest_form.html",
@@ -291,7 +293,7 @@ def edit_interest(declaration_id: int, interest_id: int) -> str | Response:
             services.edit_interest(
                 session, interest, *_typed(form), current_user, ip_address=request.remote_addr
             )
-        flash(f"Saved: {interest.organisation_name}")
+        flash(f"Saved: {interest.organisation_name}", "success")
         return redirect(url_for(".show", declaration_id=declaration.id))
     return render_template(
         "declarations/interest_form.html",
@@ -325,7 +327,8 @@ def end_interest(declaration_id: int, interest_id: int) -> str | Response:
         else:
             flash(
                 f"{interest.organisation_name} is now a former interest. It stays on your "
-                "declaration and is still screened for the look-back period."
+                "declaration and is still screened for the look-back period.",
+                "success",
             )
             return redirect(url_for(".show", declaration_id=declaration.id))
     flagged = db.session.scalar(
@@ -401,7 +404,7 @@ def review(declaration_id: int) -> str | Response:
                     f" {flags} possible conflicts were found and sent to compliance; "
                     "you can see them on your declaration."
                 )
-            flash(message)
+            flash(message, "success")
             return redirect(url_for(".show", declaration_id=declaration.id))
     interests = services.live_interests(declaration)
     return render_template(
@@ -428,7 +431,8 @@ def amend(declaration_id: int) -> Response:
         )
     flash(
         "You are amending your declaration. Make your changes, then review and submit them "
-        "with a reason."
+        "with a reason.",
+        "info",
     )
     return redirect(url_for(".show", declaration_id=declaration.id))
 

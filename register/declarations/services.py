@@ -21,6 +21,7 @@ from register.audit.log import record
 from register.clock import utcnow
 from register.declarations.categories import CATEGORIES, GIFT
 from register.declarations.dates import month_end
+from register.formatting import hours_content
 from register.matching import normalise_name
 from register.models import (
     Declaration,
@@ -158,6 +159,7 @@ def start_declaration(
                 RelatedOrganisation(
                     position=o.position,
                     name=o.name,
+                    identifier_scheme=o.identifier_scheme,
                     organisation_identifier=o.organisation_identifier,
                     role=o.role,
                 )
@@ -200,12 +202,26 @@ def interest_content(interest: Interest) -> dict[str, Any]:
         for name in COPIED_FIELDS
         if name not in PRECISION_FIELDS or getattr(interest, name) == MONTH
     }
+    fields["hours_per_month"] = hours_content(interest.hours_per_month)  # whole hours: as before
     fields["id"] = interest.id
     fields["related_organisations"] = [
-        {"name": o.name, "organisation_identifier": o.organisation_identifier, "role": o.role}
-        for o in interest.related_organisations
+        related_organisation_content(o) for o in interest.related_organisations
     ]
     return fields
+
+
+def related_organisation_content(org: RelatedOrganisation) -> dict[str, Any]:
+    """A related organisation as a version records it. Its scheme is written only when it is
+    not Companies House: versions from before each organisation had its own scheme held
+    Companies House numbers only, and stay equal to their successors (no spurious change)."""
+    content = {
+        "name": org.name,
+        "organisation_identifier": org.organisation_identifier,
+        "role": org.role,
+    }
+    if org.organisation_identifier and org.identifier_scheme not in (None, "", "GB-COH"):
+        content["identifier_scheme"] = org.identifier_scheme
+    return content
 
 
 def live_interests(declaration: Declaration) -> list[Interest]:
@@ -344,6 +360,7 @@ class OrganisationEntry:
     name: str
     organisation_identifier: str | None
     role: str | None
+    identifier_scheme: str | None = None  # its own: never the main organisation's
 
 
 def _set_fields(
@@ -373,6 +390,9 @@ def _set_fields(
             RelatedOrganisation(
                 position=position,
                 name=entry.name,
+                identifier_scheme=entry.identifier_scheme
+                if entry.organisation_identifier
+                else None,
                 organisation_identifier=entry.organisation_identifier,
                 role=entry.role,
             )

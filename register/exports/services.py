@@ -26,6 +26,7 @@ from register.access import can_export, flag_scope, visible_department_ids
 from register.audit.log import record
 from register.completeness.services import people
 from register.declarations.services import COPIED_FIELDS
+from register.formatting import NUMBER_FIELDS, plain_number, to_decimal
 from register.models import (
     AuditEntry,
     Declaration,
@@ -63,7 +64,8 @@ def safe_text(value: str) -> str:
 
 
 def cell(value: Any) -> Any:
-    """A value as it goes into a cell: text guarded, times in UK time, booleans as yes/no."""
+    """A value as it goes into a CSV cell: text guarded, times in UK time, booleans as yes/no,
+    numbers in fixed-point form (never 5E+1)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -72,6 +74,10 @@ def cell(value: Any) -> Any:
         return value.astimezone(clock.display_zone()).isoformat(timespec="seconds")
     if isinstance(value, str):
         return safe_text(value)
+    if isinstance(value, Decimal):
+        return f"{value:f}"  # fixed point, as exact as stored: "5E+1" is written 50
+    if isinstance(value, float):
+        return plain_number(value)
     return value
 
 
@@ -107,8 +113,17 @@ def write_xlsx(table: Table, path: Path) -> None:
 
 
 def _xlsx_cell(value: Any) -> Any:
-    value = cell(value)
-    return float(value) if isinstance(value, Decimal) else value
+    """A value as it goes into an XLSX cell: numbers and dates are real numbers and dates (UK
+    time, as a spreadsheet holds no time zone); text and booleans as in CSV."""
+    if isinstance(value, datetime):
+        return value.astimezone(clock.display_zone()).replace(tzinfo=None)
+    if isinstance(value, date):
+        return value
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return cell(value)
 
 
 def write(table: Table, path: Path, fmt: str) -> None:
@@ -220,9 +235,33 @@ DECLARATION_HEADER = [
 def _related(organisations: list[dict[str, Any]]) -> str:
     parts = []
     for o in organisations:
-        extra = ", ".join(x for x in (o.get("organisation_identifier"), o.get("role")) if x)
+        number = o.get("organisation_identifier")
+        # Its own scheme (versions before schemes were recorded held Companies House numbers).
+        number = f"{o.get('identifier_scheme') or 'GB-COH'} {number}" if number else None
+        extra = ", ".join(x for x in (number, o.get("role")) if x)
         parts.append(f"{o['name']} ({extra})" if extra else o["name"])
     return "; ".join(parts)
+
+
+DATE_FIELDS = ("start_date", "end_date")
+
+
+def _typed_field(name: str, value: Any) -> Any:
+    """A field of a version's content as a typed value: numbers as Decimals (versions hold
+    them as text such as "5E+1"), ISO dates as dates; anything else as stored."""
+    if value in (None, ""):
+        return value
+    if name in NUMBER_FIELDS:
+        try:
+            return to_decimal(value)
+        except ValueError:
+            return value
+    if name in DATE_FIELDS and isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
 
 
 def declarations_table(session: Session, cycle: DeclarationCycle, *, all_versions: bool) -> Table:
@@ -269,7 +308,7 @@ def declarations_table(session: Session, cycle: DeclarationCycle, *, all_version
                 yield [
                     *common,
                     item.get("lineage"),
-                    *(item.get(f) for f in INTEREST_FIELDS),
+                    *(_typed_field(f, item.get(f)) for f in INTEREST_FIELDS),
                     _related(item.get("related_organisations", [])),
                 ]
 

@@ -22,6 +22,22 @@ WHOSE_WEIGHTS = {
     "dependent_child": ("associate", "interest of the official's dependent child", 5.0),
     "close_associate": ("associate", "interest of a close associate of the official", 3.0),
 }
+# A close personal relationship: the organisations are the related person's (their employer, or
+# where they hold office). Each is weighed as an associate's interest, by how close the person
+# is, and said in words: "employer of the official's sibling".
+RELATIONSHIP_WEIGHTS = {
+    "spouse_civil_partner": ("spouse or civil partner", 6.0),
+    "cohabiting_partner": ("cohabiting partner", 6.0),
+    "business_partner": ("business partner", 5.0),
+    "parent": ("parent", 4.0),
+    "child": ("child", 4.0),
+    "sibling": ("sibling", 4.0),
+    "in_law": ("in-law", 3.0),
+    "close_friend": ("close friend", 3.0),
+}
+RELATIONSHIP_FALLBACK = ("close associate", 3.0)
+# Relationships by birth or upbringing need no start date: they exist at any award date.
+LIFELONG_RELATIONSHIPS = frozenset({"parent", "child", "sibling"})
 IDENTIFIER_WEIGHT = 50.0
 EXACT_NAME_WEIGHT = 40.0
 FUZZY_NAME_WEIGHT = 30.0  # rising to EXACT_NAME_WEIGHT as the similarity reaches 100
@@ -160,6 +176,35 @@ def _time_reason(interest: InterestRecord, award_date: date | None, lookback: in
     return Reason("ended_before_award", text, weight)
 
 
+def relationship_reason(relationship: str) -> Reason:
+    """Whose the organisation is, for an organisation of a close personal relationship."""
+    person, weight = RELATIONSHIP_WEIGHTS.get(relationship, RELATIONSHIP_FALLBACK)
+    return Reason("associate", f"employer of the official's {person}", weight)
+
+
+def _relationship_time_reason(
+    interest: InterestRecord, award_date: date | None, lookback: int
+) -> Reason | None:
+    """The relationship's own dates: no flag for an award made before it began, or more than
+    the look-back after it ended; an unknown start is said, not assumed."""
+    if award_date is None:
+        return Reason("award_date_unknown", "award date unknown", UNKNOWN_DATE_WEIGHT)
+    start, end = interest.start_date, interest.end_date
+    if start is not None and start > award_date:
+        return None
+    if end is not None and end < award_date:
+        if end < subtract_months(award_date, lookback):
+            return None
+        months = months_between(end, award_date)
+        weight = HELD_WEIGHT * (1 - months / (2 * lookback))
+        text = f"relationship ended {_span(end, award_date)} before the award"
+        return Reason("ended_before_award", text, weight)
+    if start is None and interest.relationship not in LIFELONG_RELATIONSHIPS:
+        text = "relationship's start date not given, so it may not have existed at the award date"
+        return Reason("relationship_start_unknown", text, UNKNOWN_DATE_WEIGHT)
+    return Reason("held_at_award", "relationship held at the award date", HELD_WEIGHT)
+
+
 def _value_reason(value: Decimal | None, currency: str | None) -> Reason | None:
     if value is None or value <= 0:
         return None
@@ -193,7 +238,12 @@ def score_pair(
             return None
         match_reason = _name_reason(match, config.name_threshold)
         name_score = match.score
-    time_reason = _time_reason(interest, supplier.award_date, config.lookback_months)
+    if interest.relationship is not None:
+        time_reason = _relationship_time_reason(
+            interest, supplier.award_date, config.lookback_months
+        )
+    else:
+        time_reason = _time_reason(interest, supplier.award_date, config.lookback_months)
     if time_reason is None:
         return None
     reasons = [match_reason, time_reason]
@@ -201,7 +251,9 @@ def score_pair(
     if department is not None and department == supplier.buyer_department_id:
         text = "awarded by the official's own department"
         reasons.append(Reason("own_department", text, OWN_DEPARTMENT_WEIGHT))
-    if interest.whose in WHOSE_WEIGHTS:
+    if interest.relationship is not None:  # the related person's, never the official's own
+        reasons.append(relationship_reason(interest.relationship))
+    elif interest.whose in WHOSE_WEIGHTS:
         reasons.append(Reason(*WHOSE_WEIGHTS[interest.whose]))
     value_reason = _value_reason(supplier.value, supplier.currency)
     if value_reason:

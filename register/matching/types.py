@@ -21,6 +21,9 @@ class InterestRecord:
     start_date: date | None
     end_date: date | None  # None while held; a gift has start_date == end_date == gift date
     source_key: str = ""
+    # For a close personal relationship, its type ("sibling"): the organisations are the
+    # related person's, weighed as an associate's interest whatever `whose` says.
+    relationship: str | None = None
 
     @property
     def name(self) -> str:

@@ -151,7 +151,7 @@ class Interest(Base):
     # Directorship, employment, membership.
     role: Mapped[str | None] = mapped_column(String(100))
     paid: Mapped[bool | None] = mapped_column(Boolean)
-    hours_per_month: Mapped[int | None] = mapped_column(Integer)
+    hours_per_month: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))  # 7.5 hours
     # Shareholding.
     percentage: Mapped[Decimal | None] = mapped_column(Numeric(6, 3))
     value_band: Mapped[str | None] = mapped_column(String(20))
@@ -186,6 +186,8 @@ class RelatedOrganisation(Base):
     interest_id: Mapped[int] = mapped_column(ForeignKey("interest.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(300))
+    # The organisation's own scheme and number: never the main organisation's.
+    identifier_scheme: Mapped[str | None] = mapped_column(String(20))  # GB-COH, GB-CHC
     organisation_identifier: Mapped[str | None] = mapped_column(String(40))
     role: Mapped[str | None] = mapped_column(String(100))
 

@@ -43,7 +43,7 @@ def release(flag_id: int) -> Response:
             undeclared.release(session, flag, current_user, ip_address=request.remote_addr)
     except ReviewError:
         abort(404)
-    flash("Released: the official will see the question on their declaration page.")
+    flash("Released: the official will see the question on their declaration page.", "success")
     return redirect(url_for("review.flag", flag_id=flag_id))
 
 

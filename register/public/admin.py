@@ -65,7 +65,7 @@ def new_edition() -> str | Response | tuple[str, int]:
                     joiner_days=runtime.settings().joiner_days,
                     ip_address=request.remote_addr,
                 )
-            flash(f"Published edition {edition.number} for {cycle.name}")
+            flash(f"Published edition {edition.number} for {cycle.name}", "success")
             return redirect(url_for("public.edition", edition_id=edition.id))
     page = render_template(
         "public/publish.html",

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from register.exports.services import csv_chunks
 from register.extensions import db
 from register.models import PublishedEdition
-from register.public.services import REDACTABLE, edition_table
+from register.public.services import FIRST_TO_THIRD_PERSON, REDACTABLE, edition_table
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 
@@ -42,6 +42,7 @@ def edition(edition_id: int) -> str:
         edition=found,
         snapshot=json.loads(found.snapshot),
         labels={k: v[0] for k, v in REDACTABLE.items()},
+        third_person=FIRST_TO_THIRD_PERSON,
     )
 
 

@@ -20,18 +20,22 @@ from register.declarations.categories import (
     CATEGORIES,
     DIRECTOR_ROLES,
     DONOR_KINDS,
+    GIFT,
     HOLDING,
     RELATIONSHIPS,
     VALUE_BANDS,
     WHOSE,
+    WHOSE_THIRD_PERSON,
     label,
 )
 from register.declarations.services import canonical_json, digest
 from register.exports.services import Table
+from register.formatting import plain_number
 from register.models import (
     Declaration,
     DeclarationCycle,
     DeclarationVersion,
+    Department,
     PublishedEdition,
     Redaction,
     User,
@@ -49,13 +53,23 @@ REDACTABLE: dict[str, tuple[str, str]] = {
     "percentage": ("Shareholding percentage", WITHHOLD),
     "hours_per_month": ("Hours per month", WITHHOLD),
     "related_organisations": ("Organisations where a close associate works", WITHHOLD),
+    "private_donor_name": ("Names of private individuals who gave gifts", WITHHOLD),
 }
+# Redactions applied unless an administrator turns them off (audited when one is).
 DEFAULT_REASONS = {
     "related_person_name": "Close associates are private individuals: their names are their "
     "personal data and are not needed to understand the official's interest.",
     "value_pounds": "Exact values of gifts and hospitality are shown in bands, which is enough "
     "to judge their significance.",
+    "private_donor_name": "A private individual who gave a gift or hospitality is not a public "
+    "figure: their name is their personal data, and the gift's value and date are enough.",
 }
+PRIVATE_DONOR = "A private individual"
+# Editions published before the register spoke in the third person said "Myself": they are
+# immutable (their digest is published), so they are read out in the third person instead.
+FIRST_TO_THIRD_PERSON = {WHOSE[code]: WHOSE_THIRD_PERSON[code] for code in WHOSE}
+# Numbers as people read them (register.formatting), never "5E+1" or "1.8E+2".
+NUMBER_COLUMNS = ("hours_per_month", "percentage", "value_pounds")
 GIFT_BANDS: tuple[tuple[Decimal | None, str], ...] = (
     (Decimal("100"), "Up to £100"),
     (Decimal("500"), "£100.01 to £500"),
@@ -110,10 +124,10 @@ def default_rules() -> list[Rule]:
     return [Rule(f, REDACTABLE[f][1], reason) for f, reason in DEFAULT_REASONS.items()]
 
 
-def gift_band(value: str | None) -> str | None:
+def gift_band(value: Any) -> str | None:
     if value in (None, ""):
         return None
-    amount = Decimal(value)
+    amount = Decimal(str(value))
     return next(text for limit, text in GIFT_BANDS if limit is None or amount <= limit)
 
 
@@ -121,9 +135,10 @@ def _public_interest(item: dict[str, Any], rules: dict[str, Rule]) -> dict[str, 
     """One interest as published: readable labels, and the redaction rules applied."""
     category = item.get("category")
     role = item.get("role")
+    private_donor = category == GIFT and item.get("donor_kind") == "person"
     public: dict[str, Any] = {
         "category": CATEGORIES[category].label if category in CATEGORIES else category,
-        "whose": label(WHOSE, item.get("whose")),
+        "whose": label(WHOSE_THIRD_PERSON, item.get("whose")),
         "organisation_name": item.get("organisation_name"),
         "identifier_scheme": item.get("identifier_scheme"),
         "organisation_identifier": item.get("organisation_identifier"),
@@ -132,8 +147,8 @@ def _public_interest(item: dict[str, Any], rules: dict[str, Rule]) -> dict[str, 
         "details": item.get("details"),
         "role": label(DIRECTOR_ROLES, role) if role in DIRECTOR_ROLES else role,
         "paid": item.get("paid"),
-        "hours_per_month": item.get("hours_per_month"),
-        "percentage": item.get("percentage"),
+        "hours_per_month": plain_number(item.get("hours_per_month")) or None,
+        "percentage": plain_number(item.get("percentage")) or None,
         "value_band": label(VALUE_BANDS, item.get("value_band")) or None,
         "holding": label(HOLDING, item.get("holding")) or None,
         "blind_trust": item.get("blind_trust"),
@@ -141,10 +156,14 @@ def _public_interest(item: dict[str, Any], rules: dict[str, Rule]) -> dict[str, 
         "relationship": label(RELATIONSHIPS, item.get("relationship_type")) or None,
         "related_organisations": [o["name"] for o in item.get("related_organisations", [])],
         "donor_kind": label(DONOR_KINDS, item.get("donor_kind")) or None,
-        "value_pounds": item.get("value_pounds"),
+        "value_pounds": plain_number(item.get("value_pounds")) or None,
         "accepted": item.get("accepted"),
     }
     for name, rule in rules.items():
+        if name == "private_donor_name":
+            if private_donor:
+                public["organisation_name"] = PRIVATE_DONOR
+            continue
         value = public.pop(name, None)
         if rule.rule == BAND and name == "value_pounds":
             public["gift_value_band"] = gift_band(value)
@@ -179,6 +198,9 @@ def build_snapshot(
     by_field = {r.field: r for r in rules}
     versions = _latest_versions(session, cycle)
     seniors = {u.id: u for u in session.scalars(select(User).where(User.is_senior.is_(True)))}
+    department_names = {
+        code: name for code, name in session.execute(select(Department.code, Department.name))
+    }
     entries = []
     for person in people(session, cycle, today=today, joiner_days=joiner_days):
         official = seniors.get(person.official_id)
@@ -190,7 +212,8 @@ def build_snapshot(
             {
                 "official_name": official.full_name,
                 "job_title": official.job_title,
-                "department": person.department_code,
+                "department": department_names.get(person.department_code or "")
+                or person.department_code,
                 "declaration_status": (
                     "not filed" if version is None else "nil return" if version.is_nil else "filed"
                 ),
@@ -272,12 +295,36 @@ def publish(
         },
         ip_address=ip_address,
     )
+    chosen = {r.field for r in rules}
+    for field in DEFAULT_REASONS:
+        if field in chosen:
+            continue
+        record(
+            session,
+            "public.redaction_turned_off",
+            f"Edition {number} of the public register for {cycle.name} publishes what the "
+            f"default redaction withholds: {REDACTABLE[field][0]}",
+            actor=actor,
+            object_type="published_edition",
+            object_id=edition.id,
+            details={
+                "field": field,
+                "before": REDACTABLE[field][1],
+                "after": "shown",
+                "default_reason": DEFAULT_REASONS[field],
+            },
+            ip_address=ip_address,
+        )
     return edition
 
 
-def _csv_value(value: Any) -> Any:
+def _csv_value(value: Any, column: str) -> Any:
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
+    if column in NUMBER_COLUMNS and value not in (None, ""):
+        return plain_number(value)  # editions published before the rule hold "5E+1"
+    if column == "whose":
+        return FIRST_TO_THIRD_PERSON.get(value, value)
     return value
 
 
@@ -296,6 +343,6 @@ def edition_table(edition: PublishedEdition) -> Table:
         for entry in snapshot["entries"]:
             for interest in entry["interests"] or [{}]:
                 merged = {**entry, **interest}
-                yield [_csv_value(merged.get(c)) for c in columns]
+                yield [_csv_value(merged.get(c), c) for c in columns]
 
     return Table("public register", columns, rows())

@@ -156,7 +156,7 @@ def bulk_dismiss() -> Response:
     form = BulkDismissForm()
     flag_ids = request.form.getlist("flag_id", type=int)
     if not form.validate_on_submit():
-        flash("Give the reason for dismissing the flags; nothing was saved.")
+        flash("Give the reason for dismissing the flags; nothing was saved.", "error")
         return redirect(url_for(".queue"))
     try:
         with runtime.transaction() as session:
@@ -164,9 +164,9 @@ def bulk_dismiss() -> Response:
                 session, flag_ids, current_user, form.reason.data, ip_address=request.remote_addr
             )
     except services.ReviewError as exc:
-        flash(f"{exc}; nothing was saved.")
+        flash(f"{exc}; nothing was saved.", "error")
         return redirect(url_for(".queue"))
-    flash(f"Dismissed {len(decisions)} flags as not the same organisation or person.")
+    flash(f"Dismissed {len(decisions)} flags as not the same organisation or person.", "success")
     return redirect(url_for(".queue"))
 
 
@@ -298,7 +298,10 @@ def edit_plan(plan_id: int) -> Any:
         except services.ReviewError as exc:
             form.constraints.errors.append(str(exc))
         else:
-            flash("Plan saved." if changed else "No changes to save.")
+            flash(
+                "Plan saved." if changed else "No changes to save.",
+                "success" if changed else "info",
+            )
             return redirect(url_for(".flag", flag_id=plan.flag_id))
     return render_template("review/plan_form.html", plan=plan, form=form)
 
@@ -343,7 +346,7 @@ def acknowledge(plan_id: int) -> Response:
         abort(400)
     with runtime.transaction() as session:
         services.acknowledge_plan(session, plan, current_user, ip_address=request.remote_addr)
-    flash("Thank you: your acknowledgement of the plan is recorded.")
+    flash("Thank you: your acknowledgement of the plan is recorded.", "success")
     back = request.form.get("next", "")
     safe = back.startswith("/declarations/") and "//" not in back
     return redirect(back if safe else url_for(".my_plans"))

@@ -177,7 +177,7 @@ def find_declared_interests(
                 *(
                     (
                         org.get("name") or "",
-                        "GB-COH",
+                        org.get("identifier_scheme") or "GB-COH",  # its own scheme
                         org.get("organisation_identifier"),
                         item.get("related_person_name") or "their associate",
                     )

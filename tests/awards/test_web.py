@@ -61,8 +61,10 @@ def test_admin_uploads_a_good_file(admin: FlaskClient) -> None:
         GOOD.name, "completed", 1, "admin",
     )  # fmt: skip
     page = admin.get(response.location).get_data(as_text=True)
-    assert "read 1, imported 1, updated 0, unchanged 0, rejected 0" in page  # flashed summary
-    assert "Matching: screened 0 declared organisations against 2 award suppliers" in page
+    assert (
+        f"Imported {GOOD.name}: 1 new award, 0 updated and 0 unchanged, from 1 record read." in page
+    )  # the flashed result, as a sentence
+    assert "Screening compared 0 declared organisations with 2 award suppliers" in page
     for label, value in (("Records read", 1), ("Imported (new awards)", 1), ("Rejected", 0)):
         assert re.search(rf"{re.escape(label)}\s*</dt>\s*<dd[^>]*>\s*{value}\s*<", page), label
     listing = admin.get("/awards/imports").get_data(as_text=True)

@@ -154,6 +154,23 @@ def test_every_page_type_passes_axe(browser: Any, live_server: str, tmp_path: Pa
             page.get_by_role("button", name="Sign in").click()
             page.wait_for_load_state()
             problems += [f"sign-in errors: {v}" for v in violations(page)]
+        if role == "anonymous":  # a visitor's first sight: the "Sign in to continue" notice
+            page.goto(live_server + "/")
+            assert page.locator(".govuk-notification-banner").count() == 1
+            problems += [f"sign-in notice: {v}" for v in violations(page)]
+        if role == "admin":  # a refusal flashed into the error summary, then a success banner
+            page.goto(live_server + "/admin/people")
+            page.locator("form[enctype] button, form[enctype] input[type=submit]").last.click()
+            page.wait_for_load_state()
+            assert page.locator(".govuk-error-summary").count() == 1
+            problems += [f"flashed error: {v}" for v in violations(page)]
+            page.goto(live_server + "/admin/departments")
+            page.get_by_label("Code").fill("AXE")
+            page.get_by_label("Name").fill("Accessibility Office")
+            page.locator("form button, form input[type=submit]").last.click()
+            page.wait_for_load_state()
+            assert page.locator(".govuk-notification-banner--success").count() == 1
+            problems += [f"flashed success: {v}" for v in violations(page)]
         if role == "official":
             page.goto(live_server + url_for_new_interest(params))
             page.get_by_role("button", name="Save interest").click()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from decimal import Decimal
 
 from openpyxl import load_workbook
@@ -41,9 +42,13 @@ def test_completeness_export_rows_match_every_status(client, mix, make_user):
         assert got == {k: v for k, v in STATUSES.items() if v}, fmt
         a = next(r for r in rows if r["email"] == "a@example.gov.uk")
         assert a["filed"] == "yes" and a["nil_return"] == "no" and a["due_date"] is not None
-        assert str(a["first_submitted_at"]).startswith("2026-05-10T10:00:00+01:00")
         j = next(r for r in rows if r["email"] == "j@example.gov.uk")
-        assert str(j["due_date"]).startswith("2026-07-18")
+        if fmt == "csv":
+            assert a["first_submitted_at"] == "2026-05-10T10:00:00+01:00"
+            assert j["due_date"] == "2026-07-18"
+        else:  # real date and time cells, in UK time (a spreadsheet holds no time zone)
+            assert a["first_submitted_at"] == datetime(2026, 5, 10, 10, 0)
+            assert j["due_date"] == datetime(2026, 7, 18)
     actions = db.session.scalars(select(AuditEntry.action)).all()
     assert actions.count("export.completeness") == 2
 
@@ -72,7 +77,7 @@ def test_declarations_export_one_row_per_interest_with_typed_fields(client, mix,
     assert a["shareholding"]["value_band"] == "5k_70k"
     assert a["relationship"]["related_person_name"] == ASSOCIATE
     assert a["relationship"]["related_organisations"] == (
-        "Morning Lane Associates (08012345, director); Quill Consulting Ltd (adviser)"
+        "Morning Lane Associates (GB-COH 08012345, director); Quill Consulting Ltd (adviser)"
     )
     assert a["gift"]["value_pounds"] == "275.50" and a["gift"]["accepted"] == "yes"
     assert all(row["version"] == "1" and row["latest_version"] == "yes" for row in rows)

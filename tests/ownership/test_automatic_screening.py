@@ -119,7 +119,7 @@ def test_award_upload_in_the_browser_screens_the_suppliers(app, officers_loaded)
     assert response.status_code == 302
     assert (world.planted.id, NEW_COMPANY[0]) in undeclared()
     with client.session_transaction() as session:
-        assert "undeclared interests: screened" in str(session["_flashes"])
+        assert "Possible undeclared interests: 1 new flag" in str(session["_flashes"])
     assert_same_as_full_screening()
 
 
