@@ -21,6 +21,7 @@ from register import runtime
 from register.auth import services
 from register.auth.forms import ChangePasswordForm, SignInForm
 from register.auth.services import authenticate
+from register.downloads import content_disposition
 from register.extensions import db
 from register.personal_data import download_personal_data
 from register.web import home_endpoint
@@ -111,5 +112,5 @@ def my_data() -> Response:
     return Response(
         content,
         mimetype="application/json",
-        headers={"Content-Disposition": 'attachment; filename="my-register-data.json"'},
+        headers={"Content-Disposition": content_disposition("my-register-data.json")},
     )

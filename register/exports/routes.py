@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from register import access, clock, runtime
 from register.completeness import cycles
+from register.downloads import content_disposition
 from register.exports import services
 from register.extensions import db
 from register.models import DeclarationCycle
@@ -121,7 +122,7 @@ def download() -> str | Response | tuple[str, int] | WerkzeugResponse:
         return Response(
             stream_with_context(services.csv_chunks(table)),
             mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
+            headers={"Content-Disposition": content_disposition(export.filename)},
         )
     handle, name = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
@@ -131,9 +132,8 @@ def download() -> str | Response | tuple[str, int] | WerkzeugResponse:
         stream = path.open("rb")
     finally:
         path.unlink()  # the open handle keeps the data readable until the response closes
-    return send_file(
-        stream,
-        as_attachment=True,
-        download_name=export.filename,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    response = send_file(
+        stream, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
+    response.headers["Content-Disposition"] = content_disposition(export.filename)
+    return response

@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, Response, abort, render_template, stream_with_context
 from sqlalchemy import select
 
+from register.downloads import content_disposition
 from register.exports.services import csv_chunks
 from register.extensions import db
 from register.models import PublishedEdition
@@ -53,7 +54,7 @@ def edition_json(edition_id: int) -> Response:
         found.snapshot,
         mimetype="application/json",
         headers={
-            "Content-Disposition": f'attachment; filename="{_filename(found, "json")}"',
+            "Content-Disposition": content_disposition(_filename(found, "json")),
             "X-Content-SHA256": found.snapshot_digest,
         },
     )
@@ -65,5 +66,5 @@ def edition_csv(edition_id: int) -> Response:
     return Response(
         stream_with_context(csv_chunks(edition_table(found))),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{_filename(found, "csv")}"'},
+        headers={"Content-Disposition": content_disposition(_filename(found, "csv"))},
     )

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from sqlalchemy import select
+from werkzeug.http import parse_options_header
 
 from register.extensions import db
 from register.models import AuditEntry, ImmutableRecordError, PublishedEdition
@@ -107,3 +108,33 @@ def test_only_admins_publish(client, mix, make_user):
     sign_in(client, make_user("auditor"))
     assert client.get("/admin/public-register/").status_code == 403
     assert client.get("/public/").status_code == 200
+
+
+TYPED = '2026–27 "draft"'
+
+
+def test_a_cycle_named_with_an_en_dash_and_quotes_downloads(client, mix, make_user):
+    """Before: a 500 for every export and public register download of such a cycle."""
+    mix.cycle.name = TYPED
+    db.session.commit()
+    sign_in(client, make_user("auditor"))
+    for kind in ("declarations", "completeness"):
+        for fmt in ("csv", "xlsx"):
+            response = client.get(
+                "/exports/download",
+                query_string={"kind": kind, "cycle": mix.cycle.id, "format": fmt},
+            )
+            assert response.status_code == 200, (kind, fmt)
+            _, options = parse_options_header(response.headers["Content-Disposition"])
+            assert "2026–27" in options["filename"], options
+    client.post("/auth/sign-out")
+    sign_in(client, make_user("admin"))
+    published = client.post("/admin/public-register/", data={"cycle_id": mix.cycle.id})
+    assert published.status_code == 302
+    client.post("/auth/sign-out")
+    edition = db.session.scalars(select(PublishedEdition)).one()
+    for extension in ("json", "csv"):
+        response = client.get(f"/public/editions/{edition.id}.{extension}")
+        assert response.status_code == 200
+        _, options = parse_options_header(response.headers["Content-Disposition"])
+        assert options["filename"].startswith('register-2026–27 "draft"-edition-1')
