@@ -48,9 +48,12 @@ class Checkpoint:
             "taken_at": self.taken_at,
         }
 
+    def signed(self, key: bytes) -> dict[str, Any]:
+        return {**self.fields(), "signature": _sign(self.fields(), key)}
+
     def document(self, key: bytes) -> str:
         """The signed JSON document."""
-        return json.dumps({**self.fields(), "signature": _sign(self.fields(), key)}, indent=2)
+        return json.dumps(self.signed(key), indent=2)
 
 
 def _sign(fields: dict[str, Any], key: bytes) -> str:
@@ -72,11 +75,14 @@ def take(session: Session, at: datetime | None = None) -> Checkpoint:
 
 
 def parse(text: str) -> Checkpoint:
-    """Read a checkpoint document and check its signature with this deployment's key."""
+    """Read a checkpoint document, or the one in a public register edition's JSON, and check
+    its signature with this deployment's key."""
     try:
         raw = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise CheckpointError(f"not a checkpoint document: {error}") from None
+    if isinstance(raw, dict) and isinstance(raw.get("audit_checkpoint"), dict):
+        raw = raw["audit_checkpoint"]
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         raise CheckpointError(f"not a checkpoint document (format {FORMAT!r} expected)")
     try:

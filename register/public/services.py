@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from register import clock
-from register.audit.log import record
+from register.audit import checkpoint as checkpoints
+from register.audit.log import chain_key, record
 from register.completeness.services import people
 from register.declarations.categories import (
     CATEGORIES,
@@ -258,7 +259,7 @@ def publish(
         )
         or 0
     )
-    published_at = datetime.now(UTC)
+    published_at = clock.utcnow()
     snapshot = build_snapshot(
         session,
         cycle,
@@ -268,6 +269,9 @@ def publish(
         today=today,
         joiner_days=joiner_days,
     )
+    # The audit log's head as this edition is published: a copy that the public keeps, which
+    # `audit verify --checkpoint EDITION.json` checks the log against later.
+    snapshot["audit_checkpoint"] = checkpoints.take(session, published_at).signed(chain_key())
     text = canonical_json(snapshot)
     edition = PublishedEdition(
         cycle_id=cycle.id,

@@ -4,6 +4,7 @@ and signed checkpoints of the head kept outside the register."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from register import ConfigurationError, create_app
 from register.audit.chain import unkeyed_entry_hash
 from register.audit.log import hashable
 from register.extensions import db
-from register.models import AuditEntry, AuditHead, OutboundEmail
+from register.models import AuditEntry, AuditHead, OutboundEmail, PublishedEdition
 from tests.audit.tamper import as_database_owner
 
 
@@ -148,3 +149,26 @@ def test_the_demo_verifies_against_its_own_checkpoint(app, runner, tmp_path):
     checkpoint(runner, saved)
     result = verify(runner, saved)
     assert result.exit_code == 0, result.output
+
+
+def test_each_public_edition_carries_a_checkpoint_that_verify_reads(
+    app, client, runner, make_user, department, tmp_path
+):
+    from register.admin.services import create_cycle
+    from tests.conftest import sign_in
+
+    cycle = create_cycle(db.session, "2026/27", date(2026, 4, 1), date(2026, 6, 30), [department],
+                         None)  # fmt: skip
+    db.session.commit()
+    sign_in(client, make_user("admin"))
+    assert client.post("/admin/public-register/", data={"cycle_id": cycle.id}).status_code == 302
+    edition = db.session.scalars(select(PublishedEdition)).one()
+    saved = tmp_path / "edition.json"
+    saved.write_bytes(client.get(f"/public/editions/{edition.id}.json").get_data())
+    checkpointed = json.loads(saved.read_text())["audit_checkpoint"]
+    page = client.get(f"/public/editions/{edition.id}").get_data(as_text=True)
+    assert checkpointed["entry_hash"] in page
+    result = verify(runner, saved)
+    assert result.exit_code == 0, result.output
+    as_database_owner("DELETE FROM audit_entry WHERE seq >= :seq", {"seq": checkpointed["seq"]})
+    assert verify(runner, saved).exit_code == 1
