@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from register import access, clock, runtime
+from register.completeness.routes import cycle_choice
 from register.declarations import categories as cat
 from register.extensions import db
 from register.models import (
@@ -316,10 +317,12 @@ def due() -> str:
 @bp.get("/dashboard")
 @roles_required(COMPLIANCE, AUDITOR)
 def dashboard() -> str:
-    data = services.dashboard(db.session, current_user, clock.today())
+    choice = cycle_choice()
+    data = services.dashboard(db.session, current_user, clock.today(), choice.cycle)
     return render_template(
         "review/dashboard.html",
         data=data,
+        cycle_reason=choice.reason,
         outcomes=ALL_OUTCOMES,
         **page_context("review.dashboard", user=current_user),
     )

@@ -628,8 +628,11 @@ class Dashboard:
     escalated_to_me: list[Flag] = field(default_factory=list)
 
 
-def dashboard(session: Session, user: User, today: date) -> Dashboard:
-    """Open flags by risk and department, decisions this cycle, plans due for review."""
+def dashboard(
+    session: Session, user: User, today: date, cycle: DeclarationCycle | None
+) -> Dashboard:
+    """Open flags by risk and department, decisions since `cycle` opened (the cycle the reader
+    is shown: see register.completeness.cycles), plans due for review."""
     official = aliased(User)  # by the department the official is in now, as access goes by
     rows = session.execute(
         select(Department.name, Flag.risk_level, func.count(Flag.id))
@@ -643,12 +646,6 @@ def dashboard(session: Session, user: User, today: date) -> Dashboard:
     for name, risk, count in rows:
         by_risk[risk] = by_risk.get(risk, 0) + count
         departments.setdefault(name or "No department", dict.fromkeys(RISK_ORDER, 0))[risk] = count
-    cycle = session.scalars(  # the latest cycle that has opened
-        select(DeclarationCycle)
-        .where(DeclarationCycle.opens_on <= today)
-        .order_by(DeclarationCycle.opens_on.desc())
-        .limit(1)
-    ).first()
     decisions = dict.fromkeys(ALL_OUTCOMES, 0)
     if cycle is not None:
         since = datetime.combine(cycle.opens_on, datetime.min.time(), tzinfo=utcnow().tzinfo)
