@@ -32,14 +32,25 @@ def month_end(value: date) -> date:
 
 def show_date(value: Any, precision: str | None = DAY) -> str:
     """A declared date as people read it: "27 March 2019", or "June 2021" when only the month
-    was given. `value` is a date or a version's ISO text."""
+    was given. `value` is a date, a version's ISO text, or "2021-06" (a month, as the public
+    register publishes one)."""
     if not value:
         return ""
+    if isinstance(value, str) and len(value) == len("2021-06"):
+        value, precision = date.fromisoformat(value + "-01"), MONTH
     if isinstance(value, str):
         value = date.fromisoformat(value)
     if precision == MONTH:
         return value.strftime("%B %Y")
     return value.strftime("%-d %B %Y")
+
+
+def published_date(value: Any, precision: str | None) -> Any:
+    """A declared date in a file for the public: ISO 8601, to the month ("2021-06") when only
+    the month was given, so a month-only date never reads as the 1st."""
+    if isinstance(value, str) and precision == MONTH:
+        return value[:7]
+    return value
 
 
 @dataclass(frozen=True)

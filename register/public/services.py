@@ -29,6 +29,7 @@ from register.declarations.categories import (
     WHOSE_THIRD_PERSON,
     label,
 )
+from register.declarations.dates import published_date
 from register.declarations.services import canonical_json, digest
 from register.exports.services import Table
 from register.formatting import plain_number
@@ -143,8 +144,8 @@ def _public_interest(item: dict[str, Any], rules: dict[str, Rule]) -> dict[str, 
         "organisation_name": item.get("organisation_name"),
         "identifier_scheme": item.get("identifier_scheme"),
         "organisation_identifier": item.get("organisation_identifier"),
-        "start_date": item.get("start_date"),
-        "end_date": item.get("end_date"),
+        "start_date": published_date(item.get("start_date"), item.get("start_date_precision")),
+        "end_date": published_date(item.get("end_date"), item.get("end_date_precision")),
         "details": item.get("details"),
         "role": label(DIRECTOR_ROLES, role) if role in DIRECTOR_ROLES else role,
         "paid": item.get("paid"),

@@ -56,7 +56,7 @@ def add_award(department: Department | None, name: str, number: str, n: int = 1)
     return award
 
 
-def build_scene(make_user, department: Department) -> Scene:
+def build_scene(make_user, department: Department, end_precision: str = "day") -> Scene:
     """An official with a former Morning Lane directorship and an award to Morning Lane."""
     official = make_user("official", full_name="Isabelle Trowe")
     officer = make_user("compliance", full_name="Chris Compliance")
@@ -70,6 +70,7 @@ def build_scene(make_user, department: Department) -> Scene:
         category="directorship", whose="self", organisation_name="Morning Lane Associates Ltd",
         identifier_scheme="GB-COH", organisation_identifier="07125387", role="executive_director",
         paid=True, start_date=date(2009, 2, 1), end_date=date(2024, 9, 30),
+        end_date_precision=end_precision,
     ))  # fmt: skip
     db.session.flush()
     declarations.submit(db.session, declaration, official, nil_return=False,
