@@ -16,6 +16,7 @@ from register.notify.outbox import queue_email
 NEW_HIGH_RISK = "flag.high_risk"
 PLAN_AGREED = "plan.agreed"
 PLAN_DUE = "plan.due"
+FLAG_ESCALATED = "flag.escalated"
 DECLARATION_AMENDED = "declaration.amended"
 
 
@@ -88,6 +89,21 @@ def plan_agreed(session: Session, plan: ManagementPlan) -> OutboundEmail:
     )
     return queue_email(
         session, plan.official.email, "A management plan concerning you", body, kind=PLAN_AGREED
+    )
+
+
+def flag_escalated(session: Session, flag: Flag, by: User, to: User, reason: str) -> OutboundEmail:
+    """Tell the person a flag was escalated to that it waits for their final decision."""
+    body = (
+        f"Dear {to.full_name},\n\n"
+        f"{by.full_name} has escalated flag {flag.id} to you for a final decision: "
+        f"{flag.official.full_name}'s interest in {flag.organisation_name} and the award to "
+        f"{flag.supplier_name}.\n\nTheir reason: {reason}\n\n"
+        "It stays in the Escalated queue until you record a final decision: "
+        f"{absolute_url(session, f'/review/flags/{flag.id}')}\n"
+    )
+    return queue_email(
+        session, to.email, f"Flag {flag.id} escalated to you", body, kind=FLAG_ESCALATED
     )
 
 

@@ -394,6 +394,8 @@ def decide(
     )
     if owner is not None and plan is not None:
         _create_plan(session, flag, decision, actor, plan, ip_address)
+    if target is not None:
+        messages.flag_escalated(session, flag, actor, target, reason)
     session.flush()
     session.expire(flag, ["decisions"])
     return decision

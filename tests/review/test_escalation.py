@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from register import access
 from register.extensions import db
-from register.models import AuditEntry, Flag, User
+from register.models import AuditEntry, Flag, OutboundEmail, User
 from register.models.flags import DECIDED, ESCALATED_STATUS
 from register.review import services
 from tests.conftest import sign_in
@@ -56,6 +56,8 @@ def test_escalation_keeps_the_flag_waiting_for_the_named_person(
         "escalated_to": {"id": owner.id, "name": "Sasha Senior"},
     }
     assert "Escalated to Sasha Senior" in entry.summary
+    told = db.session.scalars(select(OutboundEmail).where(OutboundEmail.kind == "flag.escalated"))
+    assert [e.to for e in told] == [owner.email]  # the person escalated to is told by email
     # Still in the queue (the default view and the Escalated view), not closed.
     queue = client.get("/review/").text
     assert f"/review/flags/{flag_id}" in queue and "to Sasha Senior" in queue
