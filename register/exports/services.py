@@ -29,6 +29,7 @@ from register.declarations.services import COPIED_FIELDS
 from register.formatting import NUMBER_FIELDS, plain_number, to_decimal
 from register.models import (
     AuditEntry,
+    Award,
     Declaration,
     DeclarationCycle,
     DeclarationVersion,
@@ -340,6 +341,7 @@ FLAG_HEADER = [
     "prompt_released_at",
     "supplier_name",
     "ocid",
+    "also_published_as",
     "award_id",
     "award_title",
     "buyer",
@@ -350,6 +352,7 @@ FLAG_HEADER = [
     "reopened_reason",
     "flag_created_at",
     "decision_outcome",
+    "escalated_to",
     "decision_reason",
     "decided_by",
     "decided_at",
@@ -394,7 +397,10 @@ def flags_table(
         .outerjoin(Department, Department.id == official.department_id)
         .outerjoin(UndeclaredFinding, UndeclaredFinding.flag_id == Flag.id)
         .options(
-            selectinload(Flag.decisions), selectinload(Flag.official), selectinload(Flag.award)
+            selectinload(Flag.decisions),
+            selectinload(Flag.official),
+            selectinload(Flag.award),
+            selectinload(Flag.escalated_to),
         )
     )
     if cycle is not None:
@@ -424,6 +430,14 @@ def _flag_rows(session: Session, batch: list[Any]) -> Iterator[list[Any]]:
         .order_by(ManagementPlan.id)
     ):
         plans[each.flag_id] = each  # the latest plan wins
+    copies: dict[int, list[str]] = {}  # an award's other publications (register.awards.duplicates)
+    for award_id, ocid in session.execute(
+        select(Award.duplicate_of_id, Award.ocid)
+        .where(Award.duplicate_of_id.in_({row[0].award_id for row in batch}))
+        .order_by(Award.id)
+    ):
+        if award_id is not None:
+            copies.setdefault(award_id, []).append(ocid)
     deciders = {
         u.id: u.full_name
         for u in session.scalars(
@@ -465,6 +479,7 @@ def _flag_rows(session: Session, batch: list[Any]) -> Iterator[list[Any]]:
             *undeclared,
             flag.supplier_name,
             award.ocid,
+            "; ".join(copies.get(award.id, [])),
             award.award_id,
             award.title,
             award.buyer_name,
@@ -475,6 +490,7 @@ def _flag_rows(session: Session, batch: list[Any]) -> Iterator[list[Any]]:
             flag.reopened_reason,
             flag.created_at,
             decision.outcome_label if decision else None,
+            flag.escalated_to.full_name if flag.escalated_to is not None else None,
             decision.reason if decision else None,
             deciders.get(decision.decided_by_id) if decision else None,
             decision.decided_at if decision else None,

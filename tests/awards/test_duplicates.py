@@ -4,6 +4,8 @@ linked for data imported before (migration 0013)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
 from decimal import Decimal
@@ -149,6 +151,13 @@ def test_screened_once_shown_as_also_published_and_counted_once(
     page = client.get("/review/").get_data(as_text=True)
     assert "2 flags" in page
     assert "£1,068,527 across 2 awards" in page  # £975,000 and £93,527, not the copy's again
+    # The flags export names the other publication on the contract's one row.
+    client.post("/auth/sign-out")
+    sign_in(client, scene.auditor)
+    exported = client.get("/exports/download", query_string={"kind": "flags", "format": "csv"})
+    rows = [r for r in csv.DictReader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff")))
+            if r["ocid"] in ("ocds-a", "ocds-b")]  # fmt: skip
+    assert [(r["ocid"], r["also_published_as"]) for r in rows] == [("ocds-a", "ocds-b")]
 
 
 def test_migration_links_awards_stored_before(tmp_path: Path) -> None:
