@@ -26,6 +26,7 @@ from register import create_app, runtime
 from register.admin.services import UserFields, create_department, create_user
 from register.auth import passwords
 from register.extensions import db
+from register.ingest import streams
 from register.models import Department, User
 
 PASSWORD = "correct-horse-battery-9"
@@ -93,6 +94,15 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
+
+
+@pytest.fixture(autouse=True)
+def process_settings_restored() -> Iterator[None]:
+    """The ingest limits are set for the process when an app is created: a test that configures
+    other values leaves the next test the ones it found."""
+    limits = streams.limits()
+    yield
+    streams.use_limits(limits)
 
 
 @pytest.fixture

@@ -97,6 +97,9 @@ def import_users(csv_file: Path, dry_run: bool) -> None:
 
     A blank cell keeps what is recorded; "(clear)" empties a column that may be empty.
     """
+    most = runtime.settings().ingest_limits.max_bytes
+    if csv_file.stat().st_size > most:
+        fail(f"{csv_file}: larger than {most:,} bytes (INGEST_MAX_BYTES); split the roster")
     try:
         text = csv_file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -280,3 +280,13 @@ def test_the_person_form_audits_every_change_with_before_and_after(admin_client,
         "joined_on": None,
         "assigned_departments": ["DFE"],
     }
+
+
+def test_a_roster_file_past_the_size_limit_is_refused_unread(app, runner, tmp_path):
+    from tests.conftest import configure
+
+    configure(app, INGEST_MAX_BYTES=1000)
+    roster = tmp_path / "big.csv"
+    roster.write_text("email,full_name,role\n" + "x" * 2000 + "\n")
+    result = runner.invoke(args=["users", "import", str(roster)])
+    assert result.exit_code == 1 and "larger than 1,000 bytes" in result.output
