@@ -45,18 +45,24 @@ def cycle_or_404(cycle_id: int) -> DeclarationCycle:
     return cycle
 
 
-def cycle_choice() -> cycles.CycleChoice:
-    """The cycle this reader sees: asked for (?cycle=), remembered, or the default, and why."""
-    requested = request.args.get("cycle", type=int)
-    if requested and db.session.get(DeclarationCycle, requested) is None:
-        abort(404)
+def reader_cycle_choice(requested_id: int | None = None) -> cycles.CycleChoice:
+    """The cycle this reader sees: `requested_id`, remembered, or the default, and why; every
+    page that picks a cycle (completeness, review dashboard, exports) asks here."""
     return cycles.choose_for_reader(
         db.session,
         flask_session,
         today=clock.today(),
         department_ids=access.visible_department_ids(current_user),
-        requested_id=requested,
+        requested_id=requested_id,
     )
+
+
+def cycle_choice() -> cycles.CycleChoice:
+    """The reader's cycle, as asked for with ?cycle= (404 if there is no such cycle)."""
+    requested = request.args.get("cycle", type=int)
+    if requested and db.session.get(DeclarationCycle, requested) is None:
+        abort(404)
+    return reader_cycle_choice(requested)
 
 
 @dataclass(frozen=True)

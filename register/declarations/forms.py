@@ -51,6 +51,16 @@ IDENTIFIER_SCHEMES = [
 ]
 
 
+def stored_identifier(form: Any) -> bool:
+    """A valid form's organisation number in the register's one form under its own scheme
+    ("sc 12345" -> "SC012345"), as award and officer imports store theirs, so that it is shown
+    and compared as it is stored. For the main organisation and each related one."""
+    field = form.organisation_identifier
+    if field.data:
+        field.data = normalise_identifier(form.identifier_scheme.data, field.data)[1]
+    return True
+
+
 class InterestForm(FlaskForm):
     """Common fields on every interest."""
 
@@ -118,14 +128,7 @@ class InterestForm(FlaskForm):
             raise ValidationError("Choose what kind of number this is")
 
     def validate(self, extra_validators: Any = None) -> bool:
-        """Valid forms store the number in the register's one form ("sc 12345" -> "SC012345"),
-        as award and officer imports do, so that it is shown and compared as it is stored."""
-        if not super().validate(extra_validators):
-            return False
-        field = self.organisation_identifier
-        if field.data:
-            field.data = normalise_identifier(self.identifier_scheme.data, field.data)[1]
-        return True
+        return super().validate(extra_validators) and stored_identifier(self)
 
 
 class TypedNumberField(DecimalField):
@@ -256,14 +259,7 @@ class RelatedOrganisationForm(Form):
             raise ValidationError("Enter the name of the organisation this number belongs to")
 
     def validate(self, extra_validators: Any = None) -> bool:
-        """The number is stored in the register's one form under this organisation's own
-        scheme ("sc 12345" -> "SC012345"), as the main organisation's is."""
-        if not super().validate(extra_validators):
-            return False
-        field = self.organisation_identifier
-        if field.data:
-            field.data = normalise_identifier(self.identifier_scheme.data, field.data)[1]
-        return True
+        return super().validate(extra_validators) and stored_identifier(self)
 
 
 class RelationshipForm(InterestForm):

@@ -16,7 +16,6 @@ from flask import (
     render_template,
     request,
     send_file,
-    session,
     stream_with_context,
     url_for,
 )
@@ -25,7 +24,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from register import access, clock, runtime
-from register.completeness import cycles
+from register.completeness.routes import reader_cycle_choice
 from register.downloads import content_disposition
 from register.exports import services
 from register.extensions import db
@@ -52,22 +51,11 @@ def _cycles() -> list[DeclarationCycle]:
     )
 
 
-def _choice(requested_id: int | None = None) -> cycles.CycleChoice:
-    """The cycle the export forms start on, and why (the reader's choice is remembered)."""
-    return cycles.choose_for_reader(
-        db.session,
-        session,
-        today=clock.today(),
-        department_ids=access.visible_department_ids(current_user),
-        requested_id=requested_id,
-    )
-
-
 def _page(problems: list[str], args: Any, empty: str | None = None) -> str:
     return render_template(
         "exports/index.html",
         cycles=_cycles(),
-        choice=_choice(),
+        choice=reader_cycle_choice(),
         problems=problems,
         args=args,
         empty=empty,
@@ -104,7 +92,7 @@ def download() -> str | Response | tuple[str, int] | WerkzeugResponse:
     if problems:
         return _page(problems, request.args), 400
     if cycle is not None:
-        _choice(cycle.id)  # remembered for the next page that picks a cycle
+        reader_cycle_choice(cycle.id)  # remembered for the next page that picks a cycle
     with runtime.transaction() as session:  # the export is audited before it is sent
         services.audit_export(session, export, actor=current_user, ip_address=request.remote_addr)
     table = services.build(
