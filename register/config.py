@@ -58,10 +58,11 @@ class Config:
     # The register's address as users reach it, for the links in emails (required in production).
     BASE_URL: str | None = os.environ.get("BASE_URL", DEVELOPMENT_BASE_URL)
     # What one import file may hold (awards, officers): its size once decompressed, one line,
-    # one run of digits. Past a limit the file is refused, naming it.
+    # one run of digits, one JSON string. Past a limit the file is refused, naming it.
     INGEST_MAX_BYTES = _env_int("INGEST_MAX_BYTES", 200 * 1024 * 1024)
     INGEST_MAX_LINE_BYTES = _env_int("INGEST_MAX_LINE_BYTES", 16 * 1024 * 1024)
     INGEST_MAX_DIGITS = _env_int("INGEST_MAX_DIGITS", 1000)
+    INGEST_MAX_STRING_CHARS = _env_int("INGEST_MAX_STRING_CHARS", 1024 * 1024)
     # Award uploads in the browser above this size must use the command line.
     WEB_IMPORT_MAX_BYTES = _env_int("WEB_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
     # Serving: JSON request logs on stderr; proxies trusted for X-Forwarded-*; HSTS (0: off).

@@ -49,6 +49,7 @@ class Settings:
                 max_bytes=int(config["INGEST_MAX_BYTES"]),
                 max_line_bytes=int(config["INGEST_MAX_LINE_BYTES"]),
                 max_digits=int(config["INGEST_MAX_DIGITS"]),
+                max_string_chars=int(config["INGEST_MAX_STRING_CHARS"]),
             ),
             mail=MailSettings.from_config(config),
         )

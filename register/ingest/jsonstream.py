@@ -9,7 +9,7 @@ from typing import Any
 import ijson
 
 from register.ingest.rejections import FormatError
-from register.ingest.streams import CountingReader
+from register.ingest.streams import CountingReader, limits
 
 __all__ = ["MAX_JSON_DEPTH", "TOP_LEVEL_ARRAY", "ijson_message", "json_items"]
 
@@ -39,7 +39,13 @@ def json_items(path: Path, reader: CountingReader, target: str | None) -> Iterat
     top_key = None
     in_target = False  # directly inside the top-level target array
     item_depth = 1 if target == TOP_LEVEL_ARRAY else 2  # where the items start
+    longest = limits().max_string_chars
     for event, value in ijson.basic_parse(reader, use_float=False):
+        if type(value) is str and len(value) > longest:
+            raise FormatError(
+                f"{path}: a string of more than {longest:,} characters before byte "
+                f"{reader.position} (the limit for one value)"
+            )
         opens = event == "start_map" or event == "start_array"
         if stack:
             if event == "map_key":

@@ -47,6 +47,7 @@ class IngestLimits:
     max_bytes: int = 200 * MIB  # decompressed
     max_line_bytes: int = 16 * MIB
     max_digits: int = 1000  # in one run of digits, inside a number or a string
+    max_string_chars: int = 1024 * 1024  # one JSON string (a name, an id, a description)
 
 
 _limits = IngestLimits()

@@ -47,5 +47,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "latin1.csv").write_bytes(
         "ocid,award_id,supplier_name\nocds-1,a1,Caf\xe9 Ltd\n".encode("latin-1")
     )
+    (folder / "string_2_mib.json").write_text(
+        _release_package("100").replace('"ocds-hostile-1"', '"' + "x" * (2 << 20) + '"')
+    )
     (folder / "truncated.json").write_text(_release_package("100")[:-40])
     return folder

@@ -66,6 +66,7 @@ AWARD_FILES = [
     ("utf16.json", 1, "not UTF-8"),
     ("latin1.csv", 1, "not UTF-8"),
     ("truncated.json", 1, "FILE REFUSED"),
+    ("string_2_mib.json", 1, "a string of more than 1,048,576 characters"),
 ]
 
 
