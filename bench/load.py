@@ -329,6 +329,9 @@ def start_gunicorn(url: str, port: int, workers: int | None, log: Path) -> subpr
         "REGISTER_CONFIG": "production",
         "DATABASE_URL": url,
         "SECRET_KEY": secrets.token_hex(32),
+        # A throwaway database: its chain mixes the seeding's testing key and this one, and
+        # the load test never verifies it.
+        "AUDIT_KEY": secrets.token_hex(32),
         "BASE_URL": f"https://127.0.0.1:{port}",  # behind the pretend TLS load balancer
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "TRUSTED_PROXY_HOPS": "1",
