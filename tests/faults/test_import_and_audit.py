@@ -35,8 +35,10 @@ def test_audited_actions_go_on_while_an_import_updates_awards(
             release = json.loads(line)
             release["date"] = "2030-01-01T00:00:00Z"
             target.write(json.dumps(release) + "\n")
+    # The import process keys its audit entries as this one verifies them (the same register).
     env = {**os.environ, "DATABASE_URL": postgres_url, "REGISTER_INSTANCE": str(tmp_path),
-           "REGISTER_CONFIG": "development", "REQUEST_LOG_STDERR": "0"}  # fmt: skip
+           "REGISTER_CONFIG": "development", "REQUEST_LOG_STDERR": "0",
+           "AUDIT_KEY": pg_app.config["AUDIT_KEY"]}  # fmt: skip
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "awards", "import", "--no-screen"]
     subprocess.run([*command, str(first)], cwd=ROOT, env=env, check=True, capture_output=True)
 
