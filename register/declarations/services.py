@@ -442,19 +442,29 @@ def edit_interest(
     before = interest_content(interest)
     _set_fields(interest, fields, related)
     session.flush()
+    _audit_change(session, "interest.edited", f"Edited {interest.organisation_name}", interest,
+                  before, actor, ip_address)  # fmt: skip
+
+
+def _audit_change(
+    session: Session,
+    action: str,
+    summary: str,
+    interest: Interest,
+    before: dict[str, Any],
+    actor: User,
+    ip_address: str | None,
+) -> None:
+    """Audit a change to an interest with its content before and after."""
     record(
         session,
-        "interest.edited",
-        f"Edited {interest.organisation_name}",
+        action,
+        summary,
         actor=actor,
         object_type="declaration",
         object_id=interest.declaration_id,
         ip_address=ip_address,
-        details={
-            "interest_id": interest.id,
-            "before": before,
-            "after": interest_content(interest),
-        },
+        details={"interest_id": interest.id, "before": before, "after": interest_content(interest)},
     )
 
 
@@ -471,28 +481,15 @@ def end_interest(
     month-only end is kept as the last day of the month."""
     if precision == MONTH:
         end_date = month_end(end_date)
-    start = interest.start_date
-    if start and interest.start_date_precision == MONTH:
-        start = start.replace(day=1)
-    if start and end_date < start:
+    # A month-only start is stored as the month's 1st, so the dates compare as they stand.
+    if interest.start_date and end_date < interest.start_date:
         raise DeclarationError("The end date must be on or after the start date")
     before = interest_content(interest)
     interest.end_date = end_date
     interest.end_date_precision = precision
-    record(
-        session,
-        "interest.ended",
-        f"Ended {interest.organisation_name} on {interest.end_date}",
-        actor=actor,
-        object_type="declaration",
-        object_id=interest.declaration_id,
-        ip_address=ip_address,
-        details={
-            "interest_id": interest.id,
-            "before": before,
-            "after": interest_content(interest),
-        },
-    )
+    _audit_change(session, "interest.ended",
+                  f"Ended {interest.organisation_name} on {interest.end_date}", interest, before,
+                  actor, ip_address)  # fmt: skip
 
 
 def submitted_lineages(session: Session, official_id: int) -> set[str]:
