@@ -71,6 +71,34 @@ def revoke_token(
     return True
 
 
+def revoke_every_token(
+    session: Session, user: User, *, actor: User | None, reason: str, ip_address: str | None = None
+) -> int:
+    """Revoke every live token of `user` (one audit entry naming them); returns how many.
+
+    A new password or a reset must leave nothing signed in with the old credentials: a token
+    copied by whoever knew the old password is worthless from now on."""
+    live = session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    if not live:
+        return 0
+    now = utcnow()
+    for row in live:
+        row.revoked_at = now
+    record(
+        session,
+        "api.tokens_revoked",
+        f"Revoked {len(live)} API token(s) of {user.email}: {reason}",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        ip_address=ip_address,
+        details={"tokens": [f"{row.prefix}… ({row.name})" for row in live], "reason": reason},
+    )
+    return len(live)
+
+
 def authenticate(session: Session, header: str | None) -> User | None:
     """The active user a `Bearer` token belongs to, or None; records when it was last used."""
     scheme, _, token = (header or "").partition(" ")

@@ -23,6 +23,7 @@ from register.auth.forms import ChangePasswordForm, SignInForm
 from register.auth.services import authenticate
 from register.downloads import content_disposition
 from register.extensions import db
+from register.models import User
 from register.personal_data import download_personal_data
 from register.web import home_endpoint
 
@@ -41,6 +42,14 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def signed_in(user: User, *, method: str) -> Response:
+    """Start the signed-in session of `user`, whose identity has been proved by `method`
+    ("password", "oidc"...), and go where they were going: the one way every sign-in ends."""
+    session.clear()  # a fresh session on sign-in: no fixation
+    login_user(user)
+    return redirect(_safe_next(request.args.get("next")) or url_for("index"))
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def login() -> str | Response:
     if current_user.is_authenticated:
@@ -57,9 +66,7 @@ def login() -> str | Response:
             lock_minutes=runtime.settings().login_lock_minutes,
         )
         if result.user is not None:
-            session.clear()  # a fresh session on sign-in: no fixation
-            login_user(result.user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("index"))
+            return signed_in(result.user, method="password")
         error = result.error
     return render_template("auth/login.html", form=form, error=error)
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from register.api.services import revoke_every_token
 from register.audit.log import record
 from register.auth.passwords import check_password, hash_password, needs_rehash, password_problem
 from register.clock import utcnow
@@ -128,6 +129,41 @@ def sign_out(session: Session, user: User, *, ip_address: str | None = None) -> 
     user.rotate_session_token()
 
 
+def set_new_password(
+    session: Session,
+    user: User,
+    new_password: str,
+    *,
+    actor: User | None,
+    action: str,
+    summary: str,
+    ip_address: str | None = None,
+) -> None:
+    """Give `user` a new password (audited as `action`): the one way a password is ever set.
+
+    Raises PasswordChangeError("new_password", ...) when the policy refuses it. Every session
+    of the person ends (the `User.password_hash` listener) and every API token is revoked."""
+    problem = password_problem(new_password)
+    if problem:
+        raise PasswordChangeError("new_password", problem)
+    user.password_hash = hash_password(new_password)
+    user.failed_logins = 0
+    user.locked_until = None
+    revoked = revoke_every_token(
+        session, user, actor=actor, reason="the password was changed", ip_address=ip_address
+    )
+    record(
+        session,
+        action,
+        summary,
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        ip_address=ip_address,
+        details={"api_tokens_revoked": revoked},
+    )
+
+
 def change_password(
     session: Session,
     user: User,
@@ -139,16 +175,12 @@ def change_password(
     """Change the user's own password (audited), which ends their other sessions."""
     if not check_password(user.password_hash, current_password):
         raise PasswordChangeError("current_password", "Your current password is not correct")
-    problem = password_problem(new_password)
-    if problem:
-        raise PasswordChangeError("new_password", problem)
-    user.password_hash = hash_password(new_password)
-    record(
+    set_new_password(
         session,
-        "auth.password_changed",
-        f"{user.email} changed their password",
+        user,
+        new_password,
         actor=user,
-        object_type="user",
-        object_id=user.id,
+        action="auth.password_changed",
+        summary=f"{user.email} changed their password",
         ip_address=ip_address,
     )
