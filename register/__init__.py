@@ -113,11 +113,12 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
 
     @login_manager.user_loader
     def load_user(session_token: str) -> models.User | None:
-        """The session's user by their current session token; an inactive user is signed out."""
+        """The session's user by their current session token; an inactive user (or a service
+        account, which never has a web session) is signed out."""
         user = db.session.scalar(
             select(models.User).where(models.User.session_token == session_token)
         )
-        return user if user is not None and user.active else None
+        return user if user is not None and user.is_active else None
 
     from govuk_frontend_wtf.main import WTFormsHelpers
 

@@ -12,6 +12,9 @@ admin         people, departments, cycles, imports, settings; reads declarations
               and the audit log; exports every kind but flags; no flag, decision or undeclared
               finding on any door.
 
+An API token may do what its scopes name, and only what its owner's role allows now
+(API_SCOPES): a token made before its owner's role changed loses what the new role lacks.
+
 A flag belongs to the department its official is in now (`User.department_id`), not the one
 stored on the flag when it was raised: after a transfer the new department's compliance officers
 review it and the old department's lose it. Administrators see no flag, decision or undeclared
@@ -35,6 +38,24 @@ EXPORTS: dict[str, frozenset[str]] = {
     AUDITOR: frozenset({"completeness", "declarations", "flags", "audit"}),
     ADMIN: frozenset({"completeness", "declarations", "audit"}),  # flags hold decisions
 }
+
+# The API's scopes, each with the roles whose tokens may hold and use it.
+API_SCOPES: dict[str, frozenset[str]] = {
+    "roster:write": frozenset({ADMIN}),
+    "awards:write": frozenset({ADMIN}),
+    "flags:read": frozenset({COMPLIANCE, AUDITOR}),  # administrators: no flags on any door
+    "completeness:read": frozenset({COMPLIANCE, AUDITOR, ADMIN}),
+}
+
+
+def api_scopes(user: User) -> list[str]:
+    """The API scopes `user`'s role allows, in API_SCOPES order."""
+    return [scope for scope, roles in API_SCOPES.items() if user.role in roles]
+
+
+def may_use_scope(user: User, scopes: Collection[str], scope: str) -> bool:
+    """Whether a token of `user` holding `scopes` may do what `scope` names."""
+    return scope in scopes and scope in api_scopes(user)
 
 
 # Departments -----------------------------------------------------------------------------------

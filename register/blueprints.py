@@ -5,6 +5,7 @@ BLUEPRINT_MODULES = (
     "register.auth.routes",
     "register.declarations.routes",
     "register.admin.routes",
+    "register.admin.approval_routes",
     "register.review.routes",
     "register.audit.routes",
     "register.completeness.routes",
@@ -13,6 +14,7 @@ BLUEPRINT_MODULES = (
     "register.public.admin",
     "register.api.routes",
     "register.api.tokens",
+    "register.api.account",
     "register.awards.routes",
     "register.ownership.routes",
 )

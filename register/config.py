@@ -65,6 +65,8 @@ class Config:
     INGEST_MAX_STRING_CHARS = _env_int("INGEST_MAX_STRING_CHARS", 1024 * 1024)
     # Award uploads in the browser above this size must use the command line.
     WEB_IMPORT_MAX_BYTES = _env_int("WEB_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+    # Requests one API token may make in a minute (counted in the database); then 429.
+    API_REQUESTS_PER_MINUTE = _env_int("API_REQUESTS_PER_MINUTE", 60)
     # Serving: JSON request logs on stderr; proxies trusted for X-Forwarded-*; HSTS (0: off).
     REQUEST_LOG_STDERR = os.environ.get("REQUEST_LOG_STDERR", "1") == "1"
     TRUSTED_PROXY_HOPS = _env_int("TRUSTED_PROXY_HOPS", 0)

@@ -29,6 +29,7 @@ class Settings:
     login_max_failures: int
     login_lock_minutes: int
     web_import_max_bytes: int
+    api_requests_per_minute: int
     ingest_limits: IngestLimits
     mail: MailSettings
 
@@ -45,6 +46,7 @@ class Settings:
             login_max_failures=int(config["LOGIN_MAX_FAILURES"]),
             login_lock_minutes=int(config["LOGIN_LOCK_MINUTES"]),
             web_import_max_bytes=int(config["WEB_IMPORT_MAX_BYTES"]),
+            api_requests_per_minute=int(config["API_REQUESTS_PER_MINUTE"]),
             ingest_limits=IngestLimits(
                 max_bytes=int(config["INGEST_MAX_BYTES"]),
                 max_line_bytes=int(config["INGEST_MAX_LINE_BYTES"]),

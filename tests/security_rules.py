@@ -26,15 +26,19 @@ name; a function may create the object it needs through `world.session`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
+from register.clock import utcnow
 from register.models import (
+    AccessRequest,
     ApiToken,
     BuyerMapping,
     Flag,
     ImportRun,
     PublishedEdition,
     RosterUpload,
+    User,
 )
 from tests.review.helpers import matrix_flag, matrix_plan
 
@@ -115,9 +119,17 @@ EXPECTED: dict[str, Any] = {
     "api.awards": API_TOKEN,
     "api.flags": API_TOKEN,
     "api.completeness": API_TOKEN,
+    # Service accounts' tokens (administrators); each person's own tokens (roles with a scope).
     "api_tokens.index": {"admin"},
     "api_tokens.create": {"admin"},
     "api_tokens.revoke": {"admin"},
+    "account_tokens.index": {"compliance", "auditor", "admin"},
+    "account_tokens.create": {"compliance", "auditor", "admin"},
+    "account_tokens.revoke": {"compliance", "auditor", "admin"},
+    # Access requests: a second administrator approves a grant of a privileged role.
+    "approvals.index": {"admin"},
+    "approvals.approve": {"admin"},
+    "approvals.reject": {"admin"},
     # Undeclared interests (issue 8): releasing the question to the official.
     "ownership.release": {DEPARTMENT},
 }
@@ -173,9 +185,40 @@ PARAMS: dict[str, Callable[[Any], Any]] = {
     ),
     "token_id": lambda world: _saved(
         world,
-        ApiToken(user_id=world.auditor.id, name="matrix", token_hash="0" * 64, prefix="rgi_matrix"),
+        ApiToken(
+            user_id=_service_account(world).id,
+            name="matrix",
+            token_hash="0" * 64,
+            prefix="rgi_matrix",
+            scopes="completeness:read",
+            expires_at=utcnow() + timedelta(days=30),
+        ),
+    ),
+    "request_id": lambda world: _saved(
+        world,
+        AccessRequest(
+            kind="change",
+            user_id=world.other_official.id,
+            before='{"assigned_departments": [], "role": "official"}',
+            after='{"assigned_departments": [], "role": "auditor"}',
+            requested_by_id=world.auditor.id,  # not the admin, who may then approve it
+        ),
     ),
 }
+
+
+def _service_account(world: Any) -> User:
+    """A service account (administrators see and mint only service accounts' tokens)."""
+    account = User(
+        email="feed@example.gov.uk",
+        full_name="HR feed",
+        role="admin",
+        password_hash="!",
+        is_service_account=True,
+    )
+    world.session.add(account)
+    world.session.flush()
+    return account
 
 
 def _saved(world: Any, obj: Any) -> int:

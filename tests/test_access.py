@@ -18,7 +18,6 @@ from sqlalchemy import select
 
 from register import access
 from register.admin.services import create_department
-from register.api.services import create_token
 from register.clock import utcnow
 from register.extensions import db
 from register.models import (
@@ -33,6 +32,7 @@ from register.models import (
 )
 from register.models.flags import UNDECLARED
 from register.review.services import PlanFields, decide
+from tests.api.helpers import make_token
 from tests.conftest import sign_in
 from tests.review.helpers import Scene, add_award, build_scene
 
@@ -72,7 +72,7 @@ def _undeclared_flag(scene: Scene, *, released: bool = False) -> Flag:
 
 
 def _token(user: User) -> dict[str, str]:
-    token = create_token(db.session, user, f"{user.role} token")[1]
+    token = make_token(db.session, user, f"{user.role} token")[1]
     db.session.commit()
     return {"Authorization": f"Bearer {token}"}
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from register.api.services import create_token
 from register.extensions import db
+from tests.api.helpers import make_token
 
 
 def test_a_deeply_nested_json_body_gets_a_4xx_and_the_worker_answers_again(client, make_user):
-    token = create_token(db.session, make_user("admin"), "roster")[1]
+    token = make_token(db.session, make_user("admin"), "roster")[1]
     db.session.commit()
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     nested = "[" * 30_000 + "]" * 30_000

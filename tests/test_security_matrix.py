@@ -27,13 +27,13 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
 from register.admin.services import create_cycle, create_department
-from register.api.services import create_token
 from register.clock import today as uk_today
 from register.declarations import services
 from register.exports.services import KINDS
 from register.extensions import db
 from register.models import Declaration, DeclarationCycle, Department, Flag, Interest, User
 from tests import security_rules
+from tests.api.helpers import make_token
 from tests.conftest import sign_in
 from tests.security_rules import (
     API_QUERY,
@@ -212,7 +212,7 @@ def test_role_and_owner_matrix(app: Flask, make_user: Any, department: Departmen
         clients[name] = app.test_client()
         assert sign_in(clients[name], user).status_code == 302, f"{name} could not sign in"
     params = {name: make(world) for name, make in PARAMS.items()}
-    tokens = {name: create_token(db.session, user, name)[1] for name, user in users.items()}
+    tokens = {name: make_token(db.session, user, name)[1] for name, user in users.items()}
     db.session.commit()
     # Every flag the matrix made is about the owner, now in the owner's department.
     flag_ids = set(db.session.scalars(select(Flag.id)))

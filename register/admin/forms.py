@@ -94,6 +94,11 @@ class UserForm(FlaskForm):
         widget=GovCheckboxesInput(),
         validators=[Optional()],
     )
+    # Only when the account is made (the edit form drops it): see User.is_service_account.
+    is_service_account = BooleanField(
+        "Service account: a program that uses the API and never signs in on the web",
+        widget=GovCheckboxInput(),
+    )
     password = PasswordField(
         "Temporary password",
         widget=GovPasswordInput(),

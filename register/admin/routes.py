@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from register import clock, runtime
-from register.admin import services
+from register.admin import approvals, services
 from register.admin.forms import (
     CycleDepartmentsForm,
     CycleForm,
@@ -97,6 +97,7 @@ def people() -> str:
         page_size=PAGE_SIZE,
         q=query,
         roster_form=RosterForm(),
+        pending_ids={r.user_id for r in approvals.pending_requests(db.session)},
         columns=services.roster_columns(_collect_birth_dates()),
         clear=services.CLEAR,
     )
@@ -113,6 +114,8 @@ def _user_form(user: User | None) -> UserForm:
     form.assigned.choices = _department_choices()
     if not _collect_birth_dates():
         del form.birth_month, form.birth_year
+    if user is not None:
+        del form.is_service_account
     return form
 
 
@@ -136,6 +139,7 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
         joined_on=form.joined_on.data,
         left_on=form.left_on.data,
         person=form.person,
+        is_service_account=bool(form.is_service_account and form.is_service_account.data),
     )
     assigned = [d for i in form.assigned.data or [] if (d := db.session.get(Department, i))]
     try:
@@ -151,7 +155,7 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
                 ip_address=request.remote_addr,
             )
     except services.AdminError as exc:
-        form.email.errors.append(str(exc))
+        form[exc.field].errors.append(str(exc))
         return None
 
 
@@ -163,6 +167,7 @@ def new_user() -> str | Response:
         user = _save_user(form, None)
         if user is not None:
             flash(f"Created {user.full_name}", "success")
+            _flash_if_awaiting_approval(user)
             return redirect(url_for(".people"))
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -179,8 +184,26 @@ def edit_user(user_id: int) -> str | Response:
         form.assigned.data = [d.id for d in user.assigned_departments]
     if form.validate_on_submit() and _save_user(form, user) is not None:
         flash(f"Saved {user.full_name}", "success")
+        _flash_if_awaiting_approval(user)
         return redirect(url_for(".people"))
-    return render_template("admin/user_form.html", form=form, user=user, confirm_form=ConfirmForm())
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        confirm_form=ConfirmForm(),
+        pending=(pending := approvals.pending_request(db.session, user)),
+        pending_text=approvals.describe(pending.after_state) if pending else None,
+    )
+
+
+def _flash_if_awaiting_approval(user: User) -> None:
+    request_ = approvals.pending_request(db.session, user)
+    if request_ is not None:
+        flash(
+            f"{user.full_name} to be {approvals.describe(request_.after_state)}: this waits for "
+            "another administrator's approval on the Approvals page",
+            "info",
+        )
 
 
 @bp.post("/people/<int:user_id>/active")
@@ -204,6 +227,8 @@ def set_active(user_id: int) -> Response:
         if changed:
             verb = "Reactivated" if active else "Deactivated"
             flash(f"{verb} {user.full_name}'s account", "success")
+        else:
+            _flash_if_awaiting_approval(user)
     return redirect(url_for(".edit_user", user_id=user.id))
 
 

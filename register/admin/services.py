@@ -17,12 +17,20 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from register.admin.approvals import (
+    PRIVILEGED_ROLES,
+    ApprovalError,
+    access_state,
+    announce_removal,
+    request_access,
+)
 from register.audit.log import record
 from register.auth.passwords import hash_password
 from register.clock import utcnow
 from register.completeness.cycles import unreviewed_departments
 from register.matching.people import parse_person_name, split_other_names
 from register.models import DeclarationCycle, Department, Flag, RosterUpload, User
+from register.models.access_requests import CHANGE, NEW_PERSON, REACTIVATE
 from register.models.flags import OPEN, REOPENED
 from register.models.people import COMPLIANCE, OFFICIAL, ROLES
 from register.screening import screen_people
@@ -49,7 +57,16 @@ MINIMUM_AGE = 16  # a later year of birth than this allows is a typing mistake
 
 
 class AdminError(Exception):
-    """A request that breaks a rule; the message says which."""
+    """A request that breaks a rule; the message says which (`field`: the form field to show
+    it on)."""
+
+    field = "email"
+
+
+class OwnAccessError(AdminError):
+    """An administrator tried to change their own role or reviewed departments."""
+
+    field = "role"
 
 
 def unusable_password() -> str:
@@ -322,6 +339,7 @@ class UserFields:
     joined_on: date | None = None
     left_on: date | None = None
     person: PersonDetails = field(default_factory=PersonDetails)
+    is_service_account: bool = False  # only when the account is made (see User)
 
 
 def check_user_fields(fields: UserFields) -> list[str]:
@@ -366,6 +384,7 @@ def create_user(
         joined_on=fields.joined_on,
         left_on=fields.left_on,
         password_hash=hash_password(password) if password else unusable_password(),
+        is_service_account=fields.is_service_account,
     )
     personal = apply_person_details(user, fields.person, PERSON_COLUMNS)
     session.add(user)
@@ -378,7 +397,9 @@ def create_user(
         object_type="user",
         object_id=user.id,
         # Which person details were given, never their values: the log cannot be anonymised.
-        details={"personal_details": personal} if personal else None,
+        details=({"personal_details": personal} if personal else {})
+        | ({"service_account": True} if user.is_service_account else {})
+        or None,
     )
     return user
 
@@ -396,67 +417,127 @@ def save_person(
 ) -> User:
     """Create a person, or update one (audited with before and after; personal details by
     name only), set a compliance officer's departments, and screen an official again when their
-    name, person details or department changed."""
+    name, person details or department changed.
+
+    Separation of duties: nobody changes their own role or reviewed departments
+    (OwnAccessError); a privileged role or new reviewed departments become an access request
+    for another administrator (register.admin.approvals), and a person created with a
+    privileged role stays inactive until it is approved. `approvals.pending_request` says
+    whether one is waiting."""
     screened_as = None if user is None else (user.full_name, user.department_id)
     personal: list[str] = []
-    if user is None:
-        user = create_user(session, fields, actor, password)
-        if user.role == COMPLIANCE and (codes := sorted(d.code for d in assigned)):
-            user.assigned_departments = list(assigned)
-            record(
-                session,
-                "admin.user_updated",
-                f"Assigned {user.email} to review {', '.join(codes)}",
-                actor=actor,
-                object_type="user",
-                object_id=user.id,
-                ip_address=ip_address,
-                details={
-                    "before": {"assigned_departments": []},
-                    "after": {"assigned_departments": codes},
-                },
+    asked_codes = sorted(d.code for d in assigned) if fields.role == COMPLIANCE else []
+    try:
+        if user is None:
+            user = create_user(session, fields, actor, password)
+            if user.role in PRIVILEGED_ROLES:
+                # No powers (not active, no departments) until another administrator approves.
+                user.active = False
+                request_access(
+                    session,
+                    user,
+                    NEW_PERSON,
+                    {"role": user.role, "assigned_departments": [], "active": False},
+                    {"role": user.role, "assigned_departments": asked_codes, "active": True},
+                    actor=actor,
+                    ip_address=ip_address,
+                )
+        else:
+            problems = check_user_fields(fields)
+            if problems:
+                raise AdminError("; ".join(problems))
+            _refuse_own_access_change(user, fields, asked_codes, actor)
+            personal = _update_person(
+                session, user, fields, assigned, asked_codes, actor, settings, ip_address, password
             )
-    else:
-        problems = check_user_fields(fields)
-        if problems:
-            raise AdminError("; ".join(problems))
-        before = _audited_state(user)
-        for name in ("full_name", "role", "job_title", "is_senior", "joined_on", "left_on"):
-            setattr(user, name, getattr(fields, name))
-        user.department = fields.department
-        personal = apply_person_details(
-            user, fields.person, person_fields(settings.collect_birth_dates)
-        )
-        if password:
-            user.password_hash = hash_password(password)
-            user.failed_logins = 0
-            user.locked_until = None
-        user.assigned_departments = list(assigned) if user.role == COMPLIANCE else []
-        after = _audited_state(user)
-        changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
-        session.flush()
-        moved = move_open_flags(session, user) if "department" in changed else 0
-        record(
-            session,
-            "admin.user_updated",
-            f"Updated {user.email}" + (f": {', '.join(changed)}" if changed else ""),
-            actor=actor,
-            object_type="user",
-            object_id=user.id,
-            ip_address=ip_address,
-            details={
-                "before": {k: before[k] for k in changed},
-                "after": {k: after[k] for k in changed},
-                "password_reset": bool(password),
-                # Which, never their values: the log cannot be anonymised later.
-                "personal_details_changed": personal,
-                "open_flags_moved": moved,
-            },
-        )
+    except ApprovalError as exc:
+        raise AdminError(str(exc)) from None
     if user.role == OFFICIAL and (personal or screened_as != (user.full_name, user.department_id)):
         session.flush()
         screen_people(session, [user.id], settings)
     return user
+
+
+def _refuse_own_access_change(
+    user: User, fields: UserFields, asked_codes: list[str], actor: User
+) -> None:
+    """Nobody changes their own role or the departments they review (separation of duties)."""
+    if user.id != actor.id:
+        return
+    if fields.role != user.role:
+        raise OwnAccessError("You cannot change your own role: ask another administrator to do it")
+    if user.role == COMPLIANCE and asked_codes != sorted(d.code for d in user.assigned_departments):
+        raise OwnAccessError(
+            "You cannot change the departments you review: ask another administrator to do it"
+        )
+
+
+def _update_person(
+    session: Session,
+    user: User,
+    fields: UserFields,
+    assigned: Collection[Department],
+    asked_codes: list[str],
+    actor: User,
+    settings: Settings,
+    ip_address: str | None,
+    password: str | None,
+) -> list[str]:
+    """Update a person (audited with before and after). Granting a privileged role, or adding
+    departments to a compliance officer, becomes a request for a second administrator's approval
+    and leaves role and departments as they are; removing them is done at once and announced.
+    Returns the names of the person details that changed."""
+    before = _audited_state(user)
+    was = access_state(user)
+    grant = fields.role in PRIVILEGED_ROLES and fields.role != user.role
+    adds = fields.role == COMPLIANCE and bool(set(asked_codes) - set(was["assigned_departments"]))
+    if grant or adds:
+        request_access(
+            session,
+            user,
+            CHANGE,
+            {"role": user.role, "assigned_departments": was["assigned_departments"]},
+            {"role": fields.role, "assigned_departments": asked_codes},
+            actor=actor,
+            ip_address=ip_address,
+        )
+    else:
+        user.role = fields.role
+        user.assigned_departments = list(assigned) if user.role == COMPLIANCE else []
+    for name in ("full_name", "job_title", "is_senior", "joined_on", "left_on"):
+        setattr(user, name, getattr(fields, name))
+    user.department = fields.department
+    personal = apply_person_details(
+        user, fields.person, person_fields(settings.collect_birth_dates)
+    )
+    if password:
+        user.password_hash = hash_password(password)
+        user.failed_logins = 0
+        user.locked_until = None
+    after = _audited_state(user)
+    changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    session.flush()
+    moved = move_open_flags(session, user) if "department" in changed else 0
+    record(
+        session,
+        "admin.user_updated",
+        f"Updated {user.email}" + (f": {', '.join(changed)}" if changed else ""),
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        ip_address=ip_address,
+        details={
+            "before": {k: before[k] for k in changed},
+            "after": {k: after[k] for k in changed},
+            "password_reset": bool(password),
+            # Which, never their values: the log cannot be anonymised later.
+            "personal_details_changed": personal,
+            "open_flags_moved": moved,
+        },
+    )
+    if was["role"] in PRIVILEGED_ROLES and user.role not in PRIVILEGED_ROLES:
+        announce_removal(session, user, was, actor)
+    return personal
 
 
 def move_open_flags(session: Session, user: User) -> int:
@@ -497,10 +578,27 @@ def set_active(
     session: Session, user: User, active: bool, actor: User, *, ip_address: str | None = None
 ) -> bool:
     """Deactivate an account (it can no longer sign in) or reactivate it, audited; returns
-    whether anything changed. Nobody deactivates their own account."""
+    whether anything changed. Nobody deactivates their own account; reactivating a person with
+    a privileged role becomes an access request (nothing changes yet)."""
     if user.id == actor.id and not active:
         raise AdminError("You cannot deactivate your own account; ask another administrator.")
     if user.active == active:
+        return False
+    if active and user.role in PRIVILEGED_ROLES:
+        # A privileged role comes back only with a second administrator's approval (this also
+        # keeps a person created with one, whose request was rejected, without access).
+        try:
+            request_access(
+                session,
+                user,
+                REACTIVATE,
+                {"active": False},
+                {"active": True},
+                actor=actor,
+                ip_address=ip_address,
+            )
+        except ApprovalError as exc:
+            raise AdminError(str(exc)) from None
         return False
     user.active = active
     if active:
@@ -551,7 +649,7 @@ YES_VALUES = ("yes", "y", "true", "1")
 NO_VALUES = ("no", "n", "false", "0")
 CLEARABLE = ("department_code", "job_title", "joined_on", "left_on", *PERSON_COLUMNS)
 # The columns compared and changed on an existing person, in the order a preview shows them.
-UPDATABLE = ("full_name", "role", "department", "job_title", "is_senior", "joined_on", "left_on")
+UPDATABLE = ("full_name", "department", "job_title", "is_senior", "joined_on", "left_on")
 
 
 def _parse_bool(text: str) -> bool:
@@ -706,6 +804,18 @@ def _plan_row(
         else None
     )
     problems: list[str] = []
+    if existing is not None and (existing.role != OFFICIAL or existing.is_service_account):
+        kind = "service account" if existing.is_service_account else existing.role_label.lower()
+        raise AdminError(
+            f"{existing.email} is a {kind}: a roster creates and updates officials only, so "
+            "change this person on their page"
+        )
+    role_text = _cell(row, "role").lower()
+    if role_text and role_text != OFFICIAL:
+        raise AdminError(
+            f"role {_cell(row, 'role')!r}: a roster creates and updates officials only; "
+            "other roles are given on the person's page, with a second administrator's approval"
+        )
     for column in USER_COLUMNS:
         if _cell(row, column).lower() == CLEAR and column not in CLEARABLE:
             problems.append(f"{column} cannot be cleared")
@@ -799,6 +909,9 @@ def apply_roster(
         ignored_columns=list(plan.ignored_columns),
     )
     for new in plan.to_create:
+        if new.fields.role != OFFICIAL:  # plan_roster refuses them; never created here
+            report.errors.append((new.line, "a roster creates officials only"))
+            continue
         try:
             with session.begin_nested():
                 created = create_user(session, new.fields, actor)
@@ -810,6 +923,9 @@ def apply_roster(
             report.changed_people.append(created.id)
     for planned in plan.to_update:
         user = planned.user
+        if user.role != OFFICIAL or planned.fields.role != OFFICIAL or user.is_service_account:
+            report.errors.append((planned.line, "a roster updates officials only"))
+            continue
         details: dict[str, Any] = {
             "changes": {name: list(pair) for name, pair in planned.changes.items()},
             "personal_details_changed": planned.personal_changed,
@@ -817,12 +933,6 @@ def apply_roster(
         for name in UPDATABLE:
             if name in planned.changes:
                 setattr(user, name, getattr(planned.fields, name))
-        if "role" in planned.changes and user.role != COMPLIANCE and user.assigned_departments:
-            details["changes"]["assigned_departments"] = [
-                [d.code for d in user.assigned_departments],
-                [],
-            ]
-            user.assigned_departments = []
         apply_person_details(user, planned.personal, planned.personal_changed)
         if "department" in planned.changes:
             session.flush()

@@ -20,14 +20,13 @@ from werkzeug.wrappers import Response
 from register import access, clock, runtime, screening
 from register.admin import services as admin
 from register.api.openapi import document
-from register.api.services import authenticate
+from register.api.services import ApiRead, authenticate, count_request, record_api_read
 from register.completeness.services import compute
 from register.declarations.services import plain_value
 from register.exports.services import with_flag_cycle
 from register.extensions import csrf, db
 from register.models import DeclarationCycle, Department, Flag, UndeclaredFinding, User
 from register.models.flags import UNDECLARED
-from register.models.people import ADMIN, AUDITOR, COMPLIANCE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -46,22 +45,37 @@ def error(status: int, code: str, message: str) -> tuple[Response, int]:
     return response, status
 
 
-def token_required(*roles: str) -> Callable[[F], F]:
-    """Require a valid API token whose user has one of `roles` (401 without, 403 wrong role)."""
+def token_required(scope: str) -> Callable[[F], F]:
+    """Require a live API token (401 without; 429 over its rate limit) that holds `scope`,
+    which its owner's role allows (403 otherwise): the API's one token check."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            user = authenticate(db.session, request.headers.get("Authorization"))
-            if user is None:
+            row = authenticate(db.session, request.headers.get("Authorization"))
+            if row is None:
                 return error(401, "unauthorized", "Send a valid API token: Authorization: Bearer")
-            db.session.commit()  # last_used_at, kept even if the request then fails
-            if user.role not in roles:
-                return error(403, "forbidden", f"A {user.role_label.lower()} cannot use this")
-            g.api_user = user
+            wait = count_request(
+                db.session, row, per_minute=runtime.settings().api_requests_per_minute
+            )
+            db.session.commit()  # the count and last_used_at, kept even if the request fails
+            if wait is not None:
+                response, status = error(
+                    429, "rate_limited", f"Too many requests with this token: wait {wait} seconds"
+                )
+                response.headers["Retry-After"] = str(wait)
+                return response, status
+            user = row.user
+            if not access.may_use_scope(user, row.scope_list, scope):
+                if scope in row.scope_list:
+                    message = f"A {user.role_label.lower()} cannot use {scope}"
+                else:
+                    message = f"This token does not have the {scope} scope"
+                return error(403, "forbidden", message)
+            g.api_user, g.api_token = user, row
             return view(*args, **kwargs)
 
-        wrapped.allowed_roles = roles  # type: ignore[attr-defined]
+        wrapped.required_scope = scope  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorator
@@ -71,9 +85,20 @@ def token_required(*roles: str) -> Callable[[F], F]:
 def require_token_rule() -> Any:
     """Fail closed: an endpoint added without `token_required` answers 401, never data."""
     view = current_app.view_functions.get(request.endpoint or "")
-    if request.endpoint not in OPEN_ENDPOINTS and not hasattr(view, "allowed_roles"):
+    if request.endpoint not in OPEN_ENDPOINTS and not hasattr(view, "required_scope"):
         return error(401, "unauthorized", "Send a valid API token: Authorization: Bearer")
     return None
+
+
+def audit_read(endpoint: str, filters: dict[str, Any], records: int) -> None:
+    """Audit what this request read (committed now: the response is only sent afterwards)."""
+    with runtime.transaction() as session:
+        record_api_read(
+            session,
+            g.api_token,
+            ApiRead(endpoint, filters, records),
+            ip_address=request.remote_addr,
+        )
 
 
 @bp.get("/openapi.json")
@@ -131,7 +156,7 @@ def _departments(items: list[Any], actor: User) -> dict[str, Any]:
 
 
 @bp.post("/roster")
-@token_required(ADMIN)
+@token_required("roster:write")
 def roster() -> Any:
     """Departments and officials in: JSON {departments, officials} or a roster CSV body."""
     user: User = g.api_user
@@ -184,7 +209,7 @@ def roster() -> Any:
 
 
 @bp.post("/awards")
-@token_required(ADMIN)
+@token_required("awards:write")
 def awards() -> Any:
     """Award records in: an OCDS or CSV file (multipart field 'file', or the raw body)."""
     limit = runtime.settings().web_import_max_bytes
@@ -289,8 +314,18 @@ def _flag_json(flag: Flag, code: str | None, finding: UndeclaredFinding | None) 
     }
 
 
+FLAG_FILTERS = (
+    "kind", "status", "risk_level", "department", "cycle", "min_score", "page", "per_page"
+)  # fmt: skip
+
+
+def _filters(names: tuple[str, ...]) -> dict[str, str]:
+    """The filters a read was asked with, as given (for its audit entry)."""
+    return {name: request.args[name][:200] for name in names if name in request.args}
+
+
 @bp.get("/flags")
-@token_required(COMPLIANCE, AUDITOR)  # administrators: no flags, decisions or findings
+@token_required("flags:read")  # administrators: no flags, decisions or findings
 def flags() -> Any:
     """Flags, highest score first; filters kind, status, risk_level, department, min_score,
     cycle. Only the flags the token's user may read (register.access); a flag's department is
@@ -333,6 +368,7 @@ def flags() -> Any:
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
+    audit_read("api.flags", _filters(FLAG_FILTERS), len(rows))
     return jsonify(
         {
             "items": [_flag_json(flag, code, finding) for flag, code, finding in rows],
@@ -348,7 +384,7 @@ def flags() -> Any:
 
 
 @bp.get("/completeness")
-@token_required(COMPLIANCE, AUDITOR, ADMIN)
+@token_required("completeness:read")
 def completeness() -> Any:
     """Completeness counts of one cycle (?cycle=NAME), per department and overall."""
     name = request.args.get("cycle")
@@ -364,6 +400,7 @@ def completeness() -> Any:
         joiner_days=runtime.settings().joiner_days,
         department_ids=access.visible_department_ids(g.api_user),
     )
+    audit_read("api.completeness", {"cycle": name}, len(result.departments))
     return jsonify(
         {
             "cycle": {

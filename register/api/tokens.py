@@ -1,54 +1,95 @@
-"""The administrator pages that create and revoke API tokens (register.api.services)."""
+"""The administrator's page for service accounts' API tokens (register.api.services): an
+administrator sees and makes tokens of service accounts only, never of a person."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from register import runtime
-from register.api.services import create_token, revoke_token
+from register import access, runtime
+from register.api.forms import SCOPE_LABELS, ServiceTokenForm
+from register.api.services import (
+    TokenError,
+    create_token,
+    latest_expiry,
+    revoke_token,
+    tokens_visible_to,
+)
+from register.clock import utcnow
 from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import ApiToken, User
 from register.models.people import ADMIN
-from register.web import guard_blueprint, nav_item, roles_required
+from register.web import guard_blueprint, roles_required
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/admin/api-tokens")
 guard_blueprint(bp, ADMIN)
-nav_item((ADMIN,), "api_tokens.index", "API tokens")
+
+
+def _service_accounts() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).where(User.is_service_account.is_(True)).order_by(User.full_name)
+        )
+    )
+
+
+def _form() -> ServiceTokenForm:
+    form = ServiceTokenForm()
+    accounts = _service_accounts()
+    form.owner_id.choices = [(0, "Choose a service account")] + [
+        (a.id, f"{a.full_name} ({a.email}, {a.role_label})") for a in accounts
+    ]
+    offered = {scope for account in accounts for scope in access.api_scopes(account)}
+    form.scopes.choices = [(s, label) for s, label in SCOPE_LABELS.items() if s in offered]
+    return form
+
+
+def _page(form: ServiceTokenForm, new_token: str | None = None) -> str:
+    return render_template(
+        "api/tokens.html",
+        tokens=tokens_visible_to(db.session, current_user, service_accounts=True),
+        has_accounts=len(form.owner_id.choices or []) > 1,
+        form=form,
+        revoke_form=ConfirmForm(),
+        new_token=new_token,
+        latest=latest_expiry(),
+        now=utcnow(),
+    )
 
 
 @bp.get("/")
 @roles_required(ADMIN)
 def index() -> str:
-    return _page()
-
-
-def _page(new_token: str | None = None, problem: str | None = None) -> str:
-    tokens = db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc())).all()
-    return render_template(
-        "api/tokens.html", tokens=tokens, form=ConfirmForm(), new_token=new_token, problem=problem
-    )
+    return _page(_form())
 
 
 @bp.post("/")
 @roles_required(ADMIN)
 def create() -> str | tuple[str, int]:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    email = (request.form.get("email") or "").strip().lower()
-    name = (request.form.get("name") or "").strip()
-    user = db.session.scalar(select(User).where(func.lower(User.email) == email)) if email else None
-    if user is None or not name:
-        problem = "Enter a name for the token" if not name else "No user with that email address"
-        return _page(problem=problem), 400
-    with runtime.transaction() as session:
-        _, token = create_token(
-            session, user, name, created_by=current_user, ip_address=request.remote_addr
-        )
-    return _page(new_token=token)
+    form = _form()
+    if form.validate_on_submit():
+        owner = db.session.get(User, form.owner_id.data)
+        if owner is None:
+            abort(400)
+        try:
+            with runtime.transaction() as session:
+                _, token = create_token(
+                    session,
+                    owner,
+                    form.name.data or "",
+                    scopes=form.scopes.data or [],
+                    expires_on=form.expires_on.data,
+                    actor=current_user,
+                    ip_address=request.remote_addr,
+                )
+        except TokenError as exc:
+            getattr(form, exc.field, form.owner_id).errors.append(str(exc))
+        else:
+            return _page(_form(), new_token=token)
+    return _page(form), 400
 
 
 @bp.post("/<int:token_id>/revoke")
@@ -57,8 +98,8 @@ def revoke(token_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     row = db.session.get(ApiToken, token_id)
-    if row is None:
-        abort(404)
+    if row is None or not row.user.is_service_account:
+        abort(404)  # another person's token: not the administrator's to see or revoke
     with runtime.transaction() as session:
         revoked = revoke_token(session, row, current_user, ip_address=request.remote_addr)
     if revoked:

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see every table."""
 
+from register.models.access_requests import AccessRequest
 from register.models.api_tokens import ApiToken
 from register.models.audit import AuditEntry, AuditHead
 from register.models.awards import Award, AwardSupplier, BuyerMapping, ImportRejection, ImportRun
@@ -21,6 +22,7 @@ from register.models.reminders import Reminder
 from register.models.review import ManagementPlan
 
 __all__ = [
+    "AccessRequest",
     "ApiToken",
     "PublishedEdition",
     "Redaction",

@@ -67,6 +67,10 @@ class User(UserMixin, Base):
     birth_year: Mapped[int | None] = mapped_column(Integer)
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A machine that uses the API (an HR feed, a reporting job): it has tokens an administrator
+    # mints for it, and never signs in on the web. Fixed when the account is made, so no person
+    # can be turned into one to have tokens minted in their name.
+    is_service_account: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The session cookie holds this token, not the id: changing it signs the user out everywhere.
@@ -80,8 +84,8 @@ class User(UserMixin, Base):
     )
 
     @property
-    def is_active(self) -> bool:  # Flask-Login refuses inactive users
-        return self.active
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users, and service accounts
+        return self.active and not self.is_service_account
 
     def get_id(self) -> str:  # Flask-Login keeps this in the session instead of the id
         return self.session_token

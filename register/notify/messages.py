@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from register.links import absolute_url
 from register.models import DeclarationVersion, Flag, ManagementPlan, OutboundEmail, User
 from register.models.flags import UNDECLARED
-from register.models.people import COMPLIANCE, compliance_assignment
+from register.models.people import ADMIN, AUDITOR, COMPLIANCE, compliance_assignment
 from register.notify.outbox import queue_email
 
 NEW_HIGH_RISK = "flag.high_risk"
@@ -161,3 +161,27 @@ def notify_declaration_amended(
         queue_email(session, to, subject, body, kind=DECLARATION_AMENDED)
         for to in dict.fromkeys(recipients)
     ]
+
+
+ACCESS_CHANGE = "access.change"
+
+
+def notify_access_change(
+    session: Session, subject: str, lines: Iterable[str]
+) -> list[OutboundEmail]:
+    """Tell every active administrator and auditor of a request for, decision on, or removal of
+    privileged access (separation of duties: nobody's access changes unseen)."""
+    readers = session.scalars(
+        select(User)
+        .where(
+            User.role.in_((ADMIN, AUDITOR)),
+            User.active.is_(True),
+            User.is_service_account.is_(False),
+        )
+        .order_by(User.id)
+    )
+    body = (
+        "\n".join(lines)
+        + f"\n\nPending requests and past decisions: {absolute_url(session, '/admin/approvals')}\n"
+    )
+    return [queue_email(session, u.email, subject, body, kind=ACCESS_CHANGE) for u in readers]

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from register.api.services import create_token
 from register.extensions import db
 from register.models import AuditEntry, Department, RosterUpload, User
+from tests.api.helpers import make_token
 from tests.conftest import sign_in
 
 HEADER = "email,full_name,role,department_code,job_title,is_senior,joined_on,left_on"
@@ -235,7 +235,7 @@ def test_a_change_between_preview_and_confirm_is_previewed_again(admin_client, a
 
 
 def test_the_api_roster_keeps_what_a_null_leaves_out(client, ada, make_user):
-    token = create_token(db.session, make_user("admin"), "hr")[1]
+    token = make_token(db.session, make_user("admin"), "hr")[1]
     db.session.commit()
     body = {"officials": [{"email": "ada@example.gov.uk", "full_name": "Ada Lovelace",
                            "role": "official", "joined_on": None, "is_senior": None}]}  # fmt: skip

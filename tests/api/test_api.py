@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from register.api.services import create_token, hash_token
+from register.api.services import hash_token
 from register.extensions import db
 from register.models import ApiToken, AuditEntry, Award, Department, User
+from tests.api.helpers import make_token
 from tests.completeness.mix import EXPECTED
 from tests.conftest import configure, sign_in
 
@@ -23,7 +24,7 @@ def tokens(mix, make_user) -> dict[str, str]:
     found = {}
     for role in ("official", "compliance", "auditor", "admin"):
         user = mix.people["a"] if role == "official" else make_user(role)
-        found[role] = create_token(db.session, user, f"{role} token")[1]
+        found[role] = make_token(db.session, user, f"{role} token")[1]
     db.session.commit()
     return found
 

@@ -16,12 +16,12 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
-from register.api.services import create_token
 from register.extensions import db
+from tests.api.helpers import make_token
 
 
 def test_generated_requests_get_documented_answers(app: Flask, make_user: Any) -> None:
-    token = create_token(db.session, make_user("admin"), "schemathesis")[1]
+    token = make_token(db.session, make_user("admin"), "schemathesis")[1]
     db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from register.api.services import create_token
 from register.clock import today as uk_today
 from register.declarations import services as declarations
 from register.demo.build import DEMO_PASSWORD
@@ -32,6 +31,7 @@ from register.models import (
 )
 from register.models.flags import MANAGED
 from register.review import services as review
+from tests.api.helpers import make_token
 from tests.browser.conftest import violations
 from tests.conftest import make_app
 from tests.security_rules import API_TOKEN, DEPARTMENT, EXPECTED, OWN, PUBLIC
@@ -76,7 +76,7 @@ def prepare(path: Path) -> dict[str, Any]:
             snapshot='{"cycle": "2026/27", "edition": 1, "redactions": [], "entries": []}',
         )  # fmt: skip
         session.add(edition)
-        token, _ = create_token(session, admin, "accessibility")
+        token, _ = make_token(session, admin, "accessibility")
         session.commit()
         params = {
             "cycle_id": current.id, "declaration_id": draft.id,

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from register.api.services import create_token
 from register.extensions import db
 from register.models import Award, ImportRun
+from tests.api.helpers import make_token
 from tests.conftest import sign_in
 
 UPLOADS = [
@@ -27,7 +27,7 @@ GOOD = Path(__file__).resolve().parents[2] / "register/demo/data/morning_lane_aw
 
 @pytest.mark.parametrize(("name", "message"), UPLOADS)
 def test_the_api_answers_a_hostile_file_with_a_report(client, make_user, corpus, name, message):
-    token = create_token(db.session, make_user("admin"), "awards")[1]
+    token = make_token(db.session, make_user("admin"), "awards")[1]
     db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}
     data = (corpus / name).read_bytes()

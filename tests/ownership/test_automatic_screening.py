@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from register.api.services import create_token
 from register.extensions import db
 from register.models import AuditEntry, Declaration, Flag, UndeclaredFinding, User
 from register.models.flags import UNDECLARED
 from register.screening.undeclared import screen_undeclared
+from tests.api.helpers import make_token
 from tests.declarations.helpers import add, directorship, submit
 from tests.ownership.conftest import BODS, World, write_officers
 from tests.ownership.test_screening import sign_in
@@ -125,7 +125,7 @@ def test_award_upload_in_the_browser_screens_the_suppliers(app, officers_loaded)
 
 def test_award_upload_through_the_api_screens_the_suppliers(client, officers_loaded):
     world = officers_loaded
-    token = create_token(db.session, world.admin, "feed")[1]
+    token = make_token(db.session, world.admin, "feed")[1]
     db.session.commit()
     response = client.post(
         "/api/v1/awards?filename=awards.csv", data=awards_csv(1).encode(),

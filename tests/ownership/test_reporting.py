@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from register.api.services import create_token
 from register.extensions import db
 from register.models import Declaration, Flag, PublishedEdition
 from register.models.flags import DECLARED
+from tests.api.helpers import make_token
 from tests.exports.test_exports import _csv, _download, _xlsx
 from tests.ownership.test_screening import _screen, sign_in
 
@@ -59,7 +59,7 @@ def test_flags_export_includes_undeclared_flags_with_their_company_record(runner
 
 def test_api_flags_include_undeclared_flags(runner, world, client):
     planted, name_only, declared = _flags(runner, world)
-    tokens = {user.role + str(user.id): create_token(db.session, user, "t")[1]
+    tokens = {user.role + str(user.id): make_token(db.session, user, "t")[1]
               for user in (world.auditor, world.compliance, world.other_compliance)}  # fmt: skip
     db.session.commit()
 

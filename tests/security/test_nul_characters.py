@@ -6,14 +6,14 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from register.api.services import create_token
 from register.extensions import db
 from register.models import User
+from tests.api.helpers import make_token
 from tests.conftest import sign_in
 
 
 def test_api_query_with_nul_gets_422(client: FlaskClient, make_user: Any) -> None:
-    _, token = create_token(db.session, make_user("auditor"), "nul")
+    _, token = make_token(db.session, make_user("auditor"), "nul")
     db.session.commit()
     response = client.get(
         "/api/v1/completeness?cycle=%00", headers={"Authorization": f"Bearer {token}"}
@@ -22,7 +22,7 @@ def test_api_query_with_nul_gets_422(client: FlaskClient, make_user: Any) -> Non
 
 
 def test_api_json_body_with_nul_gets_422(client: FlaskClient, make_user: Any) -> None:
-    _, token = create_token(db.session, make_user("admin"), "nul")
+    _, token = make_token(db.session, make_user("admin"), "nul")
     db.session.commit()
     users = db.session.scalar(select(func.count(User.id)))
     body = '{"officials": [{"email": "a@example.gov.uk", "full_name": "A\\u0000B"}]}'

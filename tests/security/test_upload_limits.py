@@ -13,9 +13,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from register.api.services import create_token
 from register.extensions import db
 from register.models import Award, ImportRun, User
+from tests.api.helpers import make_token
 from tests.conftest import sign_in
 
 LIMIT = 20_000
@@ -48,7 +48,7 @@ def test_web_uploads_over_the_limit_get_a_clear_413_page(
 def test_api_bodies_over_the_limit_get_413_json(
     client: FlaskClient, make_user: Any, path: str
 ) -> None:
-    _, token = create_token(db.session, make_user("admin"), "limits")
+    _, token = make_token(db.session, make_user("admin"), "limits")
     db.session.commit()
     response = client.post(path, data=BIG, content_type="application/json",
                            headers={"Authorization": f"Bearer {token}"})  # fmt: skip

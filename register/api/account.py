@@ -1,0 +1,96 @@
+"""Each person's own API tokens, under /account/api-tokens: for every role whose tokens may
+do something (register.access.API_SCOPES). The token is shown once; only its hash is kept."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from register import access, runtime
+from register.api.forms import SCOPE_LABELS, TokenForm
+from register.api.services import (
+    TokenError,
+    create_token,
+    latest_expiry,
+    revoke_token,
+    tokens_visible_to,
+)
+from register.clock import utcnow
+from register.extensions import db
+from register.forms import ConfirmForm
+from register.models import ApiToken
+from register.models.people import ADMIN, AUDITOR, COMPLIANCE
+from register.web import guard_blueprint, nav_item, roles_required
+
+API_USERS = (COMPLIANCE, AUDITOR, ADMIN)  # the roles some scope allows
+bp = Blueprint("account_tokens", __name__, url_prefix="/account/api-tokens")
+guard_blueprint(bp, *API_USERS)
+nav_item(API_USERS, "account_tokens.index", "API tokens")
+
+
+def _form() -> TokenForm:
+    form = TokenForm()
+    allowed = access.api_scopes(current_user)
+    form.scopes.choices = [(s, label) for s, label in SCOPE_LABELS.items() if s in allowed]
+    return form
+
+
+def _page(form: TokenForm, new_token: str | None = None) -> str:
+    return render_template(
+        "api/my_tokens.html",
+        tokens=tokens_visible_to(db.session, current_user, service_accounts=False),
+        form=form,
+        revoke_form=ConfirmForm(),
+        new_token=new_token,
+        latest=latest_expiry(),
+        now=utcnow(),
+    )
+
+
+@bp.get("/")
+@roles_required(*API_USERS)
+def index() -> str:
+    return _page(_form())
+
+
+@bp.post("/")
+@roles_required(*API_USERS)
+def create() -> str | tuple[str, int]:
+    form = _form()
+    if form.validate_on_submit():
+        try:
+            with runtime.transaction() as session:
+                _, token = create_token(
+                    session,
+                    current_user,
+                    form.name.data or "",
+                    scopes=form.scopes.data or [],
+                    expires_on=form.expires_on.data,
+                    actor=current_user,
+                    ip_address=request.remote_addr,
+                )
+        except TokenError as exc:
+            getattr(form, exc.field, form.name).errors.append(str(exc))
+        else:
+            return _page(_form(), new_token=token)
+    return _page(form), 400
+
+
+@bp.post("/revoke")
+@roles_required(*API_USERS)
+def revoke() -> Response:
+    """Revoke one of your tokens (its id in the form: a URL names no one else's token)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    token_id = request.form.get("token_id", type=int)
+    if token_id is None:
+        abort(400)
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != current_user.id:
+        abort(404)
+    with runtime.transaction() as session:
+        revoked = revoke_token(session, row, current_user, ip_address=request.remote_addr)
+    if revoked:
+        flash(f"Revoked token {row.name}", "success")
+    return redirect(url_for(".index"))

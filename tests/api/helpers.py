@@ -1,0 +1,45 @@
+"""API tokens for tests, made through register.api.services.create_token as their owners make
+them."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from register import access
+from register.api.services import create_token
+from register.clock import today
+from register.models import ApiToken, User
+from register.models.people import AUDITOR
+
+
+def make_token(
+    session: Session,
+    user: User,
+    name: str = "test",
+    *,
+    scopes: Collection[str] | None = None,
+    days: int = 30,
+    actor: User | None = None,
+) -> tuple[ApiToken, str]:
+    """A token of `user` with `scopes` (every scope its role allows by default), working for
+    `days`; made by `actor` (a service account's administrator), else by `user` themselves.
+
+    A role no scope allows (an official) gets the token it made while it was an auditor, as a
+    person demoted since would still hold: the API must refuse it on the role."""
+    role = user.role
+    if not access.api_scopes(user):
+        user.role = AUDITOR
+    try:
+        return create_token(
+            session,
+            user,
+            name,
+            scopes=access.api_scopes(user) if scopes is None else scopes,
+            expires_on=today() + timedelta(days=days),
+            actor=actor or user,
+        )
+    finally:
+        user.role = role
