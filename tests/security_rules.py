@@ -143,6 +143,14 @@ API_ROLES: dict[str, Any] = {
     "api.flags": {DEPARTMENT, "auditor"},
     "api.completeness": {"compliance", "auditor", "admin"},
 }
+# The scope each token-authenticated endpoint requires: a token without it gets 403, whatever
+# its owner's role (the matrix checks it with a token of every allowed role lacking just that).
+API_SCOPE: dict[str, str] = {
+    "api.roster": "roster:write",
+    "api.awards": "awards:write",
+    "api.flags": "flags:read",
+    "api.completeness": "completeness:read",
+}
 # The query string an API endpoint needs to answer 200 rather than 422.
 API_QUERY: dict[str, str] = {"api.completeness": "cycle=2026/27"}
 

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
+from register import access
 from register.admin.services import create_cycle, create_department
 from register.clock import today as uk_today
 from register.declarations import services
@@ -38,6 +39,7 @@ from tests.conftest import sign_in
 from tests.security_rules import (
     API_QUERY,
     API_ROLES,
+    API_SCOPE,
     DEPARTMENT,
     EXPECTED,
     EXPORT_KINDS,
@@ -90,6 +92,13 @@ def test_every_endpoint_has_a_rule(app: Flask) -> None:
         if EXPECTED.get(name) == API_TOKEN and name not in API_ROLES
     ] + [f"export kind {kind!r} has no entry in EXPORT_KINDS" for kind in KINDS
          if kind not in EXPORT_KINDS]  # fmt: skip
+    problems += [
+        f"{name} requires scope {getattr(app.view_functions[name], 'required_scope', None)!r} "
+        f"but API_SCOPE in tests/security_rules.py says {API_SCOPE.get(name)!r}"
+        for name in sorted(endpoints)
+        if EXPECTED.get(name) == API_TOKEN
+        and getattr(app.view_functions[name], "required_scope", None) != API_SCOPE.get(name)
+    ]
     for name, rule in endpoints.items():
         spec = EXPECTED.get(name)
         if isinstance(spec, dict):
@@ -213,6 +222,16 @@ def test_role_and_owner_matrix(app: Flask, make_user: Any, department: Departmen
         assert sign_in(clients[name], user).status_code == 302, f"{name} could not sign in"
     params = {name: make(world) for name, make in PARAMS.items()}
     tokens = {name: make_token(db.session, user, name)[1] for name, user in users.items()}
+    # For each endpoint, a token of every role that may use it, holding all its other scopes.
+    lacking = {
+        (endpoint, name): make_token(
+            db.session, user, f"{name} without {scope}",
+            scopes=[s for s in access.api_scopes(user) if s != scope],
+        )[1]
+        for endpoint, scope in API_SCOPE.items()
+        for name, user in users.items()
+        if scope in access.api_scopes(user) and len(access.api_scopes(user)) > 1
+    }  # fmt: skip
     db.session.commit()
     # Every flag the matrix made is about the owner, now in the owner's department.
     flag_ids = set(db.session.scalars(select(Flag.id)))
@@ -303,10 +322,30 @@ def test_role_and_owner_matrix(app: Flask, make_user: Any, department: Departmen
                 failures.append(f"{where}: expected flags {sorted(wanted)}, got {sorted(seen)}")
         restorer.restore()
 
+    def check_lacking_scope(endpoint: str, who: str, rule: Rule, method: str) -> None:
+        """A token of a role that may use the endpoint, without the endpoint's scope: 403."""
+        nonlocal checked
+        url = rule.build({k: params[k] for k in rule.arguments}, append_unknown=False)[1]
+        url += "?" + API_QUERY[endpoint] if endpoint in API_QUERY else ""
+        checked += 1
+        token = lacking[(endpoint, who)]
+        response = app.test_client().open(
+            url, method=method, json={}, headers={"Authorization": f"Bearer {token}"}
+        )
+        if response.status_code != 403:
+            failures.append(
+                f"{method} {url} [{endpoint}] with {who}'s token lacking {API_SCOPE[endpoint]}: "
+                f"expected 403, got {response.status_code}"
+            )
+        restorer.restore()
+
     for rule, method in routes(app):
         if rule.endpoint in EXPECTED and rule_for(rule.endpoint, method) == API_TOKEN:
             for who in users:
                 check_token(who, rule, method)
+                if (rule.endpoint, who) in lacking:
+                    check_lacking_scope(rule.endpoint, who, rule, method)
+    assert {endpoint for endpoint, _ in lacking} == set(API_SCOPE)
 
     def check_export(who: str, kind: str) -> None:
         nonlocal checked

@@ -8,14 +8,31 @@ ERROR = {"$ref": "#/components/responses/Error"}
 
 
 def _errors(*codes: int) -> dict[str, Any]:
+    """The error answers of an operation; every operation with a token may also answer 429."""
     text = {
-        401: "No or invalid token",
-        403: "The token's user has the wrong role",
+        401: "No token, or an unknown, revoked or expired one",
+        403: "The token lacks the operation's scope, or its owner's role does not allow it",
         404: "Not found",
         413: "Upload too large",
         422: "Invalid request",
     }
-    return {str(c): {**ERROR, "description": text[c]} for c in codes}
+    answers: dict[str, Any] = {str(c): {**ERROR, "description": text[c]} for c in codes}
+    answers["429"] = {
+        **ERROR,
+        "description": "Too many requests with this token in the current minute",
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before the next request",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        },
+    }
+    return answers
+
+
+def _scope(scope: str) -> dict[str, Any]:
+    """An operation's required scope, as an extension (HTTP bearer schemes have no scopes)."""
+    return {"x-required-scope": scope}
 
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -44,7 +61,7 @@ OFFICIAL_ROW = {
     "properties": {
         "email": {"type": "string", "format": "email"},
         "full_name": {"type": "string"},
-        "role": {"type": "string", "enum": ["official", "compliance", "auditor", "admin"]},
+        "role": {"type": "string", "enum": ["official"]},
         "department_code": {"type": "string"},
         "job_title": {"type": "string"},
         "is_senior": {"type": "boolean"},
@@ -161,8 +178,17 @@ def document() -> dict[str, Any]:
             "title": "Register of interests API",
             "version": "1",
             "description": "HR rosters and contract awards in; flags and completeness out. "
-            "Every endpoint except this document needs `Authorization: Bearer <token>`; a token "
-            "acts with its user's role. Errors are JSON objects {error, message}.",
+            "Every endpoint except this document needs `Authorization: Bearer <token>`. A token "
+            "acts as its owner and may use an operation only if it holds the operation's scope "
+            "(`x-required-scope`: roster:write, awards:write, flags:read, completeness:read) "
+            "and its owner's role allows that scope now; otherwise 403. People make their own "
+            "tokens on the register's API tokens page; administrators make them for service "
+            "accounts only. A token expires on the date chosen when it was made (at most a year "
+            "later); after that, or once revoked, 401. Each token may make a limited number of "
+            "requests a minute (API_REQUESTS_PER_MINUTE, 60 by default): more get 429 with "
+            "Retry-After. Every read of personal data (flags, completeness) is audited with the "
+            "token, the filters and the number of records returned. Errors are JSON objects "
+            "{error, message}.",
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
@@ -189,9 +215,11 @@ def document() -> dict[str, Any]:
             },
             "/roster": {
                 "post": {
-                    "summary": "Create or update departments and people (administrators)",
+                    **_scope("roster:write"),
+                    "summary": "Create or update departments and officials (administrators)",
                     "description": "Same rules as the roster CSV import: each bad row is reported "
-                    "and the good ones are kept. Send JSON, or a roster CSV as text/csv. "
+                    "and the good ones are kept. A roster creates and updates officials only: a "
+                    "row with another role, or for a person who is not an official, is rejected. Send JSON, or a roster CSV as text/csv. "
                     "other_names, birth_month and birth_year are optional: when no official in "
                     "the request has one of them, what is recorded for it is left unchanged; "
                     "when some do, a missing or null value clears it.",
@@ -230,6 +258,7 @@ def document() -> dict[str, Any]:
             },
             "/awards": {
                 "post": {
+                    **_scope("awards:write"),
                     "summary": "Import contract awards (administrators)",
                     "description": "OCDS release or record packages, JSON Lines or CSV, optionally "
                     "gzipped; the same formats and checks as the import page. Idempotent.",
@@ -262,6 +291,7 @@ def document() -> dict[str, Any]:
             },
             "/flags": {
                 "get": {
+                    **_scope("flags:read"),
                     "summary": (
                         "Flags, highest score first (compliance officers and auditors; "
                         "compliance: officials now in their departments only)"
@@ -307,6 +337,7 @@ def document() -> dict[str, Any]:
             },
             "/completeness": {
                 "get": {
+                    **_scope("completeness:read"),
                     "summary": "Completeness of a cycle per department and overall",
                     "parameters": [
                         {

@@ -7,7 +7,18 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, event
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    event,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from register.clock import utcnow
@@ -69,8 +80,9 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # A machine that uses the API (an HR feed, a reporting job): it has tokens an administrator
     # mints for it, and never signs in on the web. Fixed when the account is made, so no person
-    # can be turned into one to have tokens minted in their name.
-    is_service_account: Mapped[bool] = mapped_column(Boolean, default=False)
+    # can be turned into one to have tokens minted in their name. A server default: rows written
+    # by code that predates the column (bulk loads, old migrations' tests) stay valid.
+    is_service_account: Mapped[bool] = mapped_column(Boolean, server_default=false())
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The session cookie holds this token, not the id: changing it signs the user out everywhere.

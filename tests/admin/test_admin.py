@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from register import runtime
 from register.admin import services
 from register.extensions import db
-from register.models import AuditEntry, DeclarationCycle, Department, User
+from register.models import AccessRequest, AuditEntry, DeclarationCycle, Department, User
 from tests.conftest import date_fields, sign_in
 
 HEADER = "email,full_name,role,department_code,job_title,is_senior,joined_on,left_on"
@@ -25,23 +25,25 @@ ROSTER = "\n".join([
     "not-an-email,Bad Email,official,DCS,,,,",                                     # 3
     "bob@example.gov.uk,Bob Nowhere,official,XYZ,,,,",                             # 4
     "cy@example.gov.uk,Cy Baddate,official,DCS,,,31/01/2020,",                     # 5
-    "dee@example.gov.uk,Dee Compliance,Compliance,,,no,,",                         # 6 good
+    "dee@example.gov.uk,Dee Compliance,Compliance,,,no,,",                         # 6
     "eve@example.gov.uk,Eve Nodept,official,,,,,",                                 # 7
     "fay@example.gov.uk," + "F" * 250 + ",official,DCS,,,,",                       # 8
     "gus@example.gov.uk,Gus Backwards,official,DCS,,,2024-01-01,2023-01-01",       # 9
     "hal@example.gov.uk,Hal Role,overlord,DCS,,,,",                                # 10
 ]) + "\n"  # fmt: skip
-GOOD = {"ada@example.gov.uk", "dee@example.gov.uk"}
-BAD = {"not-an-email", "bob@example.gov.uk", "cy@example.gov.uk", "eve@example.gov.uk",
+GOOD = {"ada@example.gov.uk"}
+BAD = {"not-an-email", "bob@example.gov.uk", "cy@example.gov.uk", "dee@example.gov.uk",
+       "eve@example.gov.uk",
        "fay@example.gov.uk", "gus@example.gov.uk", "hal@example.gov.uk"}  # fmt: skip
 ERRORS = {
     3: "email 'not-an-email' is not valid",
     4: "department_code 'XYZ' does not exist",
     5: "joined_on '31/01/2020' is not a date in the form YYYY-MM-DD",
+    6: "role 'Compliance': a roster creates and updates officials only",
     7: "an official needs a department_code",
     8: "full_name is longer than 200 characters",
     9: "left_on is before joined_on",
-    10: "role 'overlord' is not one of",
+    10: "role 'overlord': a roster creates and updates officials only",
 }
 
 
@@ -74,18 +76,16 @@ def test_roster_import_keeps_good_rows_and_reports_bad_ones(app, department):
         True,
         date(2020, 1, 6),
     )
-    dee = db.session.scalar(select(User).where(User.email == "dee@example.gov.uk"))
-    assert dee.role == "compliance" and dee.department_id is None
     created = audited("admin.user_created")
-    assert {e.object_id for e in created} == {str(ada.id), str(dee.id)}  # nothing for bad rows
+    assert {e.object_id for e in created} == {str(ada.id)}  # nothing for bad rows
     assert (
-        "2 created, 0 updated, 0 unchanged, 7 rejected"
+        "1 created, 0 updated, 0 unchanged, 8 rejected"
         in audited("admin.roster_imported")[0].summary
     )
 
     again = services.import_roster(db.session, ROSTER, None, runtime.settings())
     db.session.commit()
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
     assert_errors(again.errors)
 
     changed = ROSTER.replace(
@@ -93,7 +93,7 @@ def test_roster_import_keeps_good_rows_and_reports_bad_ones(app, department):
     )
     third = services.import_roster(db.session, changed, None, runtime.settings())
     db.session.commit()
-    assert (third.created, third.updated, third.unchanged) == (0, 1, 1)
+    assert (third.created, third.updated, third.unchanged) == (0, 1, 0)
     db.session.refresh(ada)
     assert ada.job_title == "Chief"
 
@@ -112,12 +112,12 @@ def test_roster_cli(app, runner, department, tmp_path):
     path.write_text(ROSTER, encoding="utf-8")
     result = runner.invoke(args=["users", "import", str(path)])
     assert result.exit_code == 1  # some rows were rejected
-    assert "2 created, 0 updated, 0 unchanged, 7 rejected" in result.output
+    assert "1 created, 0 updated, 0 unchanged, 8 rejected" in result.output
     for line, message in ERRORS.items():
         assert f"{path}:{line}: " in result.output and message in result.output
     assert emails() == GOOD
     result = runner.invoke(args=["users", "import", str(path)])
-    assert "0 created, 0 updated, 2 unchanged, 7 rejected" in result.output
+    assert "0 created, 0 updated, 1 unchanged, 8 rejected" in result.output
     good_only = tmp_path / "good.csv"
     good_only.write_text("\n".join(ROSTER.splitlines()[:2]) + "\n", encoding="utf-8")
     result = runner.invoke(args=["users", "import", str(good_only)])
@@ -155,7 +155,7 @@ def test_roster_upload_page(admin_client):
     assert emails() & GOOD == set()  # a preview changes nothing
     response = confirm(admin_client, preview)
     page = unescape(response.get_data(as_text=True))
-    assert "2 created, 0 updated, 0 unchanged, 7 rejected" in page
+    assert "1 created, 0 updated, 0 unchanged, 8 rejected" in page
     rows = re.findall(r'<td class="govuk-table__cell">(\d+)</td><td class="govuk-table__cell">'
                       r"(.*?)</td>", page)  # fmt: skip
     assert_errors([(int(line), message) for line, message in rows])
@@ -316,14 +316,21 @@ def test_create_user_page(admin_client, department):
     assert sign_in(signed, user, "a-good-password-1").status_code == 302
 
 
-def test_compliance_officer_gets_departments_assigned(admin_client, department):
+def test_compliance_officer_gets_departments_assigned(admin_client, department, make_user):
     response = admin_client.post("/admin/people/new", data=MultiDict([
         *user_form(role="compliance", email="co@example.gov.uk").items(),
         ("assigned", str(department.id)),
     ]))  # fmt: skip
     assert response.status_code == 302
     officer = db.session.scalar(select(User).where(User.email == "co@example.gov.uk"))
-    assert [d.id for d in officer.assigned_departments] == [department.id]
+    # Until a second administrator approves: no access, no departments.
+    assert not officer.active and officer.assigned_departments == []
+    second = admin_client.application.test_client()
+    sign_in(second, make_user("admin"))
+    (request_id,) = db.session.scalars(select(AccessRequest.id))
+    assert second.post(f"/admin/approvals/{request_id}/approve").status_code == 302
+    db.session.expire_all()
+    assert officer.active and [d.id for d in officer.assigned_departments] == [department.id]
 
 
 def test_create_user_cli(app, runner, department):

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from register.extensions import db
-from register.models import AuditEntry, Department, RosterUpload, User
+from register.models import AccessRequest, AuditEntry, Department, RosterUpload, User
 from tests.api.helpers import make_token
 from tests.conftest import sign_in
 
@@ -247,7 +247,9 @@ def test_the_api_roster_keeps_what_a_null_leaves_out(client, ada, make_user):
     assert (kept.joined_on, kept.is_senior, kept.department.code) == (date(2020, 1, 6), True, "DCS")
 
 
-def test_the_person_form_audits_every_change_with_before_and_after(admin_client, ada):
+def test_the_person_form_audits_every_change_with_before_and_after(admin_client, ada, make_user):
+    """The details change at once; the compliance role and its departments when a second
+    administrator approves, audited then with before and after."""
     other = Department(code="DFE", name="Department for Education")
     db.session.add(other)
     db.session.commit()
@@ -264,22 +266,27 @@ def test_the_person_form_audits_every_change_with_before_and_after(admin_client,
     details = json.loads(entries("admin.user_updated")[-1].details)
     assert details["before"] == {
         "full_name": "Ada Lovelace",
-        "role": "official",
         "department": "DCS",
         "job_title": "Director",
         "is_senior": True,
         "joined_on": "2020-01-06",
-        "assigned_departments": [],
     }
     assert details["after"] == {
         "full_name": "Ada King",
-        "role": "compliance",
         "department": None,
         "job_title": "Reviewer",
         "is_senior": False,
         "joined_on": None,
-        "assigned_departments": ["DFE"],
     }
+    assert reload("ada@example.gov.uk").role == "official"
+    second = admin_client.application.test_client()
+    sign_in(second, make_user("admin"))
+    (request,) = db.session.scalars(select(AccessRequest))
+    assert second.post(f"/admin/approvals/{request.id}/approve").status_code == 302
+    details = json.loads(entries("admin.user_updated")[-1].details)
+    assert details["before"] == {"role": "official", "assigned_departments": []}
+    assert details["after"] == {"role": "compliance", "assigned_departments": ["DFE"]}
+    assert details["access_request"] == request.id
 
 
 def test_a_roster_file_past_the_size_limit_is_refused_unread(app, runner, tmp_path):
