@@ -806,9 +806,10 @@ def _plan_row(
     problems: list[str] = []
     if existing is not None and (existing.role != OFFICIAL or existing.is_service_account):
         kind = "service account" if existing.is_service_account else existing.role_label.lower()
+        article = "an" if kind[0] in "aeiou" else "a"
         raise AdminError(
-            f"{existing.email} is a {kind}: a roster creates and updates officials only, so "
-            "change this person on their page"
+            f"{existing.email} is {article} {kind}: a roster creates and updates officials "
+            "only, so change this person on their page"
         )
     role_text = _cell(row, "role").lower()
     if role_text and role_text != OFFICIAL:

@@ -219,7 +219,8 @@ def document() -> dict[str, Any]:
                     "summary": "Create or update departments and officials (administrators)",
                     "description": "Same rules as the roster CSV import: each bad row is reported "
                     "and the good ones are kept. A roster creates and updates officials only: a "
-                    "row with another role, or for a person who is not an official, is rejected. Send JSON, or a roster CSV as text/csv. "
+                    "row with another role, or for a person who is not an official, is rejected. "
+                    "Send JSON, or a roster CSV as text/csv. "
                     "other_names, birth_month and birth_year are optional: when no official in "
                     "the request has one of them, what is recorded for it is left unchanged; "
                     "when some do, a missing or null value clears it.",
