@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from register.admin import approvals
+from register.admin.services import UserFields, create_user
 from register.clock import today as uk_today
 from register.declarations import services as declarations
 from register.demo.build import DEMO_PASSWORD
@@ -77,6 +79,18 @@ def prepare(path: Path) -> dict[str, Any]:
         )  # fmt: skip
         session.add(edition)
         token, _ = make_token(session, admin, "accessibility")
+        make_token(session, officer, "weekly flags report")
+        # A service account with a token, and a grant waiting for a second administrator.
+        feed = create_user(
+            session,
+            UserFields("feed@example.gov.uk", "HR feed", "admin", is_service_account=True),
+            None,
+        )
+        make_token(session, feed, "nightly roster", scopes=["roster:write"], actor=admin)
+        approvals.request_access(
+            session, official, "change", {"role": "official", "assigned_departments": []},
+            {"role": "auditor", "assigned_departments": []}, actor=admin,
+        )  # fmt: skip
         session.commit()
         params = {
             "cycle_id": current.id, "declaration_id": draft.id,
@@ -171,6 +185,12 @@ def test_every_page_type_passes_axe(browser: Any, live_server: str, tmp_path: Pa
             page.wait_for_load_state()
             assert page.locator(".govuk-notification-banner--success").count() == 1
             problems += [f"flashed success: {v}" for v in violations(page)]
+        if role == "compliance":  # the token form with errors (nothing filled in)
+            page.goto(live_server + "/account/api-tokens/")
+            page.get_by_role("button", name="Create token").click()
+            page.wait_for_load_state()
+            assert page.locator(".govuk-error-summary").count() == 1
+            problems += [f"token form errors: {v}" for v in violations(page)]
         if role == "official":
             page.goto(live_server + url_for_new_interest(params))
             page.get_by_role("button", name="Save interest").click()
