@@ -29,8 +29,9 @@ guard_blueprint(bp, *API_USERS)
 nav_item(API_USERS, "account_tokens.index", "API tokens")
 
 
-def _form() -> TokenForm:
-    form = TokenForm()
+def _form(*, fresh: bool = False) -> TokenForm:
+    """The form; `fresh`: empty, after a token was made (not what was just posted)."""
+    form = TokenForm(formdata=None) if fresh else TokenForm()
     allowed = access.api_scopes(current_user)
     form.scopes.choices = [(s, label) for s, label in SCOPE_LABELS.items() if s in allowed]
     return form
@@ -73,7 +74,7 @@ def create() -> str | tuple[str, int]:
         except TokenError as exc:
             getattr(form, exc.field, form.name).errors.append(str(exc))
         else:
-            return _page(_form(), new_token=token)
+            return _page(_form(fresh=True), new_token=token)
     return _page(form), 400
 
 

@@ -36,8 +36,9 @@ def _service_accounts() -> list[User]:
     )
 
 
-def _form() -> ServiceTokenForm:
-    form = ServiceTokenForm()
+def _form(*, fresh: bool = False) -> ServiceTokenForm:
+    """The form; `fresh`: empty, after a token was made (not what was just posted)."""
+    form = ServiceTokenForm(formdata=None) if fresh else ServiceTokenForm()
     accounts = _service_accounts()
     form.owner_id.choices = [(0, "Choose a service account")] + [
         (a.id, f"{a.full_name} ({a.email}, {a.role_label})") for a in accounts
@@ -88,7 +89,7 @@ def create() -> str | tuple[str, int]:
         except TokenError as exc:
             getattr(form, exc.field, form.owner_id).errors.append(str(exc))
         else:
-            return _page(_form(), new_token=token)
+            return _page(_form(fresh=True), new_token=token)
     return _page(form), 400
 
 

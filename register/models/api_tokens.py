@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from register.clock import utcnow
+from register.clock import local_date, utcnow
 from register.models.base import Base, UTCDateTime
 from register.models.people import User
 
@@ -40,3 +40,8 @@ class ApiToken(Base):
     @property
     def scope_list(self) -> list[str]:
         return self.scopes.split()
+
+    @property
+    def last_day(self) -> date:
+        """The last UK day the token works (it expires at the midnight that ends it)."""
+        return local_date(self.expires_at - timedelta(microseconds=1))
