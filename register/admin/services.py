@@ -389,6 +389,10 @@ def create_user(
     personal = apply_person_details(user, fields.person, PERSON_COLUMNS)
     session.add(user)
     session.flush()
+    # Which person details were given, never their values: the log cannot be anonymised.
+    details: dict[str, Any] = {"personal_details": personal} if personal else {}
+    if user.is_service_account:
+        details["service_account"] = True
     record(
         session,
         "admin.user_created",
@@ -396,10 +400,7 @@ def create_user(
         actor=actor,
         object_type="user",
         object_id=user.id,
-        # Which person details were given, never their values: the log cannot be anonymised.
-        details=({"personal_details": personal} if personal else {})
-        | ({"service_account": True} if user.is_service_account else {})
-        or None,
+        details=details or None,
     )
     return user
 
