@@ -65,8 +65,11 @@ def check_single_sign_on(config: Mapping[str, Any], *, production: bool) -> None
     issuer = str(config["OIDC_ISSUER"])
     parts = urlsplit(issuer)
     loopback = parts.hostname in ("127.0.0.1", "::1", "localhost")
-    if not parts.netloc or parts.query or parts.fragment or not (
-        parts.scheme == "https" or (parts.scheme == "http" and loopback and not production)
+    if (
+        not parts.netloc
+        or parts.query
+        or parts.fragment
+        or not (parts.scheme == "https" or (parts.scheme == "http" and loopback and not production))
     ):
         raise ConfigurationError(
             f"OIDC_ISSUER {issuer!r} must be the provider's https address, e.g. "

@@ -111,4 +111,3 @@ def logout_url(id_token: str) -> str | None:
     except (SingleSignOnFailed, *PROTOCOL_ERRORS):
         return None
     return str(created["url"])
-

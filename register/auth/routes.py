@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -20,10 +19,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from register import runtime
+from register.audit.log import record
 from register.auth import oidc_client, services
 from register.auth.forms import ChangePasswordForm, SignInForm
 from register.auth.services import authenticate
-from register.audit.log import record
 from register.auth.single_sign_on import sign_in_with_single_sign_on
 from register.downloads import content_disposition
 from register.extensions import db
@@ -55,28 +54,26 @@ def signed_in(user: User, *, method: str, next_path: str | None = None) -> Respo
     return redirect(_safe_next(next_path or request.args.get("next")) or url_for("index"))
 
 
-PASSWORD_SIGN_IN_OFF = "Password sign-in is switched off"
+SINGLE_SIGN_ON_ONLY = "Password sign-in is switched off"
 # The provider's ID token, kept for RP-initiated logout (`id_token_hint`).
-SSO_ID_TOKEN = "sso_id_token"
+SSO_LOGOUT_HINT = "sso_id_token"
 SSO_NEXT = "sso_next"
 
 
 def _sign_in_page(form: SignInForm | None, error: str | None) -> str:
     sso = oidc_client.configured()
     sso_url = url_for("auth.sso_start", next=_safe_next(request.args.get("next"))) if sso else None
-    return render_template(
-        "auth/login.html", form=form, error=error, sso=sso, sso_url=sso_url
-    )
+    return render_template("auth/login.html", form=form, error=error, sso=sso, sso_url=sso_url)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for(home_endpoint(current_user)))
     if not runtime.settings().password_sign_in:
         # Single sign-on only: no password form, and a password posted anyway is refused.
         if request.method == "POST":
-            return Response(_sign_in_page(None, PASSWORD_SIGN_IN_OFF), status=403)
+            return _sign_in_page(None, SINGLE_SIGN_ON_ONLY), 403
         return _sign_in_page(None, None)
     form = SignInForm()
     error = None
@@ -98,7 +95,7 @@ def login() -> str | Response:
 @bp.post("/sign-out")
 @login_required
 def logout() -> Response:
-    id_token = session.get(SSO_ID_TOKEN)
+    id_token = session.get(SSO_LOGOUT_HINT)
     with runtime.transaction() as db_session:
         services.sign_out(db_session, current_user, ip_address=request.remote_addr)
     logout_user()
@@ -150,22 +147,17 @@ def my_data() -> Response:
     )
 
 
-def _single_sign_on_problem(title: str, paragraphs: list[str], status: int) -> Response:
-    page = render_template(
-        "auth/single_sign_on_problem.html",
-        title=title,
-        paragraphs=paragraphs,
-        sso=oidc_client.configured(),
-    )
-    return Response(page, status=status)
+def _single_sign_on_problem(title: str, paragraphs: list[str], status: int) -> tuple[str, int]:
+    page = render_template("auth/single_sign_on_problem.html", title=title, paragraphs=paragraphs)
+    return page, status
 
 
 @bp.get("/sso/start")
-def sso_start() -> Response:
+def sso_start() -> Response | tuple[str, int]:
     """Send the browser to the OpenID provider to sign in (PKCE, state and nonce by Authlib)."""
     sso = oidc_client.configured()
-    if sso is None:
-        abort(404)
+    if sso is None:  # not (or no longer) configured: the sign-in page says how to sign in
+        return redirect(url_for("auth.login"))
     if current_user.is_authenticated:
         return redirect(url_for(home_endpoint(current_user)))
     session[SSO_NEXT] = _safe_next(request.args.get("next"))
@@ -182,11 +174,11 @@ def sso_start() -> Response:
 
 
 @bp.get("/sso/callback")
-def sso_callback() -> Response:
+def sso_callback() -> Response | tuple[str, int]:
     """The provider's answer: validate it, find the account by verified email, sign in."""
     sso = oidc_client.configured()
-    if sso is None:
-        abort(404)
+    if sso is None:  # not (or no longer) configured: the sign-in page says how to sign in
+        return redirect(url_for("auth.login"))
     try:
         claims, id_token = oidc_client.validated_sign_in()
     except oidc_client.SingleSignOnFailed as exc:
@@ -215,12 +207,10 @@ def sso_callback() -> Response:
             ip_address=request.remote_addr,
         )
     if result.user is None:
-        return Response(
-            render_template(
-                "auth/sso_refused.html", sso=sso, email=result.email, reason=result.refusal
-            ),
-            status=403,
+        page = render_template(
+            "auth/sso_refused.html", sso=sso, email=result.email, reason=result.refusal
         )
+        return page, 403
     response = signed_in(result.user, method="oidc", next_path=session.get(SSO_NEXT))
-    session[SSO_ID_TOKEN] = id_token
+    session[SSO_LOGOUT_HINT] = id_token
     return response
