@@ -37,12 +37,13 @@ def configured() -> SingleSignOn | None:
 
 
 def _client() -> Any:
-    """The app's Authlib client for its provider (discovery is fetched on first use)."""
-    client = current_app.extensions.get(CLIENT_KEY)
-    if client is None:
-        sso = configured()
-        if sso is None:
-            raise LookupError("single sign-on is not configured")
+    """The app's Authlib client for its provider (discovery is fetched on first use), made
+    again if the settings were built again with another provider."""
+    sso = configured()
+    if sso is None:
+        raise LookupError("single sign-on is not configured")
+    made_for, client = current_app.extensions.get(CLIENT_KEY, (None, None))
+    if made_for != sso:
         oauth = OAuth(current_app)
         client = oauth.register(
             "register_sso",
@@ -55,7 +56,7 @@ def _client() -> Any:
                 "default_timeout": PROVIDER_TIMEOUT_SECONDS,
             },
         )
-        current_app.extensions[CLIENT_KEY] = client
+        current_app.extensions[CLIENT_KEY] = (sso, client)
     return client
 
 
