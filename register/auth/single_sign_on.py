@@ -3,6 +3,9 @@
 The provider proves who signed in; the register alone decides what they may do (roles stay here).
 An account is found only by an email the provider vouches for: the `email` claim with
 `email_verified` true, or a claim the configuration names as trusted for its single issuer.
+The first sign-in links the provider's identity (issuer and subject) to the account; from then
+on that email signs in only under that identity, so an address the provider gives to someone
+else later does not open the account (`users unlink-sso` lets the next identity link again).
 No Flask here: the views validate the token (Authlib) and pass its claims in.
 """
 
@@ -21,12 +24,14 @@ from register.models import User
 UNVERIFIED = "unverified"
 UNKNOWN = "unknown"
 DEACTIVATED = "deactivated"
+ANOTHER_IDENTITY = "another identity"  # the account is linked to another subject
 
 
 @dataclass(frozen=True)
 class SingleSignOnResult:
-    """The account to sign in, or why none: UNVERIFIED, UNKNOWN or DEACTIVATED, and the email
-    the provider gave (None when it gave no email it vouches for)."""
+    """The account to sign in, or why none: UNVERIFIED, UNKNOWN, DEACTIVATED or
+    ANOTHER_IDENTITY, and the email the provider gave (None when it gave no email it vouches
+    for)."""
 
     user: User | None
     refusal: str | None
@@ -72,6 +77,8 @@ def sign_in_with_single_sign_on(
         refusal = UNKNOWN
     elif not user.active:
         refusal = DEACTIVATED
+    elif _linked_elsewhere(session, user, issuer, subject):
+        refusal = ANOTHER_IDENTITY
     if refusal is not None or user is None:
         record(
             session,
@@ -85,6 +92,9 @@ def sign_in_with_single_sign_on(
             details={**provider, "email": email, "reason": refusal},
         )
         return SingleSignOnResult(None, refusal, email)
+    linked = user.sso_subject is None
+    if linked:
+        user.sso_issuer, user.sso_subject = issuer, subject
     record(
         session,
         "auth.sign_in",
@@ -93,6 +103,37 @@ def sign_in_with_single_sign_on(
         object_type="user",
         object_id=user.id,
         ip_address=ip_address,
-        details=provider,
+        details={**provider, "linked": True} if linked else provider,
     )
     return SingleSignOnResult(user, None, email)
+
+
+def _linked_elsewhere(session: Session, user: User, issuer: str, subject: str) -> bool:
+    """Whether `user` is linked to another identity, or this identity to another account."""
+    if user.sso_subject is not None:
+        return (user.sso_issuer, user.sso_subject) != (issuer, subject)
+    holder = session.scalar(
+        select(User.id).where(User.sso_issuer == issuer, User.sso_subject == subject)
+    )
+    return holder is not None and holder != user.id
+
+
+def unlink(session: Session, user: User, *, actor_label: str) -> bool:
+    """Forget the identity linked to `user` (audited), so that the next single sign-on with the
+    account's email links again; False if none was linked."""
+    if user.sso_subject is None:
+        return False
+    record(
+        session,
+        "auth.sso_unlinked",
+        f"Single sign-on identity unlinked from {user.email}",
+        actor_label=actor_label,
+        object_type="user",
+        object_id=user.id,
+        details={
+            "before": {"issuer": user.sso_issuer, "subject": user.sso_subject},
+            "after": None,
+        },
+    )
+    user.sso_issuer = user.sso_subject = None
+    return True

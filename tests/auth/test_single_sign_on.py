@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from register import ConfigurationError, check_single_sign_on, create_app, runtime
 from register.auth.single_sign_on import (
+    ANOTHER_IDENTITY,
     DEACTIVATED,
     UNKNOWN,
     UNVERIFIED,
@@ -183,6 +184,7 @@ def test_the_account_with_the_verified_email_is_found_in_any_case(
         "method": "oidc",
         "issuer": ISSUER,
         "subject": "subject-1",
+        "linked": True,
     }
 
 
@@ -291,3 +293,75 @@ def test_a_callback_without_a_sign_in_in_progress_is_refused(
     assert response.status_code == 400
     assert "Sign-in did not work" in response.get_data(as_text=True)
     assert _last_audit("auth.sso_failed")["method"] == "oidc"
+
+
+# The identity linked to an account.
+
+
+def test_the_first_sign_in_links_the_identity_and_another_subject_is_refused(
+    app: Flask, make_user: Any
+) -> None:
+    user = make_user(email="jo.bloggs@example.gov.uk")
+    first = sign_in_with_single_sign_on(
+        db.session, _claims("jo.bloggs@example.gov.uk"), trusted_email_claim=None, ip_address=None
+    )
+    db.session.commit()
+    assert first.user is user and (user.sso_issuer, user.sso_subject) == (ISSUER, "subject-1")
+    assert _last_audit("auth.sign_in")["linked"] is True
+
+    again = sign_in_with_single_sign_on(
+        db.session, _claims("jo.bloggs@example.gov.uk"), trusted_email_claim=None, ip_address=None
+    )
+    assert again.user is user and "linked" not in _last_audit("auth.sign_in")
+
+    # The provider gave the address to someone else: a new subject with the same email.
+    taken_over = sign_in_with_single_sign_on(
+        db.session,
+        _claims("jo.bloggs@example.gov.uk", subject="subject-2"),
+        trusted_email_claim=None,
+        ip_address=None,
+    )
+    assert (taken_over.user, taken_over.refusal) == (None, ANOTHER_IDENTITY)
+    assert _last_audit("auth.sso_refused")["subject"] == "subject-2"
+    assert user.sso_subject == "subject-1"
+
+
+def test_an_identity_linked_to_one_account_does_not_open_another(
+    app: Flask, make_user: Any
+) -> None:
+    """The person's email changed at the provider to another register account's address."""
+    make_user(email="jo.bloggs@example.gov.uk")
+    make_user(email="jo.smith@example.gov.uk")
+    sign_in_with_single_sign_on(
+        db.session, _claims("jo.bloggs@example.gov.uk"), trusted_email_claim=None, ip_address=None
+    )
+    db.session.commit()
+    renamed = sign_in_with_single_sign_on(
+        db.session, _claims("jo.smith@example.gov.uk"), trusted_email_claim=None, ip_address=None
+    )
+    assert renamed.refusal == ANOTHER_IDENTITY
+
+
+def test_unlinking_from_the_command_line_lets_the_next_identity_link(
+    app: Flask, make_user: Any, runner: Any
+) -> None:
+    user = make_user(email="jo.bloggs@example.gov.uk")
+    sign_in_with_single_sign_on(
+        db.session, _claims("jo.bloggs@example.gov.uk"), trusted_email_claim=None, ip_address=None
+    )
+    db.session.commit()
+    result = runner.invoke(args=["users", "unlink-sso", "JO.BLOGGS@example.gov.uk"])
+    assert result.exit_code == 0, result.output
+    assert "Unlinked the single sign-on identity of jo.bloggs@example.gov.uk" in result.output
+    db.session.expire_all()
+    assert user.sso_subject is None
+    assert _last_audit("auth.sso_unlinked")["before"] == {"issuer": ISSUER, "subject": "subject-1"}
+    relinked = sign_in_with_single_sign_on(
+        db.session,
+        _claims("jo.bloggs@example.gov.uk", subject="subject-2"),
+        trusted_email_claim=None,
+        ip_address=None,
+    )
+    assert relinked.user is user and user.sso_subject == "subject-2"
+    again = runner.invoke(args=["users", "unlink-sso", "nobody@example.gov.uk"])
+    assert again.exit_code == 1 and "No user with email" in again.output

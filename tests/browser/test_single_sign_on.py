@@ -148,6 +148,7 @@ def test_sso_signs_in_the_matching_account_and_sign_out_ends_both_sessions(
         "method": "oidc",
         "issuer": sso_site.issuer,
         "subject": "mark",
+        "linked": True,  # the first single sign-on links the identity to the account
     }
     register_cookies = [c for c in page.context.cookies() if c["name"] == "session"]
     assert register_cookies
