@@ -15,8 +15,12 @@ $(BIN)/activate:
 install: $(BIN)/activate
 	$(BIN)/pip install --quiet -e .
 
+# The single sign-on tests sign in through a real OpenID provider on Node.js (they skip without it).
 install-test: $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[test]'
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix tests/oidc_provider --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the single sign-on tests will skip (apt-get install nodejs npm)"; fi
 
 demo: install
 	$(FLASK) db upgrade

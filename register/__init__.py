@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,7 +20,7 @@ from register.extensions import csrf, db, login_manager, migrate
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Endpoints reachable without signing in. Everything else requires a session (SecureDrop's rule).
-PUBLIC_ENDPOINTS = {"auth.login", "static", "healthz"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.sso_start", "auth.sso_callback", "static", "healthz"}
 PUBLIC_BLUEPRINTS = {"public", "api"}
 
 
@@ -38,6 +39,49 @@ def check_base_url(value: str | None) -> None:
         raise ConfigurationError(
             f"BASE_URL {value!r} must be an http or https address such as "
             "https://register.example.gov.uk"
+        )
+
+
+# Microsoft Entra ID's multi-tenant endpoints: any organisation's accounts could sign in.
+_ENTRA_MULTI_TENANT = {"common", "organizations", "consumers"}
+
+
+def check_single_sign_on(config: Mapping[str, Any], *, production: bool) -> None:
+    """Refuse a half-configured OpenID provider, an issuer not on https (loopback http is allowed
+    outside production, for the tests' provider), an Entra ID multi-tenant issuer, and password
+    sign-in switched off with no single sign-on to take its place."""
+    names = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
+    given = [name for name in names if config.get(name)]
+    if given and len(given) < len(names):
+        missing = ", ".join(name for name in names if name not in given)
+        raise ConfigurationError(f"single sign-on needs {', '.join(names)}: {missing} not set")
+    if not given:
+        if not config.get("PASSWORD_SIGN_IN", True):
+            raise ConfigurationError(
+                "PASSWORD_SIGN_IN=0 needs single sign-on (OIDC_ISSUER, OIDC_CLIENT_ID, "
+                "OIDC_CLIENT_SECRET): nobody could sign in"
+            )
+        return
+    issuer = str(config["OIDC_ISSUER"])
+    parts = urlsplit(issuer)
+    loopback = parts.hostname in ("127.0.0.1", "::1", "localhost")
+    if (
+        not parts.netloc
+        or parts.query
+        or parts.fragment
+        or not (parts.scheme == "https" or (parts.scheme == "http" and loopback and not production))
+    ):
+        raise ConfigurationError(
+            f"OIDC_ISSUER {issuer!r} must be the provider's https address, e.g. "
+            "https://login.microsoftonline.com/<tenant-id>/v2.0"
+        )
+    first_segment = parts.path.strip("/").split("/")[0].lower()
+    if parts.hostname == "login.microsoftonline.com" and (
+        first_segment in _ENTRA_MULTI_TENANT or "{" in first_segment
+    ):
+        raise ConfigurationError(
+            "OIDC_ISSUER must name your Entra ID tenant "
+            "(https://login.microsoftonline.com/<tenant-id>/v2.0), not a multi-tenant endpoint"
         )
 
 
@@ -82,6 +126,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     if name == "production":
         check_audit_key(app.config.get("AUDIT_KEY"), app.config["SECRET_KEY"])
     check_base_url(app.config.get("BASE_URL"))
+    check_single_sign_on(app.config, production=name == "production")
 
     app.jinja_loader = ChoiceLoader(
         [

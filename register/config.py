@@ -71,6 +71,17 @@ class Config:
     REQUEST_LOG_STDERR = os.environ.get("REQUEST_LOG_STDERR", "1") == "1"
     TRUSTED_PROXY_HOPS = _env_int("TRUSTED_PROXY_HOPS", 0)
     HSTS_MAX_AGE = 0
+    # Single sign-on with OpenID Connect (README "Single sign-on"): on when all three are set.
+    # People are matched by verified email to their register accounts; roles stay here.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER") or None
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID") or None
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET") or None
+    OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "your organisation's account")
+    # A claim the issuer vouches for as the person's email without `email_verified` (Entra ID:
+    # `preferred_username` of a single tenant whose sign-in names are email addresses).
+    OIDC_TRUSTED_EMAIL_CLAIM = os.environ.get("OIDC_TRUSTED_EMAIL_CLAIM") or None
+    # 0: sign in with single sign-on only (refused at start-up unless OIDC is configured).
+    PASSWORD_SIGN_IN = os.environ.get("PASSWORD_SIGN_IN", "1") == "1"
 
 
 class DevelopmentConfig(Config):

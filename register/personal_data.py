@@ -44,6 +44,8 @@ def _person(user: User) -> dict[str, Any]:
         "birth_year",
         "active",
         "created_at",
+        "sso_issuer",
+        "sso_subject",
     )
     person = {name: plain_value(getattr(user, name)) for name in fields}
     person["department"] = user.department.name if user.department else None

@@ -10,11 +10,46 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from register.ingest.streams import IngestLimits
 from register.matching import MatchConfig
 from register.notify.mail import MailSettings
+
+
+@dataclass(frozen=True)
+class SingleSignOn:
+    """An OpenID Connect provider people sign in with (create_app has checked the values)."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    provider_name: str
+    # None: only the `email` claim, and only with `email_verified` true, identifies a person.
+    trusted_email_claim: str | None
+
+    @property
+    def discovery_url(self) -> str:
+        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+    @property
+    def origin(self) -> str:
+        """The provider's scheme, host and port: where sign-out may send the browser on to."""
+        parts = urlsplit(self.issuer)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> SingleSignOn | None:
+        if not config.get("OIDC_ISSUER"):
+            return None
+        return cls(
+            issuer=str(config["OIDC_ISSUER"]),
+            client_id=str(config["OIDC_CLIENT_ID"]),
+            client_secret=str(config["OIDC_CLIENT_SECRET"]),
+            provider_name=str(config["OIDC_PROVIDER_NAME"]),
+            trusted_email_claim=config.get("OIDC_TRUSTED_EMAIL_CLAIM") or None,
+        )
 
 
 @dataclass(frozen=True)
@@ -32,6 +67,8 @@ class Settings:
     api_requests_per_minute: int
     ingest_limits: IngestLimits
     mail: MailSettings
+    single_sign_on: SingleSignOn | None
+    password_sign_in: bool
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -54,6 +91,8 @@ class Settings:
                 max_string_chars=int(config["INGEST_MAX_STRING_CHARS"]),
             ),
             mail=MailSettings.from_config(config),
+            single_sign_on=SingleSignOn.from_config(config),
+            password_sign_in=bool(config["PASSWORD_SIGN_IN"]),
         )
 
     @property

@@ -12,7 +12,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from register import clock, formatting
+from register import clock, formatting, runtime
 from register.declarations.queries import declared_identifier
 from register.extensions import login_manager
 from register.models import User
@@ -200,11 +200,15 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response: Any) -> Any:
+        # The sign-out form is redirected on to the OpenID provider (RP-initiated logout), and
+        # form-action governs a form's redirects too.
+        sso = runtime.settings().single_sign_on
+        form_action = "'self'" + (f" {sso.origin}" if sso else "")
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; "
             "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-            "form-action 'self'",
+            f"form-action {form_action}",
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")

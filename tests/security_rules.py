@@ -58,6 +58,9 @@ EXPECTED: dict[str, Any] = {
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.my_data": SIGNED_IN,
+    # Single sign-on (OpenID Connect): anyone may start it; 404 while it is not configured.
+    "auth.sso_start": PUBLIC,
+    "auth.sso_callback": PUBLIC,
     # Officials' own declarations.
     "declarations.mine": {"official"},
     "declarations.start": {"official"},

@@ -9,14 +9,15 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from register import runtime
 from register.admin import services as admin
+from register.auth import single_sign_on
 from register.auth.passwords import password_problem
 from register.cli_support import command_transaction, fail
 from register.completeness.cycles import unreviewed_departments
-from register.models import Department
+from register.models import Department, User
 from register.models.people import ROLES
 
 users_cli = AppGroup("users", help="Create users and import rosters.")
@@ -172,3 +173,17 @@ def create_cycle(name: str, opens_on: datetime, due_on: datetime, codes: tuple[s
             fg="yellow",
             err=True,
         )
+
+
+@users_cli.command("unlink-sso")
+@click.argument("email")
+def unlink_single_sign_on(email: str) -> None:
+    """Forget the single sign-on identity linked to the account with EMAIL (for example after
+    the person's account at the provider was made again), so the next sign-in links anew."""
+    with command_transaction(admin.AdminError) as session:
+        user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+        if user is None:
+            fail(f"No user with email {email}")
+        if not single_sign_on.unlink(session, user, actor_label="command line"):
+            fail(f"No single sign-on identity is linked to {user.email}")
+    click.echo(f"Unlinked the single sign-on identity of {user.email}")

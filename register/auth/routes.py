@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -18,9 +19,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from register import runtime
-from register.auth import services
+from register.audit.log import record
+from register.auth import oidc_client, services
 from register.auth.forms import ChangePasswordForm, SignInForm
 from register.auth.services import authenticate
+from register.auth.single_sign_on import sign_in_with_single_sign_on
 from register.downloads import content_disposition
 from register.extensions import db
 from register.models import User
@@ -42,18 +45,36 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-def signed_in(user: User, *, method: str) -> Response:
+def signed_in(user: User, *, method: str, next_path: str | None = None) -> Response:
     """Start the signed-in session of `user`, whose identity has been proved by `method`
-    ("password", "oidc"...), and go where they were going: the one way every sign-in ends."""
+    ("password", "oidc"...), and go where they were going (`next_path`, or the request's `next`):
+    the one way every sign-in ends."""
     session.clear()  # a fresh session on sign-in: no fixation
     login_user(user)
-    return redirect(_safe_next(request.args.get("next")) or url_for("index"))
+    return redirect(_safe_next(next_path or request.args.get("next")) or url_for("index"))
+
+
+SINGLE_SIGN_ON_ONLY = "Password sign-in is switched off"
+# The provider's ID token, kept for RP-initiated logout (`id_token_hint`).
+SSO_LOGOUT_HINT = "sso_id_token"
+SSO_NEXT = "sso_next"
+
+
+def _sign_in_page(form: SignInForm | None, error: str | None) -> str:
+    sso = oidc_client.configured()
+    sso_url = url_for("auth.sso_start", next=_safe_next(request.args.get("next"))) if sso else None
+    return render_template("auth/login.html", form=form, error=error, sso=sso, sso_url=sso_url)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for(home_endpoint(current_user)))
+    if not runtime.settings().password_sign_in:
+        # Single sign-on only: no password form, and a password posted anyway is refused.
+        if request.method == "POST":
+            return _sign_in_page(None, SINGLE_SIGN_ON_ONLY), 403
+        return _sign_in_page(None, None)
     form = SignInForm()
     error = None
     if form.validate_on_submit():
@@ -68,18 +89,21 @@ def login() -> str | Response:
         if result.user is not None:
             return signed_in(result.user, method="password")
         error = result.error
-    return render_template("auth/login.html", form=form, error=error)
+    return _sign_in_page(form, error)
 
 
 @bp.post("/sign-out")
 @login_required
 def logout() -> Response:
+    id_token = session.get(SSO_LOGOUT_HINT)
     with runtime.transaction() as db_session:
         services.sign_out(db_session, current_user, ip_address=request.remote_addr)
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
-    return redirect(url_for("auth.login"))
+    # Signed in through the provider: sign out there too when it offers (RP-initiated logout).
+    provider_logout = oidc_client.logout_url(id_token) if id_token else None
+    return redirect(provider_logout or url_for("auth.login"))
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -121,3 +145,72 @@ def my_data() -> Response:
         mimetype="application/json",
         headers={"Content-Disposition": content_disposition("my-register-data.json")},
     )
+
+
+def _single_sign_on_problem(title: str, paragraphs: list[str], status: int) -> tuple[str, int]:
+    page = render_template("auth/single_sign_on_problem.html", title=title, paragraphs=paragraphs)
+    return page, status
+
+
+@bp.get("/sso/start")
+def sso_start() -> Response | tuple[str, int]:
+    """Send the browser to the OpenID provider to sign in (PKCE, state and nonce by Authlib)."""
+    sso = oidc_client.configured()
+    if sso is None:  # not (or no longer) configured: the sign-in page says how to sign in
+        return redirect(url_for("auth.login"))
+    if current_user.is_authenticated:
+        return redirect(url_for(home_endpoint(current_user)))
+    session[SSO_NEXT] = _safe_next(request.args.get("next"))
+    try:
+        redirect_to_provider: Response = oidc_client.authorization_redirect()
+    except (oidc_client.SingleSignOnFailed, *oidc_client.PROTOCOL_ERRORS):
+        current_app.logger.exception("single sign-on: the provider could not be reached")
+        return _single_sign_on_problem(
+            f"Sign in with {sso.provider_name} is not available",
+            ["The register could not reach the sign-in service. Try again in a few minutes."],
+            503,
+        )
+    return redirect_to_provider
+
+
+@bp.get("/sso/callback")
+def sso_callback() -> Response | tuple[str, int]:
+    """The provider's answer: validate it, find the account by verified email, sign in."""
+    sso = oidc_client.configured()
+    if sso is None:  # not (or no longer) configured: the sign-in page says how to sign in
+        return redirect(url_for("auth.login"))
+    try:
+        claims, id_token = oidc_client.validated_sign_in()
+    except oidc_client.SingleSignOnFailed as exc:
+        with runtime.transaction() as db_session:
+            record(
+                db_session,
+                "auth.sso_failed",
+                f"Single sign-on answer refused: {exc}"[:500],
+                ip_address=request.remote_addr,
+                details={"method": "oidc", "issuer": sso.issuer, "reason": str(exc)[:500]},
+            )
+        return _single_sign_on_problem(
+            "Sign-in did not work",
+            [
+                f"The answer from {sso.provider_name} could not be checked, or the sign-in was "
+                "cancelled or took too long. Nothing was changed.",
+                "Start again from the sign-in page.",
+            ],
+            400,
+        )
+    with runtime.transaction() as db_session:
+        result = sign_in_with_single_sign_on(
+            db_session,
+            claims,
+            trusted_email_claim=sso.trusted_email_claim,
+            ip_address=request.remote_addr,
+        )
+    if result.user is None:
+        page = render_template(
+            "auth/sso_refused.html", sso=sso, email=result.email, reason=result.refusal
+        )
+        return page, 403
+    response = signed_in(result.user, method="oidc", next_path=session.get(SSO_NEXT))
+    session[SSO_LOGOUT_HINT] = id_token
+    return response

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     event,
     false,
 )
@@ -62,6 +63,8 @@ def new_session_token() -> str:
 
 class User(UserMixin, Base):
     __tablename__ = "user"
+    # One provider identity signs in to one account at most.
+    __table_args__ = (UniqueConstraint("sso_issuer", "sso_subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -89,6 +92,11 @@ class User(UserMixin, Base):
     # The database makes one too for a row inserted without it (migration 0008: bulk loads).
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The single sign-on identity (the OpenID provider's issuer and subject) that first signed
+    # in to this account: a later sign-in naming the same email under another subject (an address
+    # given to someone else at the provider) is refused (register.auth.single_sign_on).
+    sso_issuer: Mapped[str | None] = mapped_column(String(500))
+    sso_subject: Mapped[str | None] = mapped_column(String(255))
 
     department: Mapped[Department | None] = relationship()
     assigned_departments: Mapped[list[Department]] = relationship(

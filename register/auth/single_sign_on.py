@@ -1,0 +1,139 @@
+"""Who an OpenID provider's validated ID token names: the register account with its verified email.
+
+The provider proves who signed in; the register alone decides what they may do (roles stay here).
+An account is found only by an email the provider vouches for: the `email` claim with
+`email_verified` true, or a claim the configuration names as trusted for its single issuer.
+The first sign-in links the provider's identity (issuer and subject) to the account; from then
+on that email signs in only under that identity, so an address the provider gives to someone
+else later does not open the account (`users unlink-sso` lets the next identity link again).
+No Flask here: the views validate the token (Authlib) and pass its claims in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from register.audit.log import record
+from register.models import User
+
+UNVERIFIED = "unverified"
+UNKNOWN = "unknown"
+DEACTIVATED = "deactivated"
+ANOTHER_IDENTITY = "another identity"  # the account is linked to another subject
+
+
+@dataclass(frozen=True)
+class SingleSignOnResult:
+    """The account to sign in, or why none: UNVERIFIED, UNKNOWN, DEACTIVATED or
+    ANOTHER_IDENTITY, and the email the provider gave (None when it gave no email it vouches
+    for)."""
+
+    user: User | None
+    refusal: str | None
+    email: str | None
+
+
+def vouched_email(claims: Mapping[str, Any], trusted_email_claim: str | None) -> str | None:
+    """The email address the provider vouches for in `claims`, or None.
+
+    With `trusted_email_claim` set, that claim is taken as the issuer's word (the issuer was
+    checked to be the one configured tenant); otherwise only `email` with `email_verified` true
+    (the boolean, not a string that merely looks true)."""
+    if trusted_email_claim:
+        value = claims.get(trusted_email_claim)
+    elif claims.get("email_verified") is True:
+        value = claims.get("email")
+    else:
+        value = None
+    if not isinstance(value, str) or "@" not in value:
+        return None
+    return value.strip()
+
+
+def sign_in_with_single_sign_on(
+    session: Session,
+    claims: Mapping[str, Any],
+    *,
+    trusted_email_claim: str | None,
+    ip_address: str | None,
+) -> SingleSignOnResult:
+    """Find the active account whose email (any case) the provider vouches for; audit the sign-in
+    or the refusal with the issuer and subject that the provider gave."""
+    issuer, subject = str(claims.get("iss", "")), str(claims.get("sub", ""))
+    provider = {"method": "oidc", "issuer": issuer, "subject": subject}
+    email = vouched_email(claims, trusted_email_claim)
+    user = None
+    if email is not None:
+        user = session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    refusal = None
+    if email is None:
+        refusal = UNVERIFIED
+    elif user is None:
+        refusal = UNKNOWN
+    elif not user.active:
+        refusal = DEACTIVATED
+    elif _linked_elsewhere(session, user, issuer, subject):
+        refusal = ANOTHER_IDENTITY
+    if refusal is not None or user is None:
+        record(
+            session,
+            "auth.sso_refused",
+            f"Single sign-on refused ({refusal} email): {email or 'no verified email'} "
+            f"from {issuer}",
+            actor_label=(email or subject)[:254],
+            object_type="user" if user is not None else None,
+            object_id=user.id if user is not None else None,
+            ip_address=ip_address,
+            details={**provider, "email": email, "reason": refusal},
+        )
+        return SingleSignOnResult(None, refusal, email)
+    linked = user.sso_subject is None
+    if linked:
+        user.sso_issuer, user.sso_subject = issuer, subject
+    record(
+        session,
+        "auth.sign_in",
+        f"{user.email} signed in with single sign-on",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        ip_address=ip_address,
+        details={**provider, "linked": True} if linked else provider,
+    )
+    return SingleSignOnResult(user, None, email)
+
+
+def _linked_elsewhere(session: Session, user: User, issuer: str, subject: str) -> bool:
+    """Whether `user` is linked to another identity, or this identity to another account."""
+    if user.sso_subject is not None:
+        return (user.sso_issuer, user.sso_subject) != (issuer, subject)
+    holder = session.scalar(
+        select(User.id).where(User.sso_issuer == issuer, User.sso_subject == subject)
+    )
+    return holder is not None and holder != user.id
+
+
+def unlink(session: Session, user: User, *, actor_label: str) -> bool:
+    """Forget the identity linked to `user` (audited), so that the next single sign-on with the
+    account's email links again; False if none was linked."""
+    if user.sso_subject is None:
+        return False
+    record(
+        session,
+        "auth.sso_unlinked",
+        f"Single sign-on identity unlinked from {user.email}",
+        actor_label=actor_label,
+        object_type="user",
+        object_id=user.id,
+        details={
+            "before": {"issuer": user.sso_issuer, "subject": user.sso_subject},
+            "after": None,
+        },
+    )
+    user.sso_issuer = user.sso_subject = None
+    return True
