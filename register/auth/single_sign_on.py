@@ -75,7 +75,7 @@ def sign_in_with_single_sign_on(
         refusal = UNVERIFIED
     elif user is None:
         refusal = UNKNOWN
-    elif not user.active:
+    elif not user.is_active:  # deactivated, or a service account (no web sign-in)
         refusal = DEACTIVATED
     elif _linked_elsewhere(session, user, issuer, subject):
         refusal = ANOTHER_IDENTITY
