@@ -26,16 +26,21 @@ name; a function may create the object it needs through `world.session`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
+from register.auth.invitations import hash_link_token
+from register.clock import utcnow
 from register.models import (
     ApiToken,
     BuyerMapping,
     Flag,
     ImportRun,
+    PasswordLink,
     PublishedEdition,
     RosterUpload,
 )
+from register.models.password_links import RESET
 from tests.review.helpers import matrix_flag, matrix_plan
 
 PUBLIC = "public"
@@ -54,6 +59,8 @@ EXPECTED: dict[str, Any] = {
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.my_data": SIGNED_IN,
+    "auth.forgot_password": PUBLIC,
+    "auth.password_link": PUBLIC,  # the link itself is the credential
     # Officials' own declarations.
     "declarations.mine": {"official"},
     "declarations.start": {"official"},
@@ -71,6 +78,7 @@ EXPECTED: dict[str, Any] = {
     "admin.new_user": {"admin"},
     "admin.edit_user": {"admin"},
     "admin.set_active": {"admin"},
+    "admin.resend_invitation": {"admin"},
     "admin.roster": {"admin"},
     "admin.confirm_roster": {"admin"},
     "admin.cycles": {"admin"},
@@ -171,11 +179,27 @@ PARAMS: dict[str, Callable[[Any], Any]] = {
             snapshot='{"cycle": "2026/27", "edition": 1, "redactions": [], "entries": []}',
         ),
     ),
+    "token": lambda world: _live_link(world),
     "token_id": lambda world: _saved(
         world,
         ApiToken(user_id=world.auditor.id, name="matrix", token_hash="0" * 64, prefix="rgi_matrix"),
     ),
 }
+
+
+def _live_link(world: Any) -> str:
+    """A usable reset link of the owner's (showing its page and an empty form use nothing)."""
+    token = "matrix-password-link-token"
+    world.session.add(
+        PasswordLink(
+            user_id=world.owner.id,
+            purpose=RESET,
+            token_hash=hash_link_token(token),
+            expires_at=utcnow() + timedelta(hours=1),
+        )
+    )
+    world.session.commit()
+    return token
 
 
 def _saved(world: Any, obj: Any) -> int:

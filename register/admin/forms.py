@@ -8,7 +8,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovFileInput,
-    GovPasswordInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -18,7 +17,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField,
     HiddenField,
-    PasswordField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -93,12 +91,6 @@ class UserForm(FlaskForm):
         coerce=int,
         widget=GovCheckboxesInput(),
         validators=[Optional()],
-    )
-    password = PasswordField(
-        "Temporary password",
-        widget=GovPasswordInput(),
-        description="Optional. At least 12 characters. Leave blank to keep the current one.",
-        validators=[Optional(), Length(max=200)],
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
 

@@ -26,7 +26,7 @@ from register.admin.forms import (
     UserForm,
     confirmed_ids,
 )
-from register.auth.passwords import password_problem
+from register.auth.invitations import password_states
 from register.completeness.cycles import unreviewed_departments
 from register.extensions import db
 from register.forms import ConfirmForm
@@ -92,6 +92,7 @@ def people() -> str:
     return render_template(
         "admin/people.html",
         users=users,
+        password_states=password_states(db.session, [u.id for u in users]),
         page=page,
         total=total,
         page_size=PAGE_SIZE,
@@ -121,11 +122,6 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
     department = (
         db.session.get(Department, form.department_id.data) if form.department_id.data else None
     )
-    if form.password.data:
-        problem = password_problem(form.password.data)
-        if problem:
-            form.password.errors.append(problem)
-            return None
     fields = services.UserFields(
         email=form.email.data or "",
         full_name=form.full_name.data or "",
@@ -145,7 +141,6 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
                 user,
                 fields,
                 assigned=assigned,
-                password=form.password.data or None,
                 actor=current_user,
                 settings=runtime.settings(),
                 ip_address=request.remote_addr,
@@ -162,7 +157,11 @@ def new_user() -> str | Response:
     if form.validate_on_submit():
         user = _save_user(form, None)
         if user is not None:
-            flash(f"Created {user.full_name}", "success")
+            flash(
+                f"Created {user.full_name}. An email invites them to set their own password "
+                "(the link works for 72 hours).",
+                "success",
+            )
             return redirect(url_for(".people"))
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -180,7 +179,32 @@ def edit_user(user_id: int) -> str | Response:
     if form.validate_on_submit() and _save_user(form, user) is not None:
         flash(f"Saved {user.full_name}", "success")
         return redirect(url_for(".people"))
-    return render_template("admin/user_form.html", form=form, user=user, confirm_form=ConfirmForm())
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        confirm_form=ConfirmForm(),
+        password_state=password_states(db.session, [user.id])[user.id],
+    )
+
+
+@bp.post("/people/<int:user_id>/invitation")
+@roles_required(ADMIN)
+def resend_invitation(user_id: int) -> Response:
+    """Email a person who has not set their password yet a new invitation link."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        with runtime.transaction() as session:
+            services.resend_invitation(session, user, current_user, ip_address=request.remote_addr)
+    except services.AdminError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Sent {user.full_name} a new invitation to set their password", "success")
+    return redirect(url_for(".edit_user", user_id=user.id))
 
 
 @bp.post("/people/<int:user_id>/active")

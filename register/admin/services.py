@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from register.audit.log import record
+from register.auth.invitations import password_states, send_invitation
 from register.auth.passwords import hash_password
 from register.clock import utcnow
 from register.completeness.cycles import unreviewed_departments
@@ -53,7 +54,8 @@ class AdminError(Exception):
 
 
 def unusable_password() -> str:
-    """A hash nobody knows the password for; an administrator sets a real one."""
+    """A hash nobody knows the password for: a new person sets their own with an invitation
+    link (register.auth.invitations); nobody else ever chooses it."""
     return hash_password(secrets.token_urlsafe(32))
 
 
@@ -348,9 +350,10 @@ def check_user_fields(fields: UserFields) -> list[str]:
     return problems
 
 
-def create_user(
-    session: Session, fields: UserFields, actor: User | None, password: str | None = None
-) -> User:
+def create_user(session: Session, fields: UserFields, actor: User | None) -> User:
+    """Create a person (audited) with a password nobody knows: the door that creates them sends
+    the invitation to set their own (`save_person`, `apply_roster`) or prints the first
+    administrator's link (`users create`)."""
     problems = check_user_fields(fields)
     if session.scalar(select(User).where(func.lower(User.email) == fields.email.lower())):
         problems.append(f"a user with email {fields.email} already exists")
@@ -365,7 +368,7 @@ def create_user(
         is_senior=fields.is_senior,
         joined_on=fields.joined_on,
         left_on=fields.left_on,
-        password_hash=hash_password(password) if password else unusable_password(),
+        password_hash=unusable_password(),
     )
     personal = apply_person_details(user, fields.person, PERSON_COLUMNS)
     session.add(user)
@@ -389,18 +392,19 @@ def save_person(
     fields: UserFields,
     *,
     assigned: Collection[Department],
-    password: str | None,
     actor: User,
     settings: Settings,
     ip_address: str | None = None,
 ) -> User:
-    """Create a person, or update one (audited with before and after; personal details by
-    name only), set a compliance officer's departments, and screen an official again when their
-    name, person details or department changed."""
+    """Create a person (and email them an invitation to set their own password), or update
+    one (audited with before and after; personal details by name only), set a compliance
+    officer's departments, and screen an official again when their name, person details or
+    department changed. Nobody sets another person's password here."""
     screened_as = None if user is None else (user.full_name, user.department_id)
     personal: list[str] = []
     if user is None:
-        user = create_user(session, fields, actor, password)
+        user = create_user(session, fields, actor)
+        send_invitation(session, user, actor=actor, ip_address=ip_address)
         if user.role == COMPLIANCE and (codes := sorted(d.code for d in assigned)):
             user.assigned_departments = list(assigned)
             record(
@@ -427,10 +431,6 @@ def save_person(
         personal = apply_person_details(
             user, fields.person, person_fields(settings.collect_birth_dates)
         )
-        if password:
-            user.password_hash = hash_password(password)
-            user.failed_logins = 0
-            user.locked_until = None
         user.assigned_departments = list(assigned) if user.role == COMPLIANCE else []
         after = _audited_state(user)
         changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
@@ -447,7 +447,6 @@ def save_person(
             details={
                 "before": {k: before[k] for k in changed},
                 "after": {k: after[k] for k in changed},
-                "password_reset": bool(password),
                 # Which, never their values: the log cannot be anonymised later.
                 "personal_details_changed": personal,
                 "open_flags_moved": moved,
@@ -457,6 +456,21 @@ def save_person(
         session.flush()
         screen_people(session, [user.id], settings)
     return user
+
+
+def resend_invitation(
+    session: Session, user: User, actor: User, *, ip_address: str | None = None
+) -> None:
+    """Email a person who has not set a password yet a new invitation (the older link stops
+    working); audited. Someone who has a password uses "Forgot your password?" instead."""
+    if not user.active:
+        raise AdminError(f"{user.full_name}'s account is deactivated: reactivate it first")
+    if not password_states(session, [user.id])[user.id].pending:
+        raise AdminError(
+            f"{user.full_name} has set a password already; they can reset it themselves with "
+            '"Forgot your password?" on the sign-in page'
+        )
+    send_invitation(session, user, actor=actor, ip_address=ip_address)
 
 
 def move_open_flags(session: Session, user: User) -> int:
@@ -791,8 +805,9 @@ def apply_roster(
     session: Session, plan: RosterPlan, actor: User | None, settings: Settings
 ) -> RosterReport:
     """Make the changes of `plan` (in the caller's transaction), each person audited with
-    before and after values (personal details by name only); officials added, or whose names,
-    birth date or department changed, are screened again."""
+    before and after values (personal details by name only); each person added is emailed an
+    invitation to set their password; officials added, or whose names, birth date or
+    department changed, are screened again."""
     report = RosterReport(
         unchanged=plan.unchanged,
         errors=list(plan.errors),
@@ -802,6 +817,7 @@ def apply_roster(
         try:
             with session.begin_nested():
                 created = create_user(session, new.fields, actor)
+                send_invitation(session, created, actor=actor)
         except AdminError as exc:  # created by someone else since the plan was made
             report.errors.append((new.line, str(exc)))
             continue
