@@ -24,7 +24,7 @@ from register.auth.services import set_new_password
 from register.links import absolute_url
 from register.models import PasswordLink, User
 from register.models.password_links import INVITATION, RESET
-from register.notify.outbox import queue_email
+from register.notify.outbox import INVITATION_EMAIL, RESET_EMAIL, queue_email
 
 INVITATION_LIFETIME = timedelta(hours=72)
 RESET_LIFETIME = timedelta(hours=1)
@@ -33,8 +33,6 @@ RESET_LIFETIME = timedelta(hours=1)
 RESET_EMAIL_INTERVAL = timedelta(minutes=5)
 RESET_EMAILS_PER_DAY = 5
 LIFETIMES = {INVITATION: INVITATION_LIFETIME, RESET: RESET_LIFETIME}
-INVITATION_EMAIL = "auth.invitation"
-RESET_EMAIL = "auth.password_reset"
 LINK_PATH = "/auth/set-password/"
 
 
