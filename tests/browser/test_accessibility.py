@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from register.api.services import create_token
+from register.auth import invitations
 from register.clock import today as uk_today
 from register.declarations import services as declarations
 from register.demo.build import DEMO_PASSWORD
@@ -77,6 +78,8 @@ def prepare(path: Path) -> dict[str, Any]:
         )  # fmt: skip
         session.add(edition)
         token, _ = create_token(session, admin, "accessibility")
+        invited = session.scalar(select(User).where(User.email == LOGINS["auditor"]))
+        link = invitations.print_invitation_link(session, invited)
         session.commit()
         params = {
             "cycle_id": current.id, "declaration_id": draft.id,
@@ -87,6 +90,7 @@ def prepare(path: Path) -> dict[str, Any]:
             "run_id": session.scalar(select(ImportRun.id).limit(1)),
             "mapping_id": session.scalar(select(BuyerMapping.id).limit(1)),
             "edition_id": edition.id, "token_id": token.id, "old_declaration_id": old.id,
+            "token": link.rsplit("/", 1)[1],
             "department": session.scalar(select(Department.id).limit(1)),
         }  # fmt: skip
         db.session.remove()
