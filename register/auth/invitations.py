@@ -33,6 +33,7 @@ RESET_LIFETIME = timedelta(hours=1)
 RESET_EMAIL_INTERVAL = timedelta(minutes=5)
 RESET_EMAILS_PER_DAY = 5
 LIFETIMES = {INVITATION: INVITATION_LIFETIME, RESET: RESET_LIFETIME}
+PASSWORD_SET_EMAIL = "auth.password_set"  # noqa: S105 - an email kind  # nosec B105
 LINK_PATH = "/auth/set-password/"
 
 
@@ -271,7 +272,24 @@ def use_link(
         + ("an invitation link" if invited else "a reset link"),
         ip_address=ip_address,
     )
+    _tell_password_was_set(session, user, now)
     return user
+
+
+def _tell_password_was_set(session: Session, user: User, moment: datetime) -> None:
+    """Tell the person their password was set, so that someone who did not do it notices."""
+    local = moment.astimezone(clock.display_zone())
+    body = (
+        f"Dear {user.full_name},\n\n"
+        "The password of your account on the conflict-of-interest declaration register was set "
+        f"at {local:%H:%M} on {local:%-d %B %Y} (UK time), with a link sent to this address. "
+        "You were signed out everywhere, and any API tokens of yours stopped working.\n\n"
+        "If you did not do this, tell your register administrator at once.\n\n"
+        f"Sign in: {absolute_url(session, '/auth/sign-in')}\n"
+    )
+    queue_email(
+        session, user.email, "Your register password was set", body, kind=PASSWORD_SET_EMAIL
+    )
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 from datetime import timedelta
 from html import unescape
@@ -18,6 +19,7 @@ from register.auth import invitations
 from register.auth.passwords import check_password
 from register.extensions import db
 from register.models import PasswordLink, User
+from register.observability import JsonFormatter
 from tests.auth.links import (
     audited,
     emails_to,
@@ -197,7 +199,7 @@ def test_a_new_invitation_replaces_the_old_one_and_is_audited(app, admin_client,
     assert "has set their own password" in page and "Send a new invitation" not in page
     refused = admin_client.post(f"/admin/people/{nia.id}/invitation", follow_redirects=True)
     assert "has set a password already" in unescape(refused.get_data(as_text=True))
-    assert len(emails_to(nia.email)) == 2
+    assert len(emails_to(nia.email, invitations.INVITATION_EMAIL)) == 2
 
 
 def test_the_people_page_shows_who_has_set_a_password(app, admin_client, department, make_user):
@@ -304,3 +306,15 @@ def test_setting_a_password_by_link_signs_out_whoever_was_signed_in(app, make_us
     assert sign_in(shared, make_user("official"), PASSWORD).status_code == 302
     assert set_password(shared, path, NEW_PASSWORD).status_code == 302
     assert shared.get("/").status_code == 302  # to the sign-in page
+
+
+def test_the_request_log_leaves_the_links_token_out(app, admin_client, department, caplog):
+    admin_client.post("/admin/people/new", data=person_form(department))
+    path = last_link_to("nia@example.gov.uk")
+    token = path.rsplit("/", 1)[1]
+    with caplog.at_level(logging.INFO, logger="register.requests"):
+        app.test_client().get(path)
+    logged = "".join(
+        JsonFormatter().format(r) for r in caplog.records if r.name == "register.requests"
+    )
+    assert token not in logged and '"path": "/auth/set-password/[token]"' in logged

@@ -82,6 +82,9 @@ def test_reset_link_sets_a_new_password_once(app, client, make_user):
     assert sign_in(app.test_client(), official, NEW_PASSWORD).status_code == 302
     [entry] = audited("auth.password_reset")
     assert entry.actor_id == official.id
+    [told] = emails_to(official.email, invitations.PASSWORD_SET_EMAIL)  # ASVS 2.5.5
+    assert "If you did not do this, tell your register administrator" in told.body
+    assert "/auth/set-password/" not in told.body
 
 
 def test_a_reset_link_expires_after_an_hour(app, client, make_user, monkeypatch):
