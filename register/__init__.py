@@ -20,7 +20,15 @@ from register.extensions import csrf, db, login_manager, migrate
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Endpoints reachable without signing in. Everything else requires a session (SecureDrop's rule).
-PUBLIC_ENDPOINTS = {"auth.login", "auth.sso_start", "auth.sso_callback", "static", "healthz"}
+PUBLIC_ENDPOINTS = {
+    "auth.login",
+    "auth.sso_start",
+    "auth.sso_callback",
+    "auth.forgot_password",
+    "auth.password_link",  # the single-use link in its address is the credential
+    "static",
+    "healthz",
+}
 PUBLIC_BLUEPRINTS = {"public", "api"}
 
 

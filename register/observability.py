@@ -61,6 +61,14 @@ def _user_id() -> int | None:
     return getattr(user, "id", None) if user is not None and user.is_authenticated else None
 
 
+def _logged_path() -> str:
+    """The request's path, with a secret in it (a set-password link's token) left out."""
+    token = (request.view_args or {}).get("token")
+    if isinstance(token, str) and token:
+        return request.path.replace(token, "[token]")
+    return request.path
+
+
 def _json_handler() -> logging.Handler:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
@@ -93,7 +101,7 @@ def init_app(app: Flask) -> None:
         fields = {
             "request_id": request_id(),
             "method": request.method,
-            "path": request.path,
+            "path": _logged_path(),
             "endpoint": request.endpoint,
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),

@@ -216,6 +216,16 @@ def department(app: Flask) -> Department:
     return dept
 
 
+def create_user_with_password(
+    session: Any, fields: UserFields, actor: User | None = None, password: str = PASSWORD
+) -> User:
+    """A person with a known password, as if they had set it with their invitation link
+    (administrators cannot set one: register.admin.services.create_user takes none)."""
+    user = create_user(session, fields, actor)
+    user.password_hash = passwords.hash_password(password)
+    return user
+
+
 @pytest.fixture
 def make_user(app: Flask, department: Department) -> Callable[..., User]:
     counter = {"n": 0}
@@ -229,7 +239,7 @@ def make_user(app: Flask, department: Department) -> Callable[..., User]:
             department=kwargs.pop("department", department if role == "official" else None),
             **kwargs,
         )
-        user = create_user(db.session, fields, None, PASSWORD)
+        user = create_user_with_password(db.session, fields, None, PASSWORD)
         if role == "compliance":
             user.assigned_departments = [department]
         db.session.commit()

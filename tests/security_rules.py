@@ -29,6 +29,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from register.auth.invitations import hash_link_token
 from register.clock import utcnow
 from register.models import (
     AccessRequest,
@@ -36,10 +37,12 @@ from register.models import (
     BuyerMapping,
     Flag,
     ImportRun,
+    PasswordLink,
     PublishedEdition,
     RosterUpload,
     User,
 )
+from register.models.password_links import RESET
 from tests.review.helpers import matrix_flag, matrix_plan
 
 PUBLIC = "public"
@@ -61,6 +64,8 @@ EXPECTED: dict[str, Any] = {
     # Single sign-on (OpenID Connect): anyone may start it; 404 while it is not configured.
     "auth.sso_start": PUBLIC,
     "auth.sso_callback": PUBLIC,
+    "auth.forgot_password": PUBLIC,
+    "auth.password_link": PUBLIC,  # the link itself is the credential
     # Officials' own declarations.
     "declarations.mine": {"official"},
     "declarations.start": {"official"},
@@ -78,6 +83,7 @@ EXPECTED: dict[str, Any] = {
     "admin.new_user": {"admin"},
     "admin.edit_user": {"admin"},
     "admin.set_active": {"admin"},
+    "admin.resend_invitation": {"admin"},
     "admin.roster": {"admin"},
     "admin.confirm_roster": {"admin"},
     "admin.cycles": {"admin"},
@@ -194,6 +200,7 @@ PARAMS: dict[str, Callable[[Any], Any]] = {
             snapshot='{"cycle": "2026/27", "edition": 1, "redactions": [], "entries": []}',
         ),
     ),
+    "token": lambda world: _live_link(world),
     "token_id": lambda world: _saved(
         world,
         ApiToken(
@@ -230,6 +237,21 @@ def _service_account(world: Any) -> User:
     world.session.add(account)
     world.session.flush()
     return account
+
+
+def _live_link(world: Any) -> str:
+    """A usable reset link of the owner's (showing its page and an empty form use nothing)."""
+    token = "matrix-password-link-token"
+    world.session.add(
+        PasswordLink(
+            user_id=world.owner.id,
+            purpose=RESET,
+            token_hash=hash_link_token(token),
+            expires_at=utcnow() + timedelta(hours=1),
+        )
+    )
+    world.session.commit()
+    return token
 
 
 def _saved(world: Any, obj: Any) -> int:

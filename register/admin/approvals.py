@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from register.audit.log import record
+from register.auth.invitations import send_invitation
 from register.clock import utcnow
 from register.models import AccessRequest, Department, User
 from register.models.access_requests import APPROVED, NEW_PERSON, PENDING, REJECTED
@@ -182,6 +183,9 @@ def approve(
     _apply(session, user, after)
     row.status, row.decided_by_id, row.decided_at = APPROVED, actor.id, utcnow()
     session.flush()
+    if row.kind == NEW_PERSON and not user.is_service_account:
+        # Only now may the new person set a password: until approval they had no access at all.
+        send_invitation(session, user, actor=actor, ip_address=ip_address)
     now = access_state(user)
     changed = [key for key in now if now[key] != current[key]]
     record(

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from register import runtime
 from register.admin import services as admin
 from register.auth import single_sign_on
-from register.auth.passwords import password_problem
+from register.auth.invitations import INVITATION_LIFETIME, print_invitation_link
 from register.cli_support import command_transaction, fail
 from register.completeness.cycles import unreviewed_departments
 from register.models import Department, User
@@ -45,14 +45,9 @@ def create_department(code: str, name: str) -> None:
 @click.option("--name", "full_name", required=True)
 @click.option("--role", required=True, type=click.Choice(sorted(ROLES)))
 @click.option("--department", "department_code", help="Department code (officials).")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-def create_user(
-    email: str, full_name: str, role: str, department_code: str | None, password: str
-) -> None:
-    """Create one user with a password."""
-    problem = password_problem(password)
-    if problem:
-        fail(problem)
+def create_user(email: str, full_name: str, role: str, department_code: str | None) -> None:
+    """Create one user and print a single-use link for them to set their own password (the
+    first administrator of a new installation; people added later are invited by email)."""
     with command_transaction(admin.AdminError) as session:
         department = None
         if department_code:
@@ -61,10 +56,16 @@ def create_user(
             )
             if department is None:
                 fail(f"No department with code {department_code}")
-        admin.create_user(
-            session, admin.UserFields(email, full_name, role, department), None, password
+        user = admin.create_user(
+            session, admin.UserFields(email, full_name, role, department), None
         )
+        link = print_invitation_link(session, user)
     click.echo(f"Created {role} {email}")
+    click.echo(
+        f"Set-password link for {email} (works once, for "
+        f"{INVITATION_LIFETIME.total_seconds() / 3600:.0f} hours; give it to nobody else):"
+    )
+    click.echo(link)
 
 
 @users_cli.command("erase-birth-dates")

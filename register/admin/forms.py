@@ -8,7 +8,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovFileInput,
-    GovPasswordInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -18,7 +17,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField,
     HiddenField,
-    PasswordField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -98,12 +96,6 @@ class UserForm(FlaskForm):
     is_service_account = BooleanField(
         "Service account: a program that uses the API and never signs in on the web",
         widget=GovCheckboxInput(),
-    )
-    password = PasswordField(
-        "Temporary password",
-        widget=GovPasswordInput(),
-        description="Optional. At least 12 characters. Leave blank to keep the current one.",
-        validators=[Optional(), Length(max=200)],
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
 

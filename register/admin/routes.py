@@ -26,7 +26,7 @@ from register.admin.forms import (
     UserForm,
     confirmed_ids,
 )
-from register.auth.passwords import password_problem
+from register.auth.invitations import password_states
 from register.completeness.cycles import unreviewed_departments
 from register.extensions import db
 from register.forms import ConfirmForm
@@ -92,6 +92,7 @@ def people() -> str:
     return render_template(
         "admin/people.html",
         users=users,
+        password_states=password_states(db.session, [u.id for u in users]),
         page=page,
         total=total,
         page_size=PAGE_SIZE,
@@ -124,11 +125,6 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
     department = (
         db.session.get(Department, form.department_id.data) if form.department_id.data else None
     )
-    if form.password.data:
-        problem = password_problem(form.password.data)
-        if problem:
-            form.password.errors.append(problem)
-            return None
     fields = services.UserFields(
         email=form.email.data or "",
         full_name=form.full_name.data or "",
@@ -149,7 +145,6 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
                 user,
                 fields,
                 assigned=assigned,
-                password=form.password.data or None,
                 actor=current_user,
                 settings=runtime.settings(),
                 ip_address=request.remote_addr,
@@ -166,7 +161,12 @@ def new_user() -> str | Response:
     if form.validate_on_submit():
         user = _save_user(form, None)
         if user is not None:
-            flash(f"Created {user.full_name}", "success")
+            invited = (
+                ". An email invites them to set their own password (the link works for 72 hours)."
+                if user.active
+                else ""
+            )
+            flash(f"Created {user.full_name}{invited}", "success")
             _flash_if_awaiting_approval(user)
             return redirect(url_for(".people"))
     return render_template("admin/user_form.html", form=form, user=None)
@@ -193,6 +193,7 @@ def edit_user(user_id: int) -> str | Response:
         confirm_form=ConfirmForm(),
         pending=(pending := approvals.pending_request(db.session, user)),
         pending_text=approvals.describe(pending.after_state) if pending else None,
+        password_state=password_states(db.session, [user.id])[user.id],
     )
 
 
@@ -204,6 +205,25 @@ def _flash_if_awaiting_approval(user: User) -> None:
             "another administrator's approval on the Approvals page",
             "info",
         )
+
+
+@bp.post("/people/<int:user_id>/invitation")
+@roles_required(ADMIN)
+def resend_invitation(user_id: int) -> Response:
+    """Email a person who has not set their password yet a new invitation link."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        with runtime.transaction() as session:
+            services.resend_invitation(session, user, current_user, ip_address=request.remote_addr)
+    except services.AdminError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Sent {user.full_name} a new invitation to set their password", "success")
+    return redirect(url_for(".edit_user", user_id=user.id))
 
 
 @bp.post("/people/<int:user_id>/active")

@@ -25,6 +25,7 @@ from register.admin.approvals import (
     request_access,
 )
 from register.audit.log import record
+from register.auth.invitations import password_states, send_invitation
 from register.auth.passwords import hash_password
 from register.clock import utcnow
 from register.completeness.cycles import unreviewed_departments
@@ -70,7 +71,8 @@ class OwnAccessError(AdminError):
 
 
 def unusable_password() -> str:
-    """A hash nobody knows the password for; an administrator sets a real one."""
+    """A hash nobody knows the password for: a new person sets their own with an invitation
+    link (register.auth.invitations); nobody else ever chooses it."""
     return hash_password(secrets.token_urlsafe(32))
 
 
@@ -366,9 +368,10 @@ def check_user_fields(fields: UserFields) -> list[str]:
     return problems
 
 
-def create_user(
-    session: Session, fields: UserFields, actor: User | None, password: str | None = None
-) -> User:
+def create_user(session: Session, fields: UserFields, actor: User | None) -> User:
+    """Create a person (audited) with a password nobody knows: the door that creates them sends
+    the invitation to set their own (`save_person`, `apply_roster`) or prints the first
+    administrator's link (`users create`)."""
     problems = check_user_fields(fields)
     if session.scalar(select(User).where(func.lower(User.email) == fields.email.lower())):
         problems.append(f"a user with email {fields.email} already exists")
@@ -383,7 +386,7 @@ def create_user(
         is_senior=fields.is_senior,
         joined_on=fields.joined_on,
         left_on=fields.left_on,
-        password_hash=hash_password(password) if password else unusable_password(),
+        password_hash=unusable_password(),
         is_service_account=fields.is_service_account,
     )
     personal = apply_person_details(user, fields.person, PERSON_COLUMNS)
@@ -411,7 +414,6 @@ def save_person(
     fields: UserFields,
     *,
     assigned: Collection[Department],
-    password: str | None,
     actor: User,
     settings: Settings,
     ip_address: str | None = None,
@@ -424,13 +426,15 @@ def save_person(
     (OwnAccessError); a privileged role or new reviewed departments become an access request
     for another administrator (register.admin.approvals), and a person created with a
     privileged role stays inactive until it is approved. `approvals.pending_request` says
-    whether one is waiting."""
+    whether one is waiting. A new person is emailed an invitation to set their own password
+    (once approved, for a privileged role; never for a service account): nobody sets another
+    person's password here."""
     screened_as = None if user is None else (user.full_name, user.department_id)
     personal: list[str] = []
     asked_codes = sorted(d.code for d in assigned) if fields.role == COMPLIANCE else []
     try:
         if user is None:
-            user = create_user(session, fields, actor, password)
+            user = create_user(session, fields, actor)
             if user.role in PRIVILEGED_ROLES:
                 # No powers (not active, no departments) until another administrator approves.
                 user.active = False
@@ -443,13 +447,15 @@ def save_person(
                     actor=actor,
                     ip_address=ip_address,
                 )
+            elif not user.is_service_account:
+                send_invitation(session, user, actor=actor, ip_address=ip_address)
         else:
             problems = check_user_fields(fields)
             if problems:
                 raise AdminError("; ".join(problems))
             _refuse_own_access_change(user, fields, asked_codes, actor)
             personal = _update_person(
-                session, user, fields, assigned, asked_codes, actor, settings, ip_address, password
+                session, user, fields, assigned, asked_codes, actor, settings, ip_address
             )
     except ApprovalError as exc:
         raise AdminError(str(exc)) from None
@@ -482,7 +488,6 @@ def _update_person(
     actor: User,
     settings: Settings,
     ip_address: str | None,
-    password: str | None,
 ) -> list[str]:
     """Update a person (audited with before and after). Granting a privileged role, or adding
     departments to a compliance officer, becomes a request for a second administrator's approval
@@ -511,10 +516,6 @@ def _update_person(
     personal = apply_person_details(
         user, fields.person, person_fields(settings.collect_birth_dates)
     )
-    if password:
-        user.password_hash = hash_password(password)
-        user.failed_logins = 0
-        user.locked_until = None
     after = _audited_state(user)
     changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     session.flush()
@@ -530,7 +531,6 @@ def _update_person(
         details={
             "before": {k: before[k] for k in changed},
             "after": {k: after[k] for k in changed},
-            "password_reset": bool(password),
             # Which, never their values: the log cannot be anonymised later.
             "personal_details_changed": personal,
             "open_flags_moved": moved,
@@ -539,6 +539,23 @@ def _update_person(
     if was["role"] in PRIVILEGED_ROLES and user.role not in PRIVILEGED_ROLES:
         announce_removal(session, user, was, actor)
     return personal
+
+
+def resend_invitation(
+    session: Session, user: User, actor: User, *, ip_address: str | None = None
+) -> None:
+    """Email a person who has not set a password yet a new invitation (the older link stops
+    working); audited. Someone who has a password uses "Forgot your password?" instead."""
+    if user.is_service_account:
+        raise AdminError(f"{user.full_name} is a service account: it never signs in on the web")
+    if not user.active:
+        raise AdminError(f"{user.full_name}'s account is deactivated: reactivate it first")
+    if not password_states(session, [user.id])[user.id].pending:
+        raise AdminError(
+            f"{user.full_name} has set a password already; they can reset it themselves with "
+            '"Forgot your password?" on the sign-in page'
+        )
+    send_invitation(session, user, actor=actor, ip_address=ip_address)
 
 
 def move_open_flags(session: Session, user: User) -> int:
@@ -903,8 +920,9 @@ def apply_roster(
     session: Session, plan: RosterPlan, actor: User | None, settings: Settings
 ) -> RosterReport:
     """Make the changes of `plan` (in the caller's transaction), each person audited with
-    before and after values (personal details by name only); officials added, or whose names,
-    birth date or department changed, are screened again."""
+    before and after values (personal details by name only); each person added is emailed an
+    invitation to set their password; officials added, or whose names, birth date or
+    department changed, are screened again."""
     report = RosterReport(
         unchanged=plan.unchanged,
         errors=list(plan.errors),
@@ -917,6 +935,7 @@ def apply_roster(
         try:
             with session.begin_nested():
                 created = create_user(session, new.fields, actor)
+                send_invitation(session, created, actor=actor)
         except AdminError as exc:  # created by someone else since the plan was made
             report.errors.append((new.line, str(exc)))
             continue

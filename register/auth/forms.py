@@ -40,3 +40,35 @@ class ChangePasswordForm(FlaskForm):
         ],
     )
     submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[
+            DataRequired("Enter your email address"),
+            Email("Enter an email address in the correct format, like name@example.gov.uk"),
+            Length(max=254),
+        ],
+    )
+    submit = SubmitField("Send me a link", widget=GovSubmitInput())
+
+
+class SetPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        description="At least 12 characters, mixing letters with numbers or symbols.",
+        validators=[DataRequired("Enter a new password"), Length(max=200)],
+    )
+    confirm_password = PasswordField(
+        "Confirm new password",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired("Confirm your new password"),
+            EqualTo("new_password", "The passwords do not match"),
+        ],
+    )
+    submit = SubmitField("Set password", widget=GovSubmitInput())

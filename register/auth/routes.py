@@ -20,8 +20,13 @@ from werkzeug.wrappers import Response
 
 from register import runtime
 from register.audit.log import record
-from register.auth import oidc_client, services
-from register.auth.forms import ChangePasswordForm, SignInForm
+from register.auth import invitations, oidc_client, services
+from register.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    SetPasswordForm,
+    SignInForm,
+)
 from register.auth.services import authenticate
 from register.auth.single_sign_on import sign_in_with_single_sign_on
 from register.downloads import content_disposition
@@ -129,6 +134,68 @@ def change_password() -> str | Response:
             flash("Your password has been changed.", "success")
             return redirect(url_for("index"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password() -> str:
+    """Ask for a reset link. The answer is the same page whether or not the address has an
+    account (or an active one, or was sent a link a minute ago): nobody learns who has one."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        with runtime.transaction() as db_session:
+            invitations.request_password_reset(
+                db_session, form.email.data or "", ip_address=request.remote_addr
+            )
+        return render_template("auth/reset_requested.html", email=form.email.data)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+def _link_page(body: str, status: int = 200) -> Response:
+    """A page reached by a set-password link: the token in its address is sent nowhere else
+    (no Referer to the next site or to the register's own pages) and kept in no cache."""
+    response = Response(body, status=status, mimetype="text/html")
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def password_link(token: str) -> Response:
+    """The page an invitation or reset link opens. Showing it changes nothing (mail scanners
+    open links); sending the form sets the password, uses the link up, ends every session and
+    revokes every API token of the person, then asks them to sign in."""
+    try:
+        link = invitations.live_link(db.session, token)
+    except invitations.LinkError:
+        return _link_page(render_template("auth/link_invalid.html"), 404)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            with runtime.transaction() as db_session:
+                invitations.use_link(
+                    db_session, token, form.new_password.data or "", ip_address=request.remote_addr
+                )
+        except invitations.LinkError:
+            return _link_page(render_template("auth/link_invalid.html"), 404)
+        except services.PasswordChangeError as exc:
+            form[exc.field].errors.append(str(exc))
+        else:
+            logout_user()  # whoever was signed in in this browser: the person signs in afresh
+            session.clear()
+            flash(
+                "Your password is set. Sign in with your email address and new password.", "success"
+            )
+            response = redirect(url_for("auth.login"))
+            response.headers["Referrer-Policy"] = "no-referrer"
+            return response
+    return _link_page(
+        render_template(
+            "auth/password_link.html",
+            form=form,
+            email=link.user.email,
+            invited=link.purpose == invitations.INVITATION,
+        )
+    )
 
 
 @bp.get("/my-data")

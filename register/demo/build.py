@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from register.admin.services import UserFields, create_cycle, create_department, create_user
+from register.auth.passwords import hash_password
 from register.awards.parse import SUFFIXES
 from register.declarations import services as declarations
 from register.ingest.streams import iter_paths
@@ -65,6 +66,13 @@ OFFICIALS = [
 ]  # fmt: skip
 
 
+def _demo_user(session: Session, fields: UserFields) -> User:
+    """A demo person with the published demo password (development only), not invited."""
+    user = create_user(session, fields, None)
+    user.password_hash = hash_password(DEMO_PASSWORD)
+    return user
+
+
 def build_demo(
     session: Session, settings: Settings, progress: Callable[[str], None] = print
 ) -> str:
@@ -75,25 +83,15 @@ def build_demo(
     departments = {code: create_department(session, code, name, None) for code, name in DEPARTMENTS}
     people = {}
     for email, name, code, title, senior, joined in OFFICIALS:
-        people[email] = create_user(
-            session,
-            UserFields(email, name, "official", departments[code], title, senior, joined),
-            None,
-            DEMO_PASSWORD,
+        people[email] = _demo_user(
+            session, UserFields(email, name, "official", departments[code], title, senior, joined)
         )
-    compliance = create_user(
-        session,
-        UserFields("compliance@example.gov.uk", "Chris Compliance", "compliance"),
-        None,
-        DEMO_PASSWORD,
+    compliance = _demo_user(
+        session, UserFields("compliance@example.gov.uk", "Chris Compliance", "compliance")
     )
     compliance.assigned_departments = list(departments.values())
-    create_user(
-        session, UserFields("auditor@example.gov.uk", "Ada Auditor", "auditor"), None, DEMO_PASSWORD
-    )
-    create_user(
-        session, UserFields("admin@example.gov.uk", "Ash Admin", "admin"), None, DEMO_PASSWORD
-    )
+    _demo_user(session, UserFields("auditor@example.gov.uk", "Ada Auditor", "auditor"))
+    _demo_user(session, UserFields("admin@example.gov.uk", "Ash Admin", "admin"))
     previous = create_cycle(
         session, "2025/26", date(2025, 4, 1), date(2025, 6, 30), departments.values(), None
     )

@@ -16,6 +16,7 @@ from register.models.declarations import (
 from register.models.email import OutboundEmail
 from register.models.flags import Decision, Flag
 from register.models.ownership import CompanyOfficer, UndeclaredFinding
+from register.models.password_links import PasswordLink
 from register.models.people import Department, RosterUpload, User
 from register.models.publication import PublishedEdition, Redaction
 from register.models.reminders import Reminder
@@ -47,6 +48,7 @@ __all__ = [
     "Interest",
     "ManagementPlan",
     "OutboundEmail",
+    "PasswordLink",
     "RelatedOrganisation",
     "UndeclaredFinding",
     "User",

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from register.clock import utcnow
 from register.models.email import FAILED, QUEUED, SENT, OutboundEmail
+from register.notify.outbox import FORGOTTEN_BODY, ONE_TIME_LINK_KINDS
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,8 @@ def send_pending(
                 email.status = SENT
                 email.sent_at = utcnow()
                 email.last_error = None
+                if email.kind in ONE_TIME_LINK_KINDS:
+                    email.body = FORGOTTEN_BODY
                 report.sent += 1
             session.commit()
     finally:

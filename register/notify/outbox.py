@@ -11,6 +11,11 @@ from register.models.email import QUEUED, OutboundEmail
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 MAX_SUBJECT = 300
+# Emails whose body holds a single-use set-password link (register.auth.invitations): once
+# sent, the outbox forgets the body, so neither the database nor its backups keep a usable link.
+INVITATION_EMAIL, RESET_EMAIL = "auth.invitation", "auth.password_reset"
+ONE_TIME_LINK_KINDS = frozenset({INVITATION_EMAIL, RESET_EMAIL})
+FORGOTTEN_BODY = "(Removed once sent: it held a single-use link.)"
 
 
 def one_line_subject(subject: str) -> str:

@@ -94,22 +94,6 @@ def test_password_change_keeps_this_session_and_ends_the_others(app, client, mak
     assert_sent_to_sign_in(replay(app, before_change))
 
 
-def test_administrator_password_reset_ends_the_users_sessions(app, client, make_user, department):
-    official = make_user("official")
-    sign_in(client, official)
-    admin = app.test_client()
-    sign_in(admin, make_user("admin"))
-    response = admin.post(
-        f"/admin/people/{official.id}",
-        data={"email": official.email, "full_name": official.full_name, "role": "official",
-              "department_id": str(department.id), "password": NEW_PASSWORD},
-    )  # fmt: skip
-    assert response.status_code == 302
-    assert_sent_to_sign_in(client.get(PAGE))
-    assert admin.get("/admin/people").status_code == 200, "the administrator was signed out"
-    assert sign_in(client, official, NEW_PASSWORD).status_code == 302
-
-
 def test_any_password_change_gives_a_new_session_token(make_user):
     official = make_user("official")
     token = official.session_token

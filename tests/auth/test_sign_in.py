@@ -14,14 +14,14 @@ from flask import Flask
 from sqlalchemy import select
 
 from register import ConfigurationError, create_app
-from register.admin.services import UserFields, create_user
+from register.admin.services import UserFields
 from register.auth.passwords import check_password
 from register.auth.services import GENERIC_ERROR
 from register.clock import utcnow
 from register.config import DEFAULT_SECRET
 from register.extensions import db
 from register.models import AuditEntry, User
-from tests.conftest import PASSWORD, sign_in
+from tests.conftest import PASSWORD, create_user_with_password, sign_in
 
 NEW_PASSWORD = "staple-orbit-lantern-42"
 
@@ -265,8 +265,9 @@ def production_app(migrated_template: Path, tmp_path: Path) -> Any:
 
 
 def test_production_cookies_are_secure(production_app: Flask):
-    user = create_user(db.session, UserFields("prod@example.gov.uk", "Prod User", "admin"), None,
-                       PASSWORD)  # fmt: skip
+    user = create_user_with_password(
+        db.session, UserFields("prod@example.gov.uk", "Prod User", "admin")
+    )
     db.session.commit()
     assert isinstance(user, User)
     client = production_app.test_client()

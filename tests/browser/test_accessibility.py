@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from register.admin import approvals
 from register.admin.services import UserFields, create_user
+from register.auth import invitations
 from register.clock import today as uk_today
 from register.declarations import services as declarations
 from register.demo.build import DEMO_PASSWORD
@@ -91,6 +92,8 @@ def prepare(path: Path) -> dict[str, Any]:
             session, official, "change", {"role": "official", "assigned_departments": []},
             {"role": "auditor", "assigned_departments": []}, actor=admin,
         )  # fmt: skip
+        invited = session.scalar(select(User).where(User.email == LOGINS["auditor"]))
+        link = invitations.print_invitation_link(session, invited)
         session.commit()
         params = {
             "cycle_id": current.id, "declaration_id": draft.id,
@@ -101,6 +104,7 @@ def prepare(path: Path) -> dict[str, Any]:
             "run_id": session.scalar(select(ImportRun.id).limit(1)),
             "mapping_id": session.scalar(select(BuyerMapping.id).limit(1)),
             "edition_id": edition.id, "token_id": token.id, "old_declaration_id": old.id,
+            "token": link.rsplit("/", 1)[1],
             "department": session.scalar(select(Department.id).limit(1)),
         }  # fmt: skip
         db.session.remove()

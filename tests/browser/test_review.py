@@ -10,12 +10,12 @@ from typing import Any
 from playwright.sync_api import expect
 
 from register import clock
-from register.admin.services import UserFields, create_user
+from register.admin.services import UserFields
 from register.demo.build import DEMO_PASSWORD
 from register.extensions import db
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_filing import sign_in
-from tests.conftest import make_app
+from tests.conftest import create_user_with_password, make_app
 
 REASON = "Former director until 2024; the award was made within the look-back period."
 
@@ -84,7 +84,7 @@ def _add_senior_escalation_owner(tmp_path: Path) -> None:
     no department, added to the live server's copy of the demo."""
     app = make_app(f"sqlite:///{tmp_path / 'live.sqlite'}", tmp_path)
     with app.app_context():
-        create_user(
+        create_user_with_password(
             db.session,
             UserFields("sasha.senior@example.gov.uk", "Sasha Senior", "compliance", is_senior=True),
             None,

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from register.admin.services import UserFields, create_cycle, create_department, create_user
+from register.admin.services import UserFields, create_cycle, create_department
 from register.declarations.services import start_declaration, submit
 from register.extensions import db
 from register.models import Declaration, DeclarationCycle, Department, Interest, User
 from register.models.declarations import RelatedOrganisation
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, create_user_with_password
 
 TODAY = date(2026, 7, 15)
 OPENS = date(2026, 4, 1)
@@ -137,7 +137,7 @@ def build_mix(dcs: Department) -> Mix:
     mix = Mix(cycle, dcs, dfe)
 
     def person(key: str, department: Department, **kwargs: object) -> User:
-        user = create_user(
+        user = create_user_with_password(
             db.session,
             UserFields(
                 email=f"{key}@example.gov.uk",

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from register.admin.services import UserFields, create_cycle, create_department, create_user
+from register.admin.services import UserFields, create_cycle, create_department
 from register.extensions import db
 from register.models import AuditEntry, DeclarationCycle, Reminder
 from tests.completeness.mix import TODAY
-from tests.conftest import PASSWORD, date_fields, sign_in
+from tests.conftest import PASSWORD, create_user_with_password, date_fields, sign_in
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def small_cycle(mix):
     """A one-department cycle created after the mix's, with two officials: the surprise."""
     hmt = create_department(db.session, "HMT", "HM Treasury", None)
     for n in (1, 2):
-        create_user(
+        create_user_with_password(
             db.session,
             UserFields(f"t{n}@example.gov.uk", f"Treasury {n}", "official", hmt),
             None,

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from register.admin.services import UserFields, create_department, create_user
+from register.admin.services import UserFields, create_department
 from register.declarations import services
 from register.extensions import db
 from register.models import AuditEntry, Declaration, DeclarationVersion, Interest, User
 from register.models.declarations import SUBMITTED
-from tests.conftest import PASSWORD
+from tests.conftest import create_user_with_password
 from tests.declarations.helpers import open_cycle
 
 
@@ -81,8 +81,8 @@ def make_pg_user(pg_app: Any) -> tuple[Any, Any]:
     db.session.commit()
 
     def factory(role: str) -> User:
-        user = create_user(db.session, UserFields(f"{role}@example.gov.uk", "Pat Official", role,
-                                                  department), None, PASSWORD)  # fmt: skip
+        fields = UserFields(f"{role}@example.gov.uk", "Pat Official", role, department)
+        user = create_user_with_password(db.session, fields)
         db.session.commit()
         return user
 

@@ -17,10 +17,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import create_engine, make_url, select, text
 
-from register.admin.services import UserFields, create_department, create_user
+from register.admin.services import UserFields, create_department
 from register.extensions import db
 from register.models import Interest
-from tests.conftest import PASSWORD, sign_in
+from tests.conftest import PASSWORD, create_user_with_password, sign_in
 from tests.declarations.helpers import add, directorship, open_cycle, start
 
 pytestmark = pytest.mark.postgres
@@ -60,7 +60,7 @@ def test_outage_gives_a_clear_page_and_recovers_with_the_draft_intact(
 ) -> None:
     department = create_department(db.session, "DCS", "Department for Children's Services", None)
     fields = UserFields("pat@example.gov.uk", "Pat Official", "official", department)
-    official = create_user(db.session, fields, None, PASSWORD)
+    official = create_user_with_password(db.session, fields, None, PASSWORD)
     cycle = open_cycle([department])
     client = pg_app.test_client()
     assert sign_in(client, official).status_code == 302

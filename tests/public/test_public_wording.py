@@ -14,16 +14,16 @@ from sqlalchemy import select
 from register.extensions import db
 from register.models import AuditEntry, Interest, PublishedEdition
 from tests.completeness.mix import _file
-from tests.conftest import sign_in
+from tests.conftest import create_user_with_password, sign_in
 
 DONOR = "Jane Privatedonor"
 
 
 def _with_private_gift(mix):
     """A senior official in DFE files a gift from a private individual and a spouse's membership."""
-    from register.admin.services import UserFields, create_user
+    from register.admin.services import UserFields
 
-    official = create_user(
+    official = create_user_with_password(
         db.session,
         UserFields(
             email="p@example.gov.uk", full_name="Official P", role="official",

@@ -14,7 +14,7 @@ from register.models.declarations import ImmutableRecordError
 from register.models.flags import DECIDED, REOPENED
 from register.review import services
 from register.screening import screen_declaration
-from tests.conftest import PASSWORD, date_fields, sign_in
+from tests.conftest import PASSWORD, create_user_with_password, date_fields, sign_in
 from tests.review.helpers import add_award
 
 
@@ -165,7 +165,7 @@ def test_concurrent_decisions_sqlite(app, scene):
 
 
 def test_concurrent_decisions_postgresql(pg_app):
-    from register.admin.services import UserFields, create_department, create_user
+    from register.admin.services import UserFields, create_department
 
     department = create_department(db.session, "DCS", "Department for Children's Services", None)
 
@@ -178,7 +178,7 @@ def test_concurrent_decisions_postgresql(pg_app):
             role,
             department if role == "official" else None,
         )
-        user = create_user(db.session, fields, None, PASSWORD)
+        user = create_user_with_password(db.session, fields, None, PASSWORD)
         if role == "compliance":
             user.assigned_departments = [department]
         db.session.flush()

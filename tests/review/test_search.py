@@ -21,7 +21,7 @@ from register.review.search import (
     identifier_query,
     search_declarations,
 )
-from tests.conftest import PASSWORD, sign_in
+from tests.conftest import PASSWORD, create_user_with_password, sign_in
 
 _ids = count(1)
 
@@ -250,7 +250,7 @@ def test_compliance_officers_search_their_departments_auditors_everything(make_u
 
 
 def test_latest_versions_and_scope_on_postgres(pg_app):
-    from register.admin.services import UserFields, create_user
+    from register.admin.services import UserFields
 
     department = create_department(db.session, "DCS", "Department for Children's Services", None)
     numbers = count(1)
@@ -260,7 +260,7 @@ def test_latest_versions_and_scope_on_postgres(pg_app):
             f"{role}{next(numbers)}@example.gov.uk", full_name or role.title(), role,
             department if role == "official" else None,
         )  # fmt: skip
-        user = create_user(db.session, fields, None, PASSWORD)
+        user = create_user_with_password(db.session, fields, None, PASSWORD)
         if role == "compliance":
             user.assigned_departments = [department]
         db.session.commit()
