@@ -14,12 +14,12 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from register import clock
-from tests.api.helpers import make_token
 from register.auth import invitations
 from register.auth.passwords import check_password
 from register.extensions import db
 from register.models import PasswordLink, User
 from register.observability import JsonFormatter
+from tests.api.helpers import make_token
 from tests.auth.links import (
     audited,
     emails_to,

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from register import clock
 from register.admin.services import UserFields
-from tests.api.helpers import make_token
 from register.auth import invitations
 from register.extensions import db
 from register.models import ApiToken, OutboundEmail, PasswordLink
+from tests.api.helpers import make_token
 from tests.auth.links import audited, emails_to, last_link_to, move_clock_to, set_password
 from tests.conftest import PASSWORD, create_user_with_password, sign_in
 

@@ -15,11 +15,11 @@ from flask import current_app
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.api.helpers import make_token
 from register.demo.build import DEMO_PASSWORD
 from register.extensions import db
 from register.models import User
 from register.notify.mail import MailSettings, send_pending
+from tests.api.helpers import make_token
 from tests.auth.links import link_in
 from tests.browser.conftest import assert_accessible
 from tests.conftest import make_app
