@@ -20,7 +20,10 @@ from register.admin import approvals, services
 from register.extensions import db
 from register.models import AccessRequest, AuditEntry, Department, OutboundEmail, User
 from tests.api.helpers import make_token
+from tests.auth.links import emails_to, last_link_to, set_password
 from tests.conftest import sign_in
+
+NEW_PASSWORD = "orchard-lantern-basalt-42"
 
 
 def signed_in(app: Flask, user: User) -> FlaskClient:
@@ -96,7 +99,6 @@ def test_nobody_changes_the_departments_they_review(app, admins, make_user, depa
             officer,
             services.UserFields(officer.email, officer.full_name, "compliance"),
             assigned=[department, other],
-            password=None,
             actor=officer,
             settings=runtime.settings(),
         )
@@ -241,11 +243,12 @@ def test_a_new_privileged_person_has_no_access_until_approved(app, admins, depar
     ann, bo = admins
     ann_client = signed_in(app, ann)
     form = {"email": "new.admin@example.gov.uk", "full_name": "New Admin", "role": "admin",
-            "department_id": "0", "password": "a-long-enough-password-7"}  # fmt: skip
+            "department_id": "0"}  # fmt: skip
     assert ann_client.post("/admin/people/new", data=form).status_code == 302
     person = db.session.scalar(select(User).where(User.email == "new.admin@example.gov.uk"))
     assert not person.active and not person.is_active
-    assert sign_in(app.test_client(), person, "a-long-enough-password-7").status_code == 200
+    # No invitation either: nobody can set a password for an account that is not approved.
+    assert emails_to(person.email, "auth.invitation") == []
     # The administrator who asked cannot switch the account on either.
     page = ann_client.post(
         f"/admin/people/{person.id}/active", data={"active": "yes"}, follow_redirects=True
@@ -255,7 +258,15 @@ def test_a_new_privileged_person_has_no_access_until_approved(app, admins, depar
     assert request.kind == "new_person"
     signed_in(app, bo).post(f"/admin/approvals/{request.id}/approve")
     assert reload(person).active
-    assert sign_in(app.test_client(), person, "a-long-enough-password-7").status_code == 302
+    # Approved: the invitation goes out, and the person sets their own password and signs in.
+    client = app.test_client()
+    assert (
+        set_password(
+            client, last_link_to(person.email, "auth.invitation"), NEW_PASSWORD
+        ).status_code
+        == 302
+    )
+    assert sign_in(app.test_client(), person, NEW_PASSWORD).status_code == 302
 
 
 def test_reactivating_a_privileged_person_needs_approval(app, admins, make_user):
