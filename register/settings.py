@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from register.auth.sessions import SessionPolicy
+from register.auth.throttle import ThrottlePolicy
 from register.ingest.streams import IngestLimits
 from register.matching import MatchConfig
 from register.notify.mail import MailSettings
@@ -19,6 +22,7 @@ from register.notify.mail import MailSettings
 
 @dataclass(frozen=True)
 class Settings:
+    production: bool
     lookback_months: int
     joiner_days: int
     compliance_mailbox: str
@@ -26,8 +30,8 @@ class Settings:
     audit_key: bytes
     collect_birth_dates: bool
     display_timezone: ZoneInfo
-    login_max_failures: int
-    login_lock_minutes: int
+    sign_in_throttle: ThrottlePolicy
+    sessions: SessionPolicy
     web_import_max_bytes: int
     ingest_limits: IngestLimits
     mail: MailSettings
@@ -35,6 +39,7 @@ class Settings:
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
         return cls(
+            production=bool(config["IS_PRODUCTION"]),
             lookback_months=int(config["LOOKBACK_MONTHS"]),
             joiner_days=int(config["JOINER_DAYS"]),
             compliance_mailbox=str(config["COMPLIANCE_MAILBOX"]),
@@ -42,8 +47,18 @@ class Settings:
             audit_key=str(config["AUDIT_KEY"]).encode(),
             collect_birth_dates=bool(config["COLLECT_BIRTH_DATES"]),
             display_timezone=ZoneInfo(str(config["DISPLAY_TIMEZONE"])),
-            login_max_failures=int(config["LOGIN_MAX_FAILURES"]),
-            login_lock_minutes=int(config["LOGIN_LOCK_MINUTES"]),
+            sign_in_throttle=ThrottlePolicy(
+                free_per_account_address=int(config["LOGIN_FREE_FAILURES"]),
+                free_per_address=int(config["LOGIN_ADDRESS_FREE_FAILURES"]),
+                free_per_account=int(config["LOGIN_ACCOUNT_FREE_FAILURES"]),
+                first_delay=timedelta(seconds=int(config["LOGIN_FIRST_DELAY_SECONDS"])),
+                max_delay=timedelta(minutes=int(config["LOGIN_MAX_DELAY_MINUTES"])),
+                forget_after=timedelta(hours=int(config["LOGIN_FORGET_AFTER_HOURS"])),
+            ),
+            sessions=SessionPolicy(
+                idle=timedelta(minutes=int(config["SESSION_IDLE_MINUTES"])),
+                lifetime=timedelta(hours=int(config["SESSION_MAX_HOURS"])),
+            ),
             web_import_max_bytes=int(config["WEB_IMPORT_MAX_BYTES"]),
             ingest_limits=IngestLimits(
                 max_bytes=int(config["INGEST_MAX_BYTES"]),

@@ -71,6 +71,7 @@ EXPECTED: dict[str, Any] = {
     "admin.new_user": {"admin"},
     "admin.edit_user": {"admin"},
     "admin.set_active": {"admin"},
+    "admin.unlock": {"admin"},
     "admin.roster": {"admin"},
     "admin.confirm_roster": {"admin"},
     "admin.cycles": {"admin"},

@@ -49,7 +49,7 @@ def create_user(
     email: str, full_name: str, role: str, department_code: str | None, password: str
 ) -> None:
     """Create one user with a password."""
-    problem = password_problem(password)
+    problem = password_problem(password, user_inputs=(email, full_name))
     if problem:
         fail(problem)
     with command_transaction(admin.AdminError) as session:

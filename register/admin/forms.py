@@ -97,7 +97,10 @@ class UserForm(FlaskForm):
     password = PasswordField(
         "Temporary password",
         widget=GovPasswordInput(),
-        description="Optional. At least 12 characters. Leave blank to keep the current one.",
+        description=(
+            "Optional. At least 12 characters, not a common password, nor the person's name "
+            "or email. Leave blank to keep the current one."
+        ),
         validators=[Optional(), Length(max=200)],
     )
     submit = SubmitField("Save", widget=GovSubmitInput())

@@ -26,6 +26,7 @@ from register.admin.forms import (
     UserForm,
     confirmed_ids,
 )
+from register.auth import throttle
 from register.auth.passwords import password_problem
 from register.completeness.cycles import unreviewed_departments
 from register.extensions import db
@@ -92,6 +93,7 @@ def people() -> str:
     return render_template(
         "admin/people.html",
         users=users,
+        throttled=throttle.throttled_emails(db.session, [u.email for u in users]),
         page=page,
         total=total,
         page_size=PAGE_SIZE,
@@ -122,7 +124,9 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
         db.session.get(Department, form.department_id.data) if form.department_id.data else None
     )
     if form.password.data:
-        problem = password_problem(form.password.data)
+        problem = password_problem(
+            form.password.data, user_inputs=(form.email.data or "", form.full_name.data or "")
+        )
         if problem:
             form.password.errors.append(problem)
             return None
@@ -180,7 +184,13 @@ def edit_user(user_id: int) -> str | Response:
     if form.validate_on_submit() and _save_user(form, user) is not None:
         flash(f"Saved {user.full_name}", "success")
         return redirect(url_for(".people"))
-    return render_template("admin/user_form.html", form=form, user=user, confirm_form=ConfirmForm())
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        confirm_form=ConfirmForm(),
+        throttled=throttle.is_throttled(db.session, user),
+    )
 
 
 @bp.post("/people/<int:user_id>/active")
@@ -204,6 +214,28 @@ def set_active(user_id: int) -> Response:
         if changed:
             verb = "Reactivated" if active else "Deactivated"
             flash(f"{verb} {user.full_name}'s account", "success")
+    return redirect(url_for(".edit_user", user_id=user.id))
+
+
+@bp.post("/people/<int:user_id>/unlock")
+@roles_required(ADMIN)
+def unlock(user_id: int) -> Response:
+    """Clear the sign-in delays of an account (after the owner asks, or an attack is over)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with runtime.transaction() as session:
+        cleared = throttle.unlock_account(
+            session, user, actor=current_user, ip_address=request.remote_addr
+        )
+    flash(
+        f"Cleared the sign-in delays of {user.full_name}'s account"
+        if cleared
+        else f"{user.full_name}'s account had no sign-in delays",
+        "success",
+    )
     return redirect(url_for(".edit_user", user_id=user.id))
 
 

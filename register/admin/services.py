@@ -429,8 +429,6 @@ def save_person(
         )
         if password:
             user.password_hash = hash_password(password)
-            user.failed_logins = 0
-            user.locked_until = None
         user.assigned_departments = list(assigned) if user.role == COMPLIANCE else []
         after = _audited_state(user)
         changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
@@ -503,8 +501,6 @@ def set_active(
     if user.active == active:
         return False
     user.active = active
-    if active:
-        user.failed_logins, user.locked_until = 0, None
     verb = "Reactivated" if active else "Deactivated"
     record(
         session,

@@ -19,6 +19,7 @@ from register.models.people import Department, RosterUpload, User
 from register.models.publication import PublishedEdition, Redaction
 from register.models.reminders import Reminder
 from register.models.review import ManagementPlan
+from register.models.sign_in import SignInThrottle, UserSession
 
 __all__ = [
     "ApiToken",
@@ -47,5 +48,7 @@ __all__ = [
     "OutboundEmail",
     "RelatedOrganisation",
     "UndeclaredFinding",
+    "SignInThrottle",
     "User",
+    "UserSession",
 ]
