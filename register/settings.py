@@ -22,7 +22,6 @@ from register.notify.mail import MailSettings
 
 @dataclass(frozen=True)
 class Settings:
-    production: bool
     lookback_months: int
     joiner_days: int
     compliance_mailbox: str
@@ -35,11 +34,11 @@ class Settings:
     web_import_max_bytes: int
     ingest_limits: IngestLimits
     mail: MailSettings
+    production: bool
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
         return cls(
-            production=bool(config["IS_PRODUCTION"]),
             lookback_months=int(config["LOOKBACK_MONTHS"]),
             joiner_days=int(config["JOINER_DAYS"]),
             compliance_mailbox=str(config["COMPLIANCE_MAILBOX"]),
@@ -67,6 +66,7 @@ class Settings:
                 max_string_chars=int(config["INGEST_MAX_STRING_CHARS"]),
             ),
             mail=MailSettings.from_config(config),
+            production=bool(config["IS_PRODUCTION"]),
         )
 
     @property

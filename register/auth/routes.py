@@ -156,7 +156,8 @@ def change_password() -> str | Response:
                     user,
                     form.current_password.data or "",
                     form.new_password.data or "",
-                    attempt=_attempt(user.email),
+                    # No device-cookie exemption: whoever copied the session may have copied it.
+                    attempt=Attempt(user.email, request.remote_addr),
                     policy=runtime.settings().sign_in_throttle,
                 )
         except services.PasswordChangeError as exc:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from register.clock import utcnow
+from register import clock
 from register.models import User, UserSession
 
 # Last-seen is written at most this often per session: not a database write per request.
@@ -43,7 +43,7 @@ def start_session(
 ) -> str:
     """Start a session of `user` and return its key (for the cookie; never stored)."""
     key = secrets.token_urlsafe(32)
-    now = utcnow()
+    now = clock.utcnow()
     session.add(
         UserSession(
             user_id=user.id,
@@ -72,7 +72,7 @@ def session_user(session: Session, key: str, policy: SessionPolicy) -> User | No
     user_session, user = found
     if user_session.generation != user.session_token or not user.active:
         return None
-    now = utcnow()
+    now = clock.utcnow()
     reason = _past_limit(user_session, policy, now)
     if reason is not None:
         user_session.ended_at, user_session.end_reason = now, reason
@@ -98,5 +98,5 @@ def end_session(session: Session, key: str, *, reason: str = SIGNED_OUT) -> None
     session.execute(
         update(UserSession)
         .where(UserSession.key_hash == key_hash(key), UserSession.ended_at.is_(None))
-        .values(ended_at=utcnow(), end_reason=reason)
+        .values(ended_at=clock.utcnow(), end_reason=reason)
     )

@@ -26,8 +26,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from register import clock
 from register.audit.log import record
-from register.clock import utcnow
 from register.links import absolute_url
 from register.models import SignInThrottle, User
 from register.models.sign_in import ACCOUNT, ACCOUNT_AT_ADDRESS, ADDRESS, DEVICE
@@ -108,7 +108,7 @@ def _where(key: ThrottleKey) -> Any:
 
 def blocked_until(session: Session, keys: list[ThrottleKey]) -> datetime | None:
     """Until when attempts under any of `keys` must wait, or None if they may go ahead."""
-    now = utcnow()
+    now = clock.utcnow()
     until = None
     for key in keys:
         row = session.scalar(select(SignInThrottle).where(_where(key)))
@@ -120,7 +120,7 @@ def blocked_until(session: Session, keys: list[ThrottleKey]) -> datetime | None:
 def _locked_row(session: Session, key: ThrottleKey) -> SignInThrottle:
     """The key's row, made if missing, locked for this transaction (FOR UPDATE on PostgreSQL;
     SQLite has one writer at a time), so concurrent failures in other workers are all counted."""
-    now = utcnow()
+    now = clock.utcnow()
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(
@@ -150,7 +150,7 @@ def record_failure(
     session: Session, keys: list[ThrottleKey], policy: ThrottlePolicy
 ) -> list[SignInThrottle]:
     """Count a failed attempt under every key; returns the rows that start blocking now."""
-    now = utcnow()
+    now = clock.utcnow()
     started = []
     for key in keys:
         row = _locked_row(session, key)
@@ -191,7 +191,7 @@ def warn_owner_if_attacked(
     window = _locked_row(session, ThrottleKey(ACCOUNT, account=user.email.lower()))
     if window.owner_warned_at is not None and window.owner_warned_at >= window.first_failure_at:
         return False
-    window.owner_warned_at = utcnow()
+    window.owner_warned_at = clock.utcnow()
     body = (
         f"Dear {user.full_name},\n\n"
         "Someone has repeatedly tried to sign in to your account in the conflict-of-interest "
@@ -235,7 +235,7 @@ def account_throttles(session: Session, user: User) -> list[SignInThrottle]:
 
 def is_throttled(session: Session, user: User) -> bool:
     """Whether attempts on `user`'s account are being slowed down now (from anywhere)."""
-    now = utcnow()
+    now = clock.utcnow()
     return any(
         row.blocked_until is not None and row.blocked_until > now
         for row in account_throttles(session, user)
@@ -249,7 +249,7 @@ def throttled_emails(session: Session, emails: list[str]) -> set[str]:
     rows = session.scalars(
         select(SignInThrottle.account).where(
             SignInThrottle.account.in_([e.lower() for e in emails]),
-            SignInThrottle.blocked_until > utcnow(),
+            SignInThrottle.blocked_until > clock.utcnow(),
         )
     )
     return set(rows)

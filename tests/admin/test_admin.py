@@ -291,7 +291,7 @@ def test_create_user_page(admin_client, department):
         "/admin/people/new", data=user_form(department_id=str(department.id), password="short-1")
     )
     assert error_for(short.get_data(as_text=True), "password") == (
-        "Password must be at least 12 characters"
+        "Password must be at least 12 characters, not counting spaces at the start or end"
     )
     bad_email = admin_client.post("/admin/people/new", data=user_form(email="nope"))
     assert error_for(bad_email.get_data(as_text=True), "email") == "Enter a valid email address"
