@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -18,7 +17,6 @@ from register.admin.services import UserFields, create_user
 from register.auth.passwords import check_password
 from register.auth.services import GENERIC_ERROR
 from register.auth.sessions import key_hash
-from register.clock import utcnow
 from register.config import DEFAULT_SECRET
 from register.extensions import db
 from register.models import AuditEntry, User, UserSession

@@ -139,7 +139,7 @@ def test_a_device_cookie_is_its_own_throttle_and_cannot_be_forged(app, make_user
     for n in range(12):
         sign_in(browser(app, f"203.0.113.{n}"), official, WRONG)
     forger = browser(app, "192.0.2.1")
-    forger.set_cookie("register_device", '[%d, "made-up"]' % official.id)
+    forger.set_cookie("register_device", f'[{official.id}, "made-up"]')
     assert sign_in(forger, official, PASSWORD).status_code == 200
     # Guesses from the owner's browser count against that browser alone.
     for _ in range(5):
@@ -170,10 +170,10 @@ def test_the_owner_is_told_once_per_window(app, make_user, clock):
     assert "https://" in email.body or "http://" in email.body
     assert len(actions("auth.account_attacked")) == 1
     clock.advance(hours=25)  # the counts are forgotten; a new attack is a new window
-    for n in range(6):
+    for _ in range(6):
         sign_in(browser(app, "203.0.113.1"), official, WRONG)
     assert len(attack_emails()) == 2
-    for n in range(6):
+    for _ in range(6):
         sign_in(browser(app, "203.0.113.2"), "nobody@example.gov.uk", WRONG)
     assert len(attack_emails()) == 2  # nobody to tell
 
