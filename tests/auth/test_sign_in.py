@@ -253,6 +253,23 @@ def test_production_refuses_the_default_secret_key(tmp_path, secret):
                                    "SECRET_KEY": secret})  # fmt: skip
 
 
+@pytest.mark.parametrize("length", [1, 16, 31])
+def test_production_refuses_a_secret_key_shorter_than_32_bytes(tmp_path, length):
+    with pytest.raises(ConfigurationError, match="at least 32 bytes"):
+        create_app("production", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite",
+                                   "SECRET_KEY": "x" * length, "AUDIT_KEY": "k" * 64,
+                                   "BASE_URL": "https://register.example.gov.uk"})  # fmt: skip
+
+
+def test_production_counts_the_secret_keys_bytes_not_characters(tmp_path):
+    config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite", "AUDIT_KEY": "k" * 64,
+              "BASE_URL": "https://register.example.gov.uk"}  # fmt: skip
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        create_app("production", {**config, "SECRET_KEY": "é" * 15})  # 30 bytes
+    assert create_app("production", {**config, "SECRET_KEY": "é" * 16}).secret_key  # 32 bytes
+    assert create_app("production", {**config, "SECRET_KEY": "x" * 32}).secret_key
+
+
 def test_production_refuses_a_missing_database_url(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     with pytest.raises(ConfigurationError, match="DATABASE_URL"):
