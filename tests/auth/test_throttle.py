@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -252,3 +253,66 @@ def test_the_counts_hold_across_workers(app, make_user, tmp_path):
         == 5
     )
     assert isinstance(db.session.get(User, official.id), User)
+
+
+# The migration ------------------------------------------------------------------------------
+
+
+def locks_become_throttles_and_back() -> None:
+    """From 0015, a running lock becomes the account's throttle until the same time (an expired
+    one is dropped); the downgrade puts it back as a lock."""
+    from datetime import timedelta
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from register.clock import utcnow
+
+    upgrade(revision="0015")
+    until = utcnow() + timedelta(minutes=10)
+    for email, failures, locked in (
+        ("Locked@example.gov.uk", 5, until),
+        ("free@example.gov.uk", 2, utcnow() - timedelta(hours=1)),
+    ):
+        db.session.execute(text(
+            'INSERT INTO "user" (email, full_name, role, is_senior, password_hash, active, '
+            "failed_logins, locked_until, session_token, created_at) VALUES (:email, 'Old', "
+            "'official', false, 'x', true, :failures, :locked, :token, CURRENT_TIMESTAMP)"),
+            {"email": email, "failures": failures, "locked": locked, "token": email})  # fmt: skip
+    db.session.commit()
+    upgrade(revision="0016")
+    [row] = db.session.scalars(select(SignInThrottle)).all()
+    assert (row.scope, row.account, row.failures) == (ACCOUNT, "locked@example.gov.uk", 5)
+    assert abs((row.blocked_until - until).total_seconds()) < 1
+    db.session.commit()
+    downgrade(revision="0015")
+    locks = db.session.execute(
+        text('SELECT email, failed_logins, locked_until FROM "user" ORDER BY email')
+    ).all()
+    assert [(email, failures) for email, failures, _ in locks] == [
+        ("Locked@example.gov.uk", 5), ("free@example.gov.uk", 0)
+    ]  # fmt: skip
+    assert locks[0][2] is not None and locks[1][2] is None
+    db.session.commit()
+    upgrade(revision="heads")
+
+
+def test_migration_turns_locks_into_throttles_on_sqlite(tmp_path) -> None:
+    from register import create_app
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.sqlite"})
+    with app.app_context():
+        try:
+            locks_become_throttles_and_back()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_migration_turns_locks_into_throttles_on_postgres(pg_app: Flask) -> None:
+    from flask_migrate import downgrade
+
+    db.session.remove()
+    downgrade(revision="0015")  # a fresh schema: no users yet
+    locks_become_throttles_and_back()
