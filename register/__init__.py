@@ -150,10 +150,12 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
 
     @app.before_request
     def require_sign_in() -> Any:
-        # The session's user is loaded first, on every request, so the loader's write (last
-        # seen, a session ended) never lands in the middle of a view's transaction.
-        signed_in = current_user.is_authenticated
         endpoint = request.endpoint or ""
+        if endpoint == "static":  # no user needed, and no query for every image
+            return None
+        # The session's user is loaded first, on every other request, so the loader's write
+        # (last seen, a session ended) never lands in the middle of a view's transaction.
+        signed_in = current_user.is_authenticated
         if endpoint in PUBLIC_ENDPOINTS or endpoint.split(".")[0] in PUBLIC_BLUEPRINTS:
             return None
         if request.endpoint is None:  # unknown URL: let Flask answer 404

@@ -135,7 +135,10 @@ def login() -> str | Response:
 def logout() -> Response:
     with runtime.transaction() as db_session:
         services.sign_out(
-            db_session, current_user, session.get("_user_id"), ip_address=request.remote_addr
+            db_session,
+            current_user,
+            session_key=session.get("_user_id"),
+            ip_address=request.remote_addr,
         )
     logout_user()
     session.clear()

@@ -113,11 +113,18 @@ class PasswordChangeError(Exception):
 
 
 def sign_out(
-    session: Session, user: User, session_key: str | None, *, ip_address: str | None = None
+    session: Session,
+    user: User,
+    *,
+    session_key: str | None = None,
+    ip_address: str | None = None,
 ) -> None:
-    """End this session of the user (audited): its cookie is worthless from now on."""
+    """End the session with `session_key` (audited): its cookie is worthless from now on.
+    Without a key, every session of the user ends."""
     if session_key:
         sessions.end_session(session, session_key)
+    else:
+        user.rotate_session_token()
     record(
         session,
         "auth.sign_out",
@@ -126,6 +133,7 @@ def sign_out(
         object_type="user",
         object_id=user.id,
         ip_address=ip_address,
+        details={"sessions_ended": "this one" if session_key else "all"},
     )
 
 
