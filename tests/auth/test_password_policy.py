@@ -33,6 +33,10 @@ def test_weak_and_personal_passwords_are_refused(password, problem):
     assert found is not None and problem in found, found
 
 
+def test_a_password_may_be_long_but_not_without_limit():
+    assert password_problem("x" * 201) == "Password must be 200 characters or fewer"
+
+
 def test_the_current_password_is_refused():
     current = hash_password("staple-orbit-lantern-42")
     found = password_problem("staple-orbit-lantern-42", current_hash=current)
@@ -46,6 +50,8 @@ def test_the_current_password_is_refused():
         "correct-horse-battery-9",
         "  tangerine kettle orbit  ",  # padding allowed, not counted
         "moorhen glacier pancake",
+        "heddlu ffôn tegell glas",  # any Unicode
+        "a long sentence about moorhens, glaciers and pancakes that goes on " * 2,  # 136
     ],
 )
 def test_good_passphrases_are_accepted_without_composition_rules(password):
