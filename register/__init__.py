@@ -151,7 +151,7 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     @app.before_request
     def require_sign_in() -> Any:
         endpoint = request.endpoint or ""
-        if endpoint == "static":  # no user needed, and no query for every image
+        if endpoint in ("static", "healthz"):  # no user needed (nor a query for every image)
             return None
         # The session's user is loaded first, on every other request, so the loader's write
         # (last seen, a session ended) never lands in the middle of a view's transaction.
