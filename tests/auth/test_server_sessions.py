@@ -147,3 +147,16 @@ def test_api_answers_are_not_stored(app):
     response = app.test_client().get("/api/v1/flags")
     assert response.status_code == 401
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_signing_out_without_a_session_key_ends_every_session(app, client, make_user):
+    """What a sign-out that knows no session (another door's) does: end them all."""
+    from register.auth.services import sign_out
+
+    official = make_user("official")
+    sign_in(client, official)
+    other = app.test_client()
+    sign_in(other, official)
+    sign_out(db.session, official)
+    db.session.commit()
+    assert sent_to_sign_in(client.get(PAGE)) and sent_to_sign_in(other.get(PAGE))
