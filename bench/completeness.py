@@ -69,7 +69,6 @@ def populate(officials: int, seed: int = 7) -> int:
                 "password_hash": unusable,
                 "is_senior": n % 50 == 0,
                 "active": True,
-                "failed_logins": 0,
                 "created_at": datetime.now(UTC),
                 "joined_on": OPENS + timedelta(days=rng.randrange(60, 100))
                 if kind < 0.05

@@ -120,7 +120,7 @@ def build(officials: int) -> None:
         users.append({
             "id": uid, "email": f"u{uid}@example.gov.uk", "full_name": f"Person {uid}",
             "role": role, "department_id": 1 + uid % 20 if role == "official" else None,
-            "is_senior": True, "password_hash": "!", "active": True, "failed_logins": 0,
+            "is_senior": True, "password_hash": "!", "active": True,
             "session_token": f"bench-{uid}", "created_at": now,
         })  # fmt: skip
         if role != "official":

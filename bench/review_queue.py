@@ -54,7 +54,7 @@ def generate(flags: int, rng: random.Random) -> None:
     users = [
         {"id": u, "email": f"official{u}@example.gov.uk", "full_name": f"Official {u}",
          "role": "official", "department_id": 1 + u % DEPARTMENTS, "password_hash": "x",
-         "is_senior": False, "active": True, "failed_logins": 0, "created_at": now}
+         "is_senior": False, "active": True, "created_at": now}
         for u in range(1, OFFICIALS + 1)
     ]  # fmt: skip
     staff_hash = hash_password(PASSWORD)

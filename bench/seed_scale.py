@@ -144,7 +144,7 @@ def seed(url: str, sizes: Sizes, seed_value: int = 2026, log: Any = print) -> No
         # People: officials spread over the departments, compliance officers with two each.
         user_columns = (
             "id, email, full_name, role, department_id, job_title, is_senior, "
-            "password_hash, active, failed_logins, created_at"
+            "password_hash, active, created_at"
         )
         first_user = max_id(cursor, '"user"') + 1
         official_ids = list(range(first_user, first_user + sizes.officials))
@@ -168,7 +168,6 @@ def seed(url: str, sizes: Sizes, seed_value: int = 2026, log: Any = print) -> No
                     u % 7 == 0,
                     password_hash,
                     True,
-                    0,
                     now,
                 )
             for u, (email, role) in zip(staff_ids, staff, strict=True):
@@ -182,7 +181,6 @@ def seed(url: str, sizes: Sizes, seed_value: int = 2026, log: Any = print) -> No
                     False,
                     password_hash,
                     True,
-                    0,
                     now,
                 )
 

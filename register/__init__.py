@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
-from sqlalchemy import select
 
 from register.app_files import MIGRATIONS, STATIC, TEMPLATES
 from register.config import CONFIGS, DEFAULT_AUDIT_KEY, DEFAULT_SECRET, sqlite_default
@@ -94,6 +93,18 @@ def check_single_sign_on(config: Mapping[str, Any], *, production: bool) -> None
 
 
 MIN_AUDIT_KEY_LENGTH = 32
+MIN_SECRET_KEY_BYTES = 32
+
+
+def check_secret_key(value: str | bytes | None) -> None:
+    """Refuse a production SECRET_KEY (which signs the session cookies) that is missing, the
+    development default or shorter than MIN_SECRET_KEY_BYTES."""
+    raw = value.encode() if isinstance(value, str) else (value or b"")
+    if not raw or raw == DEFAULT_SECRET.encode() or len(raw) < MIN_SECRET_KEY_BYTES:
+        raise ConfigurationError(
+            f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_BYTES} bytes "
+            'in production, e.g. python -c "import secrets; print(secrets.token_hex(32))"'
+        )
 
 
 def check_audit_key(value: str | None, secret_key: str) -> None:
@@ -129,9 +140,8 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
         if name == "production":
             raise ConfigurationError("DATABASE_URL must be set in production")
         app.config["SQLALCHEMY_DATABASE_URI"] = sqlite_default(app.instance_path)
-    if name == "production" and app.config["SECRET_KEY"] in (DEFAULT_SECRET, "", None):
-        raise ConfigurationError("SECRET_KEY must be set to a long random value in production")
     if name == "production":
+        check_secret_key(app.config.get("SECRET_KEY"))
         check_audit_key(app.config.get("AUDIT_KEY"), app.config["SECRET_KEY"])
     check_base_url(app.config.get("BASE_URL"))
     check_single_sign_on(app.config, production=name == "production")
@@ -163,15 +173,15 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     login_manager.session_protection = "strong"
 
     from register import models
+    from register.auth.sessions import session_user
 
     @login_manager.user_loader
-    def load_user(session_token: str) -> models.User | None:
-        """The session's user by their current session token; an inactive user (or a service
-        account, which never has a web session) is signed out."""
-        user = db.session.scalar(
-            select(models.User).where(models.User.session_token == session_token)
-        )
-        return user if user is not None and user.is_active else None
+    def load_user(session_key: str) -> models.User | None:
+        """The user of the live server-side session whose key the cookie holds (checked on the
+        server: ended, idle, too old, another credential generation or inactive: nobody)."""
+        user = session_user(db.session, session_key, runtime.settings().sessions)
+        db.session.commit()  # a session ended or seen just now; loaded before any view's work
+        return user
 
     from govuk_frontend_wtf.main import WTFormsHelpers
 
@@ -194,11 +204,16 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     @app.before_request
     def require_sign_in() -> Any:
         endpoint = request.endpoint or ""
+        if endpoint in ("static", "healthz"):  # no user needed (nor a query for every image)
+            return None
+        # The session's user is loaded first, on every other request, so the loader's write
+        # (last seen, a session ended) never lands in the middle of a view's transaction.
+        signed_in = current_user.is_authenticated
         if endpoint in PUBLIC_ENDPOINTS or endpoint.split(".")[0] in PUBLIC_BLUEPRINTS:
             return None
         if request.endpoint is None:  # unknown URL: let Flask answer 404
             return None
-        if not current_user.is_authenticated:
+        if not signed_in:
             return login_manager.unauthorized()
         return None
 

@@ -18,6 +18,9 @@ def _env_int(name: str, default: int) -> int:
 class Config:
     """Settings shared by every mode; each can be overridden by an environment variable."""
 
+    # Production refuses what only a development or test installation may do (`demo load`).
+    IS_PRODUCTION = False
+
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
     # Keys the audit log's hash chain (HMAC-SHA256): without it nobody who can write to the
     # database can recompute the chain after rewriting it. Kept outside the database, and
@@ -29,13 +32,32 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_PATH = "/"
+    # The cookie ends with the browser session and is not re-sent with a new expiry on every
+    # request: how long a session lasts is decided on the server (register.auth.sessions).
+    SESSION_REFRESH_EACH_REQUEST = False
+    # Flask-Login's remember-me cookie is never issued (sign-in never asks for it), and the
+    # session loader accepts only server-side session keys, so a remember cookie signs nobody in.
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # The device cookie a browser keeps after signing in (register.auth.throttle).
+    DEVICE_COOKIE_NAME = "register_device"
+    DEVICE_COOKIE_SECURE = False
+    DEVICE_COOKIE_DAYS = _env_int("DEVICE_COOKIE_DAYS", 365)
+    # Server-side sessions: ended after this long without a request, and this long after sign-in.
+    SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 30)
+    SESSION_MAX_HOURS = _env_int("SESSION_MAX_HOURS", 12)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
-    # Sign-in throttling: after this many failures the account is locked for a while.
-    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
-    LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
+    # Sign-in throttling (register.auth.throttle): failures free under each key before attempts
+    # must wait, the first wait (doubling with each further failure) and the longest, and how
+    # long after the last failure a key is forgotten.
+    LOGIN_FREE_FAILURES = _env_int("LOGIN_FREE_FAILURES", 5)  # one account from one address
+    LOGIN_ADDRESS_FREE_FAILURES = _env_int("LOGIN_ADDRESS_FREE_FAILURES", 20)  # one address
+    LOGIN_ACCOUNT_FREE_FAILURES = _env_int("LOGIN_ACCOUNT_FREE_FAILURES", 10)  # one account
+    LOGIN_FIRST_DELAY_SECONDS = _env_int("LOGIN_FIRST_DELAY_SECONDS", 30)
+    LOGIN_MAX_DELAY_MINUTES = _env_int("LOGIN_MAX_DELAY_MINUTES", 15)
+    LOGIN_FORGET_AFTER_HOURS = _env_int("LOGIN_FORGET_AFTER_HOURS", 24)
     # Declarations and matching.
     JOINER_DAYS = _env_int("JOINER_DAYS", 28)
     LOOKBACK_MONTHS = _env_int("LOOKBACK_MONTHS", 24)
@@ -93,14 +115,20 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"  # noqa: S105 - testing configuration only  # nosec B105
     AUDIT_KEY = "testing-audit-key"  # noqa: S105 - testing configuration only  # nosec B105
     REQUEST_LOG_STDERR = False
-    LOGIN_LOCK_MINUTES = 15
 
 
 class ProductionConfig(Config):
     """HTTPS only: secure cookies, https URLs, HSTS; a bounded connection pool per process."""
 
+    IS_PRODUCTION = True
+
     SESSION_COOKIE_SECURE = True
+    # `__Host-`: the browser accepts the cookie only if Secure, for Path=/ and without a
+    # Domain, so no other site on the domain can set or overwrite it.
+    SESSION_COOKIE_NAME = "__Host-session"
     REMEMBER_COOKIE_SECURE = True
+    DEVICE_COOKIE_NAME = "__Host-register_device"
+    DEVICE_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     BASE_URL = os.environ.get("BASE_URL")
     HSTS_MAX_AGE = _env_int("HSTS_MAX_AGE", 31536000)

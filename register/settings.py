@@ -9,47 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from register.auth.sessions import SessionPolicy
+from register.auth.single_sign_on import SingleSignOn
+from register.auth.throttle import ThrottlePolicy
 from register.ingest.streams import IngestLimits
 from register.matching import MatchConfig
 from register.notify.mail import MailSettings
-
-
-@dataclass(frozen=True)
-class SingleSignOn:
-    """An OpenID Connect provider people sign in with (create_app has checked the values)."""
-
-    issuer: str
-    client_id: str
-    client_secret: str
-    provider_name: str
-    # None: only the `email` claim, and only with `email_verified` true, identifies a person.
-    trusted_email_claim: str | None
-
-    @property
-    def discovery_url(self) -> str:
-        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
-
-    @property
-    def origin(self) -> str:
-        """The provider's scheme, host and port: where sign-out may send the browser on to."""
-        parts = urlsplit(self.issuer)
-        return f"{parts.scheme}://{parts.netloc}"
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> SingleSignOn | None:
-        if not config.get("OIDC_ISSUER"):
-            return None
-        return cls(
-            issuer=str(config["OIDC_ISSUER"]),
-            client_id=str(config["OIDC_CLIENT_ID"]),
-            client_secret=str(config["OIDC_CLIENT_SECRET"]),
-            provider_name=str(config["OIDC_PROVIDER_NAME"]),
-            trusted_email_claim=config.get("OIDC_TRUSTED_EMAIL_CLAIM") or None,
-        )
 
 
 @dataclass(frozen=True)
@@ -61,14 +30,15 @@ class Settings:
     audit_key: bytes
     collect_birth_dates: bool
     display_timezone: ZoneInfo
-    login_max_failures: int
-    login_lock_minutes: int
+    sign_in_throttle: ThrottlePolicy
+    sessions: SessionPolicy
     web_import_max_bytes: int
     api_requests_per_minute: int
     ingest_limits: IngestLimits
     mail: MailSettings
     single_sign_on: SingleSignOn | None
     password_sign_in: bool
+    production: bool
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -80,8 +50,18 @@ class Settings:
             audit_key=str(config["AUDIT_KEY"]).encode(),
             collect_birth_dates=bool(config["COLLECT_BIRTH_DATES"]),
             display_timezone=ZoneInfo(str(config["DISPLAY_TIMEZONE"])),
-            login_max_failures=int(config["LOGIN_MAX_FAILURES"]),
-            login_lock_minutes=int(config["LOGIN_LOCK_MINUTES"]),
+            sign_in_throttle=ThrottlePolicy(
+                free_per_account_address=int(config["LOGIN_FREE_FAILURES"]),
+                free_per_address=int(config["LOGIN_ADDRESS_FREE_FAILURES"]),
+                free_per_account=int(config["LOGIN_ACCOUNT_FREE_FAILURES"]),
+                first_delay=timedelta(seconds=int(config["LOGIN_FIRST_DELAY_SECONDS"])),
+                max_delay=timedelta(minutes=int(config["LOGIN_MAX_DELAY_MINUTES"])),
+                forget_after=timedelta(hours=int(config["LOGIN_FORGET_AFTER_HOURS"])),
+            ),
+            sessions=SessionPolicy(
+                idle=timedelta(minutes=int(config["SESSION_IDLE_MINUTES"])),
+                lifetime=timedelta(hours=int(config["SESSION_MAX_HOURS"])),
+            ),
             web_import_max_bytes=int(config["WEB_IMPORT_MAX_BYTES"]),
             api_requests_per_minute=int(config["API_REQUESTS_PER_MINUTE"]),
             ingest_limits=IngestLimits(
@@ -93,6 +73,7 @@ class Settings:
             mail=MailSettings.from_config(config),
             single_sign_on=SingleSignOn.from_config(config),
             password_sign_in=bool(config["PASSWORD_SIGN_IN"]),
+            production=bool(config["IS_PRODUCTION"]),
         )
 
     @property

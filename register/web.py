@@ -7,7 +7,17 @@ from datetime import date, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -166,6 +176,19 @@ def _has_nul_character() -> bool:
     return request.is_json and b"\\u0000" in request.get_data(cache=True).lower()
 
 
+def _must_not_be_stored(response: Any) -> bool:
+    """Whether no cache (browser or proxy) may keep this response: anything a signed-in person
+    sees, every download and every API answer. Static files hold nothing personal."""
+    if request.endpoint == "static":
+        return False
+    user = g.get("_login_user")  # loaded for every request (create_app's require_sign_in)
+    return (
+        (user is not None and user.is_authenticated)
+        or request.blueprint == "api"
+        or "attachment" in response.headers.get("Content-Disposition", "")
+    )
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(uk_datetime)
     app.add_template_filter(uk_date)
@@ -215,6 +238,8 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), usb=()")
+        if _must_not_be_stored(response):
+            response.headers["Cache-Control"] = "no-store"
         if current_app.config.get("HSTS_MAX_AGE"):
             response.headers.setdefault(
                 "Strict-Transport-Security",

@@ -84,6 +84,7 @@ EXPECTED: dict[str, Any] = {
     "admin.edit_user": {"admin"},
     "admin.set_active": {"admin"},
     "admin.resend_invitation": {"admin"},
+    "admin.unlock": {"admin"},
     "admin.roster": {"admin"},
     "admin.confirm_roster": {"admin"},
     "admin.cycles": {"admin"},

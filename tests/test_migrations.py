@@ -104,7 +104,7 @@ def _old_rows() -> dict[str, int]:
     from datetime import date
     from decimal import Decimal
 
-    from sqlalchemy import insert
+    from sqlalchemy import insert, text
 
     from register.models import (
         Award,
@@ -113,7 +113,6 @@ def _old_rows() -> dict[str, int]:
         Department,
         Flag,
         UndeclaredFinding,
-        User,
     )
     from register.models.base import core_table
     from register.models.flags import UNDECLARED
@@ -124,8 +123,14 @@ def _old_rows() -> dict[str, int]:
         return db.session.execute(insert(table).values(**values).returning(table.c.id)).scalar_one()
 
     department = add(Department, code="DCS", name="Department for Children's Services")
-    official = add(User, email="o@example.gov.uk", full_name="Isabelle Trowe", role="official",
-                   department_id=department, password_hash="x")  # fmt: skip
+    # `failed_logins` was a required column of that time (migration 0016 removed it).
+    official = db.session.execute(
+        text('INSERT INTO "user" (email, full_name, role, department_id, is_senior, '
+             "password_hash, active, failed_logins, session_token, created_at) VALUES "
+             "('o@example.gov.uk', 'Isabelle Trowe', 'official', :department, false, 'x', "
+             "true, 0, 'old-token', CURRENT_TIMESTAMP) RETURNING id"),
+        {"department": department},
+    ).scalar_one()  # fmt: skip
     award = add(Award, ocid="ocds-1", award_id="a1", content_digest="d", value=Decimal(1),
                 award_date=date(2025, 6, 1))  # fmt: skip
     supplier = add(AwardSupplier, award_id=award, position=0, name="Caledonian Care Ltd",

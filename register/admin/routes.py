@@ -26,6 +26,7 @@ from register.admin.forms import (
     UserForm,
     confirmed_ids,
 )
+from register.auth import throttle
 from register.auth.invitations import password_states
 from register.completeness.cycles import unreviewed_departments
 from register.extensions import db
@@ -93,6 +94,7 @@ def people() -> str:
         "admin/people.html",
         users=users,
         password_states=password_states(db.session, [u.id for u in users]),
+        throttled=throttle.throttled_emails(db.session, [u.email for u in users]),
         page=page,
         total=total,
         page_size=PAGE_SIZE,
@@ -194,6 +196,7 @@ def edit_user(user_id: int) -> str | Response:
         pending=(pending := approvals.pending_request(db.session, user)),
         pending_text=approvals.describe(pending.after_state) if pending else None,
         password_state=password_states(db.session, [user.id])[user.id],
+        throttled=throttle.is_throttled(db.session, user),
     )
 
 
@@ -249,6 +252,28 @@ def set_active(user_id: int) -> Response:
             flash(f"{verb} {user.full_name}'s account", "success")
         else:
             _flash_if_awaiting_approval(user)
+    return redirect(url_for(".edit_user", user_id=user.id))
+
+
+@bp.post("/people/<int:user_id>/unlock")
+@roles_required(ADMIN)
+def unlock(user_id: int) -> Response:
+    """Clear the sign-in delays of an account (after the owner asks, or an attack is over)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with runtime.transaction() as session:
+        cleared = throttle.unlock_account(
+            session, user, actor=current_user, ip_address=request.remote_addr
+        )
+    flash(
+        f"Cleared the sign-in delays of {user.full_name}'s account"
+        if cleared
+        else f"{user.full_name}'s account had no sign-in delays",
+        "success",
+    )
     return redirect(url_for(".edit_user", user_id=user.id))
 
 

@@ -619,8 +619,6 @@ def set_active(
             raise AdminError(str(exc)) from None
         return False
     user.active = active
-    if active:
-        user.failed_logins, user.locked_until = 0, None
     verb = "Reactivated" if active else "Deactivated"
     record(
         session,

@@ -5,6 +5,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from register.auth.passwords import MAX_LENGTH, POLICY_HINT
+
 
 class SignInForm(FlaskForm):
     email = StringField(
@@ -28,8 +30,11 @@ class ChangePasswordForm(FlaskForm):
     new_password = PasswordField(
         "New password",
         widget=GovPasswordInput(),
-        description="At least 12 characters, mixing letters with numbers or symbols.",
-        validators=[DataRequired("Enter a new password"), Length(max=200)],
+        description=POLICY_HINT,
+        validators=[
+            DataRequired("Enter a new password"),
+            Length(max=MAX_LENGTH, message=f"Password must be {MAX_LENGTH} characters or fewer"),
+        ],
     )
     confirm_password = PasswordField(
         "Confirm new password",

@@ -17,7 +17,7 @@ from joserfc.errors import JoseError
 from requests import RequestException
 
 from register import runtime
-from register.settings import SingleSignOn
+from register.auth.single_sign_on import SingleSignOn
 
 CLIENT_KEY = "register.oidc_client"
 SCOPES = "openid email profile"

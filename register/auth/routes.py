@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import secrets
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import (
@@ -16,11 +18,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 from register import runtime
 from register.audit.log import record
 from register.auth import invitations, oidc_client, services
+from register.auth import sessions as server_sessions
 from register.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -29,6 +33,7 @@ from register.auth.forms import (
 )
 from register.auth.services import authenticate
 from register.auth.single_sign_on import sign_in_with_single_sign_on
+from register.auth.throttle import Attempt
 from register.downloads import content_disposition
 from register.extensions import db
 from register.models import User
@@ -50,13 +55,68 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key or "", salt="register.device-cookie")
+
+
+def _device_cookie() -> tuple[int | None, str | None]:
+    """The user id and nonce of this browser's device cookie, if it holds a valid one."""
+    value = request.cookies.get(current_app.config["DEVICE_COOKIE_NAME"])
+    if not value:
+        return None, None
+    max_age = int(timedelta(days=current_app.config["DEVICE_COOKIE_DAYS"]).total_seconds())
+    try:
+        user_id, nonce = _device_serializer().loads(value, max_age=max_age)
+    except (BadSignature, TypeError, ValueError):
+        return None, None
+    if not isinstance(user_id, int) or not isinstance(nonce, str):
+        return None, None
+    return user_id, nonce
+
+
+def _attempt(email: str) -> Attempt:
+    """This request's sign-in attempt as the throttle counts it (register.auth.throttle)."""
+    device_user_id, device_nonce = _device_cookie()
+    return Attempt(email, request.remote_addr, device_user_id, device_nonce)
+
+
+def _give_device_cookie(response: Response, user: User) -> None:
+    """Mark this browser as one that signed in to `user`'s account: from now on it is exempt
+    from the account-wide throttle others can trigger (OWASP's device cookie)."""
+    device_user_id, nonce = _device_cookie()
+    if device_user_id != user.id or nonce is None:
+        nonce = secrets.token_urlsafe(16)
+    config = current_app.config
+    response.set_cookie(
+        config["DEVICE_COOKIE_NAME"],
+        _device_serializer().dumps([user.id, nonce]),
+        max_age=int(timedelta(days=config["DEVICE_COOKIE_DAYS"]).total_seconds()),
+        path="/",
+        secure=config["DEVICE_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _start_session(user: User, *, method: str) -> None:
+    """A fresh signed-in session: a new server-side session key in a cleared cookie."""
+    with runtime.transaction() as db_session:
+        key = server_sessions.start_session(
+            db_session, user, method=method, ip_address=request.remote_addr
+        )
+    session.clear()  # a fresh session on sign-in: no fixation
+    login_user(user)
+    session["_user_id"] = key  # the server-side session's key, in place of User.get_id()
+
+
 def signed_in(user: User, *, method: str, next_path: str | None = None) -> Response:
     """Start the signed-in session of `user`, whose identity has been proved by `method`
     ("password", "oidc"...), and go where they were going (`next_path`, or the request's `next`):
     the one way every sign-in ends."""
-    session.clear()  # a fresh session on sign-in: no fixation
-    login_user(user)
-    return redirect(_safe_next(next_path or request.args.get("next")) or url_for("index"))
+    _start_session(user, method=method)
+    response = redirect(_safe_next(next_path or request.args.get("next")) or url_for("index"))
+    _give_device_cookie(response, user)
+    return response
 
 
 SINGLE_SIGN_ON_ONLY = "Password sign-in is switched off"
@@ -85,11 +145,9 @@ def login() -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         result = authenticate(
             db.session,
-            form.email.data or "",
+            _attempt(form.email.data or ""),
             form.password.data or "",
-            ip_address=request.remote_addr,
-            max_failures=runtime.settings().login_max_failures,
-            lock_minutes=runtime.settings().login_lock_minutes,
+            policy=runtime.settings().sign_in_throttle,
         )
         if result.user is not None:
             return signed_in(result.user, method="password")
@@ -102,7 +160,12 @@ def login() -> str | Response | tuple[str, int]:
 def logout() -> Response:
     id_token = session.get(SSO_LOGOUT_HINT)
     with runtime.transaction() as db_session:
-        services.sign_out(db_session, current_user, ip_address=request.remote_addr)
+        services.sign_out(
+            db_session,
+            current_user,
+            session_key=session.get("_user_id"),
+            ip_address=request.remote_addr,
+        )
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
@@ -124,13 +187,14 @@ def change_password() -> str | Response:
                     user,
                     form.current_password.data or "",
                     form.new_password.data or "",
-                    ip_address=request.remote_addr,
+                    # No device-cookie exemption: whoever copied the session may have copied it.
+                    attempt=Attempt(user.email, request.remote_addr),
+                    policy=runtime.settings().sign_in_throttle,
                 )
         except services.PasswordChangeError as exc:
             form[exc.field].errors.append(str(exc))
         else:
-            session.clear()
-            login_user(user)  # this browser stays signed in, with the new session token
+            _start_session(user, method="password")  # this browser stays signed in
             flash("Your password has been changed.", "success")
             return redirect(url_for("index"))
     return render_template("auth/password.html", form=form)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,6 +26,40 @@ UNVERIFIED = "unverified"
 UNKNOWN = "unknown"
 DEACTIVATED = "deactivated"
 ANOTHER_IDENTITY = "another identity"  # the account is linked to another subject
+
+
+@dataclass(frozen=True)
+class SingleSignOn:
+    """An OpenID Connect provider people sign in with (create_app has checked the values)."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    provider_name: str
+    # None: only the `email` claim, and only with `email_verified` true, identifies a person.
+    trusted_email_claim: str | None
+
+    @property
+    def discovery_url(self) -> str:
+        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+    @property
+    def origin(self) -> str:
+        """The provider's scheme, host and port: where sign-out may send the browser on to."""
+        parts = urlsplit(self.issuer)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> SingleSignOn | None:
+        if not config.get("OIDC_ISSUER"):
+            return None
+        return cls(
+            issuer=str(config["OIDC_ISSUER"]),
+            client_id=str(config["OIDC_CLIENT_ID"]),
+            client_secret=str(config["OIDC_CLIENT_SECRET"]),
+            provider_name=str(config["OIDC_PROVIDER_NAME"]),
+            trusted_email_claim=config.get("OIDC_TRUSTED_EMAIL_CLAIM") or None,
+        )
 
 
 @dataclass(frozen=True)

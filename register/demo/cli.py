@@ -28,7 +28,14 @@ def init_app(app: Flask) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 @with_appcontext
 def load_demo(if_empty: bool) -> None:
-    """Load the demo data set into the configured database (once: loading it again does nothing)."""
+    """Load the demo data set into the configured database (once: loading it again does nothing).
+
+    Refused in production: the demo makes an administrator with a published password."""
+    if runtime.settings().production:
+        raise click.ClickException(
+            "demo load refuses to run in production: the demo's accounts share a published "
+            "password. Create the first administrator with `users create` instead."
+        )
     with runtime.transaction() as session:
         loaded = session.scalar(select(User.id).where(User.email == DEMO_LOGINS["users"][-1][1]))
         empty = not session.scalar(select(func.count(User.id)))

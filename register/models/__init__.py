@@ -21,6 +21,7 @@ from register.models.people import Department, RosterUpload, User
 from register.models.publication import PublishedEdition, Redaction
 from register.models.reminders import Reminder
 from register.models.review import ManagementPlan
+from register.models.sign_in import SignInThrottle, UserSession
 
 __all__ = [
     "AccessRequest",
@@ -51,5 +52,7 @@ __all__ = [
     "PasswordLink",
     "RelatedOrganisation",
     "UndeclaredFinding",
+    "SignInThrottle",
     "User",
+    "UserSession",
 ]

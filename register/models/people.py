@@ -86,9 +86,9 @@ class User(UserMixin, Base):
     # can be turned into one to have tokens minted in their name. A server default: rows written
     # by code that predates the column (bulk loads, old migrations' tests) stay valid.
     is_service_account: Mapped[bool] = mapped_column(Boolean, server_default=false())
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The session cookie holds this token, not the id: changing it signs the user out everywhere.
+    # The user's credential generation: each server-side session (register.models.sign_in
+    # UserSession) is valid only while this is the value it started with, so changing it signs
+    # the user out everywhere.
     # The database makes one too for a row inserted without it (migration 0008: bulk loads).
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -107,7 +107,9 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users, and service accounts
         return self.active and not self.is_service_account
 
-    def get_id(self) -> str:  # Flask-Login keeps this in the session instead of the id
+    def get_id(self) -> str:
+        """Never the id: sign-in (register.auth.routes.signed_in) puts the key of a new
+        server-side session in the cookie in place of what Flask-Login takes from here."""
         return self.session_token
 
     def rotate_session_token(self) -> None:

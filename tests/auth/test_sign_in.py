@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -17,10 +16,10 @@ from register import ConfigurationError, create_app
 from register.admin.services import UserFields
 from register.auth.passwords import check_password
 from register.auth.services import GENERIC_ERROR
-from register.clock import utcnow
+from register.auth.sessions import key_hash
 from register.config import DEFAULT_SECRET
 from register.extensions import db
-from register.models import AuditEntry, User
+from register.models import AuditEntry, User, UserSession
 from tests.conftest import PASSWORD, create_user_with_password, sign_in
 
 NEW_PASSWORD = "staple-orbit-lantern-42"
@@ -35,10 +34,16 @@ def actions(*names: str) -> list[AuditEntry]:
 
 
 def signed_in_as(client: Any) -> int | None:
-    """The id of the user whose session token the client's session holds."""
+    """The id of the user of the live server-side session whose key the client's cookie holds."""
     with client.session_transaction() as session:
-        token = session.get("_user_id")
-    return db.session.scalar(select(User.id).where(User.session_token == token)) if token else None
+        key = session.get("_user_id")
+    if not key:
+        return None
+    return db.session.scalar(
+        select(UserSession.user_id).where(
+            UserSession.key_hash == key_hash(key), UserSession.ended_at.is_(None)
+        )
+    )
 
 
 def test_sign_in_succeeds_and_is_audited(client, make_user):
@@ -81,50 +86,6 @@ def test_empty_form_shows_field_errors(client):
     assert 'class="govuk-error-message"' in page
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(app, client, make_user):
-    official = make_user("official")
-    assert app.config["LOGIN_MAX_FAILURES"] == 5
-    for _ in range(4):
-        sign_in(client, official, "wrong-password-0")
-    db.session.refresh(official)
-    assert official.failed_logins == 4 and official.locked_until is None
-    sign_in(client, official, "wrong-password-0")
-    db.session.refresh(official)
-    minutes = app.config["LOGIN_LOCK_MINUTES"]
-    assert official.locked_until is not None
-    remaining = official.locked_until - utcnow()
-    assert timedelta(minutes=minutes - 1) < remaining <= timedelta(minutes=minutes)
-
-    refused = sign_in(client, official, PASSWORD)
-    assert refused.status_code == 200
-    assert "locked" in refused.get_data(as_text=True)
-    assert signed_in_as(client) is None
-
-    failed = actions("auth.sign_in_failed")
-    assert len(failed) == 5
-    assert "locked" in failed[-1].summary and all("locked" not in e.summary for e in failed[:-1])
-    assert len(actions("auth.sign_in_refused")) == 1
-
-    # When the lock has expired the right password works again and resets the count.
-    official.locked_until = utcnow() - timedelta(seconds=1)
-    db.session.commit()
-    assert sign_in(client, official, PASSWORD).status_code == 302
-    db.session.refresh(official)
-    assert official.failed_logins == 0 and official.locked_until is None
-
-
-def test_after_a_lock_expires_one_mistake_does_not_lock_again(client, make_user):
-    official = make_user("official")
-    for _ in range(5):
-        sign_in(client, official, "wrong-password-0")
-    official.locked_until = utcnow() - timedelta(seconds=1)
-    db.session.commit()
-    sign_in(client, official, "wrong-password-0")
-    db.session.refresh(official)
-    assert official.locked_until is None, "a single failure after the lock expired re-locked"
-    assert sign_in(client, official, PASSWORD).status_code == 302
-
-
 def test_inactive_user_cannot_sign_in(client, make_user):
     official = make_user("official")
     official.active = False
@@ -146,7 +107,8 @@ def test_sign_in_starts_a_fresh_session(client, make_user):
     assert after != before
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["_user_id"] == official.session_token
+        assert session["_user_id"] != official.session_token  # a session's key, not the user's
+    assert signed_in_as(client) == official.id
 
 
 def test_sign_out_is_post_only_and_clears_the_session(client, make_user):
@@ -204,7 +166,7 @@ def change(client: Any, current: str, new: str, confirm: str | None = None) -> A
         ("wrong-current-pw-1", NEW_PASSWORD, None, "Your current password is not correct",
          "current_password"),
         (PASSWORD, "short-1", None, "Password must be at least 12 characters", "new_password"),
-        (PASSWORD, "onlylettersherexx", None, "must mix letters with numbers", "new_password"),
+        (PASSWORD, "password1234", None, "Password is too easy to guess", "new_password"),
         (PASSWORD, NEW_PASSWORD, "something-else-42", "The passwords do not match",
          "confirm_password"),
     ],
@@ -236,8 +198,8 @@ def test_password_change_succeeds_and_is_audited(client, make_user):
     assert sign_in(client, official, NEW_PASSWORD).status_code == 302
 
 
-def set_cookie_header(response: Any) -> str:
-    headers = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
+def set_cookie_header(response: Any, name: str = "session") -> str:
+    headers = [h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{name}=")]
     assert headers, "no session cookie was set"
     return headers[-1]
 
@@ -273,8 +235,14 @@ def test_production_cookies_are_secure(production_app: Flask):
     client = production_app.test_client()
     response = sign_in(client, user)
     assert response.status_code == 302
-    header = set_cookie_header(response)
+    header = set_cookie_header(response, "__Host-session")
     assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header
+    # `__Host-`: a browser takes the cookie only if Secure, for Path=/ and without a Domain.
+    assert "Path=/" in header and "Domain" not in header
+    device = set_cookie_header(response, "__Host-register_device")
+    assert "Secure" in device and "HttpOnly" in device and "Path=/" in device
+    assert "Domain" not in device
+    assert client.get("/admin/people").status_code == 200  # the browser sends it back
     assert production_app.config["REMEMBER_COOKIE_SECURE"] is True
     assert "Strict-Transport-Security" in response.headers
 
@@ -284,6 +252,23 @@ def test_production_refuses_the_default_secret_key(tmp_path, secret):
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
         create_app("production", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite",
                                    "SECRET_KEY": secret})  # fmt: skip
+
+
+@pytest.mark.parametrize("length", [1, 16, 31])
+def test_production_refuses_a_secret_key_shorter_than_32_bytes(tmp_path, length):
+    with pytest.raises(ConfigurationError, match="at least 32 bytes"):
+        create_app("production", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite",
+                                   "SECRET_KEY": "x" * length, "AUDIT_KEY": "k" * 64,
+                                   "BASE_URL": "https://register.example.gov.uk"})  # fmt: skip
+
+
+def test_production_counts_the_secret_keys_bytes_not_characters(tmp_path):
+    config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite", "AUDIT_KEY": "k" * 64,
+              "BASE_URL": "https://register.example.gov.uk"}  # fmt: skip
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        create_app("production", {**config, "SECRET_KEY": "é" * 15})  # 30 bytes
+    assert create_app("production", {**config, "SECRET_KEY": "é" * 16}).secret_key  # 32 bytes
+    assert create_app("production", {**config, "SECRET_KEY": "x" * 32}).secret_key
 
 
 def test_production_refuses_a_missing_database_url(monkeypatch):

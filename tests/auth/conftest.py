@@ -1,0 +1,29 @@
+"""Fixtures of the sign-in tests: a clock that stands still until the test moves it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from register import clock as register_clock
+
+
+class StoppedClock:
+    """`register.clock.utcnow`, stopped at one instant; `advance` moves it on."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> StoppedClock:
+    stopped = StoppedClock()
+    monkeypatch.setattr(register_clock, "utcnow", stopped)
+    return stopped
