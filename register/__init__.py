@@ -20,6 +20,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Endpoints reachable without signing in. Everything else requires a session (SecureDrop's rule).
 PUBLIC_ENDPOINTS = {"auth.login", "static", "healthz"}
+# A pending sign-in (password right, second step to come) is nobody signed in yet.
+PUBLIC_ENDPOINTS |= {"two_factor.code", "two_factor.required_set_up"}
 PUBLIC_BLUEPRINTS = {"public", "api"}
 
 

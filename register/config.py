@@ -36,6 +36,14 @@ class Config:
     # Sign-in throttling: after this many failures the account is locked for a while.
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
+    # Two-factor authentication (TOTP): the roles that must use it (comma-separated role names;
+    # empty: nobody must, anyone may turn it on), wrong codes before a pending sign-in ends, and
+    # how old the last proof of identity may be before a privileged change asks for it again.
+    MFA_REQUIRED_ROLES = os.environ.get("MFA_REQUIRED_ROLES", "")
+    MFA_MAX_ATTEMPTS = _env_int("MFA_MAX_ATTEMPTS", 5)
+    RECENT_SIGN_IN_MINUTES = _env_int("RECENT_SIGN_IN_MINUTES", 10)
+    # The sign-in page says so when no role must use two-factor authentication (development).
+    MFA_OFF_NOTICE = False
     # Declarations and matching.
     JOINER_DAYS = _env_int("JOINER_DAYS", 28)
     LOOKBACK_MONTHS = _env_int("LOOKBACK_MONTHS", 24)
@@ -73,6 +81,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = False
+    MFA_OFF_NOTICE = True
 
 
 class TestingConfig(Config):
@@ -91,6 +100,7 @@ class ProductionConfig(Config):
     PREFERRED_URL_SCHEME = "https"
     BASE_URL = os.environ.get("BASE_URL")
     HSTS_MAX_AGE = _env_int("HSTS_MAX_AGE", 31536000)
+    MFA_REQUIRED_ROLES = os.environ.get("MFA_REQUIRED_ROLES", "admin,compliance,auditor")
     # Each gunicorn worker holds at most pool_size + max_overflow connections: keep
     # servers x workers x that under PostgreSQL's max_connections (docs/deploy.md).
     SQLALCHEMY_ENGINE_OPTIONS = {

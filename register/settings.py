@@ -14,7 +14,18 @@ from zoneinfo import ZoneInfo
 
 from register.ingest.streams import IngestLimits
 from register.matching import MatchConfig
+from register.models.people import ROLES
 from register.notify.mail import MailSettings
+
+
+def _roles(names: str) -> frozenset[str]:
+    """Role names from a comma-separated setting; an unknown name fails at start-up, since a
+    typo would otherwise quietly leave a role without two-factor authentication."""
+    roles = frozenset(name.strip() for name in names.split(",") if name.strip())
+    unknown = sorted(roles - set(ROLES))
+    if unknown:
+        raise ValueError(f"MFA_REQUIRED_ROLES names unknown roles {unknown}; use {sorted(ROLES)}")
+    return roles
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,10 @@ class Settings:
     display_timezone: ZoneInfo
     login_max_failures: int
     login_lock_minutes: int
+    mfa_required_roles: frozenset[str]
+    mfa_max_attempts: int
+    recent_sign_in_minutes: int
+    mfa_off_notice: bool
     web_import_max_bytes: int
     ingest_limits: IngestLimits
     mail: MailSettings
@@ -44,6 +59,10 @@ class Settings:
             display_timezone=ZoneInfo(str(config["DISPLAY_TIMEZONE"])),
             login_max_failures=int(config["LOGIN_MAX_FAILURES"]),
             login_lock_minutes=int(config["LOGIN_LOCK_MINUTES"]),
+            mfa_required_roles=_roles(str(config["MFA_REQUIRED_ROLES"])),
+            mfa_max_attempts=max(1, int(config["MFA_MAX_ATTEMPTS"])),
+            recent_sign_in_minutes=int(config["RECENT_SIGN_IN_MINUTES"]),
+            mfa_off_notice=bool(config["MFA_OFF_NOTICE"]),
             web_import_max_bytes=int(config["WEB_IMPORT_MAX_BYTES"]),
             ingest_limits=IngestLimits(
                 max_bytes=int(config["INGEST_MAX_BYTES"]),

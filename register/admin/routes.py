@@ -26,13 +26,14 @@ from register.admin.forms import (
     UserForm,
     confirmed_ids,
 )
+from register.auth.fresh import recent_sign_in_required
 from register.auth.passwords import password_problem
 from register.completeness.cycles import unreviewed_departments
 from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import DeclarationCycle, Department, User
 from register.models.people import ADMIN
-from register.web import guard_blueprint, nav_item, roles_required
+from register.web import guard_blueprint, nav_item, page_context, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard_blueprint(bp, ADMIN)
@@ -157,6 +158,7 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
 
 @bp.route("/people/new", methods=["GET", "POST"])
 @roles_required(ADMIN)
+@recent_sign_in_required(on=("POST",))
 def new_user() -> str | Response:
     form = _user_form(None)
     if form.validate_on_submit():
@@ -169,6 +171,7 @@ def new_user() -> str | Response:
 
 @bp.route("/people/<int:user_id>", methods=["GET", "POST"])
 @roles_required(ADMIN)
+@recent_sign_in_required(on=("POST",))
 def edit_user(user_id: int) -> str | Response:
     user = db.session.get(User, user_id)
     if user is None:
@@ -180,7 +183,13 @@ def edit_user(user_id: int) -> str | Response:
     if form.validate_on_submit() and _save_user(form, user) is not None:
         flash(f"Saved {user.full_name}", "success")
         return redirect(url_for(".people"))
-    return render_template("admin/user_form.html", form=form, user=user, confirm_form=ConfirmForm())
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        confirm_form=ConfirmForm(),
+        **page_context("admin.person", user=user),
+    )
 
 
 @bp.post("/people/<int:user_id>/active")

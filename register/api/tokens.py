@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from register import runtime
 from register.api.services import create_token, revoke_token
+from register.auth.fresh import recent_sign_in_required
 from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import ApiToken, User
@@ -35,6 +36,7 @@ def _page(new_token: str | None = None, problem: str | None = None) -> str:
 
 @bp.post("/")
 @roles_required(ADMIN)
+@recent_sign_in_required()
 def create() -> str | tuple[str, int]:
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from register import runtime
-from register.auth import services
+from register.auth import fresh, pending, services
 from register.auth.forms import ChangePasswordForm, SignInForm
 from register.auth.services import authenticate
 from register.downloads import content_disposition
@@ -47,6 +47,7 @@ def signed_in(user: User, *, method: str) -> Response:
     ("password", "oidc"...), and go where they were going: the one way every sign-in ends."""
     session.clear()  # a fresh session on sign-in: no fixation
     login_user(user)
+    fresh.identity_proved(method)
     return redirect(_safe_next(request.args.get("next")) or url_for("index"))
 
 
@@ -66,9 +67,16 @@ def login() -> str | Response:
             lock_minutes=runtime.settings().login_lock_minutes,
         )
         if result.user is not None:
-            return signed_in(result.user, method="password")
+            second_step = pending.after_password(result.user)  # two-factor code or set-up
+            return second_step or signed_in(result.user, method="password")
         error = result.error
-    return render_template("auth/login.html", form=form, error=error)
+    return render_template(
+        "auth/login.html",
+        form=form,
+        error=error,
+        mfa_off_notice=runtime.settings().mfa_off_notice
+        and not runtime.settings().mfa_required_roles,
+    )
 
 
 @bp.post("/sign-out")
@@ -84,6 +92,7 @@ def logout() -> Response:
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@fresh.recent_sign_in_required(on=("POST",))
 def change_password() -> str | Response:
     form = ChangePasswordForm()
     if form.validate_on_submit():

@@ -19,6 +19,7 @@ from register.models.people import Department, RosterUpload, User
 from register.models.publication import PublishedEdition, Redaction
 from register.models.reminders import Reminder
 from register.models.review import ManagementPlan
+from register.models.two_factor import RecoveryCode, TwoFactor
 
 __all__ = [
     "ApiToken",
@@ -48,4 +49,6 @@ __all__ = [
     "RelatedOrganisation",
     "UndeclaredFinding",
     "User",
+    "RecoveryCode",
+    "TwoFactor",
 ]
