@@ -82,13 +82,14 @@ def code() -> str | Response | tuple[str, int]:
                 ip_address=request.remote_addr,
             )
         if result.accepted:
-            if result.method == "recovery_code":
+            response = signed_in(user, method=f"password+{result.method}")
+            if result.method == "recovery_code":  # after signed_in, which empties the session
                 flash(
                     "You signed in with a recovery code, which cannot be used again. "
                     "Make new recovery codes if you are running out.",
                     "info",
                 )
-            return signed_in(user, method=f"password+{result.method}")
+            return response
         if result.challenge_ended:
             pending.end()
             flash("Too many wrong codes: sign in again.", "info")
