@@ -77,3 +77,10 @@ def test_set_up_then_sign_in_with_a_code(page: Any, live_server: str) -> None:
     expect(page.get_by_text("You signed in with a recovery code")).to_be_visible()
     page.goto(live_server + "/auth/two-factor")
     expect(page.get_by_text("9 of 10")).to_be_visible()
+
+    # The identity check before a privileged change, with an error.
+    page.goto(live_server + "/auth/confirm-identity?next=/auth/two-factor")
+    page.get_by_label("Password", exact=True).fill("not-my-password")
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_title("Error: Confirm it is you – Register of interests")
+    assert_accessible(page)
