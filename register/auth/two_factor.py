@@ -340,6 +340,15 @@ def check_second_step(
             what="A reused code" if totp is None else "A wrong code",
             ip_address=ip_address,
         )
+        if totp is None:  # someone with the password has a code the person already used
+            _tell(
+                session,
+                user,
+                "A used sign-in code was entered again",
+                "After your password, someone entered a code from your authenticator app that "
+                "had already been used, and it was refused. If it was not you, your password "
+                "and a recent code are known to someone else: change your password now.",
+            )
         return CodeCheck(False, USED_CODE if totp is None else WRONG_CODE, challenge_ended=ended)
     close_challenge(session, user)
     how = "an authenticator code" if method == "totp" else "a recovery code"

@@ -134,6 +134,10 @@ def test_a_code_is_accepted_once(client, make_user, moving_clock):
     assert "already been used" in replayed.get_data(as_text=True)
     assert signed_in_as(client) is None
     assert "A reused code" in actions("auth.two_factor_failed")[-1].summary
+    told = db.session.scalars(
+        select(OutboundEmail.subject).where(OutboundEmail.to == official.email)
+    )
+    assert "A used sign-in code was entered again" in list(told)
     # The previous step's code is older than the one used: refused too.
     earlier = code_at(secret, moving_clock.moment - timedelta(seconds=30))
     assert client.post(CODE, data={"code": earlier}).status_code == 400
