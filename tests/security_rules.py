@@ -63,7 +63,7 @@ EXPECTED: dict[str, Any] = {
     "two_factor.new_recovery_codes": SIGNED_IN,
     "two_factor.turn_off": SIGNED_IN,
     "two_factor.confirm_identity": SIGNED_IN,
-    "two_factor.admin_reset": {"admin"},
+    "two_factor_admin.reset": {"admin"},
     # Officials' own declarations.
     "declarations.mine": {"official"},
     "declarations.start": {"official"},

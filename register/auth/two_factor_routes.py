@@ -1,5 +1,5 @@
-"""Two-factor pages: the code step of sign-in, set-up, recovery codes, turning it off, the
-identity check before privileged changes, and an administrator's reset of a person's."""
+"""Two-factor pages: the code step of sign-in, set-up, recovery codes, turning it off, and the
+identity check before privileged changes (every role; administrators' reset: two_factor_admin)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from register.auth.two_factor_forms import SetUpCodeForm, SignInCodeForm
 from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import User
-from register.models.people import ADMIN
-from register.web import home_endpoint, page_hook, roles_required
+from register.web import home_endpoint
 
 bp = Blueprint("two_factor", __name__)
 
@@ -36,6 +35,8 @@ def set_up_before_anything_else() -> Response | None:
     (the setting changed, their role changed, an administrator reset theirs) sets it up before
     any other page. Single sign-on counts as the organisation's own strong authentication."""
     if not current_user.is_authenticated or request.endpoint in _BEFORE_SET_UP:
+        return None
+    if request.blueprint == "api":  # token-authenticated: a cookie is not accepted there anyway
         return None
     if not two_factor.required_for(current_user, runtime.settings().mfa_required_roles):
         return None
@@ -267,39 +268,3 @@ def confirm_identity() -> str | Response | tuple[str, int]:
         **fresh.identity_check_context(),
     )
     return page, 400 if error else 200
-
-
-# Administrators
-
-
-@bp.post("/admin/people/<int:user_id>/two-factor/reset")
-@roles_required(ADMIN)
-@fresh.recent_sign_in_required()
-def admin_reset(user_id: int) -> Response:
-    """Remove a person's authenticator and recovery codes (a lost phone)."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    if user.id == current_user.id:
-        flash("You cannot reset your own two-factor authentication.", "error")
-        return redirect(url_for("admin.edit_user", user_id=user.id))
-    with runtime.transaction() as db_session:
-        removed = two_factor.reset_by_administrator(
-            db_session, user, actor=current_user, ip_address=request.remote_addr
-        )
-    if removed:
-        flash(f"Reset {user.full_name}'s two-factor authentication; they were emailed.", "success")
-    else:
-        flash(f"{user.full_name} has no two-factor authentication to reset.", "info")
-    return redirect(url_for("admin.edit_user", user_id=user.id))
-
-
-@page_hook("admin.person")
-def _person_two_factor(user: User | None) -> dict[str, object]:
-    """The administrator's person page: whether the person uses two-factor authentication."""
-    return {
-        "two_factor_enrolled": user is not None and two_factor.is_enrolled(db.session, user),
-        "two_factor_form": ConfirmForm(),
-    }
