@@ -235,8 +235,9 @@ def test_the_setting_says_which_roles(app, client, make_user):
     assert path_of(sign_in(app.test_client(), make_user("official"))) == "/"
 
 
-def test_role_defaults_and_unknown_roles(monkeypatch):
+def test_role_defaults_and_unknown_roles(monkeypatch, tmp_path):
     monkeypatch.delenv("MFA_REQUIRED_ROLES", raising=False)
+    monkeypatch.setenv("REGISTER_INSTANCE", str(tmp_path))
     production = {"SECRET_KEY": "x" * 40, "AUDIT_KEY": "y" * 40, "BASE_URL": "https://r.example",
                   "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@localhost/x"}  # fmt: skip
     settings = create_app("production", production).extensions["register.settings"]
