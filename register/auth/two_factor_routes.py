@@ -34,9 +34,10 @@ def set_up_before_anything_else() -> Response | None:
     """A person signed in with a password whose role now requires two-factor authentication
     (the setting changed, their role changed, an administrator reset theirs) sets it up before
     any other page. Single sign-on counts as the organisation's own strong authentication."""
-    if not current_user.is_authenticated or request.endpoint in _BEFORE_SET_UP:
-        return None
-    if request.blueprint == "api":  # token-authenticated: a cookie is not accepted there anyway
+    # Endpoints first: reading current_user queries the database, which /healthz must not need.
+    if request.endpoint in _BEFORE_SET_UP or request.blueprint == "api":
+        return None  # the token API does not take a session cookie anyway
+    if not current_user.is_authenticated:
         return None
     if not two_factor.required_for(current_user, runtime.settings().mfa_required_roles):
         return None
