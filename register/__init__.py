@@ -28,6 +28,8 @@ PUBLIC_ENDPOINTS = {
     "static",
     "healthz",
 }
+# A pending sign-in (password right, second step to come) is nobody signed in yet.
+PUBLIC_ENDPOINTS |= {"two_factor.code", "two_factor.required_set_up"}
 PUBLIC_BLUEPRINTS = {"public", "api"}
 
 

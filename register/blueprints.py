@@ -3,6 +3,8 @@ groups (modules with `init_app(app)`, as flaskr's `db.init_app` registers `init-
 
 BLUEPRINT_MODULES = (
     "register.auth.routes",
+    "register.auth.two_factor_routes",
+    "register.auth.two_factor_admin",
     "register.declarations.routes",
     "register.admin.routes",
     "register.admin.approval_routes",

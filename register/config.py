@@ -58,6 +58,14 @@ class Config:
     LOGIN_FIRST_DELAY_SECONDS = _env_int("LOGIN_FIRST_DELAY_SECONDS", 30)
     LOGIN_MAX_DELAY_MINUTES = _env_int("LOGIN_MAX_DELAY_MINUTES", 15)
     LOGIN_FORGET_AFTER_HOURS = _env_int("LOGIN_FORGET_AFTER_HOURS", 24)
+    # Two-factor authentication (TOTP): the roles that must use it (comma-separated role names;
+    # empty: nobody must, anyone may turn it on), wrong codes before a pending sign-in ends, and
+    # how old the last proof of identity may be before a privileged change asks for it again.
+    MFA_REQUIRED_ROLES = os.environ.get("MFA_REQUIRED_ROLES", "")
+    MFA_MAX_ATTEMPTS = _env_int("MFA_MAX_ATTEMPTS", 5)
+    RECENT_SIGN_IN_MINUTES = _env_int("RECENT_SIGN_IN_MINUTES", 10)
+    # The sign-in page says so when no role must use two-factor authentication (development).
+    MFA_OFF_NOTICE = False
     # Declarations and matching.
     JOINER_DAYS = _env_int("JOINER_DAYS", 28)
     LOOKBACK_MONTHS = _env_int("LOOKBACK_MONTHS", 24)
@@ -108,6 +116,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = False
+    MFA_OFF_NOTICE = True
 
 
 class TestingConfig(Config):
@@ -132,6 +141,7 @@ class ProductionConfig(Config):
     PREFERRED_URL_SCHEME = "https"
     BASE_URL = os.environ.get("BASE_URL")
     HSTS_MAX_AGE = _env_int("HSTS_MAX_AGE", 31536000)
+    MFA_REQUIRED_ROLES = os.environ.get("MFA_REQUIRED_ROLES", "admin,compliance,auditor")
     # Each gunicorn worker holds at most pool_size + max_overflow connections: keep
     # servers x workers x that under PostgreSQL's max_connections (docs/deploy.md).
     SQLALCHEMY_ENGINE_OPTIONS = {

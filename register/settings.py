@@ -18,7 +18,18 @@ from register.auth.single_sign_on import SingleSignOn
 from register.auth.throttle import ThrottlePolicy
 from register.ingest.streams import IngestLimits
 from register.matching import MatchConfig
+from register.models.people import ROLES
 from register.notify.mail import MailSettings
+
+
+def _roles(names: str) -> frozenset[str]:
+    """Role names from a comma-separated setting; an unknown name fails at start-up, since a
+    typo would otherwise quietly leave a role without two-factor authentication."""
+    roles = frozenset(name.strip() for name in names.split(",") if name.strip())
+    unknown = sorted(roles - set(ROLES))
+    if unknown:
+        raise ValueError(f"MFA_REQUIRED_ROLES names unknown roles {unknown}; use {sorted(ROLES)}")
+    return roles
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,10 @@ class Settings:
     display_timezone: ZoneInfo
     sign_in_throttle: ThrottlePolicy
     sessions: SessionPolicy
+    mfa_required_roles: frozenset[str]
+    mfa_max_attempts: int
+    recent_sign_in_minutes: int
+    mfa_off_notice: bool
     web_import_max_bytes: int
     api_requests_per_minute: int
     ingest_limits: IngestLimits
@@ -62,6 +77,10 @@ class Settings:
                 idle=timedelta(minutes=int(config["SESSION_IDLE_MINUTES"])),
                 lifetime=timedelta(hours=int(config["SESSION_MAX_HOURS"])),
             ),
+            mfa_required_roles=_roles(str(config["MFA_REQUIRED_ROLES"])),
+            mfa_max_attempts=max(1, int(config["MFA_MAX_ATTEMPTS"])),
+            recent_sign_in_minutes=int(config["RECENT_SIGN_IN_MINUTES"]),
+            mfa_off_notice=bool(config["MFA_OFF_NOTICE"]),
             web_import_max_bytes=int(config["WEB_IMPORT_MAX_BYTES"]),
             api_requests_per_minute=int(config["API_REQUESTS_PER_MINUTE"]),
             ingest_limits=IngestLimits(

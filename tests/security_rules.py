@@ -66,6 +66,16 @@ EXPECTED: dict[str, Any] = {
     "auth.sso_callback": PUBLIC,
     "auth.forgot_password": PUBLIC,
     "auth.password_link": PUBLIC,  # the link itself is the credential
+    # Two-factor authentication. The code step and the required set-up belong to a pending
+    # sign-in (no one signed in yet): without one they send the visitor to sign in again.
+    "two_factor.code": PUBLIC,
+    "two_factor.required_set_up": PUBLIC,
+    "two_factor.account": SIGNED_IN,
+    "two_factor.set_up": SIGNED_IN,
+    "two_factor.new_recovery_codes": SIGNED_IN,
+    "two_factor.turn_off": SIGNED_IN,
+    "two_factor.confirm_identity": SIGNED_IN,
+    "two_factor_admin.reset": {"admin"},
     # Officials' own declarations.
     "declarations.mine": {"official"},
     "declarations.start": {"official"},

@@ -266,7 +266,8 @@ def test_every_predicate_agrees_with_its_scope(scene: Scene, make_user: Any) -> 
 
 # Blueprints fail closed -------------------------------------------------------------------------
 
-OPEN_BLUEPRINTS = {"auth", "public", "api"}  # sign-in itself, the public register, token API
+# Sign-in itself (with its two-factor step), the public register, the token API.
+OPEN_BLUEPRINTS = {"auth", "two_factor", "public", "api"}
 
 
 def test_every_role_only_blueprint_guards_itself(app: Flask) -> None:

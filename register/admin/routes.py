@@ -27,13 +27,14 @@ from register.admin.forms import (
     confirmed_ids,
 )
 from register.auth import throttle
+from register.auth.fresh import recent_sign_in_required
 from register.auth.invitations import password_states
 from register.completeness.cycles import unreviewed_departments
 from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import DeclarationCycle, Department, User
 from register.models.people import ADMIN
-from register.web import guard_blueprint, nav_item, roles_required
+from register.web import guard_blueprint, nav_item, page_context, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard_blueprint(bp, ADMIN)
@@ -158,6 +159,7 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
 
 @bp.route("/people/new", methods=["GET", "POST"])
 @roles_required(ADMIN)
+@recent_sign_in_required(on=("POST",))
 def new_user() -> str | Response:
     form = _user_form(None)
     if form.validate_on_submit():
@@ -176,6 +178,7 @@ def new_user() -> str | Response:
 
 @bp.route("/people/<int:user_id>", methods=["GET", "POST"])
 @roles_required(ADMIN)
+@recent_sign_in_required(on=("POST",))
 def edit_user(user_id: int) -> str | Response:
     user = db.session.get(User, user_id)
     if user is None:
@@ -197,6 +200,7 @@ def edit_user(user_id: int) -> str | Response:
         pending_text=approvals.describe(pending.after_state) if pending else None,
         password_state=password_states(db.session, [user.id])[user.id],
         throttled=throttle.is_throttled(db.session, user),
+        **page_context("admin.person", user=user),
     )
 
 

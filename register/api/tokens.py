@@ -17,6 +17,7 @@ from register.api.services import (
     revoke_token,
     tokens_visible_to,
 )
+from register.auth.fresh import recent_sign_in_required
 from register.clock import utcnow
 from register.extensions import db
 from register.forms import ConfirmForm
@@ -69,6 +70,7 @@ def index() -> str:
 
 @bp.post("/")
 @roles_required(ADMIN)
+@recent_sign_in_required()
 def create() -> str | tuple[str, int]:
     form = _form()
     if form.validate_on_submit():

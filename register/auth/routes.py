@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 
 from register import runtime
 from register.audit.log import record
-from register.auth import invitations, oidc_client, services
+from register.auth import fresh, invitations, oidc_client, pending, services
 from register.auth import sessions as server_sessions
 from register.auth.forms import (
     ChangePasswordForm,
@@ -114,6 +114,7 @@ def signed_in(user: User, *, method: str, next_path: str | None = None) -> Respo
     ("password", "oidc"...), and go where they were going (`next_path`, or the request's `next`):
     the one way every sign-in ends."""
     _start_session(user, method=method)
+    fresh.identity_proved(method)
     response = redirect(_safe_next(next_path or request.args.get("next")) or url_for("index"))
     _give_device_cookie(response, user)
     return response
@@ -128,7 +129,15 @@ SSO_NEXT = "sso_next"
 def _sign_in_page(form: SignInForm | None, error: str | None) -> str:
     sso = oidc_client.configured()
     sso_url = url_for("auth.sso_start", next=_safe_next(request.args.get("next"))) if sso else None
-    return render_template("auth/login.html", form=form, error=error, sso=sso, sso_url=sso_url)
+    return render_template(
+        "auth/login.html",
+        form=form,
+        error=error,
+        sso=sso,
+        sso_url=sso_url,
+        mfa_off_notice=runtime.settings().mfa_off_notice
+        and not runtime.settings().mfa_required_roles,
+    )
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -150,7 +159,8 @@ def login() -> str | Response | tuple[str, int]:
             policy=runtime.settings().sign_in_throttle,
         )
         if result.user is not None:
-            return signed_in(result.user, method="password")
+            second_step = pending.after_password(result.user)  # two-factor code or set-up
+            return second_step or signed_in(result.user, method="password")
         error = result.error
     return _sign_in_page(form, error)
 
@@ -176,6 +186,7 @@ def logout() -> Response:
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@fresh.recent_sign_in_required(on=("POST",))
 def change_password() -> str | Response:
     form = ChangePasswordForm()
     if form.validate_on_submit():

@@ -22,6 +22,7 @@ from register.models.publication import PublishedEdition, Redaction
 from register.models.reminders import Reminder
 from register.models.review import ManagementPlan
 from register.models.sign_in import SignInThrottle, UserSession
+from register.models.two_factor import RecoveryCode, TwoFactor
 
 __all__ = [
     "AccessRequest",
@@ -55,4 +56,6 @@ __all__ = [
     "SignInThrottle",
     "User",
     "UserSession",
+    "RecoveryCode",
+    "TwoFactor",
 ]

@@ -1,4 +1,5 @@
-"""Fixtures of the sign-in tests: a clock that stands still until the test moves it."""
+"""Fixtures of the sign-in tests: a clock that stands still until the test moves it (`clock`),
+and one that moves in whole TOTP steps (`moving_clock`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from register import clock as register_clock
+from tests.auth.two_factor_helpers import moving_clock  # noqa: F401 - fixture
 
 
 class StoppedClock:
