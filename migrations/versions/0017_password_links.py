@@ -6,14 +6,14 @@
   kept; `used_at` makes it single-use, `revoked_at` marks one replaced by a newer link.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

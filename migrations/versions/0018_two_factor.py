@@ -6,7 +6,7 @@ challenge (bounded in the database, so every worker and server counts the same).
 `recovery_code` holds Argon2 hashes of the ten single-use recovery codes.
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0017
 Create Date: 2026-12-01 12:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0015"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -12,14 +12,14 @@
   its creation time as its expiry. Their owners make new ones.
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0019
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0015"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
