@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from register import runtime
 from register.admin import approvals
+from register.auth.fresh import recent_sign_in_required
 from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import AccessRequest
@@ -41,6 +42,7 @@ def _request_or_404(request_id: int) -> AccessRequest:
 
 @bp.post("/<int:request_id>/approve")
 @roles_required(ADMIN)
+@recent_sign_in_required()
 def approve(request_id: int) -> Response:
     row = _request_or_404(request_id)
     if not ConfirmForm().validate_on_submit():
@@ -57,6 +59,7 @@ def approve(request_id: int) -> Response:
 
 @bp.post("/<int:request_id>/reject")
 @roles_required(ADMIN)
+@recent_sign_in_required()
 def reject(request_id: int) -> Response:
     row = _request_or_404(request_id)
     if not ConfirmForm().validate_on_submit():

@@ -16,6 +16,7 @@ from register.api.services import (
     revoke_token,
     tokens_visible_to,
 )
+from register.auth.fresh import recent_sign_in_required
 from register.clock import utcnow
 from register.extensions import db
 from register.forms import ConfirmForm
@@ -57,6 +58,7 @@ def index() -> str:
 
 @bp.post("/")
 @roles_required(*API_USERS)
+@recent_sign_in_required()
 def create() -> str | tuple[str, int]:
     form = _form()
     if form.validate_on_submit():

@@ -7,12 +7,14 @@ from collections.abc import Collection
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 from register import access
 from register.api.services import create_token
 from register.clock import today
 from register.models import ApiToken, User
 from register.models.people import AUDITOR
+from tests.conftest import date_fields
 
 
 def make_token(
@@ -43,3 +45,12 @@ def make_token(
         )
     finally:
         user.role = role
+
+
+def token_form(name: str, scopes: list[str], days: int | None = 30) -> MultiDict[str, str]:
+    """The fields of the token form (a name, scopes, an expiry `days` from today)."""
+    fields = [("name", name), *(("scopes", s) for s in scopes)]
+    if days is not None:
+        day = today() + timedelta(days=days)
+        fields += date_fields("expires_on", day.day, day.month, day.year)
+    return MultiDict(fields)

@@ -19,8 +19,8 @@ from register.api import services
 from register.clock import today, utcnow
 from register.extensions import db
 from register.models import ApiToken, AuditEntry, User
-from tests.api.helpers import make_token
-from tests.conftest import configure, date_fields, sign_in
+from tests.api.helpers import make_token, token_form
+from tests.conftest import configure, sign_in
 
 
 def auth(token: str) -> dict[str, str]:
@@ -29,14 +29,6 @@ def auth(token: str) -> dict[str, str]:
 
 def shown_token(page: str) -> str:
     return page.split('<code id="new-token">')[1].split("</code>")[0]
-
-
-def token_form(name: str, scopes: list[str], days: int | None = 30) -> MultiDict[str, str]:
-    fields = [("name", name), *(("scopes", s) for s in scopes)]
-    if days is not None:
-        day = today() + timedelta(days=days)
-        fields += date_fields("expires_on", day.day, day.month, day.year)
-    return MultiDict(fields)
 
 
 @pytest.fixture

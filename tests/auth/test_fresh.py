@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from register.extensions import db
 from register.models import ApiToken, AuditEntry, User
+from tests.api.helpers import token_form
 from tests.auth.two_factor_helpers import (
     MovingClock,
     code_at,
@@ -94,15 +95,18 @@ def test_password_change_and_token_creation_ask_again(client, make_user, moving_
               "confirm_password": NEW_PASSWORD},
     )  # fmt: skip
     assert "Confirm it is you" in changed.get_data(as_text=True)
-    token = client.post("/admin/api-tokens/", data={"email": admin.email, "name": "ci"})
+    form = token_form("ci", ["roster:write", "awards:write"])
+    token = client.post("/account/api-tokens/", data=form)
     assert "Confirm it is you" in token.get_data(as_text=True)
     assert db.session.scalars(select(ApiToken)).all() == []
-    made = client.post(
-        "/admin/api-tokens/",
-        data={"email": admin.email, "name": "ci", "identity_check": "1",
-              "identity_password": PASSWORD},
-    )  # fmt: skip
-    assert made.status_code == 200 and len(db.session.scalars(select(ApiToken)).all()) == 1
+    form.update({"identity_check": "1", "identity_password": PASSWORD})
+    made = client.post("/account/api-tokens/", data=form)
+    assert made.status_code == 200
+    (row,) = db.session.scalars(select(ApiToken)).all()
+    assert sorted(row.scopes.split()) == [
+        "awards:write",
+        "roster:write",
+    ]  # the form survived the check
 
 
 def test_the_identity_check_needs_the_code_when_enrolled(client, make_user, moving_clock):

@@ -16,10 +16,10 @@ from register import ConfigurationError, create_app
 from register.admin.services import UserFields
 from register.auth.passwords import check_password
 from register.auth.services import GENERIC_ERROR
-from register.auth.sessions import key_hash
 from register.config import DEFAULT_SECRET
 from register.extensions import db
-from register.models import AuditEntry, User, UserSession
+from register.models import AuditEntry, User
+from tests.auth.signed_in import signed_in_as
 from tests.conftest import PASSWORD, create_user_with_password, sign_in
 
 NEW_PASSWORD = "staple-orbit-lantern-42"
@@ -29,19 +29,6 @@ def actions(*names: str) -> list[AuditEntry]:
     return list(
         db.session.scalars(
             select(AuditEntry).where(AuditEntry.action.in_(names)).order_by(AuditEntry.seq)
-        )
-    )
-
-
-def signed_in_as(client: Any) -> int | None:
-    """The id of the user of the live server-side session whose key the client's cookie holds."""
-    with client.session_transaction() as session:
-        key = session.get("_user_id")
-    if not key:
-        return None
-    return db.session.scalar(
-        select(UserSession.user_id).where(
-            UserSession.key_hash == key_hash(key), UserSession.ended_at.is_(None)
         )
     )
 
@@ -219,6 +206,7 @@ def production_app(migrated_template: Path, tmp_path: Path) -> Any:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "x" * 64,
         "AUDIT_KEY": "k" * 64,
         "BASE_URL": "https://register.example.gov.uk", "WTF_CSRF_ENABLED": False,
+        "MFA_REQUIRED_ROLES": "",  # the cookies, not the second step (tests/auth/test_two_factor)
     })  # fmt: skip
     with app.app_context():
         yield app

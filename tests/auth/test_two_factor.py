@@ -16,6 +16,7 @@ from register.auth.passwords import check_password
 from register.extensions import db
 from register.models import AuditEntry, OutboundEmail, RecoveryCode, TwoFactor, User
 from register.settings import Settings
+from tests.auth.signed_in import signed_in_as
 from tests.auth.two_factor_helpers import (
     MovingClock,
     code_at,
@@ -40,12 +41,6 @@ def actions(*names: str) -> list[AuditEntry]:
 
 def details(entry: AuditEntry) -> Any:
     return json.loads(entry.details)
-
-
-def signed_in_as(client: Any) -> int | None:
-    with client.session_transaction() as session:
-        token = session.get("_user_id")
-    return db.session.scalar(select(User.id).where(User.session_token == token)) if token else None
 
 
 def path_of(response: Any) -> str:

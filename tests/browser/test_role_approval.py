@@ -11,13 +11,13 @@ from typing import Any
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from register.admin.services import UserFields, create_user
+from register.admin.services import UserFields
 from register.demo.build import DEMO_PASSWORD
 from register.extensions import db
 from register.models import OutboundEmail, User
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_filing import sign_in
-from tests.conftest import make_app
+from tests.conftest import create_user_with_password, make_app
 
 SECOND_ADMIN = "bea.second@example.gov.uk"
 PERSON = "Hannah Kaur"
@@ -26,8 +26,8 @@ PERSON = "Hannah Kaur"
 def _add_second_administrator(tmp_path: Path) -> None:
     app = make_app(f"sqlite:///{tmp_path / 'live.sqlite'}", tmp_path)
     with app.app_context():
-        create_user(
-            db.session, UserFields(SECOND_ADMIN, "Bea Second", "admin"), None, DEMO_PASSWORD
+        create_user_with_password(
+            db.session, UserFields(SECOND_ADMIN, "Bea Second", "admin"), password=DEMO_PASSWORD
         )
         db.session.commit()
         db.session.remove()
