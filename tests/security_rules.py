@@ -61,6 +61,8 @@ EXPECTED: dict[str, Any] = {
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.my_data": SIGNED_IN,
+    "auth.sessions_page": SIGNED_IN,
+    "auth.end_sessions": SIGNED_IN,
     # Single sign-on (OpenID Connect): anyone may start it; 404 while it is not configured.
     "auth.sso_start": PUBLIC,
     "auth.sso_callback": PUBLIC,

@@ -95,6 +95,23 @@ def _replayed_fields() -> list[tuple[str, str]]:
     ]
 
 
+def _sign_in_again_with_the_provider() -> Any:
+    """A person who signed in with single sign-on has no register password to give: they prove
+    who they are by signing in at the provider again, and come back to the page. A form they
+    sent is not kept through the provider, so they are told to send it again."""
+    back = request.full_path if request.method == "GET" else _same_site_path(request.referrer)
+    if request.method != "GET":
+        flash("Confirm it is you, then make the change again.", "info")
+    return redirect(url_for("auth.sso_start", confirm="1", next=back))
+
+
+def _same_site_path(address: str | None) -> str | None:
+    """The path of `address` when it is a page of this site (the form's page), else None."""
+    if not address or not address.startswith(request.host_url):
+        return None
+    return "/" + address[len(request.host_url) :]
+
+
 def recent_sign_in_required(
     minutes: int | None = None, *, on: Collection[str] | None = None
 ) -> Callable[[F], F]:
@@ -110,6 +127,8 @@ def recent_sign_in_required(
             limit = minutes if minutes is not None else runtime.settings().recent_sign_in_minutes
             if (on is not None and request.method not in on) or proved_within(limit):
                 return view(*args, **kwargs)
+            if sign_in_method() == "oidc" and runtime.settings().single_sign_on is not None:
+                return _sign_in_again_with_the_provider()
             if request.method == "GET":
                 return redirect(url_for("two_factor.confirm_identity", next=request.full_path))
             error = None

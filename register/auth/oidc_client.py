@@ -77,10 +77,13 @@ def _absolute(endpoint: str) -> str:
     return str(current_app.config["BASE_URL"]).rstrip("/") + url_for(endpoint)
 
 
-def authorization_redirect() -> Any:
-    """Send the browser to the provider's sign-in, with new state, nonce and PKCE verifier."""
+def authorization_redirect(*, fresh_login: bool = False) -> Any:
+    """Send the browser to the provider's sign-in, with new state, nonce and PKCE verifier.
+    `fresh_login`: the provider must ask the person to sign in again, whatever session it holds
+    (`prompt=login`, `max_age=0`): the register's re-authentication before a privileged change."""
     _metadata()
-    return _client().authorize_redirect(_absolute("auth.sso_callback"))
+    extra = {"prompt": "login", "max_age": 0} if fresh_login else {}
+    return _client().authorize_redirect(_absolute("auth.sso_callback"), **extra)
 
 
 def validated_sign_in() -> tuple[dict[str, Any], str]:

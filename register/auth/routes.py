@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -32,10 +34,15 @@ from register.auth.forms import (
     SignInForm,
 )
 from register.auth.services import authenticate
-from register.auth.single_sign_on import sign_in_with_single_sign_on
+from register.auth.single_sign_on import (
+    SingleSignOn,
+    confirm_identity_with_single_sign_on,
+    sign_in_with_single_sign_on,
+)
 from register.auth.throttle import Attempt
 from register.downloads import content_disposition
 from register.extensions import db
+from register.forms import ConfirmForm
 from register.models import User
 from register.personal_data import download_personal_data
 from register.web import home_endpoint
@@ -124,6 +131,7 @@ SINGLE_SIGN_ON_ONLY = "Password sign-in is switched off"
 # The provider's ID token, kept for RP-initiated logout (`id_token_hint`).
 SSO_LOGOUT_HINT = "sso_id_token"
 SSO_NEXT = "sso_next"
+SSO_CONFIRM = "sso_confirm"  # the id of the signed-in person proving who they are again
 
 
 def _sign_in_page(form: SignInForm | None, error: str | None) -> str:
@@ -209,6 +217,56 @@ def change_password() -> str | Response:
             flash("Your password has been changed.", "success")
             return redirect(url_for("index"))
     return render_template("auth/password.html", form=form)
+
+
+# How a session's sign-in proved who it was (UserSession.method), as the sessions page says it.
+SIGN_IN_METHODS = {
+    "password": "Password",
+    "password+totp": "Password and authenticator code",
+    "password+recovery": "Password and recovery code",
+    "oidc": "Single sign-on",
+}
+
+
+@bp.get("/sessions")
+@login_required
+def sessions_page() -> str:
+    """The person's signed-in sessions (browsers), where they can sign any of them out."""
+    rows = server_sessions.live_sessions(
+        db.session, current_user._get_current_object(), runtime.settings().sessions
+    )
+    current = server_sessions.key_hash(session.get("_user_id") or "")
+    policy = runtime.settings().sessions
+    return render_template(
+        "auth/sessions.html",
+        rows=rows,
+        current_hash=current,
+        form=ConfirmForm(),
+        methods=SIGN_IN_METHODS,
+        idle_minutes=int(policy.idle.total_seconds() // 60),
+        max_hours=int(policy.lifetime.total_seconds() // 3600),
+    )
+
+
+@bp.post("/sessions/end")
+@login_required
+@fresh.recent_sign_in_required()
+def end_sessions() -> Response:
+    """Sign out one other session (`session_id`) or every other one (none given)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    chosen = request.form.get("session_id", "")
+    with runtime.transaction() as db_session:
+        ended = server_sessions.end_own_sessions(
+            db_session,
+            current_user._get_current_object(),
+            current_key=session.get("_user_id") or "",
+            session_id=int(chosen) if chosen.isdigit() else None,
+            ip_address=request.remote_addr,
+        )
+    message = {0: "No other session was signed in.", 1: "Signed out the other session."}
+    flash(message.get(ended, f"Signed out {ended} other sessions."), "success")
+    return redirect(url_for("auth.sessions_page"))
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -300,11 +358,16 @@ def sso_start() -> Response | tuple[str, int]:
     sso = oidc_client.configured()
     if sso is None:  # not (or no longer) configured: the sign-in page says how to sign in
         return redirect(url_for("auth.login"))
-    if current_user.is_authenticated:
+    # A signed-in person comes here only to prove again who they are (`fresh`), by a new
+    # sign-in at the provider; anyone else signed in is already where they should be.
+    confirming = current_user.is_authenticated and request.args.get("confirm") == "1"
+    if current_user.is_authenticated and not confirming:
         return redirect(url_for(home_endpoint(current_user)))
     session[SSO_NEXT] = _safe_next(request.args.get("next"))
+    if confirming:
+        session[SSO_CONFIRM] = current_user.id
     try:
-        redirect_to_provider: Response = oidc_client.authorization_redirect()
+        redirect_to_provider: Response = oidc_client.authorization_redirect(fresh_login=confirming)
     except (oidc_client.SingleSignOnFailed, *oidc_client.PROTOCOL_ERRORS):
         current_app.logger.exception("single sign-on: the provider could not be reached")
         return _single_sign_on_problem(
@@ -341,6 +404,9 @@ def sso_callback() -> Response | tuple[str, int]:
             ],
             400,
         )
+    confirming = session.pop(SSO_CONFIRM, None)
+    if confirming is not None and current_user.is_authenticated:
+        return _confirmed_identity(sso, claims, confirming)
     with runtime.transaction() as db_session:
         result = sign_in_with_single_sign_on(
             db_session,
@@ -356,3 +422,31 @@ def sso_callback() -> Response | tuple[str, int]:
     response = signed_in(result.user, method="oidc", next_path=session.get(SSO_NEXT))
     session[SSO_LOGOUT_HINT] = id_token
     return response
+
+
+def _confirmed_identity(sso: SingleSignOn, claims: dict[str, Any], user_id: int) -> Response:
+    """A signed-in person's new sign-in at the provider: if it is them, the privileged change
+    they were making may go ahead (fresh.identity_proved); if not, their session ends."""
+    user = current_user._get_current_object()
+    with runtime.transaction() as db_session:
+        confirmed = user.id == user_id and confirm_identity_with_single_sign_on(
+            db_session,
+            user,
+            claims,
+            trusted_email_claim=sso.trusted_email_claim,
+            ip_address=request.remote_addr,
+        )
+    if not confirmed:
+        with runtime.transaction() as db_session:
+            services.sign_out(
+                db_session,
+                user,
+                session_key=session.get("_user_id"),
+                ip_address=request.remote_addr,
+            )
+        logout_user()
+        session.clear()
+        flash(f"That was not the {sso.provider_name} account you are signed in with.", "error")
+        return redirect(url_for("auth.login"))
+    fresh.identity_proved()
+    return redirect(_safe_next(session.pop(SSO_NEXT, None)) or url_for("index"))

@@ -7,16 +7,20 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from register import clock
 from register.api.services import revoke_every_token
 from register.audit.log import record
 from register.auth import sessions, throttle
 from register.auth.passwords import check_password, hash_password, needs_rehash, password_problem
 from register.auth.throttle import Attempt, ThrottlePolicy
 from register.models import User
+from register.notify.outbox import queue_email
 
 # A hash to verify against when the email is unknown or the attempt is throttled, so timing
 # does not reveal which emails exist or which attempts were looked at.
 _DUMMY_HASH = hash_password("not-a-real-password-0")
+
+PASSWORD_CHANGED_EMAIL = "auth.password_changed"  # noqa: S105 - an email kind  # nosec B105
 
 
 @dataclass(frozen=True)
@@ -233,4 +237,18 @@ def change_password(
         action="auth.password_changed",
         summary=f"{user.email} changed their password",
         ip_address=attempt.address,
+    )
+    # Told by email (ASVS 2.2.3, 2.5.5): whoever changed it with a stolen session is noticed.
+    moment = clock.utcnow().astimezone(clock.display_zone())
+    queue_email(
+        session,
+        user.email,
+        "Your register password was changed",
+        f"Dear {user.full_name},\n\n"
+        "The password of your account on the conflict-of-interest declaration register was "
+        f"changed at {moment:%H:%M} on {moment:%-d %B %Y} (UK time), by someone signed in as "
+        "you. Your other sessions were signed out, and any API tokens of yours stopped "
+        "working.\n\n"
+        "If you did not do this, tell your register administrator at once.\n",
+        kind=PASSWORD_CHANGED_EMAIL,
     )

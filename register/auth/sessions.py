@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from register import clock
+from register.audit.log import record
 from register.models import User, UserSession
 
 # Last-seen is written at most this often per session: not a database write per request.
@@ -100,3 +101,54 @@ def end_session(session: Session, key: str, *, reason: str = SIGNED_OUT) -> None
         .where(UserSession.key_hash == key_hash(key), UserSession.ended_at.is_(None))
         .values(ended_at=clock.utcnow(), end_reason=reason)
     )
+
+
+def live_sessions(session: Session, user: User, policy: SessionPolicy) -> list[UserSession]:
+    """The person's sessions that would still be accepted now, most recently used first."""
+    now = clock.utcnow()
+    rows = session.scalars(
+        select(UserSession)
+        .where(
+            UserSession.user_id == user.id,
+            UserSession.ended_at.is_(None),
+            UserSession.generation == user.session_token,
+        )
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    ).all()
+    return [row for row in rows if _past_limit(row, policy, now) is None]
+
+
+def end_own_sessions(
+    session: Session,
+    user: User,
+    *,
+    current_key: str,
+    session_id: int | None,
+    ip_address: str | None = None,
+) -> int:
+    """End one of the person's other sessions (`session_id`), or every other one (None), from
+    the "Your sessions" page (audited). The session the request comes from is never ended here:
+    that is what signing out does. Returns how many ended."""
+    statement = (
+        update(UserSession)
+        .where(
+            UserSession.user_id == user.id,
+            UserSession.ended_at.is_(None),
+            UserSession.key_hash != key_hash(current_key),
+        )
+        .values(ended_at=clock.utcnow(), end_reason=SIGNED_OUT)
+    )
+    if session_id is not None:
+        statement = statement.where(UserSession.id == session_id)
+    ended = int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+    record(
+        session,
+        "auth.sessions_ended",
+        f"{user.email} signed out {ended} other session(s)",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        ip_address=ip_address,
+        details={"ended": ended, "which": "one" if session_id is not None else "every other"},
+    )
+    return ended

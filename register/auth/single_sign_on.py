@@ -172,3 +172,57 @@ def unlink(session: Session, user: User, *, actor_label: str) -> bool:
     )
     user.sso_issuer = user.sso_subject = None
     return True
+
+
+# How long before the ID token was issued the person may have signed in at the provider for a
+# re-authentication to count (the provider was asked for a new sign-in: `prompt=login`).
+FRESH_SIGN_IN_SECONDS = 120
+
+
+def confirm_identity_with_single_sign_on(
+    session: Session,
+    user: User,
+    claims: Mapping[str, Any],
+    *,
+    trusted_email_claim: str | None,
+    ip_address: str | None = None,
+) -> bool:
+    """Whether the provider's new answer proves that the signed-in `user` is at the keyboard:
+    the same provider identity (issuer and subject) linked to the account, the same vouched
+    email, and a sign-in at the provider just now (`auth_time` close to the token's `iat`).
+    Audited either way."""
+    issuer, subject = str(claims.get("iss", "")), str(claims.get("sub", ""))
+    email = vouched_email(claims, trusted_email_claim)
+    auth_time, issued = claims.get("auth_time"), claims.get("iat")
+    just_now = (
+        isinstance(auth_time, int | float)
+        and isinstance(issued, int | float)
+        and issued - auth_time <= FRESH_SIGN_IN_SECONDS
+    )
+    same = (
+        email is not None
+        and email.lower() == user.email.lower()
+        and (user.sso_issuer, user.sso_subject) == (issuer, subject)
+    )
+    record(
+        session,
+        "auth.identity_confirmed" if same and just_now else "auth.identity_check_failed",
+        f"{user.email} "
+        + (
+            "confirmed it is them by signing in again with single sign-on"
+            if same and just_now
+            else "did not confirm it is them with single sign-on"
+        ),
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        ip_address=ip_address,
+        details={
+            "method": "oidc",
+            "issuer": issuer,
+            "subject": subject,
+            "same_identity": same,
+            "fresh_sign_in": just_now,
+        },
+    )
+    return same and just_now

@@ -84,7 +84,9 @@ def code() -> str | Response | tuple[str, int]:
                 ip_address=request.remote_addr,
             )
         if result.accepted:
-            response = signed_in(user, method=f"password+{result.method}")
+            # UserSession.method holds at most 20 characters: "password+recovery_code" does not fit.
+            second = "recovery" if result.method == "recovery_code" else "totp"
+            response = signed_in(user, method=f"password+{second}")
             if result.method == "recovery_code":  # after signed_in, which empties the session
                 flash(
                     "You signed in with a recovery code, which cannot be used again. "

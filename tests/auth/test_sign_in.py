@@ -18,7 +18,7 @@ from register.auth.passwords import check_password
 from register.auth.services import GENERIC_ERROR
 from register.config import DEFAULT_SECRET
 from register.extensions import db
-from register.models import AuditEntry, User
+from register.models import AuditEntry, OutboundEmail, User
 from tests.auth.signed_in import signed_in_as
 from tests.conftest import PASSWORD, create_user_with_password, sign_in
 
@@ -180,6 +180,11 @@ def test_password_change_succeeds_and_is_audited(client, make_user):
     db.session.refresh(official)
     assert check_password(official.password_hash, NEW_PASSWORD)
     assert [e.actor_id for e in actions("auth.password_changed")] == [official.id]
+    # The person is told, in case it was not them (ASVS 2.2.3 and 2.5.5).
+    (told,) = db.session.scalars(
+        select(OutboundEmail).where(OutboundEmail.kind == "auth.password_changed")
+    )
+    assert told.to == official.email and "If you did not do this" in told.body
     client.post("/auth/sign-out")
     assert sign_in(client, official, PASSWORD).status_code == 200
     assert sign_in(client, official, NEW_PASSWORD).status_code == 302

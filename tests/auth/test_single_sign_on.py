@@ -19,12 +19,13 @@ from register.auth.single_sign_on import (
     DEACTIVATED,
     UNKNOWN,
     UNVERIFIED,
+    SingleSignOn,
+    confirm_identity_with_single_sign_on,
     sign_in_with_single_sign_on,
     vouched_email,
 )
 from register.extensions import db
 from register.models import AuditEntry
-from register.settings import SingleSignOn
 from tests.conftest import PASSWORD, configure, sign_in
 
 ISSUER = "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0"
@@ -365,3 +366,31 @@ def test_unlinking_from_the_command_line_lets_the_next_identity_link(
     assert relinked.user is user and user.sso_subject == "subject-2"
     again = runner.invoke(args=["users", "unlink-sso", "nobody@example.gov.uk"])
     assert again.exit_code == 1 and "No user with email" in again.output
+
+
+# Proving it again before a privileged change (register.auth.fresh).
+
+
+def test_a_new_sign_in_confirms_only_the_same_identity_just_now(app: Flask, make_user: Any) -> None:
+    user = make_user(email="jo.bloggs@example.gov.uk")
+    sign_in_with_single_sign_on(
+        db.session, _claims("jo.bloggs@example.gov.uk"), trusted_email_claim=None, ip_address=None
+    )
+    now = 1_800_000_000
+
+    def confirmed(claims: dict[str, Any]) -> bool:
+        return confirm_identity_with_single_sign_on(
+            db.session, user, claims, trusted_email_claim=None
+        )
+
+    fresh = {**_claims("jo.bloggs@example.gov.uk"), "iat": now, "auth_time": now - 5}
+    assert confirmed(fresh)
+    assert _last_audit("auth.identity_confirmed")["same_identity"] is True
+    # The provider's older session, not a new sign-in: auth_time long before the token.
+    assert not confirmed({**fresh, "auth_time": now - 3600})
+    assert _last_audit("auth.identity_check_failed")["fresh_sign_in"] is False
+    assert not confirmed({**fresh, "auth_time": None})
+    # Someone else at the provider, or the same email under another identity.
+    assert not confirmed({**fresh, "email": "someone.else@example.gov.uk"})
+    assert not confirmed({**fresh, "sub": "subject-2"})
+    assert _last_audit("auth.identity_check_failed")["same_identity"] is False

@@ -10,6 +10,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
@@ -20,6 +21,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from register import clock
 from register.extensions import db
 from register.models import AuditEntry
 from tests.browser.conftest import assert_accessible
@@ -268,3 +270,37 @@ def test_with_password_sign_in_off_only_single_sign_on_is_offered(
     page.get_by_role("button", name=f"Sign in with {PROVIDER_NAME}").click()
     sign_in_at_provider(page, "mark")
     expect(page.get_by_text("Mark Ellis (Official)")).to_be_visible()
+
+
+def test_a_privileged_change_asks_for_a_new_sign_in_at_the_provider(
+    page: Any, browser: Any, sso_site: SingleSignOnSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone signed in with single sign-on has no register password for the identity check:
+    after RECENT_SIGN_IN_MINUTES they sign in at the provider again (prompt=login), then go on."""
+    base = sso_site.url
+    other = browser.new_context().new_page()
+    for browser_page in (page, other):
+        browser_page.goto(base + "/auth/sign-in")
+        browser_page.get_by_role("button", name=f"Sign in with {PROVIDER_NAME}").click()
+        sign_in_at_provider(browser_page, "mark")
+        expect(browser_page.get_by_text("Mark Ellis (Official)")).to_be_visible()
+
+    later = clock.utcnow() + timedelta(minutes=11)  # the sign-in is no longer recent
+    monkeypatch.setattr(clock, "utcnow", lambda: later)
+    page.goto(base + "/auth/sessions")
+    sign_out_other = page.locator("form", has=page.locator("input[name=session_id]"))
+    with page.expect_request(lambda r: r.url.startswith(sso_site.issuer + "/auth?")) as asked:
+        sign_out_other.get_by_role("button").click()
+    authorization = dict(parse_qsl(urlsplit(asked.value.url).query))
+    assert authorization["prompt"] == "login" and authorization["max_age"] == "0"
+    sign_in_at_provider(page, "mark")  # the provider asks again, although it knows Mark
+
+    # Back on the sessions page, identity proved: the change goes ahead this time.
+    expect(page.get_by_text("Confirm it is you, then make the change again.")).to_be_visible()
+    assert urlsplit(page.url).path == "/auth/sessions"
+    assert audit_details(sso_site, "auth.identity_confirmed")[-1]["same_identity"] is True
+    sign_out_other.get_by_role("button").click()
+    expect(page.get_by_text("Signed out the other session.")).to_be_visible()
+    other.goto(base + "/declarations/")
+    assert urlsplit(other.url).path == "/auth/sign-in"
+    other.context.close()
