@@ -44,17 +44,29 @@ format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The whole suite on SQLite; then, when TEST_DATABASE_URL names a PostgreSQL server (CI sets it),
-# every test that stands on the app again on PostgreSQL.
+# The whole suite on SQLite and, when TEST_DATABASE_URL names a PostgreSQL server (CI sets it),
+# every test that stands on the app again on PostgreSQL. The two passes run side by side (each
+# test process has its own PostgreSQL database); the quick benches, which measure time, run
+# after them, alone, on both.
+BENCHES = tests/test_bench_*.py
 test: lint
-	$(BIN)/python -m pytest -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "PostgreSQL pass:"; TEST_DATABASE=postgresql $(BIN)/python -m pytest -q; \
+	  echo "SQLite and PostgreSQL passes, side by side (output below when both have finished)"; \
+	  $(BIN)/python -m pytest -q --ignore-glob='$(BENCHES)' > .test-sqlite.log 2>&1 & sqlite=$$!; \
+	  TEST_DATABASE=postgresql $(BIN)/python -m pytest -q --ignore-glob='$(BENCHES)' \
+	    > .test-postgresql.log 2>&1 & postgresql=$$!; \
+	  wait $$sqlite; sqlite_status=$$?; wait $$postgresql; postgresql_status=$$?; \
+	  echo "== SQLite pass"; cat .test-sqlite.log; \
+	  echo "== PostgreSQL pass"; cat .test-postgresql.log; \
+	  [ $$sqlite_status -eq 0 ] && [ $$postgresql_status -eq 0 ] || exit 1; \
+	  echo "== Benches, SQLite pass"; $(BIN)/python -m pytest -q $(BENCHES) || exit 1; \
+	  echo "== Benches, PostgreSQL pass"; TEST_DATABASE=postgresql $(BIN)/python -m pytest -q $(BENCHES); \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "CI needs TEST_DATABASE_URL for the PostgreSQL pass" >&2; exit 1; \
 	else \
 	  echo "PostgreSQL pass not run: set TEST_DATABASE_URL (bash .ci/run sets it up)"; \
+	  $(BIN)/python -m pytest -q; \
 	fi
 
 clean:
-	rm -rf instance .pytest_cache
+	rm -rf instance .pytest_cache .test-sqlite.log .test-postgresql.log

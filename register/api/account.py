@@ -20,7 +20,7 @@ from register.auth.fresh import recent_sign_in_required
 from register.clock import utcnow
 from register.extensions import db
 from register.forms import ConfirmForm
-from register.models import ApiToken
+from register.models import ApiToken, User
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE
 from register.web import guard_blueprint, nav_item, roles_required
 
@@ -62,22 +62,31 @@ def index() -> str:
 def create() -> str | tuple[str, int]:
     form = _form()
     if form.validate_on_submit():
-        try:
-            with runtime.transaction() as session:
-                _, token = create_token(
-                    session,
-                    current_user,
-                    form.name.data or "",
-                    scopes=form.scopes.data or [],
-                    expires_on=form.expires_on.data,
-                    actor=current_user,
-                    ip_address=request.remote_addr,
-                )
-        except TokenError as exc:
-            getattr(form, exc.field, form.name).errors.append(str(exc))
-        else:
+        token = token_from_form(form, current_user, fallback_field="name")
+        if token is not None:
             return _page(_form(fresh=True), new_token=token)
     return _page(form), 400
+
+
+def token_from_form(form: TokenForm, owner: User, *, fallback_field: str) -> str | None:
+    """Make the token a validated form asks for, owned by `owner` and made by the signed-in
+    person (audited): the token text to show once, or None with the problem on the form's field
+    (`fallback_field` when the problem is about no one field). Both token pages use it."""
+    try:
+        with runtime.transaction() as session:
+            _, token = create_token(
+                session,
+                owner,
+                form.name.data or "",
+                scopes=form.scopes.data or [],
+                expires_on=form.expires_on.data,
+                actor=current_user,
+                ip_address=request.remote_addr,
+            )
+    except TokenError as exc:
+        getattr(form, exc.field, form[fallback_field]).errors.append(str(exc))
+        return None
+    return token
 
 
 @bp.post("/revoke")

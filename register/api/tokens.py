@@ -9,10 +9,9 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from register import access, runtime
+from register.api.account import token_from_form
 from register.api.forms import SCOPE_LABELS, ServiceTokenForm
 from register.api.services import (
-    TokenError,
-    create_token,
     latest_expiry,
     revoke_token,
     tokens_visible_to,
@@ -77,20 +76,8 @@ def create() -> str | tuple[str, int]:
         owner = db.session.get(User, form.owner_id.data)
         if owner is None:
             abort(400)
-        try:
-            with runtime.transaction() as session:
-                _, token = create_token(
-                    session,
-                    owner,
-                    form.name.data or "",
-                    scopes=form.scopes.data or [],
-                    expires_on=form.expires_on.data,
-                    actor=current_user,
-                    ip_address=request.remote_addr,
-                )
-        except TokenError as exc:
-            getattr(form, exc.field, form.owner_id).errors.append(str(exc))
-        else:
+        token = token_from_form(form, owner, fallback_field="owner_id")
+        if token is not None:
             return _page(_form(fresh=True), new_token=token)
     return _page(form), 400
 
