@@ -221,7 +221,7 @@ def change_password() -> str | Response:
 
 # How a session's sign-in proved who it was (UserSession.method), as the sessions page says it.
 SIGN_IN_METHODS = {
-    "password": "Password",
+    "password": "Password",  # noqa: S105 - a label, not a password  # nosec B105
     "password+totp": "Password and authenticator code",
     "password+recovery": "Password and recovery code",
     "oidc": "Single sign-on",

@@ -142,7 +142,8 @@ def _locked_row(session: Session, key: ThrottleKey) -> SignInThrottle:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    assert row is not None  # noqa: S101 - inserted or already there, and locked
+    if row is None:  # inserted just now or already there, and locked: it cannot be missing
+        raise RuntimeError(f"sign-in throttle row {key} vanished under its lock")
     return row
 
 
