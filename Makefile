@@ -47,7 +47,7 @@ format: install-test
 # The whole suite on SQLite and, when TEST_DATABASE_URL names a PostgreSQL server (CI sets it),
 # every test that stands on the app again on PostgreSQL. The two passes run side by side (each
 # test process has its own PostgreSQL database); the quick benches, which measure time, run
-# after them, alone, on both.
+# after them, alone (those on PostgreSQL take TEST_DATABASE_URL themselves).
 BENCHES = tests/test_bench_*.py
 test: lint
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
@@ -59,8 +59,7 @@ test: lint
 	  echo "== SQLite pass"; cat .test-sqlite.log; \
 	  echo "== PostgreSQL pass"; cat .test-postgresql.log; \
 	  [ $$sqlite_status -eq 0 ] && [ $$postgresql_status -eq 0 ] || exit 1; \
-	  echo "== Benches, SQLite pass"; $(BIN)/python -m pytest -q $(BENCHES) || exit 1; \
-	  echo "== Benches, PostgreSQL pass"; TEST_DATABASE=postgresql $(BIN)/python -m pytest -q $(BENCHES); \
+	  echo "== Benches"; $(BIN)/python -m pytest -q $(BENCHES) || exit 1; \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "CI needs TEST_DATABASE_URL for the PostgreSQL pass" >&2; exit 1; \
 	else \
