@@ -204,6 +204,17 @@ def edit_user(user_id: int) -> str | Response:
     )
 
 
+def _person_to_change(user_id: int) -> User:
+    """The person a confirmed POST of the person page acts on: 404 if none, 400 without the
+    form's CSRF token."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return user
+
+
 def _flash_if_awaiting_approval(user: User) -> None:
     request_ = approvals.pending_request(db.session, user)
     if request_ is not None:
@@ -218,11 +229,7 @@ def _flash_if_awaiting_approval(user: User) -> None:
 @roles_required(ADMIN)
 def resend_invitation(user_id: int) -> Response:
     """Email a person who has not set their password yet a new invitation link."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    user = _person_to_change(user_id)
     try:
         with runtime.transaction() as session:
             services.resend_invitation(session, user, current_user, ip_address=request.remote_addr)
@@ -237,11 +244,7 @@ def resend_invitation(user_id: int) -> Response:
 @roles_required(ADMIN)
 def set_active(user_id: int) -> Response:
     """Deactivate an account (it can no longer sign in; its sessions end) or reactivate it."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    user = _person_to_change(user_id)
     active = request.form.get("active") == "yes"
     try:
         with runtime.transaction() as session:
@@ -263,11 +266,7 @@ def set_active(user_id: int) -> Response:
 @roles_required(ADMIN)
 def unlock(user_id: int) -> Response:
     """Clear the sign-in delays of an account (after the owner asks, or an attack is over)."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    user = _person_to_change(user_id)
     with runtime.transaction() as session:
         cleared = throttle.unlock_account(
             session, user, actor=current_user, ip_address=request.remote_addr

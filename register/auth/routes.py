@@ -173,19 +173,25 @@ def login() -> str | Response | tuple[str, int]:
     return _sign_in_page(form, error)
 
 
-@bp.post("/sign-out")
-@login_required
-def logout() -> Response:
-    id_token = session.get(SSO_LOGOUT_HINT)
+def _end_this_session() -> None:
+    """Sign the person out of this browser: its server-side session ends (audited) and the
+    cookie is emptied."""
     with runtime.transaction() as db_session:
         services.sign_out(
             db_session,
-            current_user,
+            current_user._get_current_object(),
             session_key=session.get("_user_id"),
             ip_address=request.remote_addr,
         )
     logout_user()
     session.clear()
+
+
+@bp.post("/sign-out")
+@login_required
+def logout() -> Response:
+    id_token = session.get(SSO_LOGOUT_HINT)
+    _end_this_session()
     flash("You have signed out.", "success")
     # Signed in through the provider: sign out there too when it offers (RP-initiated logout).
     provider_logout = oidc_client.logout_url(id_token) if id_token else None
@@ -437,15 +443,7 @@ def _confirmed_identity(sso: SingleSignOn, claims: dict[str, Any], user_id: int)
             ip_address=request.remote_addr,
         )
     if not confirmed:
-        with runtime.transaction() as db_session:
-            services.sign_out(
-                db_session,
-                user,
-                session_key=session.get("_user_id"),
-                ip_address=request.remote_addr,
-            )
-        logout_user()
-        session.clear()
+        _end_this_session()
         flash(f"That was not the {sso.provider_name} account you are signed in with.", "error")
         return redirect(url_for("auth.login"))
     fresh.identity_proved()
