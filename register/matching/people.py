@@ -110,6 +110,15 @@ def compare_person_names(a: PersonName, b: PersonName) -> str | None:
     return FULL
 
 
+def compare_person_name_text(name_a: str, name_b: str) -> str | None:
+    """The quality with which two written names can be the same person's (no birth date known),
+    or None: what `flask match people` prints and the undeclared-interest screening decides."""
+    a, b = parse_person_name(name_a), parse_person_name(name_b)
+    if a is None or b is None:
+        return None
+    return compare_person_names(a, b)
+
+
 def compare_birth(
     month_a: int | None, year_a: int | None, month_b: int | None, year_b: int | None
 ) -> str:
