@@ -107,6 +107,26 @@ def normalise_name(name: str) -> str:
     return _strip_legal_forms(_join_initials(text)).strip()
 
 
+def alias_texts(name: str) -> list[tuple[str, str, bool]]:
+    """The names a raw name gives, as written: (text, its bracketed text normalised, whether
+    this is the name without its bracketed text).
+
+    "Morning Lane Associates (Leeds) Ltd T/A ML Consulting" gives the main name, the main name
+    without "(Leeds)" and "ML Consulting".
+    """
+    texts: list[tuple[str, str, bool]] = []
+    for part in _ALIAS_SPLIT.split(unescape_html(name)):
+        part = part.strip(" ,;:-")
+        if not part:
+            continue
+        brackets = _BRACKETED.findall(part)
+        qualifier = normalise_name(" ".join(b.strip("()") for b in brackets)) if brackets else ""
+        texts.append((part, qualifier, False))
+        if brackets:
+            texts.append((_BRACKETED.sub(" ", part), qualifier, True))
+    return texts
+
+
 def name_aliases(name: str) -> list[str]:
     """Split a name into its normalised names: trading names, former names, unqualified form.
 
@@ -115,11 +135,10 @@ def name_aliases(name: str) -> list[str]:
     "ml consulting"].
     """
     aliases: list[str] = []
-    for part in _ALIAS_SPLIT.split(unescape_html(name)):
-        for variant in (part, _BRACKETED.sub(" ", part)) if "(" in part else (part,):
-            normalised = normalise_name(variant)
-            if normalised and normalised not in aliases:
-                aliases.append(normalised)
+    for text, _, _ in alias_texts(name):
+        normalised = normalise_name(text)
+        if normalised and normalised not in aliases:
+            aliases.append(normalised)
     return aliases
 
 

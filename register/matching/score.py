@@ -9,10 +9,8 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from rapidfuzz import fuzz
-
 from .identifiers import identifier_pair
-from .normalise import NameKey, name_keys
+from .names import comparable, compare_org_names, org_names
 from .types import InterestRecord, MatchConfig, MatchResult, Reason, SupplierRecord
 
 IDENTIFIER_SCHEMES = {"GB-COH": "company number", "GB-CHC": "charity number"}
@@ -41,6 +39,7 @@ LIFELONG_RELATIONSHIPS = frozenset({"parent", "child", "sibling"})
 IDENTIFIER_WEIGHT = 50.0
 EXACT_NAME_WEIGHT = 40.0
 FUZZY_NAME_WEIGHT = 30.0  # rising to EXACT_NAME_WEIGHT as the similarity reaches 100
+FUZZY_FLOOR = 70.0  # the similarity from which a fuzzy match's weight starts to rise
 ALIAS_PENALTY = 5.0
 HELD_WEIGHT = 20.0
 GIFT_WEIGHT = 15.0
@@ -49,54 +48,60 @@ OWN_DEPARTMENT_WEIGHT = 20.0
 MAX_VALUE_WEIGHT = 10.0
 
 
-def compare_keys(a: NameKey, b: NameKey, threshold: float) -> float:
-    """Return the similarity of two name keys, or 0 when they do not match.
-
-    Normalised names equal but for spaces match. Otherwise both names need distinctive words,
-    those must be similar (token order ignored), and the names without qualifiers such as "uk"
-    or "group" must agree too, so that "Smith Consulting" and "Smith Management" stay apart.
-    """
-    if a.compact == b.compact:
-        return 100.0
-    if not a.core or not b.core:
-        return 0.0
-    core = fuzz.ratio(a.core, b.core, score_cutoff=threshold)
-    if not core:
-        return 0.0
-    return min(core, fuzz.token_set_ratio(a.gate, b.gate, score_cutoff=threshold))
-
-
 @dataclass(frozen=True, slots=True)
 class NameMatch:
+    """The best comparison of any name of one organisation with any name of another."""
+
     score: float
     name_a: str
     name_b: str
     via_alias: bool
+    notes: tuple[str, ...]
+    matched: bool = True
+    why_not: str = ""
+    relative: str = ""  # the names differ only by a legal form, a number or a place
 
 
-@lru_cache(maxsize=1 << 16)
-def match_names(a: str, b: str, config: MatchConfig) -> NameMatch | None:
-    """Best match between any alias of one raw name and any alias of the other."""
+def compare_org_name_forms(a: str, b: str) -> NameMatch | None:
+    """The best comparison between the names of two raw names (a match if any), or None when
+    a raw name has no name."""
     best: NameMatch | None = None
-    for i, key_a in enumerate(name_keys(a)):
-        for j, key_b in enumerate(name_keys(b)):
-            score = compare_keys(key_a, key_b, config.name_threshold)
-            if score and (best is None or score > best.score):
-                best = NameMatch(score, key_a.full, key_b.full, via_alias=bool(i or j))
+    for i, key_a in enumerate(org_names(a)):
+        for j, key_b in enumerate(org_names(b)):
+            if not comparable(key_a, key_b):
+                continue
+            found = compare_org_names(key_a, key_b)
+            candidate = NameMatch(
+                found.score,
+                key_a.full,
+                key_b.full,
+                bool(i or j),
+                found.notes,
+                found.matched,
+                found.why_not,
+                found.relative,
+            )
+            if best is None or (found.matched, found.score, not candidate.via_alias) > (
+                best.matched,
+                best.score,
+                not best.via_alias,
+            ):
+                best = candidate
     return best
 
 
-def compare_names(a: str, b: str, config: MatchConfig | None = None) -> tuple[float, bool]:
-    """Return (similarity, matched) for two raw names, exactly as the engine decides.
+@lru_cache(maxsize=1 << 16)
+def match_names(a: str, b: str) -> NameMatch | None:
+    """The best match between any name of one raw name and any name of the other, or None."""
+    found = compare_org_name_forms(a, b)
+    return found if found is not None and found.matched else None
 
-    When the names do not match, the similarity is still given, for diagnosis: it is below the
-    threshold, or 0 when a name has no distinctive words.
-    """
-    match = match_names(a, b, config or MatchConfig())
-    if match:
-        return match.score, True
-    keys = [(x, y) for x in name_keys(a) for y in name_keys(b)]
-    return max((compare_keys(x, y, 0) for x, y in keys), default=0.0), False
+
+def compare_names(a: str, b: str) -> tuple[float, bool]:
+    """Return (similarity 0..100, matched) for two raw names, exactly as the engine decides;
+    the similarity of names that do not match is 0."""
+    match = match_names(a, b)
+    return (match.score, True) if match else (0.0, False)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -127,23 +132,27 @@ def _span(earlier: date, later: date) -> str:
     return f"{days} day{'s' * (days != 1)}"
 
 
-def _name_reason(match: NameMatch, threshold: float) -> Reason:
-    exact = match.score >= 100
-    weight = EXACT_NAME_WEIGHT
-    if not exact:
-        share = (match.score - threshold) / (100 - threshold)
-        weight = FUZZY_NAME_WEIGHT + (EXACT_NAME_WEIGHT - FUZZY_NAME_WEIGHT) * share
+def name_match_text(match: NameMatch) -> str:
+    """A name match in the words of a flag's explanation: what matched, what was set aside."""
+    how = f" ({'; '.join(match.notes)})" if match.notes else ""
+    names = match.name_a if match.name_a == match.name_b else f"{match.name_a} / {match.name_b}"
     if match.via_alias:
-        weight -= ALIAS_PENALTY
-        if exact:
-            text = f"trading, former or short name matches: {match.name_a}"
-            return Reason("name_alias", text, weight)
-        text = f"trading, former or short names are similar ({match.score:.0f}/100)"
-        return Reason("name_alias", f"{text}: {match.name_a} / {match.name_b}", weight)
-    if exact:
-        return Reason("name", f"names match after normalisation: {match.name_a}", weight)
-    text = f"names are similar ({match.score:.0f}/100): {match.name_a} / {match.name_b}"
-    return Reason("name", text, weight)
+        kind = "trading, former or short name matches" if match.score >= 100 else (
+            f"trading, former or short names are similar ({match.score:.0f}/100)"
+        )
+    elif match.score >= 100:
+        kind = "names match"
+    else:
+        kind = f"names are similar ({match.score:.0f}/100)"
+    return f"{kind}: {names}{how}"
+
+
+def _name_reason(match: NameMatch) -> Reason:
+    share = min(1.0, max(0.0, (match.score - FUZZY_FLOOR) / (100 - FUZZY_FLOOR)))
+    weight = FUZZY_NAME_WEIGHT + (EXACT_NAME_WEIGHT - FUZZY_NAME_WEIGHT) * share
+    if match.via_alias:
+        return Reason("name_alias", name_match_text(match), weight - ALIAS_PENALTY)
+    return Reason("name", name_match_text(match), weight)
 
 
 def _time_reason(interest: InterestRecord, award_date: date | None, lookback: int) -> Reason | None:
@@ -233,10 +242,10 @@ def score_pair(
         match_reason = Reason("identifier", f"{label} {value} matches", IDENTIFIER_WEIGHT)
         name_score = 100.0
     else:
-        match = match_names(interest.organisation_name, supplier.supplier_name, config)
+        match = match_names(interest.organisation_name, supplier.supplier_name)
         if match is None:
             return None
-        match_reason = _name_reason(match, config.name_threshold)
+        match_reason = _name_reason(match)
         name_score = match.score
     if interest.relationship is not None:
         time_reason = _relationship_time_reason(

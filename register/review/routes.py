@@ -422,7 +422,6 @@ def search() -> str:
                 current_user,
                 query,
                 as_at=as_at,
-                config=runtime.settings().matching,
                 ip_address=request.remote_addr,
             )
     return render_template(

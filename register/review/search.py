@@ -25,9 +25,8 @@ from register.access import review_department_ids
 from register.audit.log import record
 from register.declarations.categories import GIFT
 from register.declarations.queries import content_date, latest_version_ids
-from register.matching import MatchConfig
 from register.matching.identifiers import normalise_identifier
-from register.matching.score import IDENTIFIER_SCHEMES, NameMatch, match_names
+from register.matching.score import IDENTIFIER_SCHEMES, match_names, name_match_text
 from register.models import Declaration, DeclarationCycle, DeclarationVersion, Department, User
 
 # Whose interest, as a reader other than the official says it (categories.WHOSE is the
@@ -104,26 +103,11 @@ def _identifier_reason(scheme: str | None, number: str) -> str:
     return f"{label} {normalise_identifier(scheme or 'GB-COH', number)[1]} matches"
 
 
-def _name_reason(match: NameMatch) -> str:
-    """The match in the words of a flag's explanation."""
-    if match.via_alias:
-        if match.score >= 100:
-            return f"trading, former or short name matches: {match.name_b}"
-        return (
-            f"trading, former or short names are similar ({match.score:.0f}/100): "
-            f"{match.name_a} / {match.name_b}"
-        )
-    if match.score >= 100:
-        return f"names match after normalisation: {match.name_b}"
-    return f"names are similar ({match.score:.0f}/100): {match.name_a} / {match.name_b}"
-
-
 class _NameMatcher:
     """Compares the query with declared names by the engine's rule, once per distinct name."""
 
-    def __init__(self, query: str, config: MatchConfig) -> None:
+    def __init__(self, query: str) -> None:
         self.query = query
-        self.config = config
         self.seen: dict[str, tuple[float, str] | None] = {}
 
     def __call__(self, name: str) -> tuple[float, str] | None:
@@ -131,9 +115,9 @@ class _NameMatcher:
             return self.seen[name]
         found = None
         if self.query and name:
-            match = match_names(self.query, name, self.config)
+            match = match_names(self.query, name)
             if match is not None:
-                found = (match.score, _name_reason(match))
+                found = (match.score, name_match_text(match))
         self.seen[name] = found
         return found
 
@@ -143,7 +127,6 @@ def find_declared_interests(
     query: str,
     *,
     as_at: date | None = None,
-    config: MatchConfig | None = None,
 ) -> list[InterestHit]:
     """Interests in `versions` in an organisation matching `query` (a name or a company or
     charity number), held on `as_at` if given; best match first, then by official.
@@ -155,7 +138,7 @@ def find_declared_interests(
     if not query:
         return []
     number = identifier_query(query)
-    names = _NameMatcher(query, config or MatchConfig())
+    names = _NameMatcher(query)
     hits: list[InterestHit] = []
     for version in versions:
         for item in json.loads(version.content).get("interests", []):
@@ -274,12 +257,11 @@ def search_declarations(
     query: str,
     *,
     as_at: date | None = None,
-    config: MatchConfig | None = None,
 ) -> list[InterestHit]:
     """The search for `user`: auditors search everyone, compliance officers the officials of
     their assigned departments, anyone else nothing."""
     versions = latest_version_records(session, readable_department_ids(user))
-    return find_declared_interests(versions, query, as_at=as_at, config=config)
+    return find_declared_interests(versions, query, as_at=as_at)
 
 
 def search_declarations_audited(
@@ -288,12 +270,11 @@ def search_declarations_audited(
     query: str,
     *,
     as_at: date | None,
-    config: MatchConfig,
     ip_address: str | None = None,
 ) -> list[InterestHit]:
     """`search_declarations`, with an audit entry of who searched for what and what was found:
     a search across officials' declarations reads personal data."""
-    hits = search_declarations(session, user, query, as_at=as_at, config=config)
+    hits = search_declarations(session, user, query, as_at=as_at)
     held = f" held on {as_at:%-d %B %Y}" if as_at else ""
     record(
         session,

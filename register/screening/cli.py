@@ -12,7 +12,8 @@ from flask.cli import AppGroup
 
 from register import runtime
 from register.cli_support import ProgressLine, fail
-from register.matching import InterestRecord, MatchingEngine, compare_names
+from register.matching import InterestRecord, MatchingEngine
+from register.matching.score import compare_org_name_forms
 from register.screening import screen_everything
 from register.screening.declared import supplier_records
 
@@ -38,16 +39,21 @@ def match_run() -> None:
 @match_cli.command("names")
 @click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
 def match_names(csv_file: IO[str]) -> None:
-    """Compare name_a,name_b pairs with the engine's own normalisation and threshold."""
-    config = runtime.settings().matching
+    """Compare name_a,name_b pairs as the engine does: score, match and the reasons why."""
     reader = csv.DictReader(csv_file)
     if not {"name_a", "name_b"} <= set(reader.fieldnames or []):
         fail("The CSV needs the columns name_a,name_b")
     out = csv.writer(sys.stdout)
-    out.writerow(["name_a", "name_b", "score", "match"])
+    out.writerow(["name_a", "name_b", "score", "match", "reasons"])
     for row in reader:
-        score, matched = compare_names(row["name_a"], row["name_b"], config)
-        out.writerow([row["name_a"], row["name_b"], f"{score:.1f}", str(matched).lower()])
+        found = compare_org_name_forms(row["name_a"] or "", row["name_b"] or "")
+        if found is None:
+            out.writerow([row["name_a"], row["name_b"], "0.0", "false", "a name is empty"])
+            continue
+        reasons = "; ".join(found.notes + ((found.why_not,) if found.why_not else ()))
+        score = found.score if found.matched else 0.0
+        matched = str(found.matched).lower()
+        out.writerow([row["name_a"], row["name_b"], f"{score:.1f}", matched, reasons])
 
 
 @match_cli.command("screen")

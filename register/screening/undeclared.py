@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from register.audit.log import record
 from register.clock import utcnow
 from register.declarations.queries import latest_versions, records_from_version
-from register.matching import MatchConfig, compare_names
+from register.matching import compare_names
 from register.matching.identifiers import normalise_identifier
 from register.matching.people import (
     BIRTH_MATCH,
@@ -359,7 +359,6 @@ def _declared(
     """Which (official, company) pairs the officials declared, and each one's latest version."""
     declared: set[tuple[int, str]] = set()
     versions: dict[int, int] = {}
-    config = MatchConfig()
     wanted: dict[int, list[str]] = {}
     for official_id, number in findings:
         wanted.setdefault(official_id, []).append(number)
@@ -380,7 +379,7 @@ def _declared(
                         if s.strip().upper() == "GB-COH"
                     }
                     if number in numbers or any(
-                        compare_names(item.organisation_name, n, config)[1] for n in names
+                        compare_names(item.organisation_name, n)[1] for n in names
                     ):
                         declared.add((official.id, number))
                         break
