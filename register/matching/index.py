@@ -1,23 +1,25 @@
 """Candidate generation: find the records whose identifiers or names can match, without a full scan.
 
-Identifiers and exact normalised names are dictionary look-ups. For similar names, each name's
-distinctive words (see normalise.NameKey) are indexed; a query looks up its rarest words and
-their neighbours in the vocabulary (one edit: a deletion index; two edits in long words: a
-segment index) and verifies the few names found with the engine's own comparison. The same
-class indexes award suppliers and declared interests.
+Identifiers and the compact forms of names are dictionary look-ups. For similar names, the
+distinctive words of each name (names.OrgName.tokens: not legal forms, places, numbers or
+generic words) are indexed; a query looks up its rarest words and their neighbours in the
+vocabulary (one edit: a deletion index; two edits in long words: a segment index) and verifies
+the few raw names found with the engine's own comparison. Every distinctive word of a name must
+be matched in the other for the comparison to accept them, so one of the rarest words, within
+an edit or two, always leads to the name. The same class indexes award suppliers and declared
+interests.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from typing import Generic, Protocol, TypeVar, cast
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from .normalise import NameKey, name_keys
-from .score import compare_keys, identifier_keys
+from .names import org_names
+from .score import identifier_keys, match_names
 from .types import InterestRecord, MatchConfig, SupplierRecord
 
 
@@ -31,16 +33,16 @@ class Indexable(Protocol):
 
 
 NEIGHBOUR_CACHE_SIZE = 200_000
+# Shortest word looked up with its one-edit neighbours (rigour's residue budget refuses any
+# edit in shorter words), and shortest looked up two edits away when it is a name's only word.
+MIN_FUZZY_LENGTH = 4
+MIN_TWO_EDITS_LENGTH = 8
 R = TypeVar("R", bound=Indexable)
 K = TypeVar("K", bound=Hashable)
 
 
 def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
-def _at_least(bound: float) -> int:
-    return math.ceil(round(bound, 6))  # 0.9 / 0.1 is 9.000000000000002
 
 
 def _thirds(length: int) -> list[tuple[int, int]]:
@@ -52,17 +54,10 @@ class RecordIndex(Generic[R, K]):
 
     def __init__(self, records: Iterable[R] = (), config: MatchConfig | None = None) -> None:
         self.config = config or MatchConfig()
-        threshold = self.config.name_threshold / 100
-        # Shortest word for which one inserted letter still leaves a one-word name similar enough:
-        # 2n / (2n + 1) >= threshold. Shorter words are only looked up exactly.
-        self._min_fuzzy = _at_least(threshold / (2 * (1 - threshold))) if threshold < 1 else 99
-        # Shortest word for which two edits can still leave a one-word name similar enough.
-        self._min_two_edits = _at_least(threshold / (1 - threshold)) if threshold < 1 else 99
         self._records: list[R] = []
         self._positions: dict[Hashable, int] = {}
         self._by_identifier: dict[tuple[str, str], list[int]] = {}
-        self._names: list[NameKey] = []
-        self._cores: list[str] = []  # the names' cores, for one-call verification
+        self._names: list[str] = []  # distinct raw names
         self._name_ids: dict[str, int] = {}
         self._name_records: list[list[int]] = []
         self._compact_names: dict[str, list[int]] = {}
@@ -80,8 +75,8 @@ class RecordIndex(Generic[R, K]):
     def records(self) -> Iterator[R]:
         return (self._records[p] for p in self._positions.values())
 
-    def names(self) -> Sequence[NameKey]:
-        """Every distinct indexed name; matching_names returns positions in this sequence."""
+    def names(self) -> Sequence[str]:
+        """Every distinct indexed raw name; matching_names returns positions in this sequence."""
         return self._names
 
     def get(self, key: K) -> R | None:
@@ -101,40 +96,41 @@ class RecordIndex(Generic[R, K]):
             self._records[position] = record
         for identifier in identifier_keys(record.identifiers):
             self._by_identifier.setdefault(identifier, []).append(position)
-        for name in name_keys(record.name):
-            self._name_records[self._name_id(name)].append(position)
+        self._name_records[self._name_id(record.name)].append(position)
 
     def _unlink(self, position: int) -> None:
         old = self._records[position]
         for identifier in identifier_keys(old.identifiers):
             self._by_identifier[identifier].remove(position)
-        for name in name_keys(old.name):
-            self._name_records[self._name_ids[name.full]].remove(position)
+        self._name_records[self._name_ids[old.name]].remove(position)
 
-    def _name_id(self, name: NameKey) -> int:
-        name_id = self._name_ids.get(name.full)
+    def _name_id(self, raw: str) -> int:
+        name_id = self._name_ids.get(raw)
         if name_id is not None:
             return name_id
         name_id = len(self._names)
-        self._names.append(name)
-        self._cores.append(name.core)
-        self._name_ids[name.full] = name_id
-        self._compact_names.setdefault(name.compact, []).append(name_id)
+        self._names.append(raw)
+        self._name_ids[raw] = name_id
         self._name_records.append([])
-        for token in name.tokens:
-            postings = self._token_names.get(token)
-            if postings is None:
-                postings = self._token_names[token] = []
-                self._index_word(token)
-            postings.append(name_id)
+        for name in org_names(raw):
+            compact = self._compact_names.setdefault(name.compact, [])
+            if not compact or compact[-1] != name_id:
+                compact.append(name_id)
+            for token in name.tokens:
+                postings = self._token_names.get(token)
+                if postings is None:
+                    postings = self._token_names[token] = []
+                    self._index_word(token)
+                if not postings or postings[-1] != name_id:
+                    postings.append(name_id)
         return name_id
 
     def _index_word(self, word: str) -> None:
         self._neighbour_cache.clear()
-        if len(word) >= self._min_fuzzy:
+        if len(word) >= MIN_FUZZY_LENGTH:
             for deleted in _deletions(word):
                 self._deleted.setdefault(deleted, []).append(word)
-        if len(word) >= self._min_two_edits:
+        if len(word) >= MIN_TWO_EDITS_LENGTH:
             # Two edits leave one of three segments intact (pigeonhole), near its place.
             for number, (start, end) in enumerate(_thirds(len(word))):
                 key = f"{len(word)}:{number}:{word[start:end]}"
@@ -150,13 +146,13 @@ class RecordIndex(Generic[R, K]):
         if cached is not None:
             return cached
         found = {word} if word in self._token_names else set()
-        if len(word) >= self._min_fuzzy:
+        if len(word) >= MIN_FUZZY_LENGTH:
             found.update(self._deleted.get(word, ()))
             for deleted in _deletions(word):
                 if deleted in self._token_names:
                     found.add(deleted)
                 found.update(self._deleted.get(deleted, ()))
-        if alone and len(word) >= self._min_two_edits:
+        if alone and len(word) >= MIN_TWO_EDITS_LENGTH:
             found.update(self._two_edits(word))
         if len(self._neighbour_cache) >= NEIGHBOUR_CACHE_SIZE:
             self._neighbour_cache.clear()
@@ -165,7 +161,7 @@ class RecordIndex(Generic[R, K]):
 
     def _two_edits(self, word: str) -> set[str]:
         found: set[str] = set()
-        for length in range(max(len(word) - 2, self._min_two_edits), len(word) + 3):
+        for length in range(max(len(word) - 2, MIN_TWO_EDITS_LENGTH), len(word) + 3):
             delta = len(word) - length
             for number, (start, end) in enumerate(_thirds(length)):
                 # Where an intact segment can sit in the word (Li et al., Pass-Join, 2011).
@@ -178,31 +174,27 @@ class RecordIndex(Generic[R, K]):
         near = process.extract(word, found, scorer=Levenshtein.distance, score_cutoff=2, limit=None)
         return {w for w, _, _ in near}
 
-    def matching_names(self, name: NameKey) -> list[tuple[int, float]]:
-        """Indexed names (ids) that match a name, with their similarity."""
-        matches: dict[int, float] = {}
-        for exact in self._compact_names.get(name.compact, ()):
-            matches[exact] = 100.0
-        if not name.tokens:
-            return list(matches.items())
-        # A similar name shares most distinctive words, at least up to an edit or two: looking up
-        # the rarest two (three for long names) finds it without touching the common ones.
-        rarest = sorted(name.tokens, key=lambda w: len(self._token_names.get(w, ())))
-        candidates: set[int] = set()
-        for word in rarest[: 2 if len(rarest) < 5 else 3]:
-            for neighbour in self._neighbours(word, alone=len(rarest) == 1):
-                candidates.update(self._token_names[neighbour])
-        threshold = self.config.name_threshold
-        ids = list(candidates - matches.keys())
-        # The distinctive-word similarity in one C call first; the full rule on what passes.
-        cores = [self._cores[name_id] for name_id in ids]
-        for _, _, at in process.extract(
-            name.core, cores, scorer=fuzz.ratio, score_cutoff=threshold, limit=None
-        ):
-            score = compare_keys(name, self._names[ids[at]], threshold)
-            if score:
-                matches[ids[at]] = score
-        return list(matches.items())
+    def candidate_names(self, raw: str) -> set[int]:
+        """Indexed raw names (ids) that may match a raw name: the same compact form, or sharing
+        one of the rarest distinctive words of one of its names, within an edit or two."""
+        found: set[int] = set()
+        for name in org_names(raw):
+            found.update(self._compact_names.get(name.compact, ()))
+            # The rarest two (three for long names): an accepted name matches them all.
+            rarest = sorted(name.tokens, key=lambda w: len(self._token_names.get(w, ())))
+            for word in rarest[: 2 if len(rarest) < 5 else 3]:
+                for neighbour in self._neighbours(word, alone=len(rarest) == 1):
+                    found.update(self._token_names[neighbour])
+        return found
+
+    def matching_names(self, raw: str) -> list[tuple[int, float]]:
+        """Indexed raw names (ids) that match a raw name, with their similarity."""
+        matches = []
+        for name_id in self.candidate_names(raw):
+            match = match_names(raw, self._names[name_id])
+            if match is not None:
+                matches.append((name_id, match.score))
+        return matches
 
     def candidate_records(
         self, record: Indexable, cache: dict[str, list[int]] | None = None
@@ -214,17 +206,16 @@ class RecordIndex(Generic[R, K]):
         positions: set[int] = set()
         for identifier in identifier_keys(record.identifiers):
             positions.update(self._by_identifier.get(identifier, ()))
-        for name in name_keys(record.name):
-            found = cache.get(name.full) if cache is not None else None
-            if found is None:
-                found = [
-                    p
-                    for name_id, _ in self.matching_names(name)
-                    for p in self._name_records[name_id]
-                ]
-                if cache is not None:
-                    cache[name.full] = found
-            positions.update(found)
+        found = cache.get(record.name) if cache is not None else None
+        if found is None:
+            found = [
+                p
+                for name_id, _ in self.matching_names(record.name)
+                for p in self._name_records[name_id]
+            ]
+            if cache is not None:
+                cache[record.name] = found
+        positions.update(found)
         return [self._records[p] for p in positions]
 
     def candidates(self, record: Indexable) -> set[K]:

@@ -18,6 +18,7 @@ generic words alone never make a match.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -33,6 +34,8 @@ from rigour.names import (
     compare_parts,
     extract_org_types,
     pair_symbols,
+    remove_org_types,
+    replace_org_types_compare,
 )
 from rigour.names.symbol import SymbolCategory
 from rigour.text import ascii_text
@@ -48,6 +51,8 @@ LEGAL = "legal"
 STOP = "stop"
 
 GENERIC_CATEGORIES = frozenset({Symbol.Category.SYMBOL, Symbol.Category.DOMAIN})
+# rigour's symbols for "company" and "corporation" ("Co.", "Corp."): words of a legal form.
+COMPANY_SYMBOLS = frozenset({"[SYMBOL:CO]", "[SYMBOL:CORP]"})
 # How far a word pair may be read as "the same word": symbol pairings score a little under an
 # exact match, so that an exact name always ranks first.
 SYMBOL_SCORE = 0.95
@@ -57,9 +62,28 @@ RESCUED_SCORE = 0.85
 REAL_WORD_ZIPF = 3.0
 # British and American spellings of one word are one word ("harbour" / "harbor").
 _SPELLING_VARIANTS = (("our", "or"), ("re", "er"), ("ise", "ize"), ("yse", "yze"), ("ogue", "og"))
-_CAMEL_LEGAL_FORM = re.compile(r"(?<=[a-z])(?=[A-Z][A-Za-z.]{2,6}(?!\w))")
+_CAMEL_LEGAL_FORM = re.compile(r"(?<=[a-z])(?=[A-Z][A-Za-z.]{1,6}(?!\w))")
+_NON_LATIN = re.compile(r"[^\W\d_\u0000-\u024f\u1e00-\u1eff]")
+_INITIALS = re.compile(r"(?<![\w.'])(?:[A-Za-z][\s.,]+)+[A-Za-z](?!\w)\.?")
 _ABBREVIATED = re.compile(r"\b(\w+)(?:\.|'\w+\b)")
 MAX_PAIRINGS = 8
+MAX_WORD_EDITS = 2
+# Legal forms that are one form in two languages, which rigour keeps apart: a Russian company's
+# form transliterated and translated ("PAO" / "PJSC"), Swiss and Belgian companies' German,
+# French and Dutch names ("AG" / "SA", "NV" / "SA").
+LEGAL_FORM_TRANSLATIONS = frozenset(
+    frozenset(pair)
+    for pair in (
+        ("pao", "pjsc"),
+        ("oao", "ojsc"),
+        ("zao", "cjsc"),
+        ("ao", "jsc"),
+        ("ooo", "llc"),
+        ("ag", "sa"),
+        ("nv", "sa"),
+        ("bv", "bvba"),
+    )
+)
 # A number that tells one fund, company or series from another: digits ("3", "2nd") or a Roman
 # numeral. Numbers in words ("second", and "premier", French for first) are words like others,
 # which still pair with their digits ("2nd" / "second") through rigour's number symbols.
@@ -76,7 +100,8 @@ class OrgName:
     tokens: tuple[str, ...]  # the distinctive words, for the candidate index
     name: Name
     roles: dict[NamePart, str]
-    legal_classes: frozenset[str]  # rigour's generic legal forms: {"LLC"}, {"JSC"}
+    legal_forms: tuple[str, ...]  # legal forms in rigour's compare form: ("gmbh",), ("plc",)
+    latin: bool  # written in the Latin script
     legal_written: tuple[str, ...]  # as written: ("joint stock company",)
     abbreviated: frozenset[str]  # words written with a full stop or an apostrophe: "assoc"
     qualifier: str = ""  # the bracketed text of the name ("jersey"), normalised
@@ -86,10 +111,10 @@ class OrgName:
         return f"OrgName({self.full!r})"
 
 
-def _role(part: NamePart, categories: set[SymbolCategory]) -> str:
+def _role(part: NamePart, categories: set[SymbolCategory], symbols: set[str]) -> str:
     if Symbol.Category.NUMERIC in categories and _SERIES_MARKER.fullmatch(part.comparable):
         return NUMBER  # before legal: "II" is also a Portuguese legal form to rigour
-    if part.tag == NamePartTag.LEGAL:
+    if part.tag == NamePartTag.LEGAL or symbols & COMPANY_SYMBOLS:
         return LEGAL
     if part.tag == NamePartTag.STOP:
         return STOP
@@ -100,8 +125,23 @@ def _role(part: NamePart, categories: set[SymbolCategory]) -> str:
     return DISTINCTIVE
 
 
+def _join_initials(text: str) -> str:
+    """ "N. V. Philips", "N .V.Philips" and "U. S. Philips" are "NV Philips" and "US Philips";
+    "D S M N. V." is "DSM NV": a legal form among the initials stays a word of its own."""
+
+    def join(match: re.Match[str]) -> str:
+        letters = re.sub(r"[^A-Za-z]", "", match.group(0))
+        for size in (3, 2):
+            tail = letters[-size:].casefold()
+            if len(letters) > size + 1 and remove_org_types(tail).strip() == "":
+                return f"{letters[:-size]} {letters[-size:]} "
+        return letters + " "
+
+    return _INITIALS.sub(join, text)
+
+
 def _split_joined_legal_form(text: str) -> str:
-    """"KesslerGmbH" is "Kessler GmbH": a legal form run into the name after a capital."""
+    """ "KesslerGmbH" is "Kessler GmbH": a legal form run into the name after a capital."""
     for at in reversed([m.start() for m in _CAMEL_LEGAL_FORM.finditer(text)]):
         tail = text[at:].split(maxsplit=1)[0].casefold()
         found = extract_org_types(tail)
@@ -110,25 +150,61 @@ def _split_joined_legal_form(text: str) -> str:
     return text
 
 
+def _tokens(
+    name: Name, roles: dict[NamePart, str], categories: dict[NamePart, set[SymbolCategory]]
+) -> tuple[str, ...]:
+    """The words a similar name must share, within two edits: the distinctive words but
+    numbers in words (which pair with digits through symbols), or the generic ones of a name
+    that has no distinctive word ("U.K. Power Networks")."""
+    for wanted in (DISTINCTIVE, GENERIC):
+        words = [
+            p.comparable
+            for p in name.parts
+            if roles[p] == wanted and Symbol.Category.NUMERIC not in categories[p]
+        ]
+        if words:
+            return tuple(dict.fromkeys(words))
+    return ()
+
+
+def share_a_word(a: OrgName, b: OrgName) -> bool:
+    """The first test of the comparison, and what candidate generation relies on: two names
+    can only be one if they are written alike once spaces are gone, or share a word of their
+    tokens within two edits."""
+    if a.compact == b.compact or a.full.replace(" ", "") == b.full.replace(" ", ""):
+        return True
+    return any(
+        Levenshtein.distance(x, y, score_cutoff=MAX_WORD_EDITS) <= MAX_WORD_EDITS
+        for x in a.tokens
+        for y in b.tokens
+    )
+
+
 @lru_cache(maxsize=1 << 17)
 def analyse_org_name(text: str, qualifier: str = "", unbracketed: bool = False) -> OrgName | None:
     """The analysis of one (alias of a) name, or None when nothing is left of it."""
-    text = _split_joined_legal_form(text)
+    text = _split_joined_legal_form(_join_initials(text))
     names = analyze_names(NameTypeTag.ORG, [text], consolidate=False, phonetics=False)
     if not names:
         return None
     name = names.pop()
     categories: dict[NamePart, set[SymbolCategory]] = {p: set() for p in name.parts}
+    symbols: dict[NamePart, set[str]] = {p: set() for p in name.parts}
     for span in name.spans:
         for part in span.parts:
             categories[part].add(span.symbol.category)
-    roles = {part: _role(part, categories[part]) for part in name.parts}
-    legal_classes = frozenset(
-        str(span.symbol.id)
-        for span in name.spans
-        if span.symbol.category == Symbol.Category.ORG_CLASS
-        and all(roles[p] == LEGAL for p in span.parts)
-    )
+            symbols[part].add(str(span.symbol))
+    roles = {part: _role(part, categories[part], symbols[part]) for part in name.parts}
+    forms = [
+        "co" if symbols[p] & COMPANY_SYMBOLS and p.tag != NamePartTag.LEGAL else p.comparable
+        for p in name.parts
+        if roles[p] == LEGAL
+    ]
+    # "Co., Ltd." is "Ltd" and "Rosneft Oil Company PJSC" a PJSC: "company" is a legal form
+    # only where there is no other.
+    forms = [f[2:] if f.startswith("co") and extract_org_types(f[2:]) else f for f in forms]
+    only_company = set(forms) == {"co"}
+    legal_forms = tuple(dict.fromkeys(f for f in forms if f != "co" or only_company))
     kept = [p.comparable for p in name.parts if roles[p] not in (LEGAL, STOP)]
     key = " ".join(kept) or name.comparable
     plain = ascii_text(text).casefold()
@@ -136,10 +212,11 @@ def analyse_org_name(text: str, qualifier: str = "", unbracketed: bool = False) 
         full=name.comparable,
         key=key,
         compact=key.replace(" ", ""),
-        tokens=tuple(dict.fromkeys(p.comparable for p in name.parts if roles[p] == DISTINCTIVE)),
+        tokens=_tokens(name, roles, categories),
         name=name,
         roles=roles,
-        legal_classes=legal_classes,
+        legal_forms=legal_forms,
+        latin=not _NON_LATIN.search(text),
         legal_written=tuple(
             form for form, _ in extract_org_types(plain) if not _SERIES_MARKER.fullmatch(form)
         ),
@@ -169,6 +246,9 @@ def _quote(parts: tuple[NamePart, ...] | list[NamePart]) -> str:
 
 
 def _spelling_variant(a: str, b: str) -> bool:
+    """British and American spellings of a word, and "Mc" for "Mac"."""
+    if a.replace("mac", "mc", 1) == b.replace("mac", "mc", 1):
+        return True
     for british, american in _SPELLING_VARIANTS:
         for x, y in ((a, b), (b, a)):
             if x.endswith(british) and x[: -len(british)] + american == y:
@@ -178,11 +258,46 @@ def _spelling_variant(a: str, b: str) -> bool:
     return False
 
 
+def _inflection(a: str, b: str) -> bool:
+    """One word and its plural or past ("skill" / "skills", "programme" / "programmed")."""
+    short, long = sorted((a, b), key=len)
+    return long.startswith(short) and long[len(short) :] in ("s", "es", "d", "ed")
+
+
+def _umlaut_spelling(a: str, b: str) -> bool:
+    """ "Muller" / "Mueller": an umlaut written as a letter and an e."""
+    return any(a.replace(x + "e", x) == b.replace(x + "e", x) for x in "aou")
+
+
 def _different_words(a: str, b: str) -> bool:
     """Two spellings that are two common words, not one word mistyped."""
-    if " " in a or " " in b or _spelling_variant(a, b):
+    if " " in a or " " in b or _spelling_variant(a, b) or _inflection(a, b):
+        return False
+    if _umlaut_spelling(a, b):
         return False
     return min(zipf_frequency(a, "en"), zipf_frequency(b, "en")) >= REAL_WORD_ZIPF
+
+
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+
+
+def _number_value(text: str) -> int | None:
+    """3 for "3", "3rd" and "iii"; None for what is not a number."""
+    digits = re.match(r"\d+", text)
+    if digits:
+        return int(digits.group(0))
+    if not text or any(c not in _ROMAN for c in text):
+        return None
+    values = [_ROMAN[c] for c in text]
+    return sum(-v if v < after else v for v, after in zip(values, [*values[1:], 0], strict=True))
+
+
+def _values(parts: list[NamePart]) -> list[int]:
+    return sorted((_number_value(p.comparable) or 0) for p in parts)
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
 
 
 def _is_subsequence(short: str, long: str) -> bool:
@@ -190,23 +305,29 @@ def _is_subsequence(short: str, long: str) -> bool:
     return all(c in letters for c in short)
 
 
-def _rescue(a: str, b: str, abbreviated: frozenset[str]) -> str:
+def _rescue(a: str, b: str, abbreviated: frozenset[str], generic: bool) -> str:
     """Why two words beyond the residue budget are still one, or "".
 
-    An abbreviation written as one ("Assoc.", "Nat'l") stands for a longer word with the same
-    first letter and its letters in order; two letters swapped in a longer word are a slip.
+    An abbreviation stands for a longer word with the same first letter and its letters in
+    order: one written as such ("Assoc.", "Nat'l"), one of a generic word ("Ind" / "Industries"),
+    or one that is no word itself ("Koninkl", "Internatl"); two letters swapped in a longer word
+    are a slip.
     """
     if " " not in a and " " not in b:
         short, long = sorted((a, b), key=len)
         if (
-            short in abbreviated
-            and len(short) >= 3
+            len(short) >= 3
             and len(long) >= len(short) + 2
             and short[0] == long[0]
             and _is_subsequence(short, long)
+            and (
+                short in abbreviated
+                or generic
+                or (len(short) >= 4 and zipf_frequency(short, "en") < REAL_WORD_ZIPF)
+            )
         ):
             return f"'{short}' read as '{long}'"
-        if min(len(a), len(b)) >= 5 and OSA.distance(a, b) == 1 and Levenshtein.distance(a, b) == 2:
+        if min(len(a), len(b)) >= 4 and OSA.distance(a, b) == 1 and Levenshtein.distance(a, b) == 2:
             return f"two letters swapped in '{a}'"
     return ""
 
@@ -220,7 +341,7 @@ def _slip(a: str, b: str) -> str:
     return f"{count} difference in '{longer}'"
 
 
-def _compare_pairing(a: OrgName, b: OrgName, edges: list[Alignment]) -> Comparison:
+def _compare_pairing(a: OrgName, b: OrgName, edges: Sequence[Alignment]) -> Comparison:
     used_a = {p for e in edges for p in e.qps}
     used_b = {p for e in edges for p in e.rps}
     notes: list[str] = []
@@ -238,59 +359,149 @@ def _compare_pairing(a: OrgName, b: OrgName, edges: list[Alignment]) -> Comparis
 
     numbers_a = [p for p in a.name.parts if a.roles[p] == NUMBER and p not in used_a]
     numbers_b = [p for p in b.name.parts if b.roles[p] == NUMBER and p not in used_b]
+    if numbers_a and numbers_b and _values(numbers_a) == _values(numbers_b):
+        notes.append(f"{_quote(numbers_a)} read as {_quote(numbers_b)}")
+        used_a.update(numbers_a)
+        used_b.update(numbers_b)
+        numbers_a = numbers_b = []
+    conflict = ""  # how names that are otherwise one differ: then two companies of one group
     if numbers_a or numbers_b:
         text = " / ".join(_quote(n) for n in (numbers_a, numbers_b) if n)
-        why = f"numbers or series markers differ: {text}"
-        return Comparison(False, 0.0, tuple(notes), why, relative=why)
+        conflict = f"numbers or series markers differ: {text}"
     places_a = [p for p in a.name.parts if a.roles[p] == PLACE and p not in used_a]
     places_b = [p for p in b.name.parts if b.roles[p] == PLACE and p not in used_b]
-    if places_a and places_b:
-        why = f"places differ: {_quote(places_a)} / {_quote(places_b)}"
-        return Comparison(False, 0.0, tuple(notes), why, relative=why)
-    for places in (places_a, places_b):
-        if places:
-            notes.append(f"place {_quote(places)} in one name only, set aside")
+    if places_a and places_b and not (a.latin and b.latin):
+        # "Sberbank Rossii" / "Sberbank of Russia": a place's name in another language.
+        used_a.update(places_a)
+        used_b.update(places_b)
+    elif places_a and places_b:
+        conflict = conflict or f"places differ: {_quote(places_a)} / {_quote(places_b)}"
+        used_a.update(places_a)
+        used_b.update(places_b)
 
-    words = (DISTINCTIVE, GENERIC)
+    # A place in one name only may still be a word of the other ("Netherland" / "Netherlands").
+    words = {DISTINCTIVE, GENERIC, STOP, PLACE}
     residue_a = [p for p in a.name.parts if a.roles[p] in words and p not in used_a]
     residue_b = [p for p in b.name.parts if b.roles[p] in words and p not in used_b]
+    found = _compare_residue(a, b, residue_a, residue_b)
+    if isinstance(found, str) and len(residue_a) > 1 and len(residue_b) > 1:
+        # The same words in another order: "Croydon Mencap" / "Mencap Croydon".
+        in_order = sorted(residue_a, key=_text), sorted(residue_b, key=_text)
+        reordered = _compare_residue(a, b, *in_order)
+        found = found if isinstance(reordered, str) else reordered
+    if isinstance(found, str):
+        return Comparison(False, 0.0, tuple(notes), found)
+    matched, residue_notes, distinctive_residue, set_aside = found
+    notes += residue_notes
+    weights += matched
+    distinctive = distinctive or distinctive_residue
+    if set_aside[0] and set_aside[1]:
+        why = f"{_quote(set_aside[0])} and {_quote(set_aside[1])} differ"
+        return Comparison(False, 0.0, tuple(notes), why)
+    if not distinctive and any(score < SYMBOL_SCORE for score, _ in weights):
+        return Comparison(False, 0.0, tuple(notes), "only generic words in common")
+    extra = set_aside[0] or set_aside[1]
+    if extra:
+        # "Gelder Group" / "Gelder", "Deloitte Ireland" / "Deloitte": another company of the
+        # group, or the same one named more fully; only the identifier can tell.
+        conflict = conflict or f"{_quote(extra)} in one name only"
+    if conflict:
+        # Only names with a distinctive word in common are of one group ("Bank of Iran" and
+        # "Bank of Iraq" are not).
+        relative = conflict if distinctive else ""
+        return Comparison(False, 0.0, tuple(notes), conflict, relative=relative)
+    total = sum(w for _, w in weights)
+    score = 100 * sum(s * w for s, w in weights) / total if total else 100.0
+    return Comparison(True, round(score, 1), tuple(notes))
+
+
+def _text(part: NamePart) -> str:
+    return part.comparable
+
+
+ResidueMatch = tuple[
+    list[tuple[float, float]], list[str], bool, tuple[list[NamePart], list[NamePart]]
+]
+
+
+def _compare_residue(
+    a: OrgName, b: OrgName, residue_a: list[NamePart], residue_b: list[NamePart]
+) -> ResidueMatch | str:
+    """The words left once symbols are paired, compared by rigour's residue distance: the
+    matched words' (score, weight), notes, whether a distinctive word matched and the words
+    of each name left over; or why the names differ."""
+    weights: list[tuple[float, float]] = []
+    notes: list[str] = []
+    distinctive = False
     set_aside: tuple[list[NamePart], list[NamePart]] = ([], [])
     for alignment in compare_parts(residue_a, residue_b) if residue_a or residue_b else []:
         parts = [(a.roles[p], p) for p in alignment.qps] + [(b.roles[p], p) for p in alignment.rps]
         if not alignment.qps or not alignment.rps:
             loose = [p for role, p in parts if role == DISTINCTIVE]
             if loose:
-                why = f"{_quote(loose)} is in one name only"
-                return Comparison(False, 0.0, tuple(notes), why)
-            set_aside[0 if alignment.qps else 1].extend(p for _, p in parts)
+                return f"{_quote(loose)} is in one name only"
+            set_aside[0 if alignment.qps else 1].extend(p for role, p in parts if role != STOP)
             continue
         qstr, rstr = alignment.qstr, alignment.rstr
         score = alignment.score
         if qstr != rstr:
-            if score <= 0:
-                rescued = _rescue(qstr, rstr, a.abbreviated | b.abbreviated)
+            joined = _joined_legal_form(qstr, rstr)
+            if joined:
+                if not _legal_forms_agree(
+                    a if joined[0] == qstr else b, b if joined[0] == qstr else a, joined[1]
+                ):
+                    return f"different legal forms: '{joined[1]}' joined to '{joined[0]}'"
+                notes.append(f"legal form '{joined[1]}' joined to the name set aside")
+                score = 1.0
+            elif score <= 0:
+                generic = any(role == GENERIC for role, _ in parts)
+                rescued = _rescue(qstr, rstr, a.abbreviated | b.abbreviated, generic)
                 if not rescued:
-                    return Comparison(False, 0.0, tuple(notes), f"'{qstr}' and '{rstr}' differ")
+                    return f"'{qstr}' and '{rstr}' differ"
                 notes.append(rescued)
                 score = RESCUED_SCORE
+            elif _digits(qstr) != _digits(rstr):
+                return f"numbers differ: '{qstr}' / '{rstr}'"
             elif _different_words(qstr, rstr):
-                why = f"'{qstr}' and '{rstr}' are different words"
-                return Comparison(False, 0.0, tuple(notes), why)
+                return f"'{qstr}' and '{rstr}' are different words"
             else:
                 notes.append(_slip(qstr, rstr))
         weights.append((score, float(max(len(qstr), len(rstr)))))
         distinctive = distinctive or any(role == DISTINCTIVE for role, _ in parts)
-    if set_aside[0] and set_aside[1]:
-        why = f"{_quote(set_aside[0])} and {_quote(set_aside[1])} differ"
-        return Comparison(False, 0.0, tuple(notes), why)
-    loose_words = set_aside[0] or set_aside[1]
-    if not distinctive and (loose_words or places_a or places_b):
-        return Comparison(False, 0.0, tuple(notes), "only generic words in common")
-    if loose_words:
-        notes.append(f"{_quote(loose_words)} in one name only, set aside")
-    total = sum(w for _, w in weights)
-    score = 100 * sum(s * w for s, w in weights) / total if total else 100.0
-    return Comparison(True, round(score, 1), tuple(notes))
+    return weights, notes, distinctive, set_aside
+
+
+def _joined_legal_form(a: str, b: str) -> tuple[str, str] | None:
+    """("unilevernv", "nv") for "unilevernv" / "unilever": a legal form run into the name."""
+    short, long = sorted((a, b), key=len)
+    tail = long[len(short) :]
+    if " " in long or not long.startswith(short) or len(tail) < 2:
+        return None
+    found = extract_org_types(tail)
+    return (long, tail) if found and found[0][0] == tail else None
+
+
+def _generic_form(form: str) -> str:
+    return replace_org_types_compare(form, generic=True)
+
+
+def _forms_agree(x: str, y: str, other_script: bool) -> bool:
+    if x == y or frozenset((x, y)) in LEGAL_FORM_TRANSLATIONS:
+        return True
+    generic_x, generic_y = _generic_form(x), _generic_form(y)
+    return generic_x == generic_y and (x == generic_x or y == generic_y or other_script)
+
+
+def _legal_forms_agree(a: OrgName, b: OrgName, joined: str = "") -> bool:
+    """One legal form, or none on one side. A form and its generic one agree ("OOO" / "LLC",
+    "GmbH" / "LLC"), and so do two of one kind when a name is in another script ("ПАО" /
+    "PJSC") or one translates the other (LEGAL_FORM_TRANSLATIONS); otherwise two forms are two
+    legal persons ("AG" / "GmbH", "BV" / "GmbH", "Ltd" / "Inc")."""
+    forms_a = (joined,) if joined else a.legal_forms
+    if not forms_a or not b.legal_forms:
+        return True
+    other_script = not (a.latin and b.latin)
+    return any(_forms_agree(x, y, other_script) for x in forms_a for y in b.legal_forms)
 
 
 def _legal_notes(a: OrgName, b: OrgName) -> list[str]:
@@ -305,35 +516,47 @@ def comparable(a: OrgName, b: OrgName) -> bool:
     """False for a name without its bracketed text against a name with other bracketed text:
     "Harbour Trust" (of "Harbour Trust (Jersey)") is not compared with "Harbour Trust
     (Guernsey)"; the full names are, and their places differ."""
-    return not (
-        (a.unbracketed or b.unbracketed) and a.qualifier and b.qualifier and a.qualifier != b.qualifier
-    )
+    different = bool(a.qualifier and b.qualifier and a.qualifier != b.qualifier)
+    return not (different and (a.unbracketed or b.unbracketed))
 
 
 @lru_cache(maxsize=1 << 17)
 def compare_org_names(a: OrgName, b: OrgName) -> Comparison:
     """Compare two analysed names (see the module docstring)."""
-    if a.legal_classes and b.legal_classes and not a.legal_classes & b.legal_classes:
-        forms = " / ".join("'" + (n.legal_written[-1] if n.legal_written else "") + "'" for n in (a, b))
-        why = f"different legal forms: {forms}"
-        return Comparison(False, 0.0, (), why, relative=why)
+    if not share_a_word(a, b):
+        return Comparison(False, 0.0, (), "no word in common")
     legal = _legal_notes(a, b)
     if a.full == b.full:
         return Comparison(True, 100.0, tuple(legal))
     best: Comparison | None = None
     for number, edges in enumerate(pair_symbols(a.name, b.name)):
         found = _compare_pairing(a, b, edges)
-        if best is None or (found.matched, found.score) > (best.matched, best.score):
+        rank = (found.matched, bool(found.relative), found.score)
+        if best is None or rank > (best.matched, bool(best.relative), best.score):
             best = found
         if (best.matched and best.score >= 100) or number + 1 >= MAX_PAIRINGS:
             break
     if best is None:
         best = _compare_pairing(a, b, [])
-    if a.compact == b.compact and not best.matched and not best.relative:
-        best = Comparison(True, 100.0, (f"'{a.key}' written as '{b.key}'",))
+    written_together = a.full.replace(" ", "") == b.full.replace(" ", "")
+    if not best.matched and (written_together or (a.compact == b.compact and not best.relative)):
+        best = Comparison(True, 100.0, (f"'{a.full}' written as '{b.full}'",))
+    if best.matched and not _legal_forms_agree(a, b):
+        forms = " / ".join("'" + " ".join(n.legal_forms) + "'" for n in (a, b))
+        why = f"different legal forms: {forms}"
+        return Comparison(False, 0.0, best.notes, why, relative=why)
     return Comparison(
         best.matched, best.score, tuple(legal) + best.notes, best.why_not, best.relative
     )
+
+
+def _annotation(qualifier: str) -> bool:
+    """Whether a bracketed or trailing qualifier may be set aside: it has a word of its own
+    ("(Leeds)", "(beneficial interest)", ", Amsterdam"). A place, a number, a legal form or a
+    generic word ("(UK)", "(1998)", "(Holdings)") tells one company from another: no name
+    without it is made."""
+    analysed = analyse_org_name(qualifier)
+    return analysed is not None and DISTINCTIVE in analysed.roles.values()
 
 
 @lru_cache(maxsize=1 << 17)
@@ -341,6 +564,8 @@ def org_names(raw: str) -> tuple[OrgName, ...]:
     """Every name of a raw name (trading, former and unbracketed names), the main name first."""
     found: dict[str, OrgName] = {}
     for text, qualifier, unbracketed in alias_texts(raw):
+        if unbracketed and not _annotation(qualifier):
+            continue
         analysed = analyse_org_name(text, qualifier, unbracketed)
         if analysed is not None and analysed.full not in found:
             found[analysed.full] = analysed

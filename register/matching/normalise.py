@@ -1,47 +1,30 @@
-"""Organisation name normalisation: one canonical form per name, aliases, and comparison keys."""
+"""Organisation names as written: HTML entities, trading and former names, a normalised form.
+
+The comparison itself reads names with rigour (names.py); `normalise_name` is a plain form for
+keys that are not compared, such as a gift donor's name.
+"""
 
 from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from rigour.names import extract_org_types
 from rigour.text import ascii_text
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Words that say where or how an organisation is held, not which one it is: ignored when two
-# names are compared ("Lyreco UK" and "Lyreco Group" are one name).
-QUALIFIER_WORDS = _words(
-    """
-    a an and at for in of on the to
-    uk gb britain british england europe european international global worldwide
-    group holdings holding company companies co corporation corp inc limited ltd plc llp
-    """
-)
-# Words common in supplier names (measured on the Contracts Finder and Commons data) that cannot
-# carry a match alone: they must agree, but the rest of the name decides.
-GENERIC_WORDS = _words(
-    """
-    services service solutions consulting consultancy consultants consultant management
-    systems partners partnership associates enterprises enterprise ventures trading
-    investments investment capital technologies technology tech industries products supplies
-    """
-)
-COMMON_WORDS = QUALIFIER_WORDS | GENERIC_WORDS
-
 # "X Ltd T/A Y", "X trading as Y", "X (formerly Y)", "X, known as Y", "Serco (ta Serco Education)".
 _ALIAS_SPLIT = re.compile(
     r"\b(?:t\s*/\s*as?|trading\s+as|(?:also\s+|formerly\s+|previously\s+)?known\s+as"
-    r"|formerly|previously|a\.k\.a\.?|f/k/a)(?!\w)|(?<=\()\s*ta\b",
+    r"|formerly|previously|a\.k\.a\.?|f/k/a)(?!\w)|(?<=\()\s*ta\b"
+    # "Relx (UK) Ltd TA LexisNexis", "Precise Media Monitoring TA Kantar Media"
+    r"|(?<=\bltd)\s+ta\b|(?<=\blimited)\s+ta\b|(?<=\bllp)\s+ta\b|(?<=\bplc)\s+ta\b"
+    r"|(?-i:(?<=[a-z])\s+TA(?=\s+[A-Z]))",
     re.IGNORECASE,
 )
 _BRACKETED = re.compile(r"\([^()]*\)")
+# "ALCATEL N.V., AMSTERDAM": a place after the legal form, as patent offices write the seat.
+_ADDRESS = re.compile(r"(.+?),\s*([^,()]+(?:,\s*[^,()]+)*)")
 # After a legal form, only punctuation or one bracketed qualifier may follow: "Foo Ltd (UK)".
 _TAIL = re.compile(r"[\s.,;:]*(?:\([^()]*\)[\s.,;:]*)?")
 _JOINERS = re.compile(r"(?<=[a-z0-9])[.'`](?=[a-z0-9])")
@@ -124,7 +107,15 @@ def alias_texts(name: str) -> list[tuple[str, str, bool]]:
         texts.append((part, qualifier, False))
         if brackets:
             texts.append((_BRACKETED.sub(" ", part), qualifier, True))
+        address = _ADDRESS.fullmatch(part)
+        if address and _ends_with_legal_form(address.group(1)):
+            texts.append((address.group(1), normalise_name(address.group(2)), True))
     return texts
+
+
+def _ends_with_legal_form(text: str) -> bool:
+    found = extract_org_types(text.casefold())
+    return bool(found) and text.casefold().rstrip(" .,").endswith(found[-1][0].rstrip(" ."))
 
 
 def name_aliases(name: str) -> list[str]:
@@ -140,28 +131,3 @@ def name_aliases(name: str) -> list[str]:
         if normalised and normalised not in aliases:
             aliases.append(normalised)
     return aliases
-
-
-@dataclass(frozen=True, slots=True)
-class NameKey:
-    """The forms of one normalised name that the engine compares."""
-
-    full: str  # the normalised name
-    compact: str  # the normalised name without spaces: equal compact forms are the same name
-    core: str  # its distinctive words, sorted: compared with fuzz.ratio
-    gate: str  # the name without qualifier words: compared with fuzz.token_set_ratio
-    tokens: tuple[str, ...]  # the distinctive words, for the index
-
-
-def name_key(normalised: str) -> NameKey:
-    """Split a normalised name into the parts that the comparison weighs differently."""
-    words = normalised.split()
-    core = sorted({w for w in words if w not in COMMON_WORDS})
-    gate = " ".join(w for w in words if w not in QUALIFIER_WORDS)
-    return NameKey(normalised, normalised.replace(" ", ""), " ".join(core), gate, tuple(core))
-
-
-@lru_cache(maxsize=1 << 18)
-def name_keys(name: str) -> tuple[NameKey, ...]:
-    """Comparison keys of every alias of a raw name, the main name first."""
-    return tuple(name_key(alias) for alias in name_aliases(name))

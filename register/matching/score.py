@@ -137,8 +137,10 @@ def name_match_text(match: NameMatch) -> str:
     how = f" ({'; '.join(match.notes)})" if match.notes else ""
     names = match.name_a if match.name_a == match.name_b else f"{match.name_a} / {match.name_b}"
     if match.via_alias:
-        kind = "trading, former or short name matches" if match.score >= 100 else (
-            f"trading, former or short names are similar ({match.score:.0f}/100)"
+        kind = (
+            "trading, former or short name matches"
+            if match.score >= 100
+            else (f"trading, former or short names are similar ({match.score:.0f}/100)")
         )
     elif match.score >= 100:
         kind = "names match"

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from register.matching import MatchConfig, compare_names, name_aliases, normalise_name
+from register.matching import compare_names, name_aliases, normalise_name
 
 
 @pytest.mark.parametrize(
