@@ -36,7 +36,7 @@ NEIGHBOUR_CACHE_SIZE = 200_000
 # Shortest word looked up with its one-edit neighbours (rigour's residue budget refuses any
 # edit in shorter words), and shortest looked up two edits away when it is a name's only word.
 MIN_FUZZY_LENGTH = 4
-MIN_TWO_EDITS_LENGTH = 8
+MIN_TWO_EDITS_LENGTH = 5
 R = TypeVar("R", bound=Indexable)
 K = TypeVar("K", bound=Hashable)
 

@@ -78,6 +78,8 @@ LEGAL_FORM_TRANSLATIONS = frozenset(
         ("oao", "ojsc"),
         ("zao", "cjsc"),
         ("ao", "jsc"),
+        ("ao", "ojsc"),
+        ("ao", "pjsc"),
         ("ooo", "llc"),
         ("ag", "sa"),
         ("nv", "sa"),
@@ -100,6 +102,8 @@ class OrgName:
     tokens: tuple[str, ...]  # the distinctive words, for the candidate index
     name: Name
     roles: dict[NamePart, str]
+    symbols: dict[NamePart, frozenset[str]]  # rigour's symbols of each part: "[NUM:2]"
+    all_symbols: frozenset[str]
     legal_forms: tuple[str, ...]  # legal forms in rigour's compare form: ("gmbh",), ("plc",)
     latin: bool  # written in the Latin script
     legal_written: tuple[str, ...]  # as written: ("joint stock company",)
@@ -180,6 +184,34 @@ def share_a_word(a: OrgName, b: OrgName) -> bool:
     )
 
 
+def _unmatched_word(a: OrgName, b: OrgName) -> str:
+    """A distinctive word of `a` that nothing in `b` can match, or "": no word of `b` within
+    two edits, none it abbreviates or is abbreviated by, no symbol in common, and not
+    written inside `b` run together ("gist" in "gistbrocades")."""
+    if a.compact == b.compact:
+        return ""
+    parts_b = [p.comparable for p in b.name.parts]
+    for part in a.name.parts:
+        word = part.comparable
+        if a.roles[part] != DISTINCTIVE or word in b.compact:
+            continue
+        if a.symbols[part] & b.all_symbols:
+            continue
+        if any(
+            Levenshtein.distance(word, other, score_cutoff=MAX_WORD_EDITS) <= MAX_WORD_EDITS
+            or other in a.compact
+            or (
+                word[0] == other[0]
+                and min(len(word), len(other)) >= 3
+                and _is_subsequence(*sorted((word, other), key=len))
+            )
+            for other in parts_b
+        ):
+            continue
+        return word
+    return ""
+
+
 @lru_cache(maxsize=1 << 17)
 def analyse_org_name(text: str, qualifier: str = "", unbracketed: bool = False) -> OrgName | None:
     """The analysis of one (alias of a) name, or None when nothing is left of it."""
@@ -215,6 +247,8 @@ def analyse_org_name(text: str, qualifier: str = "", unbracketed: bool = False) 
         tokens=_tokens(name, roles, categories),
         name=name,
         roles=roles,
+        symbols={p: frozenset(found) for p, found in symbols.items()},
+        all_symbols=frozenset(str(span.symbol) for span in name.spans),
         legal_forms=legal_forms,
         latin=not _NON_LATIN.search(text),
         legal_written=tuple(
@@ -246,8 +280,11 @@ def _quote(parts: tuple[NamePart, ...] | list[NamePart]) -> str:
 
 
 def _spelling_variant(a: str, b: str) -> bool:
-    """British and American spellings of a word, and "Mc" for "Mac"."""
+    """British and American spellings of a word, "Mc" for "Mac", and "ks" for "x" as Russian
+    names are romanised ("Yandeks" / "Yandex")."""
     if a.replace("mac", "mc", 1) == b.replace("mac", "mc", 1):
+        return True
+    if a.replace("ks", "x") == b.replace("ks", "x"):
         return True
     for british, american in _SPELLING_VARIANTS:
         for x, y in ((a, b), (b, a)):
@@ -269,6 +306,7 @@ def _umlaut_spelling(a: str, b: str) -> bool:
     return any(a.replace(x + "e", x) == b.replace(x + "e", x) for x in "aou")
 
 
+@lru_cache(maxsize=1 << 16)
 def _different_words(a: str, b: str) -> bool:
     """Two spellings that are two common words, not one word mistyped."""
     if " " in a or " " in b or _spelling_variant(a, b) or _inflection(a, b):
@@ -384,9 +422,9 @@ def _compare_pairing(a: OrgName, b: OrgName, edges: Sequence[Alignment]) -> Comp
     residue_a = [p for p in a.name.parts if a.roles[p] in words and p not in used_a]
     residue_b = [p for p in b.name.parts if b.roles[p] in words and p not in used_b]
     found = _compare_residue(a, b, residue_a, residue_b)
-    if isinstance(found, str) and len(residue_a) > 1 and len(residue_b) > 1:
+    in_order = sorted(residue_a, key=_text), sorted(residue_b, key=_text)
+    if isinstance(found, str) and (in_order[0] != residue_a or in_order[1] != residue_b):
         # The same words in another order: "Croydon Mencap" / "Mencap Croydon".
-        in_order = sorted(residue_a, key=_text), sorted(residue_b, key=_text)
         reordered = _compare_residue(a, b, *in_order)
         found = found if isinstance(reordered, str) else reordered
     if isinstance(found, str):
@@ -434,19 +472,19 @@ def _compare_residue(
     notes: list[str] = []
     distinctive = False
     set_aside: tuple[list[NamePart], list[NamePart]] = ([], [])
+    loose: tuple[list[NamePart], list[NamePart]] = ([], [])  # distinctive words left over
     for alignment in compare_parts(residue_a, residue_b) if residue_a or residue_b else []:
         parts = [(a.roles[p], p) for p in alignment.qps] + [(b.roles[p], p) for p in alignment.rps]
         if not alignment.qps or not alignment.rps:
-            loose = [p for role, p in parts if role == DISTINCTIVE]
-            if loose:
-                return f"{_quote(loose)} is in one name only"
-            set_aside[0 if alignment.qps else 1].extend(p for role, p in parts if role != STOP)
+            side = 0 if alignment.qps else 1
+            loose[side].extend(p for role, p in parts if role == DISTINCTIVE)
+            set_aside[side].extend(p for role, p in parts if role not in (STOP, DISTINCTIVE))
             continue
         qstr, rstr = alignment.qstr, alignment.rstr
         score = alignment.score
         if qstr != rstr:
             joined = _joined_legal_form(qstr, rstr)
-            if joined:
+            if joined and not (a if joined[0] == qstr else b).legal_forms:
                 if not _legal_forms_agree(
                     a if joined[0] == qstr else b, b if joined[0] == qstr else a, joined[1]
                 ):
@@ -468,6 +506,19 @@ def _compare_residue(
                 notes.append(_slip(qstr, rstr))
         weights.append((score, float(max(len(qstr), len(rstr)))))
         distinctive = distinctive or any(role == DISTINCTIVE for role, _ in parts)
+    # Words the residue distance left apart may still be one slip apart ("Kier" / "Keir").
+    for word in list(loose[0]):
+        for other in loose[1]:
+            rescued = _rescue(word.comparable, other.comparable, frozenset(), False)
+            if rescued:
+                notes.append(rescued)
+                weights.append((RESCUED_SCORE, float(len(word.comparable))))
+                loose[0].remove(word)
+                loose[1].remove(other)
+                distinctive = True
+                break
+    if loose[0] or loose[1]:
+        return f"{_quote(loose[0] or loose[1])} is in one name only"
     return weights, notes, distinctive, set_aside
 
 
@@ -478,7 +529,7 @@ def _joined_legal_form(a: str, b: str) -> tuple[str, str] | None:
     if " " in long or not long.startswith(short) or len(tail) < 2:
         return None
     found = extract_org_types(tail)
-    return (long, tail) if found and found[0][0] == tail else None
+    return (long, replace_org_types_compare(tail)) if found and found[0][0] == tail else None
 
 
 def _generic_form(form: str) -> str:
@@ -525,6 +576,9 @@ def compare_org_names(a: OrgName, b: OrgName) -> Comparison:
     """Compare two analysed names (see the module docstring)."""
     if not share_a_word(a, b):
         return Comparison(False, 0.0, (), "no word in common")
+    alone = _unmatched_word(a, b) or _unmatched_word(b, a)
+    if alone:
+        return Comparison(False, 0.0, (), f"'{alone}' is in one name only")
     legal = _legal_notes(a, b)
     if a.full == b.full:
         return Comparison(True, 100.0, tuple(legal))
