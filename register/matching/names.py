@@ -53,6 +53,7 @@ STOP = "stop"
 GENERIC_CATEGORIES = frozenset({Symbol.Category.SYMBOL, Symbol.Category.DOMAIN})
 # rigour's symbols for "company" and "corporation" ("Co.", "Corp."): words of a legal form.
 COMPANY_SYMBOLS = frozenset({"[SYMBOL:CO]", "[SYMBOL:CORP]"})
+CORP_SYMBOL = "[SYMBOL:CORP]"
 # How far a word pair may be read as "the same word": symbol pairings score a little under an
 # exact match, so that an exact name always ranks first.
 SYMBOL_SCORE = 0.95
@@ -98,6 +99,7 @@ class OrgName:
 
     full: str  # the analysed name, legal forms in rigour's compare form: "northwind jsc"
     key: str  # without legal forms and stop words: "northwind"
+    plain: str  # without legal forms, as reasons show it: "bank of scotland"
     compact: str  # the key without spaces: equal compact keys and no conflict are one name
     tokens: tuple[str, ...]  # the distinctive words, for the candidate index
     name: Name
@@ -127,6 +129,13 @@ def _role(part: NamePart, categories: set[SymbolCategory], symbols: set[str]) ->
     if categories & GENERIC_CATEGORIES:
         return GENERIC
     return DISTINCTIVE
+
+
+def _without_company(form: str) -> str:
+    """"coltd" (rigour's "Co., Ltd.") is "ltd"."""
+    rest = form[2:]
+    found = extract_org_types(rest) if form.startswith("co") and rest else []
+    return rest if found and found[0][0] == rest else form
 
 
 def _join_initials(text: str) -> str:
@@ -227,22 +236,21 @@ def analyse_org_name(text: str, qualifier: str = "", unbracketed: bool = False) 
             categories[part].add(span.symbol.category)
             symbols[part].add(str(span.symbol))
     roles = {part: _role(part, categories[part], symbols[part]) for part in name.parts}
+    # "Company" is a word of many legal forms but none itself ("X Company" is "X Company
+    # Ltd"); "Corp." is one. "Co., Ltd." is "Ltd".
     forms = [
-        "co" if symbols[p] & COMPANY_SYMBOLS and p.tag != NamePartTag.LEGAL else p.comparable
+        _without_company(p.comparable) if p.tag == NamePartTag.LEGAL else "corp"
         for p in name.parts
-        if roles[p] == LEGAL
+        if roles[p] == LEGAL and (p.tag == NamePartTag.LEGAL or CORP_SYMBOL in symbols[p])
     ]
-    # "Co., Ltd." is "Ltd" and "Rosneft Oil Company PJSC" a PJSC: "company" is a legal form
-    # only where there is no other.
-    forms = [f[2:] if f.startswith("co") and extract_org_types(f[2:]) else f for f in forms]
-    only_company = set(forms) == {"co"}
-    legal_forms = tuple(dict.fromkeys(f for f in forms if f != "co" or only_company))
+    legal_forms = tuple(dict.fromkeys(forms))
     kept = [p.comparable for p in name.parts if roles[p] not in (LEGAL, STOP)]
     key = " ".join(kept) or name.comparable
     plain = ascii_text(text).casefold()
     return OrgName(
         full=name.comparable,
         key=key,
+        plain=" ".join(p.comparable for p in name.parts if roles[p] != LEGAL) or name.comparable,
         compact=key.replace(" ", ""),
         tokens=_tokens(name, roles, categories),
         name=name,
@@ -275,8 +283,18 @@ class Comparison:
     relative: str = ""
 
 
-def _quote(parts: tuple[NamePart, ...] | list[NamePart]) -> str:
-    return "'" + " ".join(p.comparable for p in parts) + "'"
+def _text_of(parts: Sequence[NamePart]) -> str:
+    return " ".join(p.comparable for p in parts)
+
+
+def _quote(parts: Sequence[NamePart]) -> str:
+    return f"'{_text_of(parts)}'"
+
+
+def _read_as(a: str, b: str) -> str:
+    """ "'1st' read as 'first'": the shorter form read as the longer, whichever name has it."""
+    short, long = sorted((a, b), key=lambda text: (len(text), text))
+    return f"'{short}' read as '{long}'"
 
 
 def _spelling_variant(a: str, b: str) -> bool:
@@ -364,9 +382,9 @@ def _rescue(a: str, b: str, abbreviated: frozenset[str], generic: bool) -> str:
                 or (len(short) >= 4 and zipf_frequency(short, "en") < REAL_WORD_ZIPF)
             )
         ):
-            return f"'{short}' read as '{long}'"
+            return _read_as(short, long)
         if min(len(a), len(b)) >= 4 and OSA.distance(a, b) == 1 and Levenshtein.distance(a, b) == 2:
-            return f"two letters swapped in '{a}'"
+            return f"two letters swapped in '{min(a, b)}'"
     return ""
 
 
@@ -374,7 +392,7 @@ def _slip(a: str, b: str) -> str:
     if a.replace(" ", "") == b.replace(" ", ""):
         return f"'{a}' written as '{b}'"
     edits = Levenshtein.distance(a, b)
-    longer = max(a, b, key=len)
+    longer = max(sorted((a, b)), key=len)
     count = {1: "one-letter", 2: "two-letter"}.get(edits, f"{edits}-letter")
     return f"{count} difference in '{longer}'"
 
@@ -391,14 +409,14 @@ def _compare_pairing(a: OrgName, b: OrgName, edges: Sequence[Alignment]) -> Comp
             continue
         same = edge.qstr == edge.rstr
         if not same:
-            notes.append(f"'{edge.qstr}' read as '{edge.rstr}'")
+            notes.append(_read_as(edge.qstr, edge.rstr))
         weights.append((1.0 if same else SYMBOL_SCORE, float(len(edge.rstr))))
         distinctive = distinctive or DISTINCTIVE in roles
 
     numbers_a = [p for p in a.name.parts if a.roles[p] == NUMBER and p not in used_a]
     numbers_b = [p for p in b.name.parts if b.roles[p] == NUMBER and p not in used_b]
     if numbers_a and numbers_b and _values(numbers_a) == _values(numbers_b):
-        notes.append(f"{_quote(numbers_a)} read as {_quote(numbers_b)}")
+        notes.append(_read_as(_text_of(numbers_a), _text_of(numbers_b)))
         used_a.update(numbers_a)
         used_b.update(numbers_b)
         numbers_a = numbers_b = []
@@ -501,7 +519,8 @@ def _compare_residue(
             elif _digits(qstr) != _digits(rstr):
                 return f"numbers differ: '{qstr}' / '{rstr}'"
             elif _different_words(qstr, rstr):
-                return f"'{qstr}' and '{rstr}' are different words"
+                first, second = sorted((qstr, rstr))
+                return f"'{first}' and '{second}' are different words"
             else:
                 notes.append(_slip(qstr, rstr))
         weights.append((score, float(max(len(qstr), len(rstr)))))
@@ -556,7 +575,7 @@ def _legal_forms_agree(a: OrgName, b: OrgName, joined: str = "") -> bool:
 
 
 def _legal_notes(a: OrgName, b: OrgName) -> list[str]:
-    written = dict.fromkeys(a.legal_written + b.legal_written)
+    written = sorted(dict.fromkeys(a.legal_written + b.legal_written), key=lambda w: (len(w), w))
     if not written or a.legal_written == b.legal_written:
         return []
     forms = ", ".join(f"'{w}'" for w in written)

@@ -73,8 +73,8 @@ def compare_org_name_forms(a: str, b: str) -> NameMatch | None:
             found = compare_org_names(key_a, key_b)
             candidate = NameMatch(
                 found.score,
-                key_a.full,
-                key_b.full,
+                key_a.plain,
+                key_b.plain,
                 bool(i or j),
                 found.notes,
                 found.matched,

@@ -1,10 +1,10 @@
-"""Name normalisation, aliases and the name comparison."""
+"""Name normalisation and aliases (the comparison itself: test_names.py)."""
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from register.matching import compare_names, name_aliases, normalise_name
+from register.matching import name_aliases, normalise_name
 
 
 @pytest.mark.parametrize(
@@ -74,49 +74,6 @@ def test_normalise_name(raw: str, expected: str) -> None:
 )
 def test_name_aliases(raw: str, expected: list[str]) -> None:
     assert name_aliases(raw) == expected
-
-
-@pytest.mark.parametrize(
-    ("a", "b", "matched"),
-    [
-        ("Morning Lane Associates Ltd", "MORNING LANE ASSOCIATES LIMITED", True),
-        (
-            "Morning Lane Associates Ltd",
-            "Morning Lane Associates (Leeds) Ltd T/A ML Consulting",
-            True,
-        ),
-        ("ML Consulting", "Morning Lane Associates (Leeds) Ltd T/A ML Consulting", True),
-        ("Pacy &amp; Wheatley Ltd", "Pacy & Wheatley Limited", True),
-        ("Gist-Brocades B.V.", "GISTBROCADES N.V.", True),
-        ("Lyreco UK Limited", "Lyreco Group", True),
-        ("Lyreco Ltd", "Lyrecco Limited", True),  # one typing error in a long enough word
-        ("Smith Consulting Services Ltd", "Jones Consulting Services Ltd", False),
-        ("Smith Management Ltd", "Smith Consulting Ltd", False),
-        # Common words alone never match another name ...
-        ("Consulting Services Ltd", "Management Services Ltd", False),
-        ("UK Services Ltd", "Services Group Ltd", False),
-        ("Consulting Services Ltd", "Consulting Services UK Ltd", False),
-        # ... but the same name is the same name.
-        ("Consulting Services Ltd", "CONSULTING SERVICES LIMITED", True),
-        ("RTC Education Ltd", "Serco Ltd (ta Serco Education)", False),
-        ("Premex", "Premier", False),
-        ("BDO LLP", "BDA Ltd", False),
-    ],
-)
-def test_compare_names(a: str, b: str, matched: bool) -> None:
-    score, ok = compare_names(a, b)
-    assert ok is matched
-    assert ok == (score >= MatchConfig().name_threshold)
-
-
-def test_compare_names_is_symmetric_and_follows_the_threshold() -> None:
-    a, b = "Lyreco Ltd", "Lyrecco Limited"
-    assert compare_names(a, b) == compare_names(b, a)
-    score, matched = compare_names(a, b)
-    assert matched and 90 < score < 95
-    assert compare_names(a, b, MatchConfig(name_threshold=95)) == (score, False)
-    assert compare_names("Smith Consulting Ltd", "Jones Consulting Ltd")[0] < 50
-    assert compare_names("Consulting Ltd", "Consulting Services Ltd") == (0.0, False)
 
 
 @settings(deadline=None)  # the first transliteration of a script loads ICU data
