@@ -25,6 +25,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA, Levenshtein
 from rigour.names import (
     Alignment,
+    CompareConfig,
     Name,
     NamePart,
     NamePartTag,
@@ -69,6 +70,8 @@ _INITIALS = re.compile(r"(?<![\w.'])(?:[A-Za-z][\s.,]+)+[A-Za-z](?!\w)\.?")
 _ABBREVIATED = re.compile(r"\b(\w+)(?:\.|'\w+\b)")
 MAX_PAIRINGS = 8
 MAX_WORD_EDITS = 2
+# rigour's residue budget, as its defaults (recall-protective, for sanctions screening).
+COMPARE_CONFIG = CompareConfig()
 # Legal forms that are one form in two languages, which rigour keeps apart: a Russian company's
 # form transliterated and translated ("PAO" / "PJSC"), Swiss and Belgian companies' German,
 # French and Dutch names ("AG" / "SA", "NV" / "SA").
@@ -193,20 +196,19 @@ def share_a_word(a: OrgName, b: OrgName) -> bool:
     )
 
 
-def _unmatched_word(a: OrgName, b: OrgName) -> str:
-    """A distinctive word of `a` that nothing in `b` can match, or "": no word of `b` within
-    two edits, none it abbreviates or is abbreviated by, no symbol in common, and not
-    written inside `b` run together ("gist" in "gistbrocades")."""
+def _unmatched_words(a: OrgName, b: OrgName, role: str) -> list[str]:
+    """Words of `a` with `role` that nothing in `b` can match: no word of `b` within two
+    edits, none it abbreviates or is abbreviated by, no symbol in common, and not written
+    inside `b` run together ("gist" in "gistbrocades")."""
     if a.compact == b.compact:
-        return ""
+        return []
     parts_b = [p.comparable for p in b.name.parts]
+    unmatched = []
     for part in a.name.parts:
         word = part.comparable
-        if a.roles[part] != DISTINCTIVE or word in b.compact:
+        if a.roles[part] != role or word in b.compact or a.symbols[part] & b.all_symbols:
             continue
-        if a.symbols[part] & b.all_symbols:
-            continue
-        if any(
+        if not any(
             Levenshtein.distance(word, other, score_cutoff=MAX_WORD_EDITS) <= MAX_WORD_EDITS
             or other in a.compact
             or (
@@ -216,8 +218,22 @@ def _unmatched_word(a: OrgName, b: OrgName) -> str:
             )
             for other in parts_b
         ):
-            continue
-        return word
+            unmatched.append(word)
+    return unmatched
+
+
+def _cannot_match(a: OrgName, b: OrgName) -> str:
+    """Why two names cannot be one, found cheaply before the full comparison, or "": a
+    distinctive word nothing in the other name matches, or generic words of each that nothing
+    in the other matches ("services" / "solutions")."""
+    for x, y in ((a, b), (b, a)):
+        alone = _unmatched_words(x, y, DISTINCTIVE)
+        if alone:
+            return f"'{alone[0]}' is in one name only"
+    generic_a = _unmatched_words(a, b, GENERIC)
+    generic_b = _unmatched_words(b, a, GENERIC) if generic_a else []
+    if generic_a and generic_b:
+        return f"'{' '.join(generic_a)}' and '{' '.join(generic_b)}' differ"
     return ""
 
 
@@ -440,7 +456,10 @@ def _compare_pairing(a: OrgName, b: OrgName, edges: Sequence[Alignment]) -> Comp
     residue_a = [p for p in a.name.parts if a.roles[p] in words and p not in used_a]
     residue_b = [p for p in b.name.parts if b.roles[p] in words and p not in used_b]
     found = _compare_residue(a, b, residue_a, residue_b)
-    in_order = sorted(residue_a, key=_text), sorted(residue_b, key=_text)
+    in_order = tuple(
+        sorted((p for p in residue if side.roles[p] != STOP), key=_text)
+        for residue, side in ((residue_a, a), (residue_b, b))
+    )
     if isinstance(found, str) and (in_order[0] != residue_a or in_order[1] != residue_b):
         # The same words in another order: "Croydon Mencap" / "Mencap Croydon".
         reordered = _compare_residue(a, b, *in_order)
@@ -491,7 +510,8 @@ def _compare_residue(
     distinctive = False
     set_aside: tuple[list[NamePart], list[NamePart]] = ([], [])
     loose: tuple[list[NamePart], list[NamePart]] = ([], [])  # distinctive words left over
-    for alignment in compare_parts(residue_a, residue_b) if residue_a or residue_b else []:
+    residue = residue_a or residue_b
+    for alignment in compare_parts(residue_a, residue_b, COMPARE_CONFIG) if residue else []:
         parts = [(a.roles[p], p) for p in alignment.qps] + [(b.roles[p], p) for p in alignment.rps]
         if not alignment.qps or not alignment.rps:
             side = 0 if alignment.qps else 1
@@ -595,9 +615,9 @@ def compare_org_names(a: OrgName, b: OrgName) -> Comparison:
     """Compare two analysed names (see the module docstring)."""
     if not share_a_word(a, b):
         return Comparison(False, 0.0, (), "no word in common")
-    alone = _unmatched_word(a, b) or _unmatched_word(b, a)
-    if alone:
-        return Comparison(False, 0.0, (), f"'{alone}' is in one name only")
+    why_not = _cannot_match(a, b)
+    if why_not:
+        return Comparison(False, 0.0, (), why_not)
     legal = _legal_notes(a, b)
     if a.full == b.full:
         return Comparison(True, 100.0, tuple(legal))
