@@ -51,6 +51,11 @@ PLACE = "place"
 LEGAL = "legal"
 STOP = "stop"
 
+# rigour's enumerations, read once (each attribute access crosses into Rust).
+NUMERIC_SYMBOL = Symbol.Category.NUMERIC
+PLACE_SYMBOL = Symbol.Category.LOCATION
+LEGAL_TAG = NamePartTag.LEGAL
+STOP_TAG = NamePartTag.STOP
 GENERIC_CATEGORIES = frozenset({Symbol.Category.SYMBOL, Symbol.Category.DOMAIN})
 # rigour's symbols for "company" and "corporation" ("Co.", "Corp."): words of a legal form.
 COMPANY_SYMBOLS = frozenset({"[SYMBOL:CO]", "[SYMBOL:CORP]"})
@@ -70,8 +75,10 @@ _INITIALS = re.compile(r"(?<![\w.'])(?:[A-Za-z][\s.,]+)+[A-Za-z](?!\w)\.?")
 _ABBREVIATED = re.compile(r"\b(\w+)(?:\.|'\w+\b)")
 MAX_PAIRINGS = 8
 MAX_WORD_EDITS = 2
-# rigour's residue budget, as its defaults (recall-protective, for sanctions screening).
-COMPARE_CONFIG = CompareConfig()
+# rigour's residue budget, a fifth stricter than its recall-protective default (tuned for
+# sanctions screening): a register's flags must be ones a person would look at. Measured with
+# bench/matching.py (planted near misses) and bench/name_accuracy.py.
+COMPARE_CONFIG = CompareConfig(budget_tolerance=0.8)
 # Legal forms that are one form in two languages, which rigour keeps apart: a Russian company's
 # form transliterated and translated ("PAO" / "PJSC"), Swiss and Belgian companies' German,
 # French and Dutch names ("AG" / "SA", "NV" / "SA").
@@ -121,13 +128,14 @@ class OrgName:
 
 
 def _role(part: NamePart, categories: set[SymbolCategory], symbols: set[str]) -> str:
-    if Symbol.Category.NUMERIC in categories and _SERIES_MARKER.fullmatch(part.comparable):
+    if NUMERIC_SYMBOL in categories and _SERIES_MARKER.fullmatch(part.comparable):
         return NUMBER  # before legal: "II" is also a Portuguese legal form to rigour
-    if part.tag == NamePartTag.LEGAL or symbols & COMPANY_SYMBOLS:
+    tag = part.tag
+    if tag == LEGAL_TAG or symbols & COMPANY_SYMBOLS:
         return LEGAL
-    if part.tag == NamePartTag.STOP:
+    if tag == STOP_TAG:
         return STOP
-    if Symbol.Category.LOCATION in categories:
+    if PLACE_SYMBOL in categories:
         return PLACE
     if categories & GENERIC_CATEGORIES:
         return GENERIC
@@ -176,7 +184,7 @@ def _tokens(
         words = [
             p.comparable
             for p in name.parts
-            if roles[p] == wanted and Symbol.Category.NUMERIC not in categories[p]
+            if roles[p] == wanted and NUMERIC_SYMBOL not in categories[p]
         ]
         if words:
             return tuple(dict.fromkeys(words))
@@ -230,14 +238,24 @@ def _cannot_match(a: OrgName, b: OrgName) -> str:
         alone = _unmatched_words(x, y, DISTINCTIVE)
         if alone:
             return f"'{alone[0]}' is in one name only"
-    generic_a = _unmatched_words(a, b, GENERIC)
-    generic_b = _unmatched_words(b, a, GENERIC) if generic_a else []
+    generic_a, generic_b = _unmatched_words(a, b, GENERIC), _unmatched_words(b, a, GENERIC)
     if generic_a and generic_b:
         return f"'{' '.join(generic_a)}' and '{' '.join(generic_b)}' differ"
     return ""
 
 
-@lru_cache(maxsize=1 << 17)
+def _one_name_only(a: OrgName, b: OrgName) -> str:
+    """A generic word or a place of one name that nothing in the other matches, or "": the
+    names are then two companies of a group ("Gelder Group" / "Gelder") if they are not
+    otherwise different."""
+    for x, y in ((a, b), (b, a)):
+        extra = _unmatched_words(x, y, GENERIC) + _unmatched_words(x, y, PLACE)
+        if extra:
+            return f"'{' '.join(extra)}' in one name only"
+    return ""
+
+
+@lru_cache(maxsize=1 << 12)
 def analyse_org_name(text: str, qualifier: str = "", unbracketed: bool = False) -> OrgName | None:
     """The analysis of one (alias of a) name, or None when nothing is left of it."""
     text = _split_joined_legal_form(_join_initials(text))
@@ -255,9 +273,9 @@ def analyse_org_name(text: str, qualifier: str = "", unbracketed: bool = False) 
     # "Company" is a word of many legal forms but none itself ("X Company" is "X Company
     # Ltd"); "Corp." is one. "Co., Ltd." is "Ltd".
     forms = [
-        _without_company(p.comparable) if p.tag == NamePartTag.LEGAL else "corp"
+        _without_company(p.comparable) if p.tag == LEGAL_TAG else "corp"
         for p in name.parts
-        if roles[p] == LEGAL and (p.tag == NamePartTag.LEGAL or CORP_SYMBOL in symbols[p])
+        if roles[p] == LEGAL and (p.tag == LEGAL_TAG or CORP_SYMBOL in symbols[p])
     ]
     legal_forms = tuple(dict.fromkeys(forms))
     kept = [p.comparable for p in name.parts if roles[p] not in (LEGAL, STOP)]
@@ -395,7 +413,12 @@ def _rescue(a: str, b: str, abbreviated: frozenset[str], generic: bool) -> str:
             and (
                 short in abbreviated
                 or generic
-                or (len(short) >= 4 and zipf_frequency(short, "en") < REAL_WORD_ZIPF)
+                # "Koninkl", "Internatl": all but the last letter begin the word
+                or (
+                    len(short) >= 4
+                    and long.startswith(short[:-1])
+                    and zipf_frequency(short, "en") < REAL_WORD_ZIPF
+                )
             )
         ):
             return _read_as(short, long)
@@ -610,7 +633,6 @@ def comparable(a: OrgName, b: OrgName) -> bool:
     return not (different and (a.unbracketed or b.unbracketed))
 
 
-@lru_cache(maxsize=1 << 17)
 def compare_org_names(a: OrgName, b: OrgName) -> Comparison:
     """Compare two analysed names (see the module docstring)."""
     if not share_a_word(a, b):
@@ -618,6 +640,9 @@ def compare_org_names(a: OrgName, b: OrgName) -> Comparison:
     why_not = _cannot_match(a, b)
     if why_not:
         return Comparison(False, 0.0, (), why_not)
+    extra = _one_name_only(a, b)
+    if extra and _legal_forms_agree(a, b):
+        return Comparison(False, 0.0, (), extra, relative=extra)
     legal = _legal_notes(a, b)
     if a.full == b.full:
         return Comparison(True, 100.0, tuple(legal))
@@ -652,7 +677,7 @@ def _annotation(qualifier: str) -> bool:
     return analysed is not None and DISTINCTIVE in analysed.roles.values()
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 15)
 def org_names(raw: str) -> tuple[OrgName, ...]:
     """Every name of a raw name (trading, former and unbracketed names), the main name first."""
     found: dict[str, OrgName] = {}

@@ -8,10 +8,12 @@ def test_quick_benchmark_runs_and_reports() -> None:
     for figure in [
         "engine: index",
         "peak memory",
-        "brute force cdist",
+        "brute force (every word against",
         "speed: brute force / engine screening",
         "recall vs brute force",
         "incremental: one 10-interest declaration",
     ]:
         assert figure in out
     assert "target recall vs brute force >= 99.5%: met" in out
+    assert "target planted typos found >= 98%: met" in out
+    assert "target planted near misses matched <= 2%: met" in out
