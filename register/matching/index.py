@@ -19,7 +19,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .names import org_names
-from .score import identifier_keys, match_names
+from .score import identifier_keys, match_names, relate_names
 from .types import InterestRecord, MatchConfig, SupplierRecord
 
 
@@ -187,11 +187,13 @@ class RecordIndex(Generic[R, K]):
                     found.update(self._token_names[neighbour])
         return found
 
-    def matching_names(self, raw: str) -> list[tuple[int, float]]:
-        """Indexed raw names (ids) that match a raw name, with their similarity."""
+    def matching_names(self, raw: str, relatives: bool = False) -> list[tuple[int, float]]:
+        """Indexed raw names (ids) that match a raw name, with their similarity; with
+        `relatives`, also those of one group's companies (score 0)."""
+        relate = relate_names if relatives else match_names
         matches = []
         for name_id in self.candidate_names(raw):
-            match = match_names(raw, self._names[name_id])
+            match = relate(raw, self._names[name_id])
             if match is not None:
                 matches.append((name_id, match.score))
         return matches
@@ -199,7 +201,8 @@ class RecordIndex(Generic[R, K]):
     def candidate_records(
         self, record: Indexable, cache: dict[str, list[int]] | None = None
     ) -> list[R]:
-        """Indexed records sharing an identifier with the record or whose names match its names.
+        """Indexed records sharing an identifier with the record or whose names match its names
+        or are a sister company's (score_pair says which).
 
         `cache` memoises name look-ups across calls of one screening run.
         """
@@ -210,7 +213,7 @@ class RecordIndex(Generic[R, K]):
         if found is None:
             found = [
                 p
-                for name_id, _ in self.matching_names(record.name)
+                for name_id, _ in self.matching_names(record.name, relatives=True)
                 for p in self._name_records[name_id]
             ]
             if cache is not None:

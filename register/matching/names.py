@@ -641,8 +641,10 @@ def compare_org_names(a: OrgName, b: OrgName) -> Comparison:
     if why_not:
         return Comparison(False, 0.0, (), why_not)
     extra = _one_name_only(a, b)
-    if extra and _legal_forms_agree(a, b):
-        return Comparison(False, 0.0, (), extra, relative=extra)
+    if extra:
+        # Of one group when their distinctive words are the same ("Gelder Group" / "Gelder").
+        same = sorted(a.tokens) == sorted(b.tokens) and _legal_forms_agree(a, b)
+        return Comparison(False, 0.0, (), extra, relative=extra if same else "")
     legal = _legal_notes(a, b)
     if a.full == b.full:
         return Comparison(True, 100.0, tuple(legal))

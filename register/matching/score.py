@@ -41,6 +41,7 @@ EXACT_NAME_WEIGHT = 40.0
 FUZZY_NAME_WEIGHT = 30.0  # rising to EXACT_NAME_WEIGHT as the similarity reaches 100
 FUZZY_FLOOR = 70.0  # the similarity from which a fuzzy match's weight starts to rise
 ALIAS_PENALTY = 5.0
+GROUP_NAME_WEIGHT = 10.0  # a flag on a sister company's name is always low risk
 HELD_WEIGHT = 20.0
 GIFT_WEIGHT = 15.0
 UNKNOWN_DATE_WEIGHT = 5.0
@@ -81,8 +82,10 @@ def compare_org_name_forms(a: str, b: str) -> NameMatch | None:
                 found.why_not,
                 found.relative,
             )
-            if best is None or (found.matched, found.score, not candidate.via_alias) > (
+            rank = (found.matched, bool(found.relative), found.score, not candidate.via_alias)
+            if best is None or rank > (
                 best.matched,
+                bool(best.relative),
                 best.score,
                 not best.via_alias,
             ):
@@ -91,9 +94,15 @@ def compare_org_name_forms(a: str, b: str) -> NameMatch | None:
 
 
 @lru_cache(maxsize=1 << 16)
+def relate_names(a: str, b: str) -> NameMatch | None:
+    """The names' comparison when they match or are of one group's companies, else None."""
+    found = compare_org_name_forms(a, b)
+    return found if found is not None and (found.matched or found.relative) else None
+
+
 def match_names(a: str, b: str) -> NameMatch | None:
     """The best match between any name of one raw name and any name of the other, or None."""
-    found = compare_org_name_forms(a, b)
+    found = relate_names(a, b)
     return found if found is not None and found.matched else None
 
 
@@ -147,6 +156,16 @@ def name_match_text(match: NameMatch) -> str:
     else:
         kind = f"names are similar ({match.score:.0f}/100)"
     return f"{kind}: {names}{how}"
+
+
+def _group_reason(match: NameMatch) -> Reason:
+    """Names that differ only by a legal form, a number, a place or a generic word: not the
+    same organisation, but perhaps a sister company of the group."""
+    text = (
+        f"a different company of the same group name: {match.name_a} / {match.name_b} "
+        f"({match.relative})"
+    )
+    return Reason("group_name", text, GROUP_NAME_WEIGHT)
 
 
 def _name_reason(match: NameMatch) -> Reason:
@@ -244,10 +263,10 @@ def score_pair(
         match_reason = Reason("identifier", f"{label} {value} matches", IDENTIFIER_WEIGHT)
         name_score = 100.0
     else:
-        match = match_names(interest.organisation_name, supplier.supplier_name)
+        match = relate_names(interest.organisation_name, supplier.supplier_name)
         if match is None:
             return None
-        match_reason = _name_reason(match)
+        match_reason = _name_reason(match) if match.matched else _group_reason(match)
         name_score = match.score
     if interest.relationship is not None:
         time_reason = _relationship_time_reason(
@@ -270,6 +289,8 @@ def score_pair(
     if value_reason:
         reasons.append(value_reason)
     score = round(min(100.0, sum(r.weight for r in reasons)), 1)
+    if match_reason.code == "group_name":  # never above low risk, whatever else holds
+        score = min(score, round(config.medium_risk - 0.1, 1))
     return MatchResult(
         interest_id=interest.interest_id,
         source_key=interest.source_key,

@@ -8,7 +8,7 @@ def test_quick_benchmark_runs_and_reports() -> None:
     for figure in [
         "engine: index",
         "peak memory",
-        "brute force (every word against",
+        "brute force: every interest name against all",
         "speed: brute force / engine screening",
         "recall vs brute force",
         "incremental: one 10-interest declaration",
