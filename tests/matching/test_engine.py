@@ -310,3 +310,27 @@ def test_index_finds_one_word_names_two_edits_apart() -> None:
     assert index.candidates(interest("Cordelabcorpax Limited")) == set()
     reverse = SupplierIndex([supplier("Cordelcor Ltd", award_supplier_id=2)])
     assert reverse.candidates(interest("CORDELABCOR LTD")) == {2}
+
+
+def test_a_sister_company_of_the_same_group_name_flags_low_never_high() -> None:
+    """Different legal forms, a place or a generic word of one name only: another company of
+    the group, not the same one, so at most a low-risk flag with its own reason."""
+    for declared, supplied in [
+        ("Serco Group plc", "Serco Ltd"),
+        ("Kessler AG", "Kessler GmbH"),
+        ("Harbour Trust (Jersey) Limited", "Harbour Trust (Guernsey) Limited"),
+    ]:
+        result = score_pair(interest(declared), supplier(supplied), CONFIG)
+        assert result is not None, declared
+        assert result.risk_level == "low"
+        assert result.reasons[0].code == "group_name"
+        assert result.reasons[0].text.startswith("a different company of the same group name: ")
+        assert "awarded by the official's own department" in texts(result)
+    group = score_pair(interest("Kessler AG"), supplier("Kessler GmbH"), CONFIG)
+    assert group is not None
+    assert group.reasons[0].text == (
+        "a different company of the same group name: kessler / kessler "
+        "(different legal forms: 'ag' / 'gmbh')"
+    )
+    # Names with no distinctive word in common are not of one group.
+    assert score_pair(interest("Bank of Iran"), supplier("Bank of Iraq"), CONFIG) is None

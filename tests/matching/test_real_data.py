@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from register.matching import InterestRecord, MatchingEngine, SupplierRecord, compare_names
+from register.matching.score import relate_names
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -169,10 +170,19 @@ def test_commons_against_contracts_finder_flags_only_a_handful(screening) -> Non
     interests, suppliers, flags = screening
     print(f"\n{len(interests)} Commons interests x {len(suppliers)} Contracts Finder suppliers:")
     for organisation, supplier in sorted(flags):
-        print(f"  {organisation!r} ~ {supplier!r}: {compare_names(organisation, supplier)[0]:.0f}")
+        found = relate_names(organisation, supplier)
+        assert found is not None
+        said = f"{found.score:.0f}" if found.matched else f"group name ({found.relative})"
+        print(f"  {organisation!r} ~ {supplier!r}: {said}")
     assert len(interests) > 400
     assert len(suppliers) > 2000
     assert len(flags) <= 10
+    # A person would look at each: the same firm, and two names of one group.
+    assert flags == {
+        ("Shepherd and Wedderburn LLP", "Shepherd and Wedderburn LLP"),
+        ("Rolls Royce Plc", "Rolls-Royce Power Engineering Plc"),
+        ("The Club for Growth", "The Growth Company Limited"),
+    }
 
 
 def test_index_finds_every_pair_a_full_comparison_finds(screening) -> None:
@@ -182,6 +192,6 @@ def test_index_finds_every_pair_a_full_comparison_finds(screening) -> None:
         (i.organisation_name, name)
         for i in interests
         for name in names
-        if compare_names(i.organisation_name, name)[1]
+        if relate_names(i.organisation_name, name)  # a match, or a sister company's name
     }
     assert flags == full
