@@ -36,6 +36,7 @@ from register.matching.names import (  # noqa: E402
     MAX_WORD_EDITS,
     analyse_org_name,
     org_names,
+    written_alike,
 )
 from register.matching.score import match_names, relate_names  # noqa: E402
 
@@ -202,7 +203,7 @@ def brute_force(engine: MatchingEngine, queries: list[str]) -> tuple[float, set[
         for name in org_names(raw):
             for token in name.tokens:
                 vocabulary.setdefault(token, []).append(name_id)
-            for key in (name.compact, name.full.replace(" ", "")):
+            for key in written_alike(name):
                 written.setdefault(key, []).append(name_id)
     words = list(vocabulary)
     pairs = set()
@@ -210,7 +211,7 @@ def brute_force(engine: MatchingEngine, queries: list[str]) -> tuple[float, set[
     for raw in queries:
         candidates: set[int] = set()
         for name in org_names(raw):
-            for key in (name.compact, name.full.replace(" ", "")):
+            for key in written_alike(name):
                 candidates.update(written.get(key, ()))
             if name.tokens:
                 distances = process.cdist(

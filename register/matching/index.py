@@ -18,7 +18,7 @@ from typing import Generic, Protocol, TypeVar, cast
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from .names import org_names
+from .names import org_names, written_alike
 from .score import identifier_keys, match_names, relate_names
 from .types import InterestRecord, MatchConfig, SupplierRecord
 
@@ -37,6 +37,8 @@ NEIGHBOUR_CACHE_SIZE = 200_000
 # edit in shorter words), and shortest looked up two edits away when it is a name's only word.
 MIN_FUZZY_LENGTH = 4
 MIN_TWO_EDITS_LENGTH = 5
+# ... and shortest looked up two edits away in any name (rigour allows two in long words).
+MIN_TWO_EDITS_ALWAYS = 8
 R = TypeVar("R", bound=Indexable)
 K = TypeVar("K", bound=Hashable)
 
@@ -113,9 +115,10 @@ class RecordIndex(Generic[R, K]):
         self._name_ids[raw] = name_id
         self._name_records.append([])
         for name in org_names(raw):
-            compact = self._compact_names.setdefault(name.compact, [])
-            if not compact or compact[-1] != name_id:
-                compact.append(name_id)
+            for key in written_alike(name):
+                compact = self._compact_names.setdefault(key, [])
+                if not compact or compact[-1] != name_id:
+                    compact.append(name_id)
             for token in name.tokens:
                 postings = self._token_names.get(token)
                 if postings is None:
@@ -152,7 +155,7 @@ class RecordIndex(Generic[R, K]):
                 if deleted in self._token_names:
                     found.add(deleted)
                 found.update(self._deleted.get(deleted, ()))
-        if alone and len(word) >= MIN_TWO_EDITS_LENGTH:
+        if len(word) >= (MIN_TWO_EDITS_LENGTH if alone else MIN_TWO_EDITS_ALWAYS):
             found.update(self._two_edits(word))
         if len(self._neighbour_cache) >= NEIGHBOUR_CACHE_SIZE:
             self._neighbour_cache.clear()
@@ -179,7 +182,8 @@ class RecordIndex(Generic[R, K]):
         one of the rarest distinctive words of one of its names, within an edit or two."""
         found: set[int] = set()
         for name in org_names(raw):
-            found.update(self._compact_names.get(name.compact, ()))
+            for key in written_alike(name):
+                found.update(self._compact_names.get(key, ()))
             # The rarest two (three for long names): an accepted name matches them all.
             rarest = sorted(name.tokens, key=lambda w: len(self._token_names.get(w, ())))
             for word in rarest[: 2 if len(rarest) < 5 else 3]:

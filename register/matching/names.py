@@ -191,11 +191,18 @@ def _tokens(
     return ()
 
 
+def written_alike(name: OrgName) -> tuple[str, ...]:
+    """The keys under which names written alike once spaces are gone are one: without legal
+    forms and stop words, and all of it ("BDO LLP" / "BDOLLP")."""
+    together = name.full.replace(" ", "")
+    return (name.compact,) if together == name.compact else (name.compact, together)
+
+
 def share_a_word(a: OrgName, b: OrgName) -> bool:
     """The first test of the comparison, and what candidate generation relies on: two names
     can only be one if they are written alike once spaces are gone, or share a word of their
     tokens within two edits."""
-    if a.compact == b.compact or a.full.replace(" ", "") == b.full.replace(" ", ""):
+    if set(written_alike(a)) & set(written_alike(b)):
         return True
     return any(
         Levenshtein.distance(x, y, score_cutoff=MAX_WORD_EDITS) <= MAX_WORD_EDITS

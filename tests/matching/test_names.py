@@ -213,3 +213,29 @@ def test_scores_rank_exact_above_read_above_fuzzy() -> None:
     read = compare_names("Acme 2nd Widgets", "Acme Second Widgets")[0]
     fuzzy = compare_names("Acme Widgets", "Acme Widgetz")[0]
     assert exact == 100 > read > fuzzy > 0
+
+
+def test_the_index_finds_the_names_the_comparison_accepts_among_the_labelled_pairs() -> None:
+    """Candidate generation against brute force: every name of the labelled pairs indexed,
+    each looked up; the index finds what comparing with all of them finds (the issue asks for
+    99.5%: a name whose rarest words are all two slips or an abbreviation away may be missed)."""
+    import csv
+    from pathlib import Path
+
+    from register.matching import SupplierIndex, SupplierRecord
+
+    path = Path(__file__).parent.parent / "data" / "name_pairs" / "organisations.csv"
+    with path.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    names = sorted({r["name_a"] for r in rows} | {r["name_b"] for r in rows})
+    index = SupplierIndex(
+        SupplierRecord(i, i, name, (), "", None, None, None, None) for i, name in enumerate(names)
+    )
+    found = brute = 0
+    for query in names:
+        by_index = {index.names()[i] for i, _ in index.matching_names(query)}
+        by_brute_force = {name for name in names if match_names(query, name)}
+        assert by_index <= by_brute_force
+        found, brute = found + len(by_index), brute + len(by_brute_force)
+    assert brute > 1000
+    assert found / brute >= 0.995
