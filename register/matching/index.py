@@ -38,7 +38,7 @@ NEIGHBOUR_CACHE_SIZE = 200_000
 MIN_FUZZY_LENGTH = 4
 MIN_TWO_EDITS_LENGTH = 5
 # ... and shortest looked up two edits away in any name (rigour allows two in long words).
-MIN_TWO_EDITS_ALWAYS = 8
+MIN_TWO_EDITS_ALWAYS = 10
 R = TypeVar("R", bound=Indexable)
 K = TypeVar("K", bound=Hashable)
 

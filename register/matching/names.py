@@ -223,8 +223,9 @@ def _unmatched_words(a: OrgName, b: OrgName, role: str) -> list[str]:
         word = part.comparable
         if a.roles[part] != role or word in b.compact or a.symbols[part] & b.all_symbols:
             continue
+        edits = _edits_allowed(word)
         if not any(
-            Levenshtein.distance(word, other, score_cutoff=MAX_WORD_EDITS) <= MAX_WORD_EDITS
+            (edits and OSA.distance(word, other, score_cutoff=edits) <= edits)
             or other in a.compact
             or (
                 word[0] == other[0]
@@ -235,6 +236,12 @@ def _unmatched_words(a: OrgName, b: OrgName, role: str) -> list[str]:
         ):
             unmatched.append(word)
     return unmatched
+
+
+def _edits_allowed(word: str) -> int:
+    """The most edits rigour's residue budget (as configured) ever accepts in a word this
+    long, transpositions counted once: none in three letters, one in four, two from five."""
+    return 0 if len(word) <= 3 else 1 if len(word) == 4 else MAX_WORD_EDITS
 
 
 def _cannot_match(a: OrgName, b: OrgName) -> str:

@@ -86,7 +86,7 @@ CASES = [
         "one-letter difference in 'macdonald'",
     ),
     # ... but not beyond it, and not one that makes another real word or place.
-    ("BDO LLP", "BDA Ltd", False, "'bdo' and 'bda' differ"),
+    ("BDO LLP", "BDA Ltd", False, "is in one name only"),
     ("Atos", "Atis", False, "'atos' and 'atis' differ"),
     ("Carers Direct", "Careers Direct", False, "'careers' and 'carers' are different words"),
     ("Capita plc", "Capital plc", False, "'capita' and 'capital' are different words"),
