@@ -42,7 +42,7 @@ TITLES = frozenset(
 )
 HONOURS = frozenset(re.findall(r"\w+", "cbe obe mbe kbe dbe kcb frs kc qc mp jp phd jr jnr sr esq"))
 # Words that join a family name ("de Cordova", "van Zyl", "bin Salman"): never needed for a match.
-PARTICLES = frozenset("de da di du del della dos das van von der den la le bin ibn bint st".split())
+PARTICLES = frozenset(re.findall(r"\w+", "de da di du del della dos das van von der den la le bin ibn"))
 _JOINERS = re.compile(r"['’`]")
 _HYPHENS = re.compile(r"[-‐‑–—]")
 _NON_ALPHA = re.compile(r"[^a-z]+")
@@ -281,9 +281,9 @@ def _pair_kind(a: Token, b: Token, slip: bool) -> tuple[str, str] | None:
         return NICKNAME, f"'{a.form}' read as '{b.form}' (another form of the name)"
     if symbols and not (is_latin(a.original) and is_latin(b.original)):
         return TRANSLITERATION, f"'{a.original}' read as '{b.original}'"
-    if slip and a.family and b.family and min(len(a.form), len(b.form)) >= SLIP_MIN_LENGTH:
-        if _one_slip(a.form, b.form):
-            return TYPO, f"one-letter difference between '{a.form}' and '{b.form}'"
+    long_family = a.family and b.family and min(len(a.form), len(b.form)) >= SLIP_MIN_LENGTH
+    if slip and long_family and _one_slip(a.form, b.form):
+        return TYPO, f"one-letter difference between '{a.form}' and '{b.form}'"
     return None
 
 
