@@ -42,7 +42,25 @@ TITLES = frozenset(
 )
 HONOURS = frozenset(re.findall(r"\w+", "cbe obe mbe kbe dbe kcb frs kc qc mp jp phd jr jnr sr esq"))
 # Words that join a family name ("de Cordova", "van Zyl", "bin Salman"): never needed for a match.
-PARTICLES = frozenset(re.findall(r"\w+", "de da di du del della dos das van von der den la le bin ibn"))
+PARTICLES = frozenset(
+    re.findall(r"\w+", "de da di du del della dos das van von der den la le bin ibn bint al el ul")
+)
+# Read (not stored) names also drop these; the stored form keeps TITLES and HONOURS only, so
+# that the person keys of imported records stay as they were.
+READ_TITLES = TITLES | frozenset(
+    re.findall(
+        r"\w+",
+        "sheikh shaikh hrh president senator general colonel madame mme herr frau judge imam "
+        "rabbi pastor bishop father",
+    )
+)
+READ_HONOURS = HONOURS | frozenset(
+    re.findall(r"\w+", "bt bart kg gcb kcmg cmg cvo lvo mvo ma msc bsc mba llb fca frcs snr")
+)
+# A father and son: "John Smith Jr" and "John Smith Sr" are two people.
+GENERATIONS = {"jr": "junior", "jnr": "junior", "junior": "junior", "sr": "senior"}
+GENERATIONS |= {"snr": "senior", "senior": "senior", "ii": "II", "iii": "III", "iv": "IV"}
+_VOWELS = frozenset("aeiouy")
 _JOINERS = re.compile(r"['’`]")
 _HYPHENS = re.compile(r"[-‐‑–—]")
 _NON_ALPHA = re.compile(r"[^a-z]+")
@@ -60,7 +78,12 @@ _ROMANISATION = tuple(
         ("ue", "u"),
         ("oe", "o"),
         ("ae", "a"),
+        ("ou", "u"),
+        ("ych$", "ich"),
         ("(iy|yy|ij|ii)$", "y"),
+        ("ski$", "sky"),
+        ("(?<=[aeiou])y(?=[^aeiou]|$)", "i"),
+        ("(?<=[tln])ya", "ia"),
     )
 )
 SLIP_MIN_LENGTH = 6  # a family name this long may carry a one-letter slip (birth date agreed)
@@ -158,6 +181,7 @@ class WrittenName:
 
     tokens: tuple[Token, ...]
     stored: PersonName
+    generation: str = ""  # "junior", "senior", "II"... when the name says so
 
     @property
     def text(self) -> str:
@@ -173,24 +197,45 @@ def _words(text: str) -> list[list[Token]]:
     syllable (the family name) and the rest joined."""
     groups: list[list[Token]] = []
     for word in text.split():
-        parts = []
+        parts: list[Token] = []
         for piece in _HYPHENS.split(_JOINERS.sub("", word)):
             forms = _NON_ALPHA.sub(" ", ascii_text(piece).casefold()).split()
             if len(forms) > 1 and is_dense_script(piece):
                 forms = [forms[0], "".join(forms[1:])]
-            upper = piece.isupper() and sum(c.isalpha() for c in piece) > 1
+            initials = _joined_initials(piece)
+            if initials:  # "JD Vance"
+                forms = list(forms[0])
+            upper = piece.isupper() and sum(c.isalpha() for c in piece) > 1 and not initials
             parts.extend(Token(f, piece.casefold(), upper) for f in forms)
         if parts:
             groups.append(parts)
     return groups
 
 
-def _strip_groups(groups: list[list[Token]]) -> list[list[Token]]:
-    while groups and len(groups[0]) == 1 and groups[0][0].form in TITLES:
+def _joined_initials(piece: str) -> bool:
+    """Two or three capitals with no vowel ("JD", "JRR") that are not an honour ("MP", "KC")."""
+    word = piece.strip(".").casefold()
+    return (
+        piece.isupper()
+        and 2 <= len(word) <= 3
+        and word.isalpha()
+        and not _VOWELS & set(word)
+        and word not in READ_HONOURS | READ_TITLES
+    )
+
+
+def _strip_groups(groups: list[list[Token]]) -> tuple[list[list[Token]], str]:
+    """The words without titles before and honours after them, and the generation given."""
+    generation = ""
+    while groups and len(groups[0]) == 1 and groups[0][0].form in READ_TITLES:
         groups = groups[1:]
-    while groups and len(groups[-1]) == 1 and groups[-1][0].form in HONOURS:
+    while groups and len(groups[-1]) == 1:
+        word = groups[-1][0].form
+        if word not in READ_HONOURS and word not in GENERATIONS:
+            break
+        generation = generation or GENERATIONS.get(word, "")
         groups = groups[:-1]
-    return groups
+    return groups, generation
 
 
 def _mark(groups: list[list[Token]], family: bool) -> list[Token]:
@@ -207,14 +252,13 @@ def read_person_name(raw: str) -> WrittenName | None:
         return None
     text = _BRACKETS.sub(" ", unescape_html(raw))
     before, comma, after = text.partition(",")
-    given_groups = _strip_groups(_words(after)) if comma else []
-    if given_groups:
-        tokens = _mark(_strip_groups(_words(before)), True) + _mark(given_groups, False)
+    given_groups, generation = _strip_groups(_words(after)) if comma else ([], "")
+    if given_groups:  # "SMITH, John"
+        family_groups, _ = _strip_groups(_words(before))
+        tokens = _mark(family_groups, True) + _mark(given_groups, False)
     else:
-        groups = _strip_groups(_words(text))
+        groups, generation = _strip_groups(_words(text))
         flat = [t for g in groups for t in g]
-        if len(flat) == 1 and groups and is_dense_script(groups[0][0].original):
-            return None
         if any(t.family for t in flat) and not all(t.family for t in flat):  # "XI Jinping"
             tokens = [Token(t.form, t.original, t.family, t.form in PARTICLES) for t in flat]
         elif is_dense_script(text):  # family name first: "习近平"
@@ -226,7 +270,7 @@ def read_person_name(raw: str) -> WrittenName | None:
             tokens = _mark(groups[:start], False) + _mark(groups[start:], True)
     if not any(t.family for t in tokens) or all(t.family for t in tokens):
         return None
-    return WrittenName(tuple(tokens), stored)
+    return WrittenName(tuple(tokens), stored, generation)
 
 
 @lru_cache(maxsize=1 << 17)
@@ -256,7 +300,9 @@ def _one_slip(a: str, b: str) -> bool:
     if len(a) == len(b):
         diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
         return len(diff) == 1 or (
-            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
             and a[diff[1]] == b[diff[0]]
         )
     short, long = (a, b) if len(a) < len(b) else (b, a)
@@ -382,6 +428,8 @@ def compare_written_names(
 ) -> NameComparison | None:
     """The best way two read names can be the same person's, or None; `slip` allows one
     letter's difference in a long family name (only when birth month and year agree)."""
+    if name_a.generation and name_b.generation and name_a.generation != name_b.generation:
+        return None  # "John Smith Jr" / "John Smith Sr"
     a = _merge(list(name_b.tokens), list(name_a.tokens))
     b = _merge(a, list(name_b.tokens))
     options = [
@@ -484,12 +532,13 @@ class PersonMatch:
         return NAME_QUALITY[self.quality]
 
 
-def _births_agree(
-    candidate: Person, birth_month: int | None, birth_year: int | None
-) -> bool:
+def _births_agree(candidate: Person, birth_month: int | None, birth_year: int | None) -> bool:
     """Month and year of birth given on both sides and the same."""
     return bool(
-        candidate.birth_month and candidate.birth_year and birth_month and birth_year
+        candidate.birth_month
+        and candidate.birth_year
+        and birth_month
+        and birth_year
         and (candidate.birth_month, candidate.birth_year) == (birth_month, birth_year)
     )
 
