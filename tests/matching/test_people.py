@@ -183,7 +183,7 @@ def test_index_finds_what_brute_force_comparison_accepts() -> None:
     people.append(person(len(names), ["Kevin Hollinrake"], 6, 1970))
     index = PersonIndex(people)
     slip = [m.quality for m in index.matches(_name("Kevin Hollinrak"), 6, 1970)]
-    assert slip == [TYPO]
+    assert TYPO in slip  # "Kevin Hollinrake" (and others with a slip) found through the slips
     accepted = 0
     for query in [*names, "Kevin Hollinrak"]:
         name = read_person_name(query)
