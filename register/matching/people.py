@@ -325,8 +325,12 @@ def _pair_kind(a: Token, b: Token, slip: bool) -> tuple[str, str] | None:
         if any(s.startswith("[NICK:") for s in symbols):
             return NICKNAME, f"'{a.form}' read as '{b.form}'"
         return NICKNAME, f"'{a.form}' read as '{b.form}' (another form of the name)"
-    if symbols and not (is_latin(a.original) and is_latin(b.original)):
+    if not (is_latin(a.original) and is_latin(b.original)) and symbols:
         return TRANSLITERATION, f"'{a.original}' read as '{b.original}'"
+    # A family name in two romanisations ("Hussein" / "Husain", "Yeltsin" / "Jelzin"); one
+    # letter apart ("Davis" / "Davies", "Martin" / "Martyn") is too often another family's name.
+    if any(s.startswith("[NAME:") for s in symbols) and not _one_slip(a.form, b.form):
+        return TRANSLITERATION, f"'{a.form}' read as '{b.form}' (another form of the name)"
     long_family = a.family and b.family and min(len(a.form), len(b.form)) >= SLIP_MIN_LENGTH
     if slip and long_family and _one_slip(a.form, b.form):
         return TYPO, f"one-letter difference between '{a.form}' and '{b.form}'"

@@ -56,6 +56,8 @@ PEOPLE_PAIRS = Path(__file__).parent.parent / "data" / "name_pairs" / "people.cs
         ("Gerhard Schröder", "Gerhard Schroeder", TRANSLITERATION, "'schroder' and 'schroeder'"),
         ("Mikhail Gorbachev", "Михаил Горбачёв", TRANSLITERATION, "'gorbachev' and 'gorbachyov'"),
         ("Kim Jong-un", "Kim Jong Un", EXACT, ""),
+        ("Saddam Hussein", "Saddam Husain", TRANSLITERATION, "'hussein' read as 'husain'"),
+        ("Tom Martin", "Tom Martyn", None, ""),  # one letter apart: another family's name
         # name order
         ("Xi Jinping", "Jinping Xi", NAME_ORDER, "family name written first on one side"),
         ("习近平", "Xi Jinping", NAME_ORDER, "family name written first"),
