@@ -1,4 +1,4 @@
-"""`flask match people PAIRS.csv`: the undeclared-interest screening's name decision, pair by pair."""
+"""`flask match people PAIRS.csv`: the undeclared screening's name decision, pair by pair."""
 
 from __future__ import annotations
 
