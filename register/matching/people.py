@@ -24,7 +24,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rigour.names import NameTypeTag, Symbol, analyze_names
@@ -169,6 +169,15 @@ class Token:
     original: str
     family: bool
     particle: bool = False
+    # derived, for comparing many names fast
+    roman: str = field(init=False, compare=False, repr=False)
+    symbols: frozenset[str] = field(init=False, compare=False, repr=False)
+    latin: bool = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "roman", romanised(self.form))
+        object.__setattr__(self, "symbols", name_symbols(self.original))
+        object.__setattr__(self, "latin", is_latin(self.original))
 
     @property
     def initial(self) -> bool:
@@ -182,6 +191,15 @@ class WrittenName:
     tokens: tuple[Token, ...]
     stored: PersonName
     generation: str = ""  # "junior", "senior", "II"... when the name says so
+    # derived: the full words, and every two or three neighbouring words joined
+    words: frozenset[str] = field(init=False, compare=False, repr=False)
+    runs: frozenset[str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        forms = [t.form for t in self.tokens]
+        object.__setattr__(self, "words", frozenset(f for f in forms if len(f) > 1))
+        runs = ("".join(forms[i : i + n]) for n in (2, 3) for i in range(len(forms) - n + 1))
+        object.__setattr__(self, "runs", frozenset(runs))
 
     @property
     def text(self) -> str:
@@ -193,23 +211,26 @@ class WrittenName:
 
 
 def _words(text: str) -> list[list[Token]]:
-    """Tokens grouped by written word; a word in a dense script ("习近平") is read as its first
-    syllable (the family name) and the rest joined."""
-    groups: list[list[Token]] = []
-    for word in text.split():
-        parts: list[Token] = []
-        for piece in _HYPHENS.split(_JOINERS.sub("", word)):
-            forms = _NON_ALPHA.sub(" ", ascii_text(piece).casefold()).split()
-            if len(forms) > 1 and is_dense_script(piece):
-                forms = [forms[0], "".join(forms[1:])]
-            initials = _joined_initials(piece)
-            if initials:  # "JD Vance"
-                forms = list(forms[0])
-            upper = piece.isupper() and sum(c.isalpha() for c in piece) > 1 and not initials
-            parts.extend(Token(f, piece.casefold(), upper) for f in forms)
-        if parts:
-            groups.append(parts)
-    return groups
+    """Tokens grouped by written word."""
+    return [list(parts) for word in text.split() if (parts := _word_tokens(word))]
+
+
+@lru_cache(maxsize=1 << 17)
+def _word_tokens(word: str) -> tuple[Token, ...]:
+    """The tokens of one written word (its hyphenated parts); a word in a dense script ("习近平")
+    is read as its first syllable (the family name) and the rest joined. `family` marks a word
+    in capitals here, a hint that it is the family name."""
+    parts: list[Token] = []
+    for piece in _HYPHENS.split(_JOINERS.sub("", word)):
+        forms = _NON_ALPHA.sub(" ", ascii_text(piece).casefold()).split()
+        if len(forms) > 1 and is_dense_script(piece):
+            forms = [forms[0], "".join(forms[1:])]
+        initials = _joined_initials(piece)
+        if initials:  # "JD Vance"
+            forms = list(forms[0])
+        upper = piece.isupper() and sum(c.isalpha() for c in piece) > 1 and not initials
+        parts.extend(Token(f, piece.casefold(), upper) for f in forms)
+    return tuple(parts)
 
 
 def _joined_initials(piece: str) -> bool:
@@ -239,9 +260,15 @@ def _strip_groups(groups: list[list[Token]]) -> tuple[list[list[Token]], str]:
 
 
 def _mark(groups: list[list[Token]], family: bool) -> list[Token]:
-    return [
-        Token(t.form, t.original, family, t.form in PARTICLES) for group in groups for t in group
-    ]
+    return [_marked(t, family) for group in groups for t in group]
+
+
+def _marked(token: Token, family: bool) -> Token:
+    """The token as part of the family name or not (a particle marked as such)."""
+    particle = token.form in PARTICLES
+    if token.family == family and token.particle == particle:
+        return token
+    return Token(token.form, token.original, family, particle)
 
 
 @lru_cache(maxsize=1 << 17)
@@ -260,7 +287,7 @@ def read_person_name(raw: str) -> WrittenName | None:
         groups, generation = _strip_groups(_words(text))
         flat = [t for g in groups for t in g]
         if any(t.family for t in flat) and not all(t.family for t in flat):  # "XI Jinping"
-            tokens = [Token(t.form, t.original, t.family, t.form in PARTICLES) for t in flat]
+            tokens = [_marked(t, t.family) for t in flat]
         elif is_dense_script(text):  # family name first: "习近平"
             tokens = _mark([flat[:1]], True) + _mark([flat[1:]], False)
         else:
@@ -318,14 +345,14 @@ def _pair_kind(a: Token, b: Token, slip: bool) -> tuple[str, str] | None:
             full = b if a.initial else a
             return INITIAL, f"'{full.form[0]}' read as the initial of '{full.form}'"
         return None
-    if romanised(a.form) == romanised(b.form):
+    if a.roman == b.roman:
         return TRANSLITERATION, f"'{a.form}' and '{b.form}' read as spellings of one name"
-    symbols = name_symbols(a.original) & name_symbols(b.original)
+    symbols = a.symbols & b.symbols
     if symbols and not (a.family or b.family):
         if any(s.startswith("[NICK:") for s in symbols):
             return NICKNAME, f"'{a.form}' read as '{b.form}'"
         return NICKNAME, f"'{a.form}' read as '{b.form}' (another form of the name)"
-    if not (is_latin(a.original) and is_latin(b.original)) and symbols:
+    if not (a.latin and b.latin) and symbols:
         return TRANSLITERATION, f"'{a.original}' read as '{b.original}'"
     # A family name in two romanisations ("Hussein" / "Husain", "Yeltsin" / "Jelzin"); one
     # letter apart ("Davis" / "Davies", "Martin" / "Martyn") is too often another family's name.
@@ -434,12 +461,20 @@ def compare_written_names(
     letter's difference in a long family name (only when birth month and year agree)."""
     if name_a.generation and name_b.generation and name_a.generation != name_b.generation:
         return None  # "John Smith Jr" / "John Smith Sr"
-    a = _merge(list(name_b.tokens), list(name_a.tokens))
-    b = _merge(a, list(name_b.tokens))
+    a, b = list(name_a.tokens), list(name_b.tokens)
+    if name_b.words & name_a.runs:
+        a = _merge(b, a)
+    if name_a.words & name_b.runs or len(a) < len(name_a.tokens):
+        b = _merge(a, b)
     options = [
         [(j, kind) for j, y in enumerate(b) if (kind := _pair_kind(x, y, slip)) is not None]
         for x in a
     ]
+    paired_b = {j for found in options for j, _ in found}
+    if not any(not x.family and found for x, found in zip(a, options, strict=True)) or not any(
+        not b[j].family for j in paired_b
+    ):
+        return None  # a side none of whose given names pairs (as _assess requires)
     best: NameComparison | None = None
     best_rank = (-1, -1.0)
     chosen: list[tuple[int, int, str, str]] = []
@@ -565,13 +600,19 @@ def match_person(
 
 
 def _word_keys(token: Token) -> set[str]:
-    return {romanised(token.form), *name_symbols(token.original)}
+    return {token.roman, *token.symbols}
 
 
-def _slip_keys(form: str) -> set[str]:
+@lru_cache(maxsize=1 << 17)
+def _deletions(form: str) -> frozenset[str]:
     """The word and every form of it with one letter dropped: two words one slip apart share
     one of these."""
-    return {form, *(form[:i] + form[i + 1 :] for i in range(len(form)))}
+    return frozenset((form, *(form[:i] + form[i + 1 :] for i in range(len(form)))))
+
+
+def _slip_keys(form: str, month: int, year: int) -> list[tuple[str, int, int]]:
+    """The slip blocks of a family word of someone born in `month` and `year`."""
+    return [(variant, month, year) for variant in _deletions(form)]
 
 
 def _index_keys(name: WrittenName) -> set[str]:
@@ -591,16 +632,18 @@ def _query_keys(name: WrittenName) -> set[str]:
     of them in full with a word of the other name."""
     tokens = name.tokens
     family = [i for i, t in enumerate(tokens) if t.family]
-    near = sorted({*family, max(min(family) - 1, 0)})
+    near = sorted({*family, min(family) - 1} - {-1, 0} | set(family))
     keys: set[str] = set()
     for i in near:
         if not tokens[i].initial:
-            keys |= _word_keys(tokens[i])
-    forms = [t.form for t in tokens]
-    for width in (2, 3):
-        for start in range(max(min(near) - width + 1, 0), max(near) + 1):
-            if start + width <= len(forms):
-                keys.add("".join(forms[start : start + width]))
+            keys.add(tokens[i].roman)
+            keys |= tokens[i].symbols
+    if len(tokens) > 1:
+        forms = [t.form for t in tokens]
+        for width in (2, 3):
+            for start in range(max(near[0] - width + 1, 0), near[-1] + 1):
+                if start + width <= len(forms):
+                    keys.add("".join(forms[start : start + width]))
     return keys
 
 
@@ -610,7 +653,7 @@ class PersonIndex:
 
     def __init__(self, people: Iterable[Person] = ()) -> None:
         self.blocks: dict[str, list[Person]] = {}
-        self.slips: dict[str, list[Person]] = {}
+        self.slips: dict[tuple[str, int, int], list[Person]] = {}
         self.count = 0
         for item in people:
             self.add(item)
@@ -618,39 +661,36 @@ class PersonIndex:
     def add(self, item: Person) -> None:
         self.count += 1
         keys: set[str] = set()
-        slips: set[str] = set()
+        slips: set[tuple[str, int, int]] = set()
         for name in item.names:
             keys |= _index_keys(name)
             if item.birth_month and item.birth_year:
                 for token in name.tokens:
                     if token.family and len(token.form) >= SLIP_MIN_LENGTH:
-                        slips |= _slip_keys(token.form)
+                        slips.update(_slip_keys(token.form, item.birth_month, item.birth_year))
         for key in keys:
             self.blocks.setdefault(key, []).append(item)
-        for key in slips:
-            self.slips.setdefault(key, []).append(item)
+        for slip_key in slips:
+            self.slips.setdefault(slip_key, []).append(item)
 
     def __len__(self) -> int:
         return self.count
 
     def candidates(
         self, name: WrittenName, birth_month: int | None, birth_year: int | None
-    ) -> Iterator[Person]:
+    ) -> list[Person]:
         """Every indexed person sharing a block with the name, once."""
-        seen: set[int] = set()
+        found: dict[int, Person] = {}
         for key in _query_keys(name):
             for item in self.blocks.get(key, ()):
-                if id(item) not in seen:
-                    seen.add(id(item))
-                    yield item
+                found[id(item)] = item
         if birth_month and birth_year:
             for token in name.tokens:
                 if token.family and len(token.form) >= SLIP_MIN_LENGTH:
-                    for key in _slip_keys(token.form):
-                        for item in self.slips.get(key, ()):
-                            if id(item) not in seen:
-                                seen.add(id(item))
-                                yield item
+                    for slip_key in _slip_keys(token.form, birth_month, birth_year):
+                        for item in self.slips.get(slip_key, ()):
+                            found[id(item)] = item
+        return list(found.values())
 
     def matches(
         self, name: WrittenName, birth_month: int | None, birth_year: int | None
