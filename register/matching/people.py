@@ -310,7 +310,11 @@ def romanised(form: str) -> str:
 
 @lru_cache(maxsize=1 << 17)
 def name_symbols(original: str) -> frozenset[str]:
-    """rigour's NAME and NICK symbols of one word: forms of the same name share one."""
+    """rigour's NAME and NICK symbols of one word: forms of the same name share one.
+
+    The first call in a process builds rigour's person-name tagger: about 6 s and 380 MB
+    (measured here with rigour 2.6.1), once.
+    """
     found: set[str] = set()
     for name in analyze_names(NameTypeTag.PER, [original], phonetics=False, numerics=False):
         for span in name.spans:
