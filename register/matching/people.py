@@ -186,10 +186,10 @@ class Token:
 
 @dataclass(frozen=True, slots=True)
 class WrittenName:
-    """A name read for comparison, with its stored form."""
+    """A name read for comparison, and the text it was read from."""
 
     tokens: tuple[Token, ...]
-    stored: PersonName
+    raw: str
     generation: str = ""  # "junior", "senior", "II"... when the name says so
     # derived: the full words, and every two or three neighbouring words joined
     words: frozenset[str] = field(init=False, compare=False, repr=False)
@@ -203,7 +203,9 @@ class WrittenName:
 
     @property
     def text(self) -> str:
-        return self.stored.text
+        """The stored form (`PersonName.text`) of the name read."""
+        stored = parse_person_name(self.raw)  # None only for a name that would not read
+        return stored.text if stored else "|"
 
     @property
     def display(self) -> str:
@@ -274,10 +276,7 @@ def _marked(token: Token, family: bool) -> Token:
 @lru_cache(maxsize=1 << 17)
 def read_person_name(raw: str) -> WrittenName | None:
     """A written name read for comparison, or None without both a forename and a surname."""
-    stored = parse_person_name(raw)
-    if stored is None:
-        return None
-    text = _BRACKETS.sub(" ", unescape_html(raw))
+    text = _BRACKETS.sub(" ", unescape_html(raw or ""))
     before, comma, after = text.partition(",")
     given_groups, generation = _strip_groups(_words(after)) if comma else ([], "")
     if given_groups:  # "SMITH, John"
@@ -297,7 +296,7 @@ def read_person_name(raw: str) -> WrittenName | None:
             tokens = _mark(groups[:start], False) + _mark(groups[start:], True)
     if not any(t.family for t in tokens) or all(t.family for t in tokens):
         return None
-    return WrittenName(tuple(tokens), stored, generation)
+    return WrittenName(tuple(tokens), raw, generation)
 
 
 @lru_cache(maxsize=1 << 17)
