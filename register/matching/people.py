@@ -230,7 +230,7 @@ def _word_tokens(word: str) -> tuple[Token, ...]:
         initials = _joined_initials(piece)
         if initials:  # "JD Vance"
             forms = list(forms[0])
-        upper = piece.isupper() and sum(c.isalpha() for c in piece) > 1 and not initials
+        upper = piece.isupper() and len(forms) == 1 and len(forms[0]) > 1 and not initials
         parts.extend(Token(f, piece.casefold(), upper) for f in forms)
     return tuple(parts)
 
@@ -289,6 +289,8 @@ def read_person_name(raw: str) -> WrittenName | None:
             tokens = [_marked(t, t.family) for t in flat]
         elif is_dense_script(text):  # family name first: "习近平"
             tokens = _mark([flat[:1]], True) + _mark([flat[1:]], False)
+        elif len(groups) > 1 and all(t.initial for g in groups[1:] for t in g):  # "Smith J R"
+            tokens = _mark(groups[:1], True) + _mark(groups[1:], False)
         else:
             start = len(groups) - 1
             while start > 1 and all(t.form in PARTICLES for t in groups[start - 1]):
@@ -342,6 +344,8 @@ def _one_slip(a: str, b: str) -> bool:
 def _pair_kind(a: Token, b: Token, slip: bool) -> tuple[str, str] | None:
     """How two words can be the same: (quality, what it rests on), or None."""
     if a.form == b.form:
+        if a.initial:
+            return INITIAL, f"'{a.form}' given only as an initial on both sides"
         return EXACT, ""
     if a.initial or b.initial:
         if a.form[0] == b.form[0] and not (a.family and b.family):

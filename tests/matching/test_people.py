@@ -71,6 +71,9 @@ PEOPLE_PAIRS = Path(__file__).parent.parent / "data" / "name_pairs" / "people.cs
         ("I. M. Trowe", "Isabelle Mary Trowe", INITIAL, "'i' read as the initial of 'isabelle'"),
         ("JD Vance", "James David Vance", INITIAL, "'d' read as the initial of 'david'"),
         ("Iain Duncan Smith", "Iain Smith", FULL, "'duncan' on one side only"),
+        ("J.R.R. Tolkien", "John Ronald Reuel Tolkien", INITIAL, "initial of 'reuel'"),
+        ("Smith J R", "John Robert Smith", INITIAL, "'r' read as the initial of 'robert'"),
+        ("J. Smith", "SMITH, J", INITIAL, "'j' given only as an initial on both sides"),
         # no match: another forename, middle name, order of forenames, or family name
         ("Bill Esterson", "Robert Esterson", None, ""),
         ("Isabelle Trowe", "Isobel Trowe", None, ""),
