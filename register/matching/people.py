@@ -65,12 +65,15 @@ _JOINERS = re.compile(r"['’`]")
 _HYPHENS = re.compile(r"[-‐‑–—]")
 _NON_ALPHA = re.compile(r"[^a-z]+")
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-# Spellings that differ only by romanisation (Russian, Ukrainian, German umlauts written out).
+# Spellings that differ only by romanisation (Russian, Ukrainian, Persian, Polish and German
+# spellings, German umlauts written out).
 _ROMANISATION = tuple(
     (re.compile(pattern), replacement)
     for pattern, replacement in (
         ("tch", "ch"),
         ("dzh", "j"),
+        ("zh", "j"),
+        ("w", "v"),
         ("kh", "h"),
         ("ks", "x"),
         ("yo", "e"),
