@@ -70,7 +70,9 @@ OWN_DEPARTMENT_WEIGHT = 20.0
 OTHER_BUYER_WEIGHT = 5.0
 # A scoped run lists its companies in SQL IN clauses of IN_BATCH. An import that changed more
 # than SCOPE_LIMIT companies screens everything instead: measured with bench/undeclared.py
-# (20,000 officials, 1M officer records), a full run took 3.2 s, 5,000 companies 1.0 s.
+# (20,000 officials, 1M officer records), a full run took 3.2 s, 5,000 companies 1.0 s. With
+# nicknames, name forms and romanisations (rigour's person-name data) the full run took 22 s on
+# a shared two-core machine (8.8 s there before), 6 s of it building rigour's name tagger once.
 IN_BATCH = 900
 SCOPE_LIMIT = 10_000
 
