@@ -664,12 +664,12 @@ class PersonIndex:
     def __init__(self, people: Iterable[Person] = ()) -> None:
         self.blocks: dict[str, list[Person]] = {}
         self.slips: dict[tuple[str, int, int], list[Person]] = {}
-        self.count = 0
+        self.people: list[Person] = []
         for item in people:
             self.add(item)
 
     def add(self, item: Person) -> None:
-        self.count += 1
+        self.people.append(item)
         keys: set[str] = set()
         slips: set[tuple[str, int, int]] = set()
         for name in item.names:
@@ -684,7 +684,7 @@ class PersonIndex:
             self.slips.setdefault(slip_key, []).append(item)
 
     def __len__(self) -> int:
-        return self.count
+        return len(self.people)
 
     def candidates(
         self, name: WrittenName, birth_month: int | None, birth_year: int | None

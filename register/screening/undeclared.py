@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from register.audit.log import record
@@ -466,8 +466,13 @@ def screen_undeclared(
         officers: Any = session.execute(_officers(None).execution_options(yield_per=10000))
     elif company_numbers is None:  # some officials: the officer records naming one of them
         # (names match through nicknames, name forms and romanisations, so no SQL filter on
-        # the stored person key can find them all)
-        stream = session.execute(_officers(None).execution_options(yield_per=10000))
+        # the stored person key can find them all; a birth year can rule records out)
+        statement = _officers(None)
+        years = {p.birth_year or None for p in index.people}
+        if None not in years:  # (a year of 0 counts as unknown, as compare_birth reads it)
+            known = CompanyOfficer.birth_year.in_({*years, 0})
+            statement = statement.where(or_(CompanyOfficer.birth_year.is_(None), known))
+        stream = session.execute(statement.execution_options(yield_per=10000))
         officers = [row for row in stream if _names_someone(index, row)]
         supplies = _supplies(session, {row.company_number for row in officers})
     else:  # the few officer records in scope first, then only their companies' supplies
