@@ -89,6 +89,30 @@ _ROMANISATION = tuple(
         ("(?<=[tln])ya", "ia"),
     )
 )
+# English short forms rigour's name data lacks (checked with rigour 2.6.1: these pairs share no
+# NAME or NICK symbol there): full forms, then their short forms; a short form is each full form
+# before it.
+SHORT_FORMS = """
+joseph: joe joey | jacob: jake | william: liam billy | michael: mick micky mickey
+victoria: vicky vikki vicki tori | christopher: kit | antony anthony: tony
+phillip philip: phil | jennifer: jen jenny | james: jimmy jamie | sarah: sally
+catherine katherine kathryn katharine: kate katie kathy cathy kath | mary: polly molly
+margaret: meg peggy maggie | patricia: pat patsy trish | albert: bert bertie | herbert: bert
+charles: charlie | henry: hal harry | edward: ned eddie ted | terence: terry
+gerald gerard: gerry | alexander alexandra: sandy | alfred: alf alfie | leslie: les
+frederick: freddie fred | nicola: nicky | reginald: reg | ronald: ronnie | susan: suzy sue
+valerie: val | virginia: ginny | teresa theresa: tess tessa | rebecca: becky bex
+abigail: abby abbie | isabel isabelle isabella: izzy issy bella | angus: gus
+robert: rab bobby | richard: rich | david: davy | thomas: tommy | geoffrey: geoff
+jeffrey: jeff | elizabeth: beth betty lizzie | amanda: mandy
+"""
+_SHORT_SYMBOLS: dict[str, set[str]] = {}
+for _entry in re.split(r"[|\n]", SHORT_FORMS):
+    if _entry.strip():
+        _fulls, _shorts = (part.split() for part in _entry.split(":"))
+        for _full in _fulls:  # "Kate" is Catherine or Kathryn; they are not each other
+            for _form in (_full, *_shorts):
+                _SHORT_SYMBOLS.setdefault(_form, set()).add(f"[SHORT:{_full}]")
 SLIP_MIN_LENGTH = 6  # a family name this long may carry a one-letter slip (birth date agreed)
 
 EXACT = "exact"  # every word on both sides, the same ones
@@ -314,7 +338,8 @@ def romanised(form: str) -> str:
 
 @lru_cache(maxsize=1 << 17)
 def name_symbols(original: str) -> frozenset[str]:
-    """rigour's NAME and NICK symbols of one word: forms of the same name share one.
+    """rigour's NAME and NICK symbols of one word, and SHORT ones from SHORT_FORMS: forms of
+    the same name share one.
 
     The first call in a process builds rigour's person-name tagger: about 6 s and 380 MB
     (measured here with rigour 2.6.1), once.
@@ -325,6 +350,7 @@ def name_symbols(original: str) -> frozenset[str]:
             category = span.symbol.category
             if len(span.parts) == 1 and category in (Symbol.Category.NAME, Symbol.Category.NICK):
                 found.add(str(span.symbol))
+    found |= _SHORT_SYMBOLS.get(ascii_text(original).casefold(), set())
     return frozenset(found)
 
 
@@ -359,7 +385,7 @@ def _pair_kind(a: Token, b: Token, slip: bool) -> tuple[str, str] | None:
         return TRANSLITERATION, f"'{a.form}' and '{b.form}' read as spellings of one name"
     symbols = a.symbols & b.symbols
     if symbols and not (a.family or b.family):
-        if any(s.startswith("[NICK:") for s in symbols):
+        if any(s.startswith(("[NICK:", "[SHORT:")) for s in symbols):
             return NICKNAME, f"'{a.form}' read as '{b.form}'"
         return NICKNAME, f"'{a.form}' read as '{b.form}' (another form of the name)"
     if not (a.latin and b.latin) and symbols:

@@ -50,6 +50,10 @@ PEOPLE_PAIRS = Path(__file__).parent.parent / "data" / "name_pairs" / "people.cs
         ("Liz Truss", "TRUSS, Mary Elizabeth", NICKNAME, "'mary' on one side only"),
         ("Liz Truss", "Elizabeth Truss", NICKNAME, "'liz' read as 'elizabeth'"),
         ("Aleksandr Pushkin", "Alexander Pushkin", NICKNAME, "another form of the name"),
+        ("Joe Robertson", "Joseph Robertson", NICKNAME, "'joe' read as 'joseph'"),  # SHORT_FORMS
+        ("Kate West", "Kathryn West", NICKNAME, "'kate' read as 'kathryn'"),
+        ("Catherine West", "Kathryn West", None, ""),  # both short to Kate; not each other
+        ("Joe Robertson", "Jacob Robertson", None, ""),
         # transliterations and romanisations
         ("Владимир Путин", "Vladimir Putin", EXACT, ""),
         ("Volodymyr Zelenskyy", "Volodymyr Zelensky", TRANSLITERATION, "spellings of one name"),
