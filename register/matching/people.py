@@ -9,14 +9,19 @@ nicknames dropped), each marked as part of the family name or not: the words bef
 
 Two names can be the same person's when their tokens pair up: the same word, an initial, a
 nickname or other form of the same forename from rigour's name data ("Bob" / "Robert",
-"Aleksandr" / "Alexander"), a spelling that differs only by a common romanisation
-("Zelenskyy" / "Zelensky", "Schroeder" / "Schröder"), or two words written as one
-("Muller-Smith" / "MULLERSMITH"); both family names take part in full, any given names left over
-are on one side only (a middle name), and given names keep their order. The family name first
-("Jinping Xi" / "Xi Jinping") or only one part of a double-barrelled family name ("Anna
-Smith-Jones" / "Anna Jones") are accepted at a lower quality. A one-letter slip in a long family
-name is accepted only when both sides give the same month and year of birth. A contradicting
-birth date rules a match out whatever the names say.
+"Aleksandr" / "Alexander"; SHORT_FORMS adds English short forms it lacks), a family name in
+another script or romanisation from the same data ("Hussein" / "Husain", unless only one letter
+apart), a spelling that differs only by a common romanisation ("Zelenskyy" / "Zelensky",
+"Schroeder" / "Schröder"), or two words written as one ("Muller-Smith" / "MULLERSMITH"). Both
+family names take part in full, any given names left over are on one side only (a middle name),
+and given names keep their order. The family name first on one side only ("Jinping Xi" / "Xi
+Jinping") or one part of a double-barrelled family name ("Anna Smith-Jones" / "Anna Jones") is
+accepted at a lower quality; "Jr" and "Sr" keep a father and son apart. A one-letter slip in a
+long family name is accepted only when both sides give the same month and year of birth. A
+contradicting birth date rules a match out whatever the names say.
+
+Each match has a quality (NAME_QUALITY, which undeclared screening turns into a weight) and
+notes saying what it rests on ("'bob' read as 'robert'").
 """
 
 from __future__ import annotations
