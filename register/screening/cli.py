@@ -1,4 +1,4 @@
-"""`flask --app wsgi match run|names|screen`: run and inspect the matching engine."""
+"""`flask --app wsgi match run|names|people|screen`: run and inspect the matching engine."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from register import runtime
 from register.cli_support import ProgressLine, fail
 from register.matching import InterestRecord, MatchingEngine
+from register.matching.people import compare_person_name_text
 from register.matching.score import compare_org_name_forms
 from register.screening import screen_everything
 from register.screening.declared import supplier_records
@@ -54,6 +55,22 @@ def match_names(csv_file: IO[str]) -> None:
         score = found.score if found.matched else 0.0
         matched = str(found.matched).lower()
         out.writerow([row["name_a"], row["name_b"], f"{score:.1f}", matched, reasons])
+
+
+@match_cli.command("people")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+def match_people(csv_file: IO[str]) -> None:
+    """Compare name_a,name_b person names as undeclared-interest screening does with no birth
+    date known: the quality of the match (empty if none) and true or false."""
+    reader = csv.DictReader(csv_file)
+    if not {"name_a", "name_b"} <= set(reader.fieldnames or []):
+        fail("The CSV needs the columns name_a,name_b")
+    out = csv.writer(sys.stdout)
+    out.writerow(["name_a", "name_b", "quality", "match"])
+    for row in reader:
+        quality = compare_person_name_text(row["name_a"] or "", row["name_b"] or "")
+        matched = str(quality is not None).lower()
+        out.writerow([row["name_a"], row["name_b"], quality or "", matched])
 
 
 @match_cli.command("screen")

@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from register.audit.log import record
@@ -32,12 +32,19 @@ from register.matching import compare_names
 from register.matching.identifiers import normalise_identifier
 from register.matching.people import (
     BIRTH_MATCH,
+    EXACT,
+    FULL,
     INITIAL,
+    NAME_ORDER,
+    NICKNAME,
+    SURNAME_PART,
+    TRANSLITERATION,
+    TYPO,
     PersonIndex,
     PersonMatch,
-    PersonName,
     birth_text,
     person,
+    read_person_name,
     split_other_names,
 )
 from register.matching.score import months_between
@@ -47,13 +54,25 @@ from register.models.people import OFFICIAL
 from register.screening.flags import FlagCounts, upsert_flag, withdraw_missing
 
 SOURCE_KEY = "undeclared"
-NAME_WEIGHT = {"exact": 40.0, "full": 35.0, INITIAL: 25.0}
+NAME_WEIGHT = {
+    EXACT: 40.0,
+    FULL: 35.0,
+    NICKNAME: 32.0,
+    TRANSLITERATION: 32.0,
+    NAME_ORDER: 30.0,
+    SURNAME_PART: 30.0,
+    INITIAL: 25.0,
+    TYPO: 25.0,  # only ever with the month and year of birth agreeing
+}
+NAME_LABEL = {INITIAL: "initial only", NAME_ORDER: "name order", SURNAME_PART: "surname part"}
 BIRTH_WEIGHT = 35.0
 OWN_DEPARTMENT_WEIGHT = 20.0
 OTHER_BUYER_WEIGHT = 5.0
 # A scoped run lists its companies in SQL IN clauses of IN_BATCH. An import that changed more
 # than SCOPE_LIMIT companies screens everything instead: measured with bench/undeclared.py
-# (20,000 officials, 1M officer records), a full run took 3.2 s, 5,000 companies 1.0 s.
+# (20,000 officials, 1M officer records), a full run took 3.2 s, 5,000 companies 1.0 s. With
+# nicknames, name forms and romanisations (rigour's person-name data) the full run took 22 s on
+# a shared two-core machine (8.8 s there before), 6 s of it building rigour's name tagger once.
 IN_BATCH = 900
 SCOPE_LIMIT = 10_000
 
@@ -172,8 +191,8 @@ def assess(
         (
             "person_name",
             NAME_WEIGHT[match.quality],
-            f"names match ({'initial only' if match.quality == INITIAL else match.quality}): "
-            f"{' '.join(match.matched_name.forenames)} {match.matched_name.surname}",
+            f"names match ({NAME_LABEL.get(match.quality, match.quality)}): "
+            f"{match.matched_name.display}" + (f" ({match.reason})" if match.reason else ""),
         ),
         (
             (
@@ -323,8 +342,8 @@ def find_matches(
         if not company_supplies:
             continue
         report.officers += 1
-        name = PersonName.from_text(row.person_key)
-        if not name.forenames:
+        name = read_person_name(row.name)
+        if name is None:
             continue
         officer: Officer | None = None
         for match in index.matches(name, row.birth_month, row.birth_year):
@@ -390,12 +409,8 @@ def _digest(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
 
-def _officers(
-    company_numbers: list[str] | None, blocks: Iterable[tuple[str, str]] | None
-) -> Select[*tuple[Any, ...]]:
-    """Officer and PSC records: of `company_numbers` if given, and with a person key in `blocks`
-    (surname and first initial, as PersonIndex blocks names) if given; of award suppliers only
-    if neither (a scoped run skips the others itself: 4x faster than this join on 1M records)."""
+def _officers(company_numbers: list[str] | None) -> Select[*tuple[Any, ...]]:
+    """Officer and PSC records: of `company_numbers` if given, else of award suppliers."""
     statement: Select[*tuple[Any, ...]] = select(
         CompanyOfficer.id,
         CompanyOfficer.company_number,
@@ -409,27 +424,19 @@ def _officers(
         CompanyOfficer.birth_year,
         CompanyOfficer.content_digest,
     )
-    if company_numbers is None and blocks is None:
-        statement = statement.where(
-            CompanyOfficer.company_number.in_(
-                select(AwardSupplier.company_number).where(
-                    AwardSupplier.company_number.is_not(None)
-                )
-            )
-        )
     if company_numbers is not None:
-        statement = statement.where(CompanyOfficer.company_number.in_(company_numbers))
-    if blocks is not None:  # person keys are "forenames|surname", letters and spaces only
-        statement = statement.where(
-            or_(
-                false(),
-                *(
-                    CompanyOfficer.person_key.like(f"{initial}%|{surname}")
-                    for surname, initial in blocks
-                ),
-            )
+        return statement.where(CompanyOfficer.company_number.in_(company_numbers))
+    return statement.where(
+        CompanyOfficer.company_number.in_(
+            select(AwardSupplier.company_number).where(AwardSupplier.company_number.is_not(None))
         )
-    return statement
+    )
+
+
+def _names_someone(index: PersonIndex, row: Any) -> bool:
+    """Whether an officer record's name and birth date match anyone in the index."""
+    name = read_person_name(row.name)
+    return name is not None and any(index.matches(name, row.birth_month, row.birth_year))
 
 
 def screen_undeclared(
@@ -453,15 +460,23 @@ def screen_undeclared(
         return report  # an empty scope: nothing to screen
     index, departments = _officials(session, official_ids)
     report.officials = len(index)
-    blocks = list(index.blocks) if official_ids is not None else None
     if full:  # supplies first, then the (many) officer records streamed past them
         supplies = _supplies(session)
-        officers: Any = session.execute(_officers(None, None).execution_options(yield_per=10000))
+        officers: Any = session.execute(_officers(None).execution_options(yield_per=10000))
+    elif company_numbers is None:  # some officials: the officer records naming one of them
+        # (names match through nicknames, name forms and romanisations, so no SQL filter on
+        # the stored person key can find them all; a birth year can rule records out)
+        statement = _officers(None)
+        years = {p.birth_year or None for p in index.people}
+        if None not in years:  # (a year of 0 counts as unknown, as compare_birth reads it)
+            known = CompanyOfficer.birth_year.in_({*years, 0})
+            statement = statement.where(or_(CompanyOfficer.birth_year.is_(None), known))
+        stream = session.execute(statement.execution_options(yield_per=10000))
+        officers = [row for row in stream if _names_someone(index, row)]
+        supplies = _supplies(session, {row.company_number for row in officers})
     else:  # the few officer records in scope first, then only their companies' supplies
         officers = [
-            row
-            for batch in _batches(company_numbers)
-            for row in session.execute(_officers(batch, blocks))
+            row for batch in _batches(company_numbers) for row in session.execute(_officers(batch))
         ]
         supplies = _supplies(session, {row.company_number for row in officers})
     if progress:
