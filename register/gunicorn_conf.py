@@ -35,3 +35,11 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Each worker opens its own database connections after the fork.
 preload_app = False
+
+
+def on_starting(server: object) -> None:
+    """Load the name data once in the master (rigour's taggers: seconds and hundreds of MB):
+    every worker forked from it, recycled ones too, shares those pages and starts ready."""
+    from register.matching import load_name_data
+
+    load_name_data()

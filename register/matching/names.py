@@ -143,7 +143,7 @@ def _role(part: NamePart, categories: set[SymbolCategory], symbols: set[str]) ->
 
 
 def _without_company(form: str) -> str:
-    """"coltd" (rigour's "Co., Ltd.") is "ltd"."""
+    """ "coltd" (rigour's "Co., Ltd.") is "ltd"."""
     rest = form[2:]
     found = extract_org_types(rest) if form.startswith("co") and rest else []
     return rest if found and found[0][0] == rest else form

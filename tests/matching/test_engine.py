@@ -66,9 +66,8 @@ def test_morning_lane_flags_high() -> None:
     assert result.risk_level == "high"
     assert result.name_score == 100
     assert (result.interest_id, result.source_key, result.award_supplier_id) == (1, "org:0", 100)
-    assert (
-        "names match: morning lane associates (legal forms 'ltd', 'limited' set aside)"
-        in texts(result)
+    assert "names match: morning lane associates (legal forms 'ltd', 'limited' set aside)" in texts(
+        result
     )
     assert "interest ended 8 months before the award" in texts(result)
     assert "awarded by the official's own department" in texts(result)

@@ -6,6 +6,8 @@ import importlib
 import json
 import logging
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +134,19 @@ def test_gunicorn_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GUNICORN_BIND", "0.0.0.0:9000")
     module = importlib.reload(module)
     assert module.workers == 3 and module.bind == "0.0.0.0:9000"
+
+
+def test_gunicorn_master_loads_the_name_data_before_forking() -> None:
+    """After the master's on_starting, a person-name comparison (rigour's person tagger takes
+    seconds to build) is immediate: forked workers inherit it. A fresh process, so nothing else
+    has built it."""
+    code = (
+        "import time, register.gunicorn_conf as conf; conf.on_starting(None); "
+        "from register.matching.people import compare_person_name_text as compare; "
+        "began = time.perf_counter(); assert compare('Bob Smith', 'Robert Smith'); "
+        "print(time.perf_counter() - began)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert float(result.stdout) < 0.5
