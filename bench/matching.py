@@ -120,7 +120,11 @@ class Generator:
         return date(start, 1, 1) + timedelta(days=self.rng.randrange((end - start) * 365))
 
 
-def build(args: argparse.Namespace) -> tuple[list[SupplierRecord], list[InterestRecord], dict]:
+def build(
+    args: argparse.Namespace,
+) -> tuple[list[SupplierRecord], list[InterestRecord], dict, dict[int, int], list[int]]:
+    """Award rows, interests, the planted interests by kind, the company each planted one was
+    made from, and the company of each award row (by award_supplier_id - 1)."""
     gen = Generator(args.seed, brands=max(1000, args.awards // 2))
     rng = gen.rng
     companies = [gen.company() for _ in range(max(100, args.awards // 4))]
@@ -144,6 +148,7 @@ def build(args: argparse.Namespace) -> tuple[list[SupplierRecord], list[Interest
         )
     supplied = sorted(set(chosen))
     planted: dict[str, list[int]] = {"respelt": [], "typo": [], "trading name": [], "near": []}
+    targets: dict[int, int] = {}
     interests = []
     for n in range(1, args.interests + 1):
         roll = rng.random()
@@ -164,6 +169,7 @@ def build(args: argparse.Namespace) -> tuple[list[SupplierRecord], list[Interest
             kind, name = "", gen.spell(gen.company())
         if kind:
             planted[kind].append(n)
+            targets[n] = target
         start = gen.day(2005, 2022)
         ended = rng.random() < 0.4
         interests.append(
@@ -179,7 +185,7 @@ def build(args: argparse.Namespace) -> tuple[list[SupplierRecord], list[Interest
                 end_date=start + timedelta(days=rng.randrange(3000)) if ended else None,
             )
         )
-    return awards, interests, planted
+    return awards, interests, planted, targets, chosen
 
 
 def all_pairs(engine: MatchingEngine, queries: list[str]) -> tuple[float, set[tuple[str, str]]]:
@@ -242,7 +248,7 @@ def main() -> None:
     config = MatchConfig()
 
     began = time.perf_counter()
-    awards, interests, planted = build(args)
+    awards, interests, planted, targets, company_of = build(args)
     print(
         f"generated {len(interests):,} interests and {len(awards):,} award rows "
         f"in {time.perf_counter() - began:.1f} s"
@@ -270,12 +276,20 @@ def main() -> None:
     print(f"peak memory (process max RSS, includes the generated records): {peak:.2f} GiB")
 
     flagged = {f.interest_id for f in flags}
+    # A planted interest may also match another company that happens to bear the name it was
+    # given (a near miss is one word off a company, often the name of another): what counts is
+    # whether it matches the company it was made from.
     found_share: dict[str, float] = {}
     for kind, ids in planted.items():
-        found = sum(bool(engine.suppliers.candidate_records(interests[i - 1])) for i in ids)
-        found_share[kind] = found / len(ids) if ids else 0.0
+        found = to_target = 0
+        for i in ids:
+            records = engine.suppliers.candidate_records(interests[i - 1])
+            found += bool(records)
+            to_target += any(company_of[r.award_supplier_id - 1] == targets[i] for r in records)
+        found_share[kind] = to_target / len(ids) if ids else 0.0
         print(
             f"planted {kind}: {found}/{len(ids)} interests match a supplier by name or number, "
+            f"{to_target} the company they were made from; "
             f"{sum(i in flagged for i in ids)} flagged once dates are checked"
         )
 
@@ -349,8 +363,8 @@ def main() -> None:
         ("recall vs brute force >= 99.5%", recall >= 0.995),
         ("peak memory < 2 GiB", peak < 2),
         ("incremental median < 200 ms", median < 200),
-        ("planted typos found >= 98%", found_share["typo"] >= 0.98),
-        ("planted near misses matched <= 2%", found_share["near"] <= 0.02),
+        ("planted typos found (their company) >= 98%", found_share["typo"] >= 0.98),
+        ("planted near misses matched (to their company) <= 2%", found_share["near"] <= 0.02),
     ]
     for label, met in targets:
         print(f"target {label}: {'met' if met else 'MISSED'}")

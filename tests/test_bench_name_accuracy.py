@@ -25,27 +25,39 @@ def engine_lines(out: str) -> list[tuple[str, ...]]:
 
 
 def test_quick_name_accuracy_scores_both_engines_overall_and_per_category(tmp_path: Path) -> None:
+    """Every labelled file in tests/data/name_pairs (organisations and people), both engines."""
     figures = tmp_path / "figures.json"
     out = run_quick("name_accuracy.py", "--json", str(figures), "--misses")
-    header = re.search(
-        r"^== organisations\.csv \(organisation\): (\d+) pairs, (\d+) true", out, re.M
-    )
-    assert header, out
-    lines = engine_lines(out)
-    assert [line[0] for line in lines] == ["register", "logic-v2"], out
-    for name, pairs, tp, fp, fn, tn, *_rest, median, p95 in lines:
-        assert int(pairs) == int(header[1]) == int(tp) + int(fp) + int(fn) + int(tn), name
-        assert int(tp) + int(fn) == int(header[2]), name
-        assert 0 < float(median) <= float(p95), name
+    sections = re.split(r"^(?=== )", out, flags=re.M)
+    headers = {}
+    for section in sections:
+        header = re.match(
+            r"== (\w+)\.csv \((organisation|person)\): (\d+) pairs, (\d+) true", section
+        )
+        if not header:
+            continue
+        headers[header[1]] = header
+        lines = engine_lines(section)
+        assert [line[0] for line in lines] == ["register", "logic-v2"], section
+        for name, pairs, tp, fp, fn, tn, *_rest, median, p95 in lines:
+            assert int(pairs) == int(header[3]) == int(tp) + int(fp) + int(fn) + int(tn), name
+            assert int(tp) + int(fn) == int(header[4]), name
+            assert 0 < float(median) <= float(p95), name
+    assert set(headers) == {"organisations", "people"}, out
+    assert headers["organisations"][2] == "organisation" and headers["people"][2] == "person"
     assert re.search(r"^  legal_form_prefix +\d+ +\d+ \| .*\| ", out, re.M), out
+    assert re.search(r"^  nickname +\d+ +\d+ \| .*\| ", out, re.M), out
     assert re.search(r"^misses of register: \d+$", out, re.M)
     assert re.search(r"^misses of logic-v2: \d+$", out, re.M)
 
     written = json.loads(figures.read_text())
-    engines = written["files"][0]["engines"]
+    by_file = {Path(f["file"]).stem: f for f in written["files"]}
+    assert set(by_file) == {"organisations", "people"}
+    organisations = by_file["organisations"]
+    engines = organisations["engines"]
     assert set(engines) == {"register", "logic-v2"}
     for engine in engines.values():
-        assert engine["pairs"] == int(header[1])
+        assert engine["pairs"] == int(headers["organisations"][3])
         assert "legal_form_prefix" in engine["categories"]
 
 

@@ -15,5 +15,5 @@ def test_quick_benchmark_runs_and_reports() -> None:
     ]:
         assert figure in out
     assert "target recall vs brute force >= 99.5%: met" in out
-    assert "target planted typos found >= 98%: met" in out
-    assert "target planted near misses matched <= 2%: met" in out
+    assert "target planted typos found (their company) >= 98%: met" in out
+    assert "target planted near misses matched (to their company) <= 2%: met" in out
