@@ -244,29 +244,24 @@ def _edits_allowed(word: str) -> int:
     return 0 if len(word) <= 3 else 1 if len(word) == 4 else MAX_WORD_EDITS
 
 
-def _cannot_match(a: OrgName, b: OrgName) -> str:
-    """Why two names cannot be one, found cheaply before the full comparison, or "": a
-    distinctive word nothing in the other name matches, or generic words of each that nothing
-    in the other matches ("services" / "solutions")."""
+def _early_verdict(a: OrgName, b: OrgName) -> tuple[str, str]:
+    """What the cheap tests before the full comparison find: (why the names cannot be one,
+    a word of one name only), either "" when there is none.
+
+    They cannot be one with a distinctive word nothing in the other name matches, or generic
+    words of each that nothing in the other matches ("services" / "solutions"). A generic word
+    or a place of one name only makes them two companies of a group ("Gelder Group" /
+    "Gelder") if they are not otherwise different.
+    """
     for x, y in ((a, b), (b, a)):
         alone = _unmatched_words(x, y, DISTINCTIVE)
         if alone:
-            return f"'{alone[0]}' is in one name only"
+            return f"'{alone[0]}' is in one name only", ""
     generic_a, generic_b = _unmatched_words(a, b, GENERIC), _unmatched_words(b, a, GENERIC)
     if generic_a and generic_b:
-        return f"'{' '.join(generic_a)}' and '{' '.join(generic_b)}' differ"
-    return ""
-
-
-def _one_name_only(a: OrgName, b: OrgName) -> str:
-    """A generic word or a place of one name that nothing in the other matches, or "": the
-    names are then two companies of a group ("Gelder Group" / "Gelder") if they are not
-    otherwise different."""
-    for x, y in ((a, b), (b, a)):
-        extra = _unmatched_words(x, y, GENERIC) + _unmatched_words(x, y, PLACE)
-        if extra:
-            return f"'{' '.join(extra)}' in one name only"
-    return ""
+        return f"'{' '.join(generic_a)}' and '{' '.join(generic_b)}' differ", ""
+    extra = generic_a + _unmatched_words(a, b, PLACE) or generic_b + _unmatched_words(b, a, PLACE)
+    return "", f"'{' '.join(extra)}' in one name only" if extra else ""
 
 
 @lru_cache(maxsize=1 << 12)
@@ -651,10 +646,9 @@ def compare_org_names(a: OrgName, b: OrgName) -> Comparison:
     """Compare two analysed names (see the module docstring)."""
     if not share_a_word(a, b):
         return Comparison(False, 0.0, (), "no word in common")
-    why_not = _cannot_match(a, b)
+    why_not, extra = _early_verdict(a, b)
     if why_not:
         return Comparison(False, 0.0, (), why_not)
-    extra = _one_name_only(a, b)
     if extra:
         # Of one group when their distinctive words are the same ("Gelder Group" / "Gelder").
         same = sorted(a.tokens) == sorted(b.tokens) and _legal_forms_agree(a, b)
