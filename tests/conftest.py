@@ -28,7 +28,6 @@ from register.auth import passwords
 from register.extensions import db
 from register.ingest import streams
 from register.models import Department, User
-from register.screening import declared
 
 PASSWORD = "correct-horse-battery-9"
 IN_CI = os.environ.get("CI") == "true"
@@ -184,10 +183,6 @@ def app(
     if ON_POSTGRES:
         url = request.getfixturevalue("postgres_url")
         _empty_postgres(url, tmp_path)
-        # The tables were emptied and their ids restarted, which a running register never sees:
-        # the process's supplier index (keyed by the database URL, row count and highest id)
-        # would take the new rows for the last test's, so it starts again too.
-        declared.supplier_index_cache = type(declared.supplier_index_cache)()
     else:
         path = tmp_path / "register.sqlite"
         shutil.copy(request.getfixturevalue("migrated_template"), path)

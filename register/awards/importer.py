@@ -31,6 +31,7 @@ from register.awards.duplicates import (
 )
 from register.awards.parse import detect_format, iter_awards
 from register.awards.parsed import ParsedAward, ParseStats
+from register.candidate_index import index_suppliers
 from register.clock import utcnow
 from register.ingest.rejections import FormatError, RejectedRecord
 from register.ingest.reports import FileReport, Progress, fault_message
@@ -219,6 +220,8 @@ class _BatchWriter:
         self.links: list[LinkChange] = []  # awards recognised as (or no longer) copies
         self.keys: set[str | None] = set()  # duplicate keys this batch added or left
         self.updated_ids: list[int] = []
+        self.indexed = 0  # changed suppliers already indexed
+        self.released: set[int] = set()  # names of suppliers removed from their award
 
     def write(self, batch: list[ParsedAward]) -> None:
         latest: dict[tuple[str, str], ParsedAward] = {}
@@ -258,6 +261,11 @@ class _BatchWriter:
         if new:
             self._insert(new)
         self._relink()
+        # The stored candidate index follows in the same transaction (register.candidate_index).
+        index_suppliers(
+            self.session, self.report.changed_supplier_ids[self.indexed :], self.released
+        )
+        self.indexed, self.released = len(self.report.changed_supplier_ids), set()
 
     def _relink(self) -> None:
         """Link the copies among what this batch added or changed (register.awards.duplicates);
@@ -337,11 +345,15 @@ class _BatchWriter:
             self.report.changed_supplier_ids.append(supplier_id)
         if current:  # suppliers no longer on the award; kept if a flag points at them
             flagged = select(Flag.award_supplier_id)
-            self.session.execute(
-                delete(AwardSupplier).where(
-                    AwardSupplier.id.in_(list(current.values())),
-                    AwardSupplier.id.not_in(flagged),
+            removed = delete(AwardSupplier).where(
+                AwardSupplier.id.in_(list(current.values())), AwardSupplier.id.not_in(flagged)
+            )
+            self.released.update(
+                name_id
+                for name_id in self.session.scalars(
+                    removed.returning(AwardSupplier.screening_name_id)
                 )
+                if name_id is not None
             )
         self.report.updated += 1
         summary = (

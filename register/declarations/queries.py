@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
+from register.candidate_index import DeclaredName, index_declared
 from register.declarations.categories import GIFT, RELATIONSHIP
 from register.matching import InterestRecord
 from register.models import Declaration, DeclarationCycle, DeclarationVersion, User
@@ -159,3 +160,46 @@ def latest_versions(
     if official_ids is not None:
         statement = statement.where(User.id.in_(list(official_ids)))
     yield from ((version, official) for version, official in session.execute(statement))
+
+
+def declared_names(version: DeclarationVersion, official: User) -> list[DeclaredName]:
+    """A version's declared organisations as the stored candidate index keeps them."""
+    schemeless = {
+        item["id"]: item["organisation_identifier"].strip()
+        for item in json.loads(version.content)["interests"]
+        if not item.get("identifier_scheme") and (item.get("organisation_identifier") or "").strip()
+    }
+    return [
+        DeclaredName(
+            interest_id=record.interest_id,
+            source_key=record.source_key,
+            name=record.organisation_name,
+            identifiers=record.identifiers,
+            search_numbers=(schemeless[record.interest_id],)
+            if record.source_key == "org" and record.interest_id in schemeless
+            else (),
+        )
+        for record, _ in records_from_version(version, official)
+        if record.organisation_name
+    ]
+
+
+def index_latest_declaration(session: Session, official_id: int) -> None:
+    """Keep the stored candidate index on the official's latest submitted version (after a
+    submission or an amendment), in the same transaction."""
+    session.flush()
+    found = next(iter(latest_versions(session, [official_id])), None)
+    if found is None:
+        index_declared(session, official_id, None, [])
+    else:
+        version, official = found
+        index_declared(session, official_id, version.id, declared_names(version, official))
+
+
+def index_all_declarations(session: Session) -> int:
+    """Index every official's latest submitted version; return how many officials."""
+    count = 0
+    for version, official in latest_versions(session):
+        index_declared(session, official.id, version.id, declared_names(version, official))
+        count += 1
+    return count

@@ -21,6 +21,7 @@ from register.audit.log import record
 from register.clock import utcnow
 from register.declarations.categories import CATEGORIES, GIFT
 from register.declarations.dates import month_end
+from register.declarations.queries import index_latest_declaration
 from register.formatting import hours_content
 from register.matching import normalise_name
 from register.models import (
@@ -330,7 +331,7 @@ def submit(
         },
         ip_address=ip_address,
     )
-    session.flush()
+    index_latest_declaration(session, declaration.official_id)
     return version
 
 

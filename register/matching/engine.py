@@ -9,7 +9,8 @@ from .score import score_pair
 from .types import InterestRecord, MatchConfig, MatchResult, SupplierRecord
 
 
-def _ranked(results: list[MatchResult]) -> list[MatchResult]:
+def ranked(results: list[MatchResult]) -> list[MatchResult]:
+    """Best first, then in a fixed order."""
     return sorted(
         results, key=lambda r: (-r.score, r.interest_id, r.source_key, r.award_supplier_id)
     )
@@ -46,7 +47,7 @@ class MatchingEngine:
                 result = score_pair(interest, supplier, self.config)
                 if result is not None:
                     results.append(result)
-        return _ranked(results)
+        return ranked(results)
 
     def screen_suppliers(
         self, suppliers: Iterable[SupplierRecord], interests: InterestIndex | None = None
@@ -60,7 +61,7 @@ class MatchingEngine:
                 result = score_pair(interest, supplier, self.config)
                 if result is not None:
                     results.append(result)
-        return _ranked(results)
+        return ranked(results)
 
     def screen_all(self) -> list[MatchResult]:
         """Flags of every indexed interest against every indexed supplier."""

@@ -12,7 +12,7 @@ interests.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Generic, Protocol, TypeVar, cast
 
 from rapidfuzz import process
@@ -51,6 +51,90 @@ def _thirds(length: int) -> list[tuple[int, int]]:
     return [(length * i // 3, length * (i + 1) // 3) for i in range(3)]
 
 
+# Candidate generation in keys, shared by this in-memory index and the stored one
+# (register.candidate_index): the same keys find the same words and names in both.
+# A vocabulary word is found by "w:word", by "d:" and each of its deletions (from 4 letters)
+# and by "s:" and each of its three segments (from 5 letters); a name by "c:" and each of its
+# written-alike keys and by "t:" and each of its distinctive words.
+
+
+def vocabulary_keys(word: str) -> list[str]:
+    """The keys under which an indexed word is found by its neighbours."""
+    keys = ["w:" + word]
+    if len(word) >= MIN_FUZZY_LENGTH:
+        keys.extend("d:" + deleted for deleted in _deletions(word))
+    if len(word) >= MIN_TWO_EDITS_LENGTH:
+        # Two edits leave one of three segments intact (pigeonhole), near its place.
+        for number, (start, end) in enumerate(_thirds(len(word))):
+            keys.append(f"s:{len(word)}:{number}:{word[start:end]}")
+    return keys
+
+
+def name_keys(raw: str) -> tuple[set[str], set[str]]:
+    """The keys under which an indexed raw name is found: its written-alike keys ("c:") and
+    its distinctive words ("t:"), over all its names; and those words (for the vocabulary)."""
+    keys: set[str] = set()
+    words: set[str] = set()
+    for name in org_names(raw):
+        keys.update("c:" + key for key in written_alike(name))
+        words.update(name.tokens)
+    keys.update("t:" + word for word in words)
+    return keys, words
+
+
+def neighbour_keys(word: str, alone: bool) -> tuple[list[str], list[str]]:
+    """The vocabulary keys to look a query word up by: those whose words are its neighbours as
+    found (the word itself and one edit away), and those whose words are two edits away only
+    if `two_edit_neighbours` keeps them.
+
+    A word that is a name's only distinctive word may also be two edits away if it is long;
+    in longer names another looked-up word finds such a match.
+    """
+    near = ["w:" + word]
+    if len(word) >= MIN_FUZZY_LENGTH:
+        near.append("d:" + word)
+        for deleted in _deletions(word):
+            near.extend(("w:" + deleted, "d:" + deleted))
+    far: list[str] = []
+    if len(word) >= (MIN_TWO_EDITS_LENGTH if alone else MIN_TWO_EDITS_ALWAYS):
+        for length in range(max(len(word) - 2, MIN_TWO_EDITS_LENGTH), len(word) + 3):
+            delta = len(word) - length
+            for number, (start, end) in enumerate(_thirds(length)):
+                # Where an intact segment can sit in the word (Li et al., Pass-Join, 2011).
+                for shift in range(
+                    max(-number, delta - 2 + number), min(number, delta + 2 - number) + 1
+                ):
+                    piece = word[start + shift : end + shift]
+                    if start + shift >= 0 and len(piece) == end - start:
+                        far.append(f"s:{length}:{number}:{piece}")
+    return near, far
+
+
+def two_edit_neighbours(word: str, found: Iterable[str]) -> set[str]:
+    """Of the words found by segment keys, those within two edits of the word."""
+    near = process.extract(
+        word, set(found), scorer=Levenshtein.distance, score_cutoff=2, limit=None
+    )
+    return {w for w, _, _ in near}
+
+
+def lookup_words(
+    raw: str, names_with: Callable[[str], int]
+) -> tuple[set[str], set[tuple[str, bool]]]:
+    """What to look a raw name up by: its written-alike keys ("c:"), and the rarest two (three
+    for long names) distinctive words of each of its names, by `names_with(word)` (how many
+    indexed names have the word), each with whether it is its name's only word. An accepted
+    name matches every distinctive word, so one of the rarest always leads to it."""
+    keys: set[str] = set()
+    words: set[tuple[str, bool]] = set()
+    for name in org_names(raw):
+        keys.update("c:" + key for key in written_alike(name))
+        rarest = sorted(name.tokens, key=names_with)
+        for word in rarest[: 2 if len(rarest) < 5 else 3]:
+            words.add((word, len(rarest) == 1))
+    return keys, words
+
+
 class RecordIndex(Generic[R, K]):
     """An index of records by identifier and by name."""
 
@@ -62,10 +146,10 @@ class RecordIndex(Generic[R, K]):
         self._names: list[str] = []  # distinct raw names
         self._name_ids: dict[str, int] = {}
         self._name_records: list[list[int]] = []
-        self._compact_names: dict[str, list[int]] = {}
-        self._token_names: dict[str, list[int]] = {}
-        self._deleted: dict[str, list[str]] = {}
-        self._segments: dict[str, list[str]] = {}
+        # Names by key ("c:" written-alike, "t:" distinctive word) and words by vocabulary key
+        # ("d:" deletion, "s:" segment); "w:" keys are the words of "t:" keys.
+        self._name_keys: dict[str, list[int]] = {}
+        self._word_keys: dict[str, list[str]] = {}
         # Neighbours of queried words, until a new word is indexed: names share many words.
         self._neighbour_cache: dict[tuple[str, bool], set[str]] = {}
         for record in records:
@@ -114,81 +198,54 @@ class RecordIndex(Generic[R, K]):
         self._names.append(raw)
         self._name_ids[raw] = name_id
         self._name_records.append([])
-        for name in org_names(raw):
-            for key in written_alike(name):
-                compact = self._compact_names.setdefault(key, [])
-                if not compact or compact[-1] != name_id:
-                    compact.append(name_id)
-            for token in name.tokens:
-                postings = self._token_names.get(token)
-                if postings is None:
-                    postings = self._token_names[token] = []
-                    self._index_word(token)
-                if not postings or postings[-1] != name_id:
-                    postings.append(name_id)
+        keys, words = name_keys(raw)
+        for word in words:
+            if "t:" + word not in self._name_keys:
+                self._index_word(word)
+        for key in keys:
+            self._name_keys.setdefault(key, []).append(name_id)
         return name_id
 
     def _index_word(self, word: str) -> None:
         self._neighbour_cache.clear()
-        if len(word) >= MIN_FUZZY_LENGTH:
-            for deleted in _deletions(word):
-                self._deleted.setdefault(deleted, []).append(word)
-        if len(word) >= MIN_TWO_EDITS_LENGTH:
-            # Two edits leave one of three segments intact (pigeonhole), near its place.
-            for number, (start, end) in enumerate(_thirds(len(word))):
-                key = f"{len(word)}:{number}:{word[start:end]}"
-                self._segments.setdefault(key, []).append(word)
+        for key in vocabulary_keys(word)[1:]:  # "w:" is the word's own "t:" key
+            self._word_keys.setdefault(key, []).append(word)
+
+    def _words(self, keys: Iterable[str]) -> Iterator[str]:
+        for key in keys:
+            if key.startswith("w:"):
+                if "t:" + key[2:] in self._name_keys:
+                    yield key[2:]
+            else:
+                yield from self._word_keys.get(key, ())
 
     def _neighbours(self, word: str, alone: bool) -> set[str]:
-        """Indexed words equal to the word or one edit away.
-
-        A word that is a name's only distinctive word may also be two edits away if it is long;
-        in longer names another looked-up word finds such a match.
-        """
+        """Indexed words equal to the word or one edit away, or two (neighbour_keys)."""
         cached = self._neighbour_cache.get((word, alone))
         if cached is not None:
             return cached
-        found = {word} if word in self._token_names else set()
-        if len(word) >= MIN_FUZZY_LENGTH:
-            found.update(self._deleted.get(word, ()))
-            for deleted in _deletions(word):
-                if deleted in self._token_names:
-                    found.add(deleted)
-                found.update(self._deleted.get(deleted, ()))
-        if len(word) >= (MIN_TWO_EDITS_LENGTH if alone else MIN_TWO_EDITS_ALWAYS):
-            found.update(self._two_edits(word))
+        near, far = neighbour_keys(word, alone)
+        found = set(self._words(near))
+        if far:
+            found.update(two_edit_neighbours(word, self._words(far)))
         if len(self._neighbour_cache) >= NEIGHBOUR_CACHE_SIZE:
             self._neighbour_cache.clear()
         self._neighbour_cache[word, alone] = found
         return found
 
-    def _two_edits(self, word: str) -> set[str]:
-        found: set[str] = set()
-        for length in range(max(len(word) - 2, MIN_TWO_EDITS_LENGTH), len(word) + 3):
-            delta = len(word) - length
-            for number, (start, end) in enumerate(_thirds(length)):
-                # Where an intact segment can sit in the word (Li et al., Pass-Join, 2011).
-                for shift in range(
-                    max(-number, delta - 2 + number), min(number, delta + 2 - number) + 1
-                ):
-                    piece = word[start + shift : end + shift]
-                    if start + shift >= 0 and len(piece) == end - start:
-                        found.update(self._segments.get(f"{length}:{number}:{piece}", ()))
-        near = process.extract(word, found, scorer=Levenshtein.distance, score_cutoff=2, limit=None)
-        return {w for w, _, _ in near}
+    def names_with(self, word: str) -> int:
+        """How many indexed names have the distinctive word."""
+        return len(self._name_keys.get("t:" + word, ()))
 
     def candidate_names(self, raw: str) -> set[int]:
         """Indexed raw names (ids) that may match a raw name: the same compact form, or sharing
         one of the rarest distinctive words of one of its names, within an edit or two."""
+        keys, words = lookup_words(raw, self.names_with)
+        for word, alone in words:
+            keys.update("t:" + neighbour for neighbour in self._neighbours(word, alone))
         found: set[int] = set()
-        for name in org_names(raw):
-            for key in written_alike(name):
-                found.update(self._compact_names.get(key, ()))
-            # The rarest two (three for long names): an accepted name matches them all.
-            rarest = sorted(name.tokens, key=lambda w: len(self._token_names.get(w, ())))
-            for word in rarest[: 2 if len(rarest) < 5 else 3]:
-                for neighbour in self._neighbours(word, alone=len(rarest) == 1):
-                    found.update(self._token_names[neighbour])
+        for key in keys:
+            found.update(self._name_keys.get(key, ()))
         return found
 
     def matching_names(self, raw: str, relatives: bool = False) -> list[tuple[int, float]]:

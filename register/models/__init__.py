@@ -5,6 +5,14 @@ from register.models.api_tokens import ApiToken
 from register.models.audit import AuditEntry, AuditHead
 from register.models.awards import Award, AwardSupplier, BuyerMapping, ImportRejection, ImportRun
 from register.models.base import Base
+from register.models.candidate_index import (
+    DeclaredIdentifierKey,
+    DeclaredOrganisation,
+    ScreeningName,
+    ScreeningNameKey,
+    ScreeningWordKey,
+    SupplierIdentifierKey,
+)
 from register.models.declarations import (
     Declaration,
     DeclarationCycle,
@@ -41,6 +49,12 @@ __all__ = [
     "ImportRejection",
     "ImportRun",
     "Base",
+    "DeclaredIdentifierKey",
+    "DeclaredOrganisation",
+    "ScreeningName",
+    "ScreeningNameKey",
+    "ScreeningWordKey",
+    "SupplierIdentifierKey",
     "CompanyOfficer",
     "Declaration",
     "DeclarationCycle",

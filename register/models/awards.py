@@ -74,6 +74,11 @@ class AwardSupplier(Base):
     aliases: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of trading names
     identifiers: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of [scheme, id]
     company_number: Mapped[str | None] = mapped_column(String(20), index=True)  # GB-COH
+    # Its name in the stored candidate index (register.candidate_index); none while its award
+    # is another publication of an award, which alone is screened.
+    screening_name_id: Mapped[int | None] = mapped_column(
+        ForeignKey("screening_name.id"), index=True
+    )
 
     award: Mapped[Award] = relationship(back_populates="suppliers")
 

@@ -23,10 +23,23 @@ from sqlalchemy.orm import Session
 
 from register.access import review_department_ids
 from register.audit.log import record
+from register.candidate_index import (
+    DECLARED_SIDE,
+    IN_BATCH,
+    any_scheme_keys,
+    declared_with_identifiers,
+    declared_with_names,
+    matching_names,
+    version_ids_of,
+)
 from register.declarations.categories import GIFT
 from register.declarations.queries import content_date, latest_version_ids
 from register.matching.identifiers import normalise_identifier
-from register.matching.score import IDENTIFIER_SCHEMES, match_names, name_match_text
+from register.matching.score import (
+    IDENTIFIER_SCHEMES,
+    match_names,
+    name_match_text,
+)
 from register.models import Declaration, DeclarationCycle, DeclarationVersion, Department, User
 
 # Whose interest, as a reader other than the official says it (categories.WHOSE is the
@@ -210,11 +223,16 @@ def readable_department_ids(user: User) -> set[int] | None:
 
 
 def latest_version_records(
-    session: Session, department_ids: Collection[int] | None = None, batch: int = 2000
+    session: Session,
+    department_ids: Collection[int] | None = None,
+    batch: int = 2000,
+    *,
+    version_ids: Collection[int] | None = None,
 ) -> Iterator[VersionRecord]:
     """Each official's latest submitted version from their most recent cycle with one (the
     versions screening reads, see register.declarations.queries.latest_versions), streamed;
-    only officials now in `department_ids` unless it is None."""
+    only officials now in `department_ids` unless it is None, and only `version_ids` unless
+    it is None."""
     if department_ids is not None and not department_ids:
         return
     latest = latest_version_ids()
@@ -238,17 +256,35 @@ def latest_version_records(
     )
     if department_ids is not None:
         statement = statement.where(User.department_id.in_(sorted(department_ids)))
-    for row in session.execute(statement):
-        yield VersionRecord(
-            version_id=row.id,
-            version_number=row.number,
-            declaration_id=row.declaration_id,
-            cycle_name=row.cycle,
-            official_id=row.official_id,
-            official_name=row.full_name,
-            department_name=row.department,
-            content=row.content,
-        )
+    chunks: list[list[int] | None] = [None]
+    if version_ids is not None:
+        ids = sorted(version_ids)
+        chunks = [ids[i : i + IN_BATCH] for i in range(0, len(ids), IN_BATCH)]
+    for chunk in chunks:
+        query = statement if chunk is None else statement.where(DeclarationVersion.id.in_(chunk))
+        for row in session.execute(query):
+            yield VersionRecord(
+                version_id=row.id,
+                version_number=row.number,
+                declaration_id=row.declaration_id,
+                cycle_name=row.cycle,
+                official_id=row.official_id,
+                official_name=row.full_name,
+                department_name=row.department,
+                content=row.content,
+            )
+
+
+def candidate_version_ids(session: Session, query: str) -> set[int]:
+    """The latest versions that may declare an organisation matching `query`, from the stored
+    candidate index: those with a name the engine matches, or with the number searched for."""
+    query = query.strip()
+    names = matching_names(session, DECLARED_SIDE, [query], relatives=False).get(query, [])
+    found = [*declared_with_names(session, {m.name_id for m in names}).values()]
+    number = identifier_query(query)
+    if number:
+        found.extend(declared_with_identifiers(session, any_scheme_keys(number)).values())
+    return version_ids_of(session, {i for ids in found for i in ids})
 
 
 def search_declarations(
@@ -260,7 +296,11 @@ def search_declarations(
 ) -> list[InterestHit]:
     """The search for `user`: auditors search everyone, compliance officers the officials of
     their assigned departments, anyone else nothing."""
-    versions = latest_version_records(session, readable_department_ids(user))
+    if not query.strip():
+        return []
+    versions = latest_version_records(
+        session, readable_department_ids(user), version_ids=candidate_version_ids(session, query)
+    )
     return find_declared_interests(versions, query, as_at=as_at)
 
 

@@ -18,10 +18,12 @@ from typing import Generic, TypeVar
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from register import candidate_index
 from register.audit.log import record
 from register.awards.importer import ImportReport
 from register.awards.importer import import_file as import_award_file
 from register.awards.importer import map_buyer as map_buyer_to_department
+from register.declarations.queries import index_all_declarations
 from register.declarations.services import Amendment, amendment, describe_change
 from register.ingest.reports import FileReport
 from register.models import (
@@ -70,6 +72,17 @@ class ScreeningReport(FlagCounts):
         if self.undeclared is not None:
             text += "; undeclared interests: " + self.undeclared.summary()
         return text
+
+
+def rebuild_candidate_index(session: Session) -> tuple[int, int]:
+    """Build the stored candidate index again from every award supplier and every official's
+    latest submitted version (the migration that made it, `flask match reindex`); return how
+    many suppliers and officials were indexed."""
+    candidate_index.clear(session)
+    suppliers = candidate_index.index_all_suppliers(session)
+    officials = index_all_declarations(session)
+    session.flush()
+    return suppliers, officials
 
 
 def _alert(session: Session, settings: Settings, *reports: FlagCounts | None) -> None:

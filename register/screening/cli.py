@@ -1,4 +1,4 @@
-"""`flask --app wsgi match run|names|people|screen`: run and inspect the matching engine."""
+"""`flask --app wsgi match run|reindex|names|people|screen`: run and inspect the matching engine."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from register import runtime
+from register.audit.log import record
 from register.cli_support import ProgressLine, fail
-from register.matching import InterestRecord, MatchingEngine
+from register.matching import InterestRecord
 from register.matching.people import compare_person_name_text
 from register.matching.score import compare_org_name_forms
-from register.screening import screen_everything
-from register.screening.declared import supplier_records
+from register.screening import rebuild_candidate_index, screen_everything
+from register.screening.declared import screen_interests
 
 match_cli = AppGroup("match", help="Run and inspect the matching engine.")
 
@@ -35,6 +36,20 @@ def match_run() -> None:
         )
         bar.done()
     click.echo("Matching: " + report.summary())
+
+
+@match_cli.command("reindex")
+def match_reindex() -> None:
+    """Build the stored candidate index again from every award supplier and declaration."""
+    with runtime.transaction() as session:
+        suppliers, officials = rebuild_candidate_index(session)
+        record(
+            session,
+            "matching.reindexed",
+            f"Candidate index rebuilt: {suppliers} award suppliers, {officials} officials' "
+            "latest declarations",
+        )
+    click.echo(f"Indexed {suppliers} award suppliers and {officials} officials' declarations")
 
 
 @match_cli.command("names")
@@ -97,15 +112,13 @@ def match_screen(csv_file: IO[str]) -> None:
         )
         for line, row in enumerate(reader, start=2)
     ]
-    engine = MatchingEngine(config)
-    engine.index_suppliers(supplier_records(runtime.session()))
+    results, suppliers = screen_interests(runtime.session(), queries, config)
     names = {q.interest_id: q.organisation_name for q in queries}
-    suppliers = {s.award_supplier_id: s for s in engine.suppliers.records()}
     out = csv.writer(sys.stdout)
     out.writerow(
         ["name", "supplier", "award_id", "buyer", "award_date", "value", "score", "reasons"]
     )
-    for result in engine.screen_interests(queries):
+    for result in results:
         supplier = suppliers[result.award_supplier_id]
         out.writerow(
             [

@@ -9,21 +9,45 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from register import candidate_index
+from register.candidate_index import (
+    DECLARED_SIDE,
+    SUPPLIER_SIDE,
+    record_identifier_keys,
+    supplier_name_text,
+)
 from register.clock import utcnow
 from register.declarations.queries import InterestMeta, latest_versions, records_from_version
-from register.matching import MatchConfig, MatchingEngine, MatchResult, SupplierRecord
-from register.matching.index import InterestIndex, SupplierIndex
-from register.models import Award, AwardSupplier, Declaration, Flag
+from register.matching import (
+    InterestRecord,
+    MatchConfig,
+    MatchingEngine,
+    MatchResult,
+    SupplierRecord,
+)
+from register.matching.engine import ranked
+from register.matching.index import InterestIndex
+from register.matching.score import score_pair
+from register.models import (
+    Award,
+    AwardSupplier,
+    Declaration,
+    DeclarationVersion,
+    DeclaredOrganisation,
+    Flag,
+    User,
+)
 from register.models.flags import DECLARED
 from register.screening.flags import FlagCounts, upsert_flag, withdraw_missing
 
 IN_BATCH = 900  # ids per SQL IN clause (SQLite's limit is 999 parameters)
+SCREEN_BATCH = 2000  # award suppliers looked up in the stored index at once
 
 
 def supplier_records(
@@ -61,7 +85,7 @@ def supplier_records(
             yield SupplierRecord(
                 award_supplier_id=row.id,
                 award_id=row.award_id,
-                supplier_name=row.name + "".join(f" T/A {a}" for a in aliases),
+                supplier_name=supplier_name_text(row.name, aliases),
                 identifiers=tuple((str(s), str(v)) for s, v in json.loads(row.identifiers)),
                 buyer_name=row.buyer_name or "",
                 buyer_department_id=row.department_id,
@@ -69,49 +93,6 @@ def supplier_records(
                 value=row.value,
                 currency=row.currency,
             )
-
-
-class _SupplierIndexCache:
-    """A per-process supplier index, extended with new rows and rebuilt when awards change.
-
-    The fingerprint (row count, highest id, latest award update) is read from the database on
-    every use, so app servers share no state and never screen against a stale index.
-    """
-
-    def __init__(self) -> None:
-        self.key: tuple[str, MatchConfig] | None = None
-        self.fingerprint: tuple[Any, ...] = ()
-        self.index: SupplierIndex | None = None
-
-    def get(self, session: Session, config: MatchConfig) -> SupplierIndex:
-        count, max_id, last_update = session.execute(
-            select(
-                func.count(AwardSupplier.id),
-                func.max(AwardSupplier.id),
-                select(func.max(Award.updated_at)).scalar_subquery(),
-            )
-        ).one()
-        key = (str(session.get_bind().engine.url), config)
-        if (
-            self.index is None
-            or self.key != key
-            or last_update != self.fingerprint[2]
-            or count < self.fingerprint[0]
-        ):
-            self.index = SupplierIndex(supplier_records(session), config=config)
-        elif (max_id or 0) > (self.fingerprint[1] or 0):
-            new_ids = list(
-                session.scalars(
-                    select(AwardSupplier.id).where(AwardSupplier.id > (self.fingerprint[1] or 0))
-                )
-            )
-            for supplier in supplier_records(session, new_ids):
-                self.index.add(supplier)
-        self.key, self.fingerprint = key, (count, max_id, last_update)
-        return self.index
-
-
-supplier_index_cache = _SupplierIndexCache()
 
 
 def _award_facts(session: Session, supplier_ids: set[int]) -> dict[int, Any]:
@@ -221,29 +202,117 @@ def interest_index(
     return index, meta
 
 
+def screen_interests(
+    session: Session, interests: list[InterestRecord], config: MatchConfig
+) -> tuple[list[MatchResult], dict[int, SupplierRecord]]:
+    """Declared organisations (a version's, or names to check) against every award supplier,
+    with candidates from the stored index: the matches, best first, and the suppliers that
+    were candidates."""
+    names = candidate_index.matching_names(
+        session, SUPPLIER_SIDE, {r.organisation_name for r in interests}, relatives=True
+    )
+    by_name = candidate_index.suppliers_with_names(
+        session, {m.name_id for found in names.values() for m in found}
+    )
+    by_identifier = candidate_index.suppliers_with_identifiers(
+        session, set().union(*(record_identifier_keys(r.identifiers) for r in interests))
+    )
+    candidates: dict[tuple[int, str], set[int]] = {}
+    for interest in interests:
+        keys = record_identifier_keys(interest.identifiers)
+        ids = {i for key in keys for i in by_identifier.get(key, ())}
+        ids.update(i for m in names.get(interest.organisation_name, ()) for i in by_name[m.name_id])
+        candidates[interest.key] = ids
+    suppliers = {
+        s.award_supplier_id: s
+        for s in supplier_records(session, sorted(set().union(*candidates.values())))
+    }
+    results = [
+        result
+        for interest in interests
+        for supplier_id in candidates[interest.key]
+        if supplier_id in suppliers
+        and (result := score_pair(interest, suppliers[supplier_id], config)) is not None
+    ]
+    return ranked(results), suppliers
+
+
 def screen_declared_version(
     session: Session, declaration: Declaration, config: MatchConfig, counts: FlagCounts
 ) -> tuple[int, int]:
-    """Screen a declaration's latest version against every award supplier; return the number
-    of declared organisations and of suppliers screened."""
+    """Screen a declaration's latest version against every award supplier, through the stored
+    candidate index; return the number of declared organisations and of the award suppliers
+    whose names or identifiers made them candidates."""
     version = declaration.versions[-1] if declaration.versions else None
     if version is None:
         return 0, 0
     pairs = list(records_from_version(version, declaration.official))
-    meta = {(r.interest_id, r.source_key): m for r, m in pairs}
-    index = supplier_index_cache.get(session, config)
-    engine = MatchingEngine(config)
-    engine.suppliers = index
-    results = engine.screen_interests(r for r, _ in pairs)
+    results, suppliers = screen_interests(session, [r for r, _ in pairs], config)
     persist(
         session,
         results,
-        meta,
+        {(r.interest_id, r.source_key): m for r, m in pairs},
         scope_lineages={m.lineage for _, m in pairs},
         scope_suppliers=None,
         counts=counts,
     )
-    return len(pairs), len(index)
+    return len(pairs), len(suppliers)
+
+
+def _declared_candidates(session: Session, suppliers: list[SupplierRecord]) -> dict[int, set[int]]:
+    """For each award supplier, the declared organisations (ids) that may match it."""
+    names = candidate_index.matching_names(
+        session, DECLARED_SIDE, {s.supplier_name for s in suppliers}, relatives=True
+    )
+    by_name = candidate_index.declared_with_names(
+        session, {m.name_id for found in names.values() for m in found}
+    )
+    by_identifier = candidate_index.declared_with_identifiers(
+        session, set().union(*(record_identifier_keys(s.identifiers) for s in suppliers))
+    )
+    candidates: dict[int, set[int]] = {}
+    for supplier in suppliers:
+        ids = {
+            i
+            for key in record_identifier_keys(supplier.identifiers)
+            for i in by_identifier.get(key, ())
+        }
+        ids.update(i for m in names.get(supplier.supplier_name, ()) for i in by_name[m.name_id])
+        candidates[supplier.award_supplier_id] = ids
+    return candidates
+
+
+def declared_records(
+    session: Session, organisation_ids: Collection[int]
+) -> dict[int, tuple[InterestRecord, InterestMeta]]:
+    """Declared organisations (ids in the stored index) as the engine reads them."""
+    rows: list[Any] = []
+    for i in range(0, len(ids := sorted(organisation_ids)), IN_BATCH):
+        rows.extend(
+            session.execute(
+                select(
+                    DeclaredOrganisation.id,
+                    DeclaredOrganisation.version_id,
+                    DeclaredOrganisation.interest_id,
+                    DeclaredOrganisation.source_key,
+                ).where(DeclaredOrganisation.id.in_(ids[i : i + IN_BATCH]))
+            ).all()
+        )
+    wanted = {(row.version_id, row.interest_id, row.source_key): row.id for row in rows}
+    version_ids = sorted({row.version_id for row in rows})
+    found: dict[int, tuple[InterestRecord, InterestMeta]] = {}
+    for i in range(0, len(version_ids), IN_BATCH):
+        for version, official in session.execute(
+            select(DeclarationVersion, User)
+            .join(Declaration, DeclarationVersion.declaration_id == Declaration.id)
+            .join(User, User.id == Declaration.official_id)
+            .where(DeclarationVersion.id.in_(version_ids[i : i + IN_BATCH]))
+        ):
+            for record, info in records_from_version(version, official):
+                key = (version.id, record.interest_id, record.source_key)
+                if key in wanted:
+                    found[wanted[key]] = (record, info)
+    return found
 
 
 def screen_declared_suppliers(
@@ -257,27 +326,57 @@ def screen_declared_suppliers(
 ) -> tuple[int, int]:
     """Screen award suppliers (these, or all) against every declared organisation; return the
     number of declared organisations and of suppliers screened. `progress` hears of each
-    stage, `tick` of the suppliers screened so far (for a progress bar)."""
+    stage, `tick` of the suppliers screened so far (for a progress bar).
+
+    These suppliers (after an import or a buyer remap) find their candidates in the stored
+    index; all of them (the full run, a batch job) are screened by the in-memory engine.
+    """
+    if supplier_ids is not None:
+        return _screen_some_suppliers(session, supplier_ids, config, counts)
     index, meta = interest_index(session, config)
     if progress:
         progress(f"indexed {len(meta)} declared organisations")
     engine = MatchingEngine(config)
     engine.interests = index
-    suppliers = list(supplier_records(session, supplier_ids))
+    suppliers = list(supplier_records(session))
     if progress:
         progress(f"loaded {len(suppliers)} award suppliers")
     results = engine.screen_suppliers(_counted(suppliers, tick) if tick else suppliers)
     if progress:
         progress(f"saving {len(results)} matches as flags")
+    persist(session, results, meta, scope_lineages=None, scope_suppliers=None, counts=counts)
+    return len(meta), len(suppliers)
+
+
+def _screen_some_suppliers(
+    session: Session, supplier_ids: list[int], config: MatchConfig, counts: FlagCounts
+) -> tuple[int, int]:
+    results: list[MatchResult] = []
+    meta: dict[tuple[int, str], InterestMeta] = {}
+    screened = 0
+    for i in range(0, len(supplier_ids), SCREEN_BATCH):
+        suppliers = list(supplier_records(session, supplier_ids[i : i + SCREEN_BATCH]))
+        screened += len(suppliers)
+        candidates = _declared_candidates(session, suppliers)
+        records = declared_records(session, set().union(*candidates.values()))
+        for supplier in suppliers:
+            for organisation_id in candidates[supplier.award_supplier_id]:
+                if organisation_id not in records:
+                    continue
+                interest, info = records[organisation_id]
+                meta[interest.key] = info
+                result = score_pair(interest, supplier, config)
+                if result is not None:
+                    results.append(result)
     persist(
         session,
-        results,
+        ranked(results),
         meta,
         scope_lineages=None,
-        scope_suppliers=set(supplier_ids) if supplier_ids is not None else None,
+        scope_suppliers=set(supplier_ids),
         counts=counts,
     )
-    return len(meta), len(suppliers)
+    return len(meta), screened
 
 
 def _counted(

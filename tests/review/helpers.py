@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from register import runtime
 from register.admin.services import create_cycle
+from register.candidate_index import index_suppliers
 from register.declarations import services as declarations
 from register.extensions import db
 from register.models import (
@@ -53,6 +54,7 @@ def add_award(department: Department | None, name: str, number: str, n: int = 1)
     )  # fmt: skip
     db.session.add(award)
     db.session.flush()
+    index_suppliers(db.session, [s.id for s in award.suppliers])  # as the importer does
     return award
 
 

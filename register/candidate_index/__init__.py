@@ -1,0 +1,479 @@
+"""The stored candidate index: which award suppliers and declared organisations may match a
+name, found with a few indexed queries in the database, never with an index in memory.
+
+The keys are the in-memory engine's own (register.matching.index: written-alike keys,
+distinctive words, and the deletion and segment neighbourhoods of every word), so the same
+names are found; the engine's comparison then decides each pair. Each side ("supplier",
+"declared") holds the distinct raw names of the records screened: award suppliers of awards
+that are not another's copy, and the organisations of each official's latest submitted
+version. The rows that change (an import, a submission) are indexed in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Table, bindparam, delete, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from register.matching.index import (
+    lookup_words,
+    name_keys,
+    neighbour_keys,
+    two_edit_neighbours,
+    vocabulary_keys,
+)
+from register.matching.score import identifier_keys, match_names, relate_names
+from register.models import (
+    Award,
+    AwardSupplier,
+    DeclaredIdentifierKey,
+    DeclaredOrganisation,
+    ScreeningName,
+    ScreeningNameKey,
+    ScreeningWordKey,
+    SupplierIdentifierKey,
+)
+from register.models.candidate_index import DECLARED_SIDE, SUPPLIER_SIDE
+
+T = TypeVar("T")
+IN_BATCH = 900  # values per SQL IN clause (SQLite's limit is 999 parameters)
+
+__all__ = ["DECLARED_SIDE", "SUPPLIER_SIDE", "DeclaredName", "NameMatch"]
+
+
+def _chunks(values: Iterable[T], size: int = IN_BATCH) -> Iterator[list[T]]:
+    items = list(values)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _digest(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()
+
+
+def identifier_key(scheme: str, value: str) -> str:
+    """An identifier in the register's one form, as the index stores it."""
+    return f"{scheme}:{value}"
+
+
+def record_identifier_keys(identifiers: tuple[tuple[str, str], ...]) -> set[str]:
+    return {identifier_key(s, v) for s, v in identifier_keys(identifiers)}
+
+
+def supplier_name_text(name: str, aliases: Iterable[str]) -> str:
+    """An award supplier's name as the engine reads it: with its trading names."""
+    return name + "".join(f" T/A {alias}" for alias in aliases)
+
+
+def _insert_new(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
+    """Insert rows, leaving those already there (a concurrent transaction may add them too)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(table).on_conflict_do_nothing(), rows[start : start + 5000])
+
+
+# Writing ------------------------------------------------------------------------------------
+
+
+def name_ids(session: Session, side: str, names: Collection[str]) -> dict[str, int]:
+    """The ids of these raw names on this side, indexing those not yet there with their keys
+    and any new words' neighbourhoods."""
+    digests = {_digest(name): name for name in names}
+    found = _name_ids_by_digest(session, side, digests)
+    missing = [d for d in digests if d not in found]
+    if missing:
+        _insert_new(
+            session,
+            ScreeningName.__table__,  # type: ignore[arg-type]
+            [{"side": side, "digest": d, "name": digests[d]} for d in missing],
+        )
+        added = _name_ids_by_digest(session, side, {d: digests[d] for d in missing})
+        found.update(added)
+        key_rows: list[dict[str, object]] = []
+        words: set[str] = set()
+        for digest, name_id in added.items():
+            keys, name_words = name_keys(digests[digest])
+            key_rows.extend({"side": side, "key": k, "name_id": name_id} for k in keys)
+            words.update(name_words)
+        _insert_new(session, ScreeningNameKey.__table__, key_rows)  # type: ignore[arg-type]
+        _index_words(session, words)
+    return {digests[d]: name_id for d, name_id in found.items()}
+
+
+def _name_ids_by_digest(session: Session, side: str, digests: dict[str, str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(digests):
+        statement = select(ScreeningName.digest, ScreeningName.id).where(
+            ScreeningName.side == side, ScreeningName.digest.in_(chunk)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            # Held until commit, so that no concurrent clean-up removes a name being linked.
+            statement = statement.with_for_update(read=True, key_share=True)
+        found.update({digest: name_id for digest, name_id in session.execute(statement)})
+    return found
+
+
+def _index_words(session: Session, words: set[str]) -> None:
+    """Add the neighbourhoods of the words not yet in the vocabulary."""
+    known: set[str] = set()
+    for chunk in _chunks("w:" + w for w in words):
+        known.update(
+            key[2:]
+            for key in session.scalars(
+                select(ScreeningWordKey.key).where(ScreeningWordKey.key.in_(chunk))
+            )
+        )
+    rows = [
+        {"key": key, "word": word}
+        for word in sorted(words - known)
+        for key in vocabulary_keys(word)
+    ]
+    _insert_new(session, ScreeningWordKey.__table__, rows)  # type: ignore[arg-type]
+
+
+def release_names(session: Session, side: str, ids: Collection[int]) -> None:
+    """Remove names no record on their side has any more (rarity counts only live names).
+
+    A concurrent transaction may link one in the meantime: that name stays.
+    """
+    if not ids:
+        return
+    used = (
+        exists().where(AwardSupplier.screening_name_id == ScreeningName.id)
+        if side == SUPPLIER_SIDE
+        else exists().where(DeclaredOrganisation.name_id == ScreeningName.id)
+    )
+    for chunk in _chunks(sorted(ids)):
+        try:
+            with session.begin_nested():
+                session.execute(delete(ScreeningName).where(ScreeningName.id.in_(chunk), ~used))
+        except IntegrityError:
+            continue
+
+
+def index_suppliers(
+    session: Session, supplier_ids: Iterable[int], released: Collection[int] = ()
+) -> None:
+    """Index these award suppliers again (their names and identifiers; none for the suppliers
+    of an award that is another's copy), after an import added or changed them. `released`:
+    names of suppliers the import removed."""
+    old_names: set[int] = set(released)
+    for chunk in _chunks(sorted(set(supplier_ids))):
+        rows = session.execute(
+            select(
+                AwardSupplier.id,
+                AwardSupplier.name,
+                AwardSupplier.aliases,
+                AwardSupplier.identifiers,
+                AwardSupplier.screening_name_id,
+                Award.duplicate_of_id,
+            )
+            .join(Award, AwardSupplier.award_id == Award.id)
+            .where(AwardSupplier.id.in_(chunk))
+        ).all()
+        names = {row.id: supplier_text(row) for row in rows if row.duplicate_of_id is None}
+        ids = name_ids(session, SUPPLIER_SIDE, set(names.values()))
+        changes = []
+        for row in rows:
+            new = ids[names[row.id]] if row.id in names else None
+            if new != row.screening_name_id:
+                changes.append({"row_id": row.id, "name_id": new})
+                if row.screening_name_id is not None:
+                    old_names.add(row.screening_name_id)
+        if changes:
+            session.execute(
+                update(AwardSupplier.__table__)  # type: ignore[arg-type]
+                .where(AwardSupplier.__table__.c.id == bindparam("row_id"))
+                .values(screening_name_id=bindparam("name_id")),
+                changes,
+            )
+        session.execute(
+            delete(SupplierIdentifierKey).where(SupplierIdentifierKey.award_supplier_id.in_(chunk))
+        )
+        _insert_new(
+            session,
+            SupplierIdentifierKey.__table__,  # type: ignore[arg-type]
+            [
+                {"key": key, "award_supplier_id": row.id}
+                for row in rows
+                if row.id in names
+                for key in record_identifier_keys(_pairs(row.identifiers))
+            ],
+        )
+    release_names(session, SUPPLIER_SIDE, old_names)
+
+
+def supplier_text(row: Any) -> str:
+    """The raw name of an award supplier row (with `name` and `aliases` JSON)."""
+    return supplier_name_text(row.name, json.loads(row.aliases))
+
+
+def _pairs(identifiers_json: str) -> tuple[tuple[str, str], ...]:
+    return tuple((str(s), str(v)) for s, v in json.loads(identifiers_json))
+
+
+@dataclass(frozen=True)
+class DeclaredName:
+    """One organisation of a version, as the index keeps it."""
+
+    interest_id: int
+    source_key: str
+    name: str
+    identifiers: tuple[tuple[str, str], ...]
+    search_numbers: tuple[str, ...] = ()  # numbers declared without a scheme
+
+
+def index_declared(
+    session: Session, official_id: int, version_id: int | None, names: list[DeclaredName]
+) -> None:
+    """Make these the official's declared organisations (of their latest submitted version)."""
+    old = set(
+        session.scalars(
+            select(DeclaredOrganisation.name_id).where(
+                DeclaredOrganisation.official_id == official_id
+            )
+        )
+    )
+    session.execute(
+        delete(DeclaredOrganisation).where(DeclaredOrganisation.official_id == official_id)
+    )
+    if version_id is not None and names:
+        ids = name_ids(session, DECLARED_SIDE, {n.name for n in names})
+        created = session.execute(
+            DeclaredOrganisation.__table__.insert().returning(  # type: ignore[attr-defined]
+                DeclaredOrganisation.id,
+                DeclaredOrganisation.interest_id,
+                DeclaredOrganisation.source_key,
+            ),
+            [
+                {
+                    "official_id": official_id,
+                    "version_id": version_id,
+                    "interest_id": n.interest_id,
+                    "source_key": n.source_key,
+                    "name_id": ids[n.name],
+                }
+                for n in names
+            ],
+        ).all()
+        by_key = {(row.interest_id, row.source_key): row.id for row in created}
+        _insert_new(
+            session,
+            DeclaredIdentifierKey.__table__,  # type: ignore[arg-type]
+            [
+                {"key": key, "declared_organisation_id": by_key[(n.interest_id, n.source_key)]}
+                for n in names
+                for key in record_identifier_keys(n.identifiers).union(
+                    *(any_scheme_keys(number) for number in n.search_numbers)
+                )
+            ],
+        )
+        old -= set(ids.values())
+    release_names(session, DECLARED_SIDE, old)
+
+
+def any_scheme_keys(number: str) -> set[str]:
+    """A number given without a scheme, read as a company and as a charity number."""
+    return record_identifier_keys((("GB-COH", number), ("GB-CHC", number)))
+
+
+def clear(session: Session) -> None:
+    """Empty the index (before a rebuild)."""
+    session.execute(update(AwardSupplier).values(screening_name_id=None))
+    for model in (
+        SupplierIdentifierKey,
+        DeclaredIdentifierKey,
+        DeclaredOrganisation,
+        ScreeningNameKey,
+        ScreeningWordKey,
+        ScreeningName,
+    ):
+        session.execute(delete(model))
+
+
+def index_all_suppliers(session: Session, batch: int = 20000) -> int:
+    """Index every award supplier; return how many."""
+    done = 0
+    last = 0
+    while True:
+        ids = list(
+            session.scalars(
+                select(AwardSupplier.id)
+                .where(AwardSupplier.id > last)
+                .order_by(AwardSupplier.id)
+                .limit(batch)
+            )
+        )
+        if not ids:
+            return done
+        index_suppliers(session, ids)
+        session.flush()
+        done += len(ids)
+        last = ids[-1]
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    name_id: int
+    name: str
+    score: float
+
+
+def matching_names(
+    session: Session, side: str, raws: Collection[str], *, relatives: bool
+) -> dict[str, list[NameMatch]]:
+    """For each raw name, the indexed names on this side that match it (with `relatives`, also
+    those of one group's companies), as RecordIndex.matching_names finds them."""
+    raws = [raw for raw in dict.fromkeys(raws) if raw]
+    plans: dict[str, tuple[set[str], set[tuple[str, bool]]]] = {}
+    counts = _name_counts(session, side, set().union(*(name_keys(raw)[1] for raw in raws)))
+    wanted_keys: set[str] = set()
+    neighbour_plans: dict[tuple[str, bool], tuple[list[str], list[str]]] = {}
+    for raw in raws:
+        keys, words = lookup_words(raw, lambda word: counts.get(word, 0))
+        plans[raw] = (keys, words)
+        for lookup in words:
+            if lookup not in neighbour_plans:
+                near, far = neighbour_plans[lookup] = neighbour_keys(*lookup)
+                wanted_keys.update(near)
+                wanted_keys.update(far)
+    words_by_key = _words_by_key(session, wanted_keys)
+    neighbours: dict[tuple[str, bool], set[str]] = {}
+    for (word, alone), (near, far) in neighbour_plans.items():
+        found = {w for key in near for w in words_by_key.get(key, ())}
+        if far:
+            found.update(
+                two_edit_neighbours(word, (w for key in far for w in words_by_key.get(key, ())))
+            )
+        neighbours[word, alone] = found
+    name_lookups: dict[str, set[str]] = {}
+    for raw, (keys, words) in plans.items():
+        lookups = set(keys)
+        for lookup in words:
+            lookups.update("t:" + n for n in neighbours[lookup])
+        name_lookups[raw] = lookups
+    names_by_key = _names_by_key(session, side, set().union(*name_lookups.values()))
+    relate = relate_names if relatives else match_names
+    results: dict[str, list[NameMatch]] = {}
+    for raw, lookups in name_lookups.items():
+        candidates = {name for key in lookups for name in names_by_key.get(key, ())}
+        matches = []
+        for name_id, text in sorted(candidates):
+            match = relate(raw, text)
+            if match is not None:
+                matches.append(NameMatch(name_id, text, match.score))
+        results[raw] = matches
+    return results
+
+
+def _name_counts(session: Session, side: str, words: set[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for chunk in _chunks("t:" + w for w in sorted(words)):
+        for key, count in session.execute(
+            select(ScreeningNameKey.key, func.count())
+            .where(ScreeningNameKey.side == side, ScreeningNameKey.key.in_(chunk))
+            .group_by(ScreeningNameKey.key)
+        ):
+            counts[key[2:]] = count
+    return counts
+
+
+def _words_by_key(session: Session, keys: set[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    for chunk in _chunks(sorted(keys)):
+        for key, word in session.execute(
+            select(ScreeningWordKey.key, ScreeningWordKey.word).where(
+                ScreeningWordKey.key.in_(chunk)
+            )
+        ):
+            found[key].append(word)
+    return found
+
+
+def _names_by_key(session: Session, side: str, keys: set[str]) -> dict[str, list[tuple[int, str]]]:
+    found: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for chunk in _chunks(sorted(keys)):
+        for key, name_id, text in session.execute(
+            select(ScreeningNameKey.key, ScreeningName.id, ScreeningName.name)
+            .join(ScreeningName, ScreeningName.id == ScreeningNameKey.name_id)
+            .where(ScreeningNameKey.side == side, ScreeningNameKey.key.in_(chunk))
+        ):
+            found[key].append((name_id, text))
+    return found
+
+
+def suppliers_with_names(session: Session, ids: Collection[int]) -> dict[int, list[int]]:
+    """Award suppliers (ids) by the indexed name they have."""
+    found: dict[int, list[int]] = defaultdict(list)
+    for chunk in _chunks(sorted(ids)):
+        for supplier_id, name_id in session.execute(
+            select(AwardSupplier.id, AwardSupplier.screening_name_id).where(
+                AwardSupplier.screening_name_id.in_(chunk)
+            )
+        ):
+            if name_id is not None:
+                found[name_id].append(supplier_id)
+    return found
+
+
+def suppliers_with_identifiers(session: Session, keys: Collection[str]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = defaultdict(list)
+    for chunk in _chunks(sorted(keys)):
+        for key, supplier_id in session.execute(
+            select(SupplierIdentifierKey.key, SupplierIdentifierKey.award_supplier_id).where(
+                SupplierIdentifierKey.key.in_(chunk)
+            )
+        ):
+            found[key].append(supplier_id)
+    return found
+
+
+def declared_with_names(session: Session, ids: Collection[int]) -> dict[int, list[int]]:
+    """Declared organisations (ids) by the indexed name they have."""
+    found: dict[int, list[int]] = defaultdict(list)
+    for chunk in _chunks(sorted(ids)):
+        for organisation_id, name_id in session.execute(
+            select(DeclaredOrganisation.id, DeclaredOrganisation.name_id).where(
+                DeclaredOrganisation.name_id.in_(chunk)
+            )
+        ):
+            found[name_id].append(organisation_id)
+    return found
+
+
+def declared_with_identifiers(session: Session, keys: Collection[str]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = defaultdict(list)
+    for chunk in _chunks(sorted(keys)):
+        for key, organisation_id in session.execute(
+            select(DeclaredIdentifierKey.key, DeclaredIdentifierKey.declared_organisation_id).where(
+                DeclaredIdentifierKey.key.in_(chunk)
+            )
+        ):
+            found[key].append(organisation_id)
+    return found
+
+
+def version_ids_of(session: Session, organisation_ids: Collection[int]) -> set[int]:
+    """The versions these declared organisations are of."""
+    found: set[int] = set()
+    for chunk in _chunks(sorted(organisation_ids)):
+        found.update(
+            session.scalars(
+                select(DeclaredOrganisation.version_id).where(DeclaredOrganisation.id.in_(chunk))
+            )
+        )
+    return found
