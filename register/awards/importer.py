@@ -468,7 +468,6 @@ def map_buyer(
     changed = session.execute(
         update(Award)
         .where(Award.buyer_key == mapping.buyer_key)
-        # updated_at too: the cached supplier index (register.screening) rebuilds when it moves.
         .values(department_id=mapping.department_id, updated_at=utcnow())
     ).rowcount  # type: ignore[attr-defined]
     record(

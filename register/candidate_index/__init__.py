@@ -20,7 +20,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Table, bindparam, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from register.matching.index import (
@@ -73,14 +74,33 @@ def supplier_name_text(name: str, aliases: Iterable[str]) -> str:
     return name + "".join(f" T/A {alias}" for alias in aliases)
 
 
-def _insert_new(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
-    """Insert rows, leaving those already there (a concurrent transaction may add them too)."""
+def _insert_new(session: Session | Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows, leaving those already there (a concurrent transaction may add them too).
+
+    Rows go in sorted, so that concurrent transactions take their locks in one order.
+    """
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
+    bind = session if isinstance(session, Connection) else session.get_bind()
+    dialect = bind.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(table).on_conflict_do_nothing(), rows[start : start + 5000])
+    ordered = sorted(rows, key=lambda row: tuple(str(v) for v in row.values()))
+    for start in range(0, len(ordered), 5000):
+        session.execute(insert(table).on_conflict_do_nothing(), ordered[start : start + 5000])
+
+
+# Screening a declaration reads the award suppliers committed so far, and screening imported
+# suppliers reads the declarations committed so far: run at the same moment, each could miss
+# the other's new rows. Declarations take this lock shared (they do not wait for each other),
+# imported suppliers exclusive, each until its transaction ends, so one always sees the other.
+SCREENING_LOCK = 0x5C12EE
+
+
+def hold_screening_lock(session: Session, *, exclusive: bool) -> None:
+    """Take the screening lock until the transaction ends (PostgreSQL; SQLite has one writer)."""
+    if session.get_bind().dialect.name == "postgresql":
+        function = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
+        session.execute(select(function(SCREENING_LOCK)))
 
 
 # Writing ------------------------------------------------------------------------------------
@@ -125,7 +145,12 @@ def _name_ids_by_digest(session: Session, side: str, digests: dict[str, str]) ->
 
 
 def _index_words(session: Session, words: set[str]) -> None:
-    """Add the neighbourhoods of the words not yet in the vocabulary."""
+    """Add the neighbourhoods of the words not yet in the vocabulary.
+
+    On PostgreSQL they are committed at once, on a connection of their own: the vocabulary only
+    grows, a word without names finds nothing, and a long import must not hold a word that a
+    declaration submitted meanwhile also needs. Each word's keys go in together.
+    """
     known: set[str] = set()
     for chunk in _chunks("w:" + w for w in words):
         known.update(
@@ -134,12 +159,16 @@ def _index_words(session: Session, words: set[str]) -> None:
                 select(ScreeningWordKey.key).where(ScreeningWordKey.key.in_(chunk))
             )
         )
-    rows = [
-        {"key": key, "word": word}
-        for word in sorted(words - known)
-        for key in vocabulary_keys(word)
+    rows: list[dict[str, Any]] = [
+        {"key": key, "word": word} for word in words - known for key in vocabulary_keys(word)
     ]
-    _insert_new(session, ScreeningWordKey.__table__, rows)  # type: ignore[arg-type]
+    bind = session.get_bind()
+    table = ScreeningWordKey.__table__
+    if rows and isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        with bind.begin() as connection:
+            _insert_new(connection, table, rows)  # type: ignore[arg-type]
+    else:
+        _insert_new(session, table, rows)  # type: ignore[arg-type]
 
 
 def release_names(session: Session, side: str, ids: Collection[int]) -> None:
@@ -158,7 +187,7 @@ def release_names(session: Session, side: str, ids: Collection[int]) -> None:
         try:
             with session.begin_nested():
                 session.execute(delete(ScreeningName).where(ScreeningName.id.in_(chunk), ~used))
-        except IntegrityError:
+        except DBAPIError:  # linked meanwhile, or a deadlock with the transaction linking it
             continue
 
 

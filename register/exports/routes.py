@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from register import access, clock, runtime
@@ -28,7 +31,7 @@ from register.completeness.routes import reader_cycle_choice
 from register.downloads import content_disposition
 from register.exports import services
 from register.extensions import db
-from register.models import DeclarationCycle
+from register.models import DeclarationCycle, User
 from register.models.people import ADMIN, AUDITOR
 from register.web import guard_blueprint, nav_item, roles_required
 
@@ -67,6 +70,23 @@ def _page(problems: list[str], args: Any, empty: str | None = None) -> str:
 @roles_required(AUDITOR, ADMIN)
 def index() -> str:
     return _page([], {})
+
+
+def _csv_stream(export: services.ExportRequest, reader_id: int) -> Iterator[str]:
+    """The export as CSV, read in a session of its own while the body is sent: the rows come
+    through a server-side cursor, which lives only as long as its transaction, and the request's
+    session may end its transaction before the body is sent."""
+    with Session(db.engine) as session:
+        reader = session.get(User, reader_id)
+        cycle = session.get(DeclarationCycle, export.cycle.id) if export.cycle else None
+        table = services.build(
+            session,
+            dataclasses.replace(export, cycle=cycle),
+            today=clock.today(),
+            joiner_days=runtime.settings().joiner_days,
+            reader=reader,
+        )
+        yield from services.csv_chunks(table)
 
 
 @bp.get("/download")
@@ -108,7 +128,7 @@ def download() -> str | Response | tuple[str, int] | WerkzeugResponse:
     table = rows
     if export.fmt == "csv":
         return Response(
-            stream_with_context(services.csv_chunks(table)),
+            stream_with_context(_csv_stream(export, current_user.id)),
             mimetype="text/csv",
             headers={"Content-Disposition": content_disposition(export.filename)},
         )

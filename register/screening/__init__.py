@@ -101,6 +101,7 @@ def screen_declaration(
     report = ScreeningReport()
     if not declaration.versions:
         return report
+    candidate_index.hold_screening_lock(session, exclusive=False)
     changed = amendment(session, declaration)
     reopened = _reopen_amended(session, changed, report) if changed else []
     report.interests, report.suppliers = screen_declared_version(
@@ -178,6 +179,7 @@ def screen_suppliers(
     report = ScreeningReport()
     if not supplier_ids:
         return report
+    candidate_index.hold_screening_lock(session, exclusive=True)
     report.interests, report.suppliers = screen_declared_suppliers(
         session, supplier_ids, settings.matching, report
     )
