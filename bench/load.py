@@ -10,8 +10,9 @@ amendment, each submission screened against every award; compliance officers (25
 the review queue, opening flags and deciding some; and auditors (15%) viewing completeness,
 drilling down and exporting. Each user waits 0.5-2 s between pages, as a person does, and signs
 in again every 30 pages. Users arrive over a 10 s ramp-up that is not counted. Half way through,
-an award import (`flask --app wsgi awards import`, a few hundred generated releases, some of
-whose suppliers are organisations the officials declared) runs beside them.
+an award import (`flask --app wsgi awards import` of 2,000 generated releases, 300 at --quick,
+a tenth of whose suppliers are named as organisations the officials declared) runs beside them,
+and they go on until it has finished.
 Each request is timed at the client; the report gives throughput, p50/p95/p99 latency and the
 error rate, overall, per instance and per page, the requests that took longer than gunicorn's
 worker timeout or got no answer, the import's duration and summary, and the slowest pages from
@@ -20,6 +21,7 @@ both servers' own JSON request logs.
     python bench/load.py --url postgresql+psycopg://register:...@127.0.0.1:5432/register_bench
     python bench/load.py --url ... --no-seed           # reuse the seeded database
     python bench/load.py --url ... --quick             # tiny data, 10 users, 10 s (the test)
+    python bench/load.py --url ... --keep bench/out/load  # keep both servers' logs
 
 The target is p95 under 500 ms, no errors, no request over gunicorn's timeout and a
 successful import; --check exits 1 when any is missed.
