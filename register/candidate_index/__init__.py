@@ -318,14 +318,14 @@ def any_scheme_keys(number: str) -> set[str]:
 
 
 def clear(session: Session) -> None:
-    """Empty the index (before a rebuild)."""
+    """Empty the index (before a rebuild), but for the vocabulary's neighbourhoods: they only
+    grow, a word no name has finds nothing, and on PostgreSQL other transactions add to them."""
     session.execute(update(AwardSupplier).values(screening_name_id=None))
     for model in (
         SupplierIdentifierKey,
         DeclaredIdentifierKey,
         DeclaredOrganisation,
         ScreeningNameKey,
-        ScreeningWordKey,
         ScreeningName,
     ):
         session.execute(delete(model))
