@@ -7,7 +7,9 @@
 - `screening_word_key`: the neighbourhoods of every distinctive word (itself, its deletions,
   its segments), as register.matching.index defines them;
 - `supplier_identifier_key`, `declared_organisation`, `declared_identifier_key`, and
-  `award_supplier.screening_name_id`: which records have which name and identifiers.
+  `award_supplier.screening_name_id`: which records have which name and identifiers;
+- `officer_name_key`: the blocks of each company officer's and PSC's name (and, with a birth
+  date, of its family names with a letter dropped), which find the officials who may be them.
 
 The index is built from the rows already there (register.screening.rebuild_candidate_index,
 which `flask --app wsgi match reindex` also runs).
@@ -88,6 +90,15 @@ def upgrade():
     with op.batch_alter_table('declared_identifier_key', schema=None) as batch_op:
         batch_op.create_index('ix_declared_identifier_key_organisation', ['declared_organisation_id'], unique=False)
 
+    op.create_table('officer_name_key',
+    sa.Column('key', sa.String(length=300), nullable=False),
+    sa.Column('officer_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['officer_id'], ['company_officer.id'], name=op.f('fk_officer_name_key_officer_id_company_officer'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('key', 'officer_id', name=op.f('pk_officer_name_key'))
+    )
+    with op.batch_alter_table('officer_name_key', schema=None) as batch_op:
+        batch_op.create_index('ix_officer_name_key_officer', ['officer_id'], unique=False)
+
     with op.batch_alter_table('award_supplier', schema=None) as batch_op:
         batch_op.add_column(sa.Column('screening_name_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_award_supplier_screening_name_id'), ['screening_name_id'], unique=False)
@@ -112,6 +123,10 @@ def downgrade():
         batch_op.drop_index('ix_declared_identifier_key_organisation')
 
     op.drop_table('declared_identifier_key')
+    with op.batch_alter_table('officer_name_key', schema=None) as batch_op:
+        batch_op.drop_index('ix_officer_name_key_officer')
+
+    op.drop_table('officer_name_key')
     with op.batch_alter_table('declared_organisation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_declared_organisation_version_id'))
         batch_op.drop_index(batch_op.f('ix_declared_organisation_official_id'))

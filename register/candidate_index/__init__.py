@@ -1,5 +1,6 @@
 """The stored candidate index: which award suppliers and declared organisations may match a
-name, found with a few indexed queries in the database, never with an index in memory.
+name, and which company officer records may name an official, found with a few indexed queries
+in the database, never with an index in memory.
 
 The keys are the in-memory engine's own (register.matching.index: written-alike keys,
 distinctive words, and the deletion and segment neighbourhoods of every word), so the same
@@ -14,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -31,12 +32,20 @@ from register.matching.index import (
     two_edit_neighbours,
     vocabulary_keys,
 )
+from register.matching.people import (
+    Person,
+    person_keys,
+    read_person_name,
+    written_name_keys,
+)
 from register.matching.score import identifier_keys, match_names, relate_names
 from register.models import (
     Award,
     AwardSupplier,
+    CompanyOfficer,
     DeclaredIdentifierKey,
     DeclaredOrganisation,
+    OfficerNameKey,
     ScreeningName,
     ScreeningNameKey,
     ScreeningWordKey,
@@ -252,6 +261,47 @@ def _pairs(identifiers_json: str) -> tuple[tuple[str, str], ...]:
     return tuple((str(s), str(v)) for s, v in json.loads(identifiers_json))
 
 
+def index_officers(session: Session, officer_ids: Iterable[int]) -> None:
+    """Index these company officer records again (the blocks of their names), after an import
+    added or changed them."""
+    for chunk in _chunks(sorted(set(officer_ids))):
+        rows = session.execute(
+            select(
+                CompanyOfficer.id,
+                CompanyOfficer.name,
+                CompanyOfficer.birth_month,
+                CompanyOfficer.birth_year,
+            ).where(CompanyOfficer.id.in_(chunk))
+        ).all()
+        session.execute(delete(OfficerNameKey).where(OfficerNameKey.officer_id.in_(chunk)))
+        keys: list[dict[str, Any]] = []
+        for row in rows:
+            name = read_person_name(row.name)
+            if name is not None:
+                keys.extend(
+                    {"key": key[:300], "officer_id": row.id}
+                    for key in written_name_keys(name, row.birth_month, row.birth_year)
+                )
+        _insert_new(session, OfficerNameKey.__table__, keys)  # type: ignore[arg-type]
+
+
+def index_all_officers(session: Session, batch: int = 20000) -> int:
+    """Index every company officer record; return how many."""
+    return _in_batches(session, CompanyOfficer.id, index_officers, batch)
+
+
+def officers_named_by(session: Session, people: Iterable[Person]) -> list[int]:
+    """The company officer records (ids) whose names share a block with one of these people's
+    (PersonIndex's blocks): every record that may name one of them, and few others."""
+    keys = {key[:300] for item in people for key in person_keys(item)}
+    found: set[int] = set()
+    for chunk in _chunks(sorted(keys)):
+        found.update(
+            session.scalars(select(OfficerNameKey.officer_id).where(OfficerNameKey.key.in_(chunk)))
+        )
+    return sorted(found)
+
+
 @dataclass(frozen=True)
 class DeclaredName:
     """One organisation of a version, as the index keeps it."""
@@ -322,6 +372,7 @@ def clear(session: Session) -> None:
     grow, a word no name has finds nothing, and on PostgreSQL other transactions add to them."""
     session.execute(update(AwardSupplier).values(screening_name_id=None))
     for model in (
+        OfficerNameKey,
         SupplierIdentifierKey,
         DeclaredIdentifierKey,
         DeclaredOrganisation,
@@ -333,20 +384,21 @@ def clear(session: Session) -> None:
 
 def index_all_suppliers(session: Session, batch: int = 20000) -> int:
     """Index every award supplier; return how many."""
+    return _in_batches(session, AwardSupplier.id, index_suppliers, batch)
+
+
+def _in_batches(
+    session: Session, column: Any, index: Callable[[Session, list[int]], None], batch: int
+) -> int:
     done = 0
     last = 0
     while True:
         ids = list(
-            session.scalars(
-                select(AwardSupplier.id)
-                .where(AwardSupplier.id > last)
-                .order_by(AwardSupplier.id)
-                .limit(batch)
-            )
+            session.scalars(select(column).where(column > last).order_by(column).limit(batch))
         )
         if not ids:
             return done
-        index_suppliers(session, ids)
+        index(session, ids)
         session.flush()
         done += len(ids)
         last = ids[-1]

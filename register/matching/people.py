@@ -651,9 +651,20 @@ def _deletions(form: str) -> frozenset[str]:
     return frozenset((form, *(form[:i] + form[i + 1 :] for i in range(len(form)))))
 
 
-def _slip_keys(form: str, month: int, year: int) -> list[tuple[str, int, int]]:
+def _slip_keys(form: str, month: int, year: int) -> list[str]:
     """The slip blocks of a family word of someone born in `month` and `year`."""
-    return [(variant, month, year) for variant in _deletions(form)]
+    return [f"slip:{variant}:{month}:{year}" for variant in _deletions(form)]
+
+
+def _family_slips(name: WrittenName, month: int | None, year: int | None) -> set[str]:
+    if not (month and year):
+        return set()
+    return {
+        key
+        for token in name.tokens
+        if token.family and len(token.form) >= SLIP_MIN_LENGTH
+        for key in _slip_keys(token.form, month, year)
+    }
 
 
 def _index_keys(name: WrittenName) -> set[str]:
@@ -688,31 +699,37 @@ def _query_keys(name: WrittenName) -> set[str]:
     return keys
 
 
+def person_keys(item: Person) -> set[str]:
+    """The blocks a person is indexed under: every word of their names (and neighbours joined)
+    and, with a month and year of birth, their family words with a letter dropped."""
+    keys: set[str] = set()
+    for name in item.names:
+        keys |= _index_keys(name) | _family_slips(name, item.birth_month, item.birth_year)
+    return keys
+
+
+def written_name_keys(
+    name: WrittenName, birth_month: int | None, birth_year: int | None
+) -> set[str]:
+    """The blocks a written name (a company officer's) is looked up by: a person who may be the
+    one named shares one of them (stored for officer records by register.candidate_index)."""
+    return _query_keys(name) | _family_slips(name, birth_month, birth_year)
+
+
 class PersonIndex:
     """People by every word of their names (ASCII romanised forms and rigour name symbols) and
     by one-letter-dropped family names, for matching many names against them."""
 
     def __init__(self, people: Iterable[Person] = ()) -> None:
         self.blocks: dict[str, list[Person]] = {}
-        self.slips: dict[tuple[str, int, int], list[Person]] = {}
         self.people: list[Person] = []
         for item in people:
             self.add(item)
 
     def add(self, item: Person) -> None:
         self.people.append(item)
-        keys: set[str] = set()
-        slips: set[tuple[str, int, int]] = set()
-        for name in item.names:
-            keys |= _index_keys(name)
-            if item.birth_month and item.birth_year:
-                for token in name.tokens:
-                    if token.family and len(token.form) >= SLIP_MIN_LENGTH:
-                        slips.update(_slip_keys(token.form, item.birth_month, item.birth_year))
-        for key in keys:
+        for key in person_keys(item):
             self.blocks.setdefault(key, []).append(item)
-        for slip_key in slips:
-            self.slips.setdefault(slip_key, []).append(item)
 
     def __len__(self) -> int:
         return len(self.people)
@@ -722,15 +739,9 @@ class PersonIndex:
     ) -> list[Person]:
         """Every indexed person sharing a block with the name, once."""
         found: dict[int, Person] = {}
-        for key in _query_keys(name):
+        for key in written_name_keys(name, birth_month, birth_year):
             for item in self.blocks.get(key, ()):
                 found[id(item)] = item
-        if birth_month and birth_year:
-            for token in name.tokens:
-                if token.family and len(token.form) >= SLIP_MIN_LENGTH:
-                    for slip_key in _slip_keys(token.form, birth_month, birth_year):
-                        for item in self.slips.get(slip_key, ()):
-                            found[id(item)] = item
         return list(found.values())
 
     def matches(

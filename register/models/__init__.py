@@ -8,6 +8,7 @@ from register.models.base import Base
 from register.models.candidate_index import (
     DeclaredIdentifierKey,
     DeclaredOrganisation,
+    OfficerNameKey,
     ScreeningName,
     ScreeningNameKey,
     ScreeningWordKey,
@@ -51,6 +52,7 @@ __all__ = [
     "Base",
     "DeclaredIdentifierKey",
     "DeclaredOrganisation",
+    "OfficerNameKey",
     "ScreeningName",
     "ScreeningNameKey",
     "ScreeningWordKey",

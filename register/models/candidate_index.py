@@ -1,6 +1,7 @@
-"""The stored candidate index: the names of award suppliers and of declared organisations, and
-the keys that find them (register.candidate_index keeps it; register.matching.index defines
-the keys, as the in-memory engine uses them).
+"""The stored candidate index: the names of award suppliers and of declared organisations, the
+blocks of company officers' names, and the keys that find them (register.candidate_index keeps
+it; register.matching.index and register.matching.people define the keys, as the in-memory
+engine uses them).
 
 It lives in the database so that every worker and server screens against the same index the
 moment a transaction commits: none holds one in memory.
@@ -87,6 +88,19 @@ class DeclaredIdentifierKey(Base):
     )
 
 
+class OfficerNameKey(Base):
+    """A block a company officer's (or PSC's) name is found under by the officials who may be
+    that person (register.matching.people.written_name_keys)."""
+
+    __tablename__ = "officer_name_key"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    officer_id: Mapped[int] = mapped_column(
+        ForeignKey("company_officer.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+Index("ix_officer_name_key_officer", OfficerNameKey.officer_id)
 Index("ix_screening_name_key_name_id", ScreeningNameKey.name_id)
 Index("ix_supplier_identifier_key_supplier", SupplierIdentifierKey.award_supplier_id)
 Index("ix_declared_identifier_key_organisation", DeclaredIdentifierKey.declared_organisation_id)

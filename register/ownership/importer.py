@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from register.candidate_index import index_officers
 from register.clock import utcnow
 from register.ingest.rejections import FormatError, RejectedRecord
 from register.ingest.reports import FileReport, Progress, fault_message
@@ -71,6 +72,7 @@ def _write(
         )
     }
     new = []
+    changed_ids = []
     for key, officer in latest.items():
         row = _row(officer, run_id)
         existing = stored.get(key)
@@ -86,10 +88,21 @@ def _write(
                 .where(CompanyOfficer.id == existing.id)
                 .values(**row, updated_at=utcnow())
             )
+            changed_ids.append(existing.id)
             report.updated += 1
     if new:
         session.execute(insert(core_table(CompanyOfficer)), new)
         report.imported += len(new)
+        changed_ids.extend(
+            session.scalars(
+                select(CompanyOfficer.id).where(
+                    tuple_(CompanyOfficer.source, CompanyOfficer.record_key).in_(
+                        [(row["source"], row["record_key"]) for row in new]
+                    )
+                )
+            )
+        )
+    index_officers(session, changed_ids)  # the stored candidate index, in the same transaction
 
 
 def import_file(

@@ -75,12 +75,13 @@ class ScreeningReport(FlagCounts):
 
 
 def rebuild_candidate_index(session: Session) -> tuple[int, int]:
-    """Build the stored candidate index again from every award supplier and every official's
-    latest submitted version (the migration that made it, `flask match reindex`); return how
-    many suppliers and officials were indexed."""
+    """Build the stored candidate index again from every award supplier, every official's
+    latest submitted version and every company officer record (the migration that made it,
+    `flask match reindex`); return how many suppliers and officials were indexed."""
     candidate_index.clear(session)
     suppliers = candidate_index.index_all_suppliers(session)
     officials = index_all_declarations(session)
+    candidate_index.index_all_officers(session)
     session.flush()
     return suppliers, officials
 

@@ -20,12 +20,13 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from register.audit.log import record
+from register.candidate_index import officers_named_by
 from register.clock import utcnow
 from register.declarations.queries import latest_versions, records_from_version
 from register.matching import compare_names
@@ -52,6 +53,8 @@ from register.models import Award, AwardSupplier, CompanyOfficer, Flag, Undeclar
 from register.models.flags import UNDECLARED
 from register.models.people import OFFICIAL
 from register.screening.flags import FlagCounts, upsert_flag, withdraw_missing
+
+T = TypeVar("T", str, int)
 
 SOURCE_KEY = "undeclared"
 NAME_WEIGHT = {
@@ -244,7 +247,7 @@ def assess(
     )
 
 
-def _batches(items: Collection[str] | None) -> Iterable[list[str] | None]:
+def _batches(items: Collection[T] | None) -> Iterable[list[T] | None]:
     """`items` in IN-clause sized lists; one None (no restriction) for None."""
     if items is None:
         return [None]
@@ -463,16 +466,22 @@ def screen_undeclared(
     if full:  # supplies first, then the (many) officer records streamed past them
         supplies = _supplies(session)
         officers: Any = session.execute(_officers(None).execution_options(yield_per=10000))
-    elif company_numbers is None:  # some officials: the officer records naming one of them
-        # (names match through nicknames, name forms and romanisations, so no SQL filter on
-        # the stored person key can find them all; a birth year can rule records out)
+    elif company_numbers is None:  # some officials: the officer records naming one of them,
+        # found by the blocks of their names in the stored index (register.candidate_index);
+        # a birth year can rule records out
         statement = _officers(None)
         years = {p.birth_year or None for p in index.people}
         if None not in years:  # (a year of 0 counts as unknown, as compare_birth reads it)
             known = CompanyOfficer.birth_year.in_({*years, 0})
             statement = statement.where(or_(CompanyOfficer.birth_year.is_(None), known))
-        stream = session.execute(statement.execution_options(yield_per=10000))
-        officers = [row for row in stream if _names_someone(index, row)]
+        officers = [
+            row
+            for batch in _batches(officers_named_by(session, index.people))
+            for row in session.execute(
+                statement if batch is None else statement.where(CompanyOfficer.id.in_(batch))
+            )
+            if _names_someone(index, row)
+        ]
         supplies = _supplies(session, {row.company_number for row in officers})
     else:  # the few officer records in scope first, then only their companies' supplies
         officers = [
