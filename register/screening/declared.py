@@ -338,14 +338,15 @@ def screen_declared_suppliers(
         progress(f"indexed {len(meta)} declared organisations")
     engine = MatchingEngine(config)
     engine.interests = index
-    suppliers = list(supplier_records(session))
     if progress:
-        progress(f"loaded {len(suppliers)} award suppliers")
-    results = engine.screen_suppliers(_counted(suppliers, tick) if tick else suppliers)
+        progress("screening the award suppliers as they are read")
+    screened = _Counter(tick)
+    # Streamed: memory holds the declared organisations and the matches, not the suppliers.
+    results = engine.screen_suppliers(screened.count(supplier_records(session)))
     if progress:
         progress(f"saving {len(results)} matches as flags")
     persist(session, results, meta, scope_lineages=None, scope_suppliers=None, counts=counts)
-    return len(meta), len(suppliers)
+    return len(meta), screened.done
 
 
 def _screen_some_suppliers(
@@ -379,13 +380,19 @@ def _screen_some_suppliers(
     return len(meta), screened
 
 
-def _counted(
-    items: list[SupplierRecord], tick: Callable[[int, float], None], every: int = 2000
-) -> Iterable[SupplierRecord]:
-    """The items, calling `tick(done, seconds)` every `every` of them and at the end."""
-    started = time.monotonic()
-    for done, item in enumerate(items, start=1):
-        yield item
-        if done % every == 0:
-            tick(done, time.monotonic() - started)
-    tick(len(items), time.monotonic() - started)
+class _Counter:
+    """Counts the suppliers passing by, telling `tick(done, seconds)` every `every` of them and
+    at the end (for a progress bar)."""
+
+    def __init__(self, tick: Callable[[int, float], None] | None, every: int = 2000) -> None:
+        self.tick, self.every, self.done = tick, every, 0
+
+    def count(self, items: Iterable[SupplierRecord]) -> Iterator[SupplierRecord]:
+        started = time.monotonic()
+        for item in items:
+            self.done += 1
+            yield item
+            if self.tick and self.done % self.every == 0:
+                self.tick(self.done, time.monotonic() - started)
+        if self.tick:
+            self.tick(self.done, time.monotonic() - started)
