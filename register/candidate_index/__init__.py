@@ -17,6 +17,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, bindparam, delete, exists, func, select, update
@@ -93,7 +94,7 @@ def _insert_new(session: Session | Connection, table: Table, rows: list[dict[str
     bind = session if isinstance(session, Connection) else session.get_bind()
     dialect = bind.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    ordered = sorted(rows, key=lambda row: tuple(str(v) for v in row.values()))
+    ordered = sorted(rows, key=itemgetter(*rows[0]))
     for start in range(0, len(ordered), 5000):
         session.execute(insert(table).on_conflict_do_nothing(), ordered[start : start + 5000])
 
