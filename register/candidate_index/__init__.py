@@ -295,12 +295,8 @@ def officers_named_by(session: Session, people: Iterable[Person]) -> list[int]:
     """The company officer records (ids) whose names share a block with one of these people's
     (PersonIndex's blocks): every record that may name one of them, and few others."""
     keys = {key[:300] for item in people for key in person_keys(item)}
-    found: set[int] = set()
-    for chunk in _chunks(sorted(keys)):
-        found.update(
-            session.scalars(select(OfficerNameKey.officer_id).where(OfficerNameKey.key.in_(chunk)))
-        )
-    return sorted(found)
+    found = _grouped(session, OfficerNameKey.key, OfficerNameKey.officer_id, keys)
+    return sorted({officer_id for ids in found.values() for officer_id in ids})
 
 
 @dataclass(frozen=True)
@@ -475,15 +471,7 @@ def _name_counts(session: Session, side: str, words: set[str]) -> dict[str, int]
 
 
 def _words_by_key(session: Session, keys: set[str]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = defaultdict(list)
-    for chunk in _chunks(sorted(keys)):
-        for key, word in session.execute(
-            select(ScreeningWordKey.key, ScreeningWordKey.word).where(
-                ScreeningWordKey.key.in_(chunk)
-            )
-        ):
-            found[key].append(word)
-    return found
+    return _grouped(session, ScreeningWordKey.key, ScreeningWordKey.word, keys)
 
 
 def _names_by_key(session: Session, side: str, keys: set[str]) -> dict[str, list[tuple[int, str]]]:
@@ -498,64 +486,44 @@ def _names_by_key(session: Session, side: str, keys: set[str]) -> dict[str, list
     return found
 
 
+def _grouped(
+    session: Session, key: Any, value: Any, wanted: Collection[Any]
+) -> dict[Any, list[Any]]:
+    """`value` of the rows whose `key` is one of `wanted`, by key (an indexed look-up)."""
+    found: dict[Any, list[Any]] = defaultdict(list)
+    for chunk in _chunks(sorted(wanted)):
+        for k, v in session.execute(select(key, value).where(key.in_(chunk))):
+            found[k].append(v)
+    return found
+
+
 def suppliers_with_names(session: Session, ids: Collection[int]) -> dict[int, list[int]]:
     """Award suppliers (ids) by the indexed name they have."""
-    found: dict[int, list[int]] = defaultdict(list)
-    for chunk in _chunks(sorted(ids)):
-        for supplier_id, name_id in session.execute(
-            select(AwardSupplier.id, AwardSupplier.screening_name_id).where(
-                AwardSupplier.screening_name_id.in_(chunk)
-            )
-        ):
-            if name_id is not None:
-                found[name_id].append(supplier_id)
-    return found
+    return _grouped(session, AwardSupplier.screening_name_id, AwardSupplier.id, ids)
 
 
 def suppliers_with_identifiers(session: Session, keys: Collection[str]) -> dict[str, list[int]]:
-    found: dict[str, list[int]] = defaultdict(list)
-    for chunk in _chunks(sorted(keys)):
-        for key, supplier_id in session.execute(
-            select(SupplierIdentifierKey.key, SupplierIdentifierKey.award_supplier_id).where(
-                SupplierIdentifierKey.key.in_(chunk)
-            )
-        ):
-            found[key].append(supplier_id)
-    return found
+    """Award suppliers (ids) by identifier key."""
+    return _grouped(
+        session, SupplierIdentifierKey.key, SupplierIdentifierKey.award_supplier_id, keys
+    )
 
 
 def declared_with_names(session: Session, ids: Collection[int]) -> dict[int, list[int]]:
     """Declared organisations (ids) by the indexed name they have."""
-    found: dict[int, list[int]] = defaultdict(list)
-    for chunk in _chunks(sorted(ids)):
-        for organisation_id, name_id in session.execute(
-            select(DeclaredOrganisation.id, DeclaredOrganisation.name_id).where(
-                DeclaredOrganisation.name_id.in_(chunk)
-            )
-        ):
-            found[name_id].append(organisation_id)
-    return found
+    return _grouped(session, DeclaredOrganisation.name_id, DeclaredOrganisation.id, ids)
 
 
 def declared_with_identifiers(session: Session, keys: Collection[str]) -> dict[str, list[int]]:
-    found: dict[str, list[int]] = defaultdict(list)
-    for chunk in _chunks(sorted(keys)):
-        for key, organisation_id in session.execute(
-            select(DeclaredIdentifierKey.key, DeclaredIdentifierKey.declared_organisation_id).where(
-                DeclaredIdentifierKey.key.in_(chunk)
-            )
-        ):
-            found[key].append(organisation_id)
-    return found
+    """Declared organisations (ids) by identifier key."""
+    return _grouped(
+        session, DeclaredIdentifierKey.key, DeclaredIdentifierKey.declared_organisation_id, keys
+    )
 
 
 def version_ids_of(session: Session, organisation_ids: Collection[int]) -> set[int]:
     """The versions these declared organisations are of."""
-    found: set[int] = set()
-    for chunk in _chunks(sorted(organisation_ids)):
-        found.update(
-            session.scalars(
-                select(DeclaredOrganisation.version_id).where(DeclaredOrganisation.id.in_(chunk))
-            )
-        )
-    return found
+    found = _grouped(
+        session, DeclaredOrganisation.id, DeclaredOrganisation.version_id, organisation_ids
+    )
+    return {version_id for ids in found.values() for version_id in ids}
