@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, TypeVar
@@ -55,6 +55,7 @@ from register.models import (
 from register.models.candidate_index import DECLARED_SIDE, SUPPLIER_SIDE
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 IN_BATCH = 900  # values per SQL IN clause (SQLite's limit is 999 parameters)
 
 __all__ = ["DECLARED_SIDE", "SUPPLIER_SIDE", "DeclaredName", "NameMatch"]
@@ -483,6 +484,30 @@ def _names_by_key(session: Session, side: str, keys: set[str]) -> dict[str, list
             .where(ScreeningNameKey.side == side, ScreeningNameKey.key.in_(chunk))
         ):
             found[key].append((name_id, text))
+    return found
+
+
+def candidates(
+    session: Session, side: str, queries: list[tuple[K, str, tuple[tuple[str, str], ...]]]
+) -> dict[K, set[int]]:
+    """For each query (its key, a raw name, identifiers), the records on `side` (award supplier
+    ids, or declared organisation ids) whose names match or are a sister company's (score_pair
+    says which), or that share an identifier."""
+    names = matching_names(session, side, {name for _, name, _ in queries}, relatives=True)
+    with_names, with_identifiers = (
+        (suppliers_with_names, suppliers_with_identifiers)
+        if side == SUPPLIER_SIDE
+        else (declared_with_names, declared_with_identifiers)
+    )
+    by_name = with_names(session, {m.name_id for found in names.values() for m in found})
+    by_identifier = with_identifiers(
+        session, set().union(*(record_identifier_keys(ids) for _, _, ids in queries))
+    )
+    found: dict[K, set[int]] = {}
+    for key, name, identifiers in queries:
+        ids = {i for k in record_identifier_keys(identifiers) for i in by_identifier.get(k, ())}
+        ids.update(i for m in names.get(name, ()) for i in by_name[m.name_id])
+        found[key] = ids
     return found
 
 

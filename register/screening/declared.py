@@ -19,7 +19,6 @@ from register import candidate_index
 from register.candidate_index import (
     DECLARED_SIDE,
     SUPPLIER_SIDE,
-    record_identifier_keys,
     supplier_name_text,
 )
 from register.clock import utcnow
@@ -208,21 +207,9 @@ def screen_interests(
     """Declared organisations (a version's, or names to check) against every award supplier,
     with candidates from the stored index: the matches, best first, and the suppliers that
     were candidates."""
-    names = candidate_index.matching_names(
-        session, SUPPLIER_SIDE, {r.organisation_name for r in interests}, relatives=True
+    candidates = candidate_index.candidates(
+        session, SUPPLIER_SIDE, [(r.key, r.organisation_name, r.identifiers) for r in interests]
     )
-    by_name = candidate_index.suppliers_with_names(
-        session, {m.name_id for found in names.values() for m in found}
-    )
-    by_identifier = candidate_index.suppliers_with_identifiers(
-        session, set().union(*(record_identifier_keys(r.identifiers) for r in interests))
-    )
-    candidates: dict[tuple[int, str], set[int]] = {}
-    for interest in interests:
-        keys = record_identifier_keys(interest.identifiers)
-        ids = {i for key in keys for i in by_identifier.get(key, ())}
-        ids.update(i for m in names.get(interest.organisation_name, ()) for i in by_name[m.name_id])
-        candidates[interest.key] = ids
     suppliers = {
         s.award_supplier_id: s
         for s in supplier_records(session, sorted(set().union(*candidates.values())))
@@ -257,29 +244,6 @@ def screen_declared_version(
         counts=counts,
     )
     return len(pairs), len(suppliers)
-
-
-def _declared_candidates(session: Session, suppliers: list[SupplierRecord]) -> dict[int, set[int]]:
-    """For each award supplier, the declared organisations (ids) that may match it."""
-    names = candidate_index.matching_names(
-        session, DECLARED_SIDE, {s.supplier_name for s in suppliers}, relatives=True
-    )
-    by_name = candidate_index.declared_with_names(
-        session, {m.name_id for found in names.values() for m in found}
-    )
-    by_identifier = candidate_index.declared_with_identifiers(
-        session, set().union(*(record_identifier_keys(s.identifiers) for s in suppliers))
-    )
-    candidates: dict[int, set[int]] = {}
-    for supplier in suppliers:
-        ids = {
-            i
-            for key in record_identifier_keys(supplier.identifiers)
-            for i in by_identifier.get(key, ())
-        }
-        ids.update(i for m in names.get(supplier.supplier_name, ()) for i in by_name[m.name_id])
-        candidates[supplier.award_supplier_id] = ids
-    return candidates
 
 
 def declared_records(
@@ -358,7 +322,11 @@ def _screen_some_suppliers(
     for i in range(0, len(supplier_ids), SCREEN_BATCH):
         suppliers = list(supplier_records(session, supplier_ids[i : i + SCREEN_BATCH]))
         screened += len(suppliers)
-        candidates = _declared_candidates(session, suppliers)
+        candidates = candidate_index.candidates(
+            session,
+            DECLARED_SIDE,
+            [(s.award_supplier_id, s.supplier_name, s.identifiers) for s in suppliers],
+        )
         records = declared_records(session, set().union(*candidates.values()))
         for supplier in suppliers:
             for organisation_id in candidates[supplier.award_supplier_id]:
