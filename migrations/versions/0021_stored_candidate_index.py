@@ -37,6 +37,7 @@ def upgrade():
     sa.Column('side', sa.String(length=10), nullable=False),
     sa.Column('digest', sa.String(length=64), nullable=False),
     sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('outlines', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_screening_name')),
     sa.UniqueConstraint('side', 'digest', name=op.f('uq_screening_name_side'))
     )

@@ -33,6 +33,7 @@ from register.matching.index import (
     two_edit_neighbours,
     vocabulary_keys,
 )
+from register.matching.names import Outline, may_relate, org_names
 from register.matching.people import (
     Person,
     person_keys,
@@ -127,7 +128,10 @@ def name_ids(session: Session, side: str, names: Collection[str]) -> dict[str, i
         _insert_new(
             session,
             ScreeningName.__table__,  # type: ignore[arg-type]
-            [{"side": side, "digest": d, "name": digests[d]} for d in missing],
+            [
+                {"side": side, "digest": d, "name": digests[d], "outlines": _outlines(digests[d])}
+                for d in missing
+            ],
         )
         added = _name_ids_by_digest(session, side, {d: digests[d] for d in missing})
         found.update(added)
@@ -140,6 +144,10 @@ def name_ids(session: Session, side: str, names: Collection[str]) -> dict[str, i
         _insert_new(session, ScreeningNameKey.__table__, key_rows)  # type: ignore[arg-type]
         _index_words(session, words)
     return {digests[d]: name_id for d, name_id in found.items()}
+
+
+def _outlines(name: str) -> str:
+    return json.dumps([form.outline.to_json() for form in org_names(name)])
 
 
 def _name_ids_by_digest(session: Session, side: str, digests: dict[str, str]) -> dict[str, int]:
@@ -445,13 +453,20 @@ def matching_names(
         for lookup in words:
             lookups.update("t:" + n for n in neighbours[lookup])
         name_lookups[raw] = lookups
-    names_by_key = _names_by_key(session, side, set().union(*name_lookups.values()))
+    names_by_key, names = _names_by_key(session, side, set().union(*name_lookups.values()))
     relate = relate_names if relatives else match_names
+    outlines: dict[int, list[Outline]] = {}
     results: dict[str, list[NameMatch]] = {}
     for raw, lookups in name_lookups.items():
-        candidates = {name for key in lookups for name in names_by_key.get(key, ())}
+        mine = [form.outline for form in org_names(raw)]
         matches = []
-        for name_id, text in sorted(candidates):
+        for name_id in sorted({i for key in lookups for i in names_by_key.get(key, ())}):
+            text, stored = names[name_id]
+            theirs = outlines.get(name_id)
+            if theirs is None:
+                theirs = outlines[name_id] = [Outline.from_json(o) for o in json.loads(stored)]
+            if not may_relate(mine, theirs):
+                continue  # the cheap tests rule it out: no analysis, no comparison
             match = relate(raw, text)
             if match is not None:
                 matches.append(NameMatch(name_id, text, match.score))
@@ -475,16 +490,23 @@ def _words_by_key(session: Session, keys: set[str]) -> dict[str, list[str]]:
     return _grouped(session, ScreeningWordKey.key, ScreeningWordKey.word, keys)
 
 
-def _names_by_key(session: Session, side: str, keys: set[str]) -> dict[str, list[tuple[int, str]]]:
-    found: dict[str, list[tuple[int, str]]] = defaultdict(list)
+def _names_by_key(
+    session: Session, side: str, keys: set[str]
+) -> tuple[dict[str, list[int]], dict[int, tuple[str, str]]]:
+    """The names (ids) found under each key, and each name's text and outlines."""
+    found: dict[str, list[int]] = defaultdict(list)
+    names: dict[int, tuple[str, str]] = {}
     for chunk in _chunks(sorted(keys)):
-        for key, name_id, text in session.execute(
-            select(ScreeningNameKey.key, ScreeningName.id, ScreeningName.name)
+        for key, name_id, text, outlines in session.execute(
+            select(
+                ScreeningNameKey.key, ScreeningName.id, ScreeningName.name, ScreeningName.outlines
+            )
             .join(ScreeningName, ScreeningName.id == ScreeningNameKey.name_id)
             .where(ScreeningNameKey.side == side, ScreeningNameKey.key.in_(chunk))
         ):
-            found[key].append((name_id, text))
-    return found
+            found[key].append(name_id)
+            names[name_id] = (text, outlines)
+    return found, names
 
 
 def candidates(

@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from rapidfuzz.distance import OSA, Levenshtein
 from rigour.names import (
@@ -69,7 +70,9 @@ RESCUED_SCORE = 0.85
 REAL_WORD_ZIPF = 3.0
 # British and American spellings of one word are one word ("harbour" / "harbor").
 _SPELLING_VARIANTS = (("our", "or"), ("re", "er"), ("ise", "ize"), ("yse", "yze"), ("ogue", "og"))
-_CAMEL_LEGAL_FORM = re.compile(r"(?<=[a-z])(?=[A-Z][A-Za-z.]{1,6}(?!\w))")
+_CAMEL_LEGAL_FORM = re.compile(
+    r"(?<=[a-z])(?=[A-Z][A-Za-z.]{1,6}(?!\w))|(?<=[A-Z])(?=[A-Z][a-z][a-z.]{1,10}(?!\w))"
+)
 _NON_LATIN = re.compile(r"[^\W\d_\u0000-\u024f\u1e00-\u1eff]")
 _INITIALS = re.compile(r"(?<![\w.'])(?:[A-Za-z][\s.,]+)+[A-Za-z](?!\w)\.?")
 _ABBREVIATED = re.compile(r"\b(\w+)(?:\.|'\w+\b)")
@@ -103,6 +106,39 @@ LEGAL_FORM_TRANSLATIONS = frozenset(
 _SERIES_MARKER = re.compile(r"\d+(?:st|nd|rd|th)?|[ivx]{1,5}")
 
 
+@dataclass(frozen=True, slots=True)
+class Outline:
+    """What the cheap tests of a comparison read of a name (share_a_word, _early_verdict): so
+    little that the stored candidate index keeps it, and screening rules out most candidates
+    without analysing them."""
+
+    full: str
+    compact: str
+    tokens: tuple[str, ...]
+    words: tuple[tuple[str, str, frozenset[str]], ...]  # each part: comparable, role, symbols
+    all_symbols: frozenset[str]
+
+    def to_json(self) -> list[object]:
+        return [
+            self.full,
+            self.compact,
+            list(self.tokens),
+            [[word, role, sorted(symbols)] for word, role, symbols in self.words],
+            sorted(self.all_symbols),
+        ]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> Outline:
+        full, compact, tokens, words, all_symbols = data
+        return cls(
+            full,
+            compact,
+            tuple(tokens),
+            tuple((w, r, frozenset(sy)) for w, r, sy in words),
+            frozenset(all_symbols),
+        )
+
+
 @dataclass(frozen=True, eq=False)
 class OrgName:
     """One name of an organisation, analysed."""
@@ -120,6 +156,7 @@ class OrgName:
     latin: bool  # written in the Latin script
     legal_written: tuple[str, ...]  # as written: ("joint stock company",)
     abbreviated: frozenset[str]  # words written with a full stop or an apostrophe: "assoc"
+    outline: Outline
     qualifier: str = ""  # the bracketed text of the name ("jersey"), normalised
     unbracketed: bool = False  # this alias is the name without its bracketed text
 
@@ -165,7 +202,8 @@ def _join_initials(text: str) -> str:
 
 
 def _split_joined_legal_form(text: str) -> str:
-    """ "KesslerGmbH" is "Kessler GmbH": a legal form run into the name after a capital."""
+    """ "KesslerGmbH" is "Kessler GmbH", "UKLimited" is "UK Limited": a legal form run into
+    the name after a capital."""
     for at in reversed([m.start() for m in _CAMEL_LEGAL_FORM.finditer(text)]):
         tail = text[at:].split(maxsplit=1)[0].casefold()
         found = extract_org_types(tail)
@@ -191,14 +229,14 @@ def _tokens(
     return ()
 
 
-def written_alike(name: OrgName) -> tuple[str, ...]:
+def written_alike(name: OrgName | Outline) -> tuple[str, ...]:
     """The keys under which names written alike once spaces are gone are one: without legal
     forms and stop words, and all of it ("BDO LLP" / "BDOLLP")."""
     together = name.full.replace(" ", "")
     return (name.compact,) if together == name.compact else (name.compact, together)
 
 
-def share_a_word(a: OrgName, b: OrgName) -> bool:
+def share_a_word(a: Outline, b: Outline) -> bool:
     """The first test of the comparison, and what candidate generation relies on: two names
     can only be one if they are written alike once spaces are gone, or share a word of their
     tokens within two edits."""
@@ -211,22 +249,22 @@ def share_a_word(a: OrgName, b: OrgName) -> bool:
     )
 
 
-def _unmatched_words(a: OrgName, b: OrgName, role: str) -> list[str]:
+def _unmatched_words(a: Outline, b: Outline, role: str) -> list[str]:
     """Words of `a` with `role` that nothing in `b` can match: no word of `b` within two
     edits, none it abbreviates or is abbreviated by, no symbol in common, and not written
-    inside `b` run together ("gist" in "gistbrocades")."""
+    inside `b` run together ("gist" in "gistbrocades") nor made of a word of `b` run into
+    others ("uklimited")."""
     if a.compact == b.compact:
         return []
-    parts_b = [p.comparable for p in b.name.parts]
+    parts_b = [other for other, _, _ in b.words]
     unmatched = []
-    for part in a.name.parts:
-        word = part.comparable
-        if a.roles[part] != role or word in b.compact or a.symbols[part] & b.all_symbols:
+    for word, word_role, symbols in a.words:
+        if word_role != role or word in b.compact or symbols & b.all_symbols:
             continue
         edits = _edits_allowed(word)
         if not any(
             (edits and OSA.distance(word, other, score_cutoff=edits) <= edits)
-            or other in a.compact
+            or (len(other) >= 3 and other in word)
             or (
                 word[0] == other[0]
                 and min(len(word), len(other)) >= 3
@@ -244,7 +282,7 @@ def _edits_allowed(word: str) -> int:
     return 0 if len(word) <= 3 else 1 if len(word) == 4 else MAX_WORD_EDITS
 
 
-def _early_verdict(a: OrgName, b: OrgName) -> tuple[str, str]:
+def _early_verdict(a: Outline, b: Outline) -> tuple[str, str]:
     """What the cheap tests before the full comparison find: (why the names cannot be one,
     a word of one name only), either "" when there is none.
 
@@ -260,7 +298,10 @@ def _early_verdict(a: OrgName, b: OrgName) -> tuple[str, str]:
     generic_a, generic_b = _unmatched_words(a, b, GENERIC), _unmatched_words(b, a, GENERIC)
     if generic_a and generic_b:
         return f"'{' '.join(generic_a)}' and '{' '.join(generic_b)}' differ", ""
-    extra = generic_a + _unmatched_words(a, b, PLACE) or generic_b + _unmatched_words(b, a, PLACE)
+    place_a, place_b = _unmatched_words(a, b, PLACE), _unmatched_words(b, a, PLACE)
+    if place_a and place_b:  # the full comparison says which places differ
+        return "", ""
+    extra = generic_a + place_a or generic_b + place_b
     return "", f"'{' '.join(extra)}' in one name only" if extra else ""
 
 
@@ -290,16 +331,26 @@ def analyse_org_name(text: str, qualifier: str = "", unbracketed: bool = False) 
     kept = [p.comparable for p in name.parts if roles[p] not in (LEGAL, STOP)]
     key = " ".join(kept) or name.comparable
     plain = ascii_text(text).casefold()
+    tokens = _tokens(name, roles, categories)
+    frozen = {p: frozenset(found) for p, found in symbols.items()}
+    all_symbols = frozenset(str(span.symbol) for span in name.spans)
     return OrgName(
         full=name.comparable,
         key=key,
         plain=" ".join(p.comparable for p in name.parts if roles[p] != LEGAL) or name.comparable,
         compact=key.replace(" ", ""),
-        tokens=_tokens(name, roles, categories),
+        tokens=tokens,
         name=name,
         roles=roles,
-        symbols={p: frozenset(found) for p, found in symbols.items()},
-        all_symbols=frozenset(str(span.symbol) for span in name.spans),
+        symbols=frozen,
+        all_symbols=all_symbols,
+        outline=Outline(
+            name.comparable,
+            key.replace(" ", ""),
+            tokens,
+            tuple((p.comparable, roles[p], frozen[p]) for p in name.parts),
+            all_symbols,
+        ),
         legal_forms=legal_forms,
         latin=not _NON_LATIN.search(text),
         legal_written=tuple(
@@ -644,15 +695,24 @@ def comparable(a: OrgName, b: OrgName) -> bool:
 
 def compare_org_names(a: OrgName, b: OrgName) -> Comparison:
     """Compare two analysed names (see the module docstring)."""
-    if not share_a_word(a, b):
+    if not share_a_word(a.outline, b.outline):
         return Comparison(False, 0.0, (), "no word in common")
-    why_not, extra = _early_verdict(a, b)
+    why_not, extra = _early_verdict(a.outline, b.outline)
     if why_not:
         return Comparison(False, 0.0, (), why_not)
+    found = _compare_in_full(a, b)
     if extra:
-        # Of one group when their distinctive words are the same ("Gelder Group" / "Gelder").
-        same = sorted(a.tokens) == sorted(b.tokens) and _legal_forms_agree(a, b)
-        return Comparison(False, 0.0, (), extra, relative=extra if same else "")
+        # Of one group if their distinctive words are the same and the rest of them is one
+        # name or of one group ("Gelder Group" / "Gelder", "Serco Group plc" / "Serco Ltd"),
+        # never one organisation.
+        same = sorted(a.tokens) == sorted(b.tokens)
+        related = same and (found.matched or bool(found.relative))
+        return Comparison(False, 0.0, (), extra, relative=extra if related else "")
+    return found
+
+
+def _compare_in_full(a: OrgName, b: OrgName) -> Comparison:
+    """The comparison past the cheap tests: symbols paired, the rest by rigour's distance."""
     legal = _legal_notes(a, b)
     if a.full == b.full:
         return Comparison(True, 100.0, tuple(legal))
@@ -676,6 +736,12 @@ def compare_org_names(a: OrgName, b: OrgName) -> Comparison:
     return Comparison(
         best.matched, best.score, tuple(legal) + best.notes, best.why_not, best.relative
     )
+
+
+def may_relate(a: Sequence[Outline], b: Sequence[Outline]) -> bool:
+    """False when the cheap tests alone show that no name of one (its outlines) can match or be
+    a sister company of a name of the other; True says only that the comparison must decide."""
+    return any(share_a_word(x, y) and not _early_verdict(x, y)[0] for x in a for y in b)
 
 
 def _annotation(qualifier: str) -> bool:

@@ -28,6 +28,9 @@ class ScreeningName(Base):
     side: Mapped[str] = mapped_column(String(10))
     digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the name
     name: Mapped[str] = mapped_column(Text)
+    # JSON: the outline of each of its names (register.matching.names.Outline), which rules
+    # most candidates out without analysing them again.
+    outlines: Mapped[str] = mapped_column(Text)
 
 
 class ScreeningNameKey(Base):
