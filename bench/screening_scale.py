@@ -543,7 +543,8 @@ def child_rusage(payload: dict[str, Any]) -> dict[str, Any]:
     ms = (time.perf_counter() - started) * 1000
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"ms": ms, "peak_mb": peak, "returncode": result.returncode,
-            "stdout": result.stdout[-20000:], "stderr": result.stderr[-3000:]}  # fmt: skip
+            "lines": result.stdout.count("\n"), "stdout": result.stdout[-20000:],
+            "stderr": result.stderr[-3000:]}  # fmt: skip
 
 
 CHILDREN = {
@@ -831,7 +832,7 @@ def measure(url: str, folder: Path, plan: Plan, rng: random.Random, options: Any
         if screened["returncode"] != 0:
             raise RuntimeError(f"match screen failed: {screened['stderr']}")
         beyond = screened["ms"] - startup["ms"]
-        rows = max(0, len(screened["stdout"].strip().splitlines()) - 1)
+        rows = max(0, screened["lines"] - 1)
         print(
             line(
                 "match screen 10 names, stored",
