@@ -46,5 +46,53 @@ def timings(action: Callable[[], object], repeat: int) -> tuple[float, float]:
     return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
 
 
+INDEX_TABLES = (
+    "screening_name",
+    "screening_name_key",
+    "screening_word_key",
+    "supplier_identifier_key",
+    "declared_organisation",
+    "declared_identifier_key",
+)
+
+
+def index_size_mb(connection: Any) -> dict[str, float]:
+    """Size on disk of each table of the stored candidate index (PostgreSQL: with its indexes
+    and TOAST, pg_total_relation_size; SQLite: dbstat pages of the table and its indexes, when
+    the build has dbstat, else nothing), in MB."""
+    if connection.dialect.name == "postgresql":
+        return {
+            table: connection.execute(
+                text("SELECT pg_total_relation_size(CAST(:t AS regclass))"), {"t": table}
+            ).scalar_one()
+            / 1e6
+            for table in INDEX_TABLES
+        }
+    try:
+        sizes = {}
+        for table in INDEX_TABLES:
+            sizes[table] = (
+                connection.execute(
+                    text(
+                        "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name = :t OR name IN "
+                        "(SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = :t)"
+                    ),
+                    {"t": table},
+                ).scalar_one()
+                / 1e6
+            )
+        return sizes
+    except Exception:  # noqa: BLE001 - SQLite built without dbstat
+        return {}
+
+
+def index_size_line(sizes: dict[str, float]) -> str:
+    """One stable line: "index size on disk: N MB (table M MB, ...)"."""
+    if not sizes:
+        return "index size on disk: unknown (no dbstat)"
+    parts = ", ".join(f"{table} {mb:.1f} MB" for table, mb in sizes.items())
+    return f"index size on disk: {sum(sizes.values()):.1f} MB ({parts})"
+
+
 def database_label(app: Flask) -> str:
     return make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
