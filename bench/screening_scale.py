@@ -398,27 +398,10 @@ def _result_key(result: Any) -> tuple[Any, ...]:
 
 def _stored_supplier_results(session: Any, supplier_ids: list[int], config: Any) -> list[Any]:
     """What `screen_declared_suppliers` finds for some suppliers through the stored index
-    (register.screening.declared._screen_some_suppliers, without writing flags)."""
-    from register.matching.score import score_pair
-    from register.screening.declared import (
-        SCREEN_BATCH,
-        _declared_candidates,
-        declared_records,
-        supplier_records,
-    )
+    (without writing flags)."""
+    from register.screening.declared import screen_suppliers_stored
 
-    results = []
-    for start in range(0, len(supplier_ids), SCREEN_BATCH):
-        suppliers = list(supplier_records(session, supplier_ids[start : start + SCREEN_BATCH]))
-        candidates = _declared_candidates(session, suppliers)
-        records = declared_records(session, set().union(*candidates.values()))
-        for supplier in suppliers:
-            for organisation_id in candidates[supplier.award_supplier_id]:
-                if organisation_id in records:
-                    found = score_pair(records[organisation_id][0], supplier, config)
-                    if found is not None:
-                        results.append(found)
-    return results
+    return screen_suppliers_stored(session, supplier_ids, config)[0]
 
 
 def child_warm_memory(payload: dict[str, Any]) -> dict[str, Any]:

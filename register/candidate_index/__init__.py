@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, delete, exists, func, select, update
+from sqlalchemy import Table, bindparam, delete, exists, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -239,13 +239,7 @@ def index_suppliers(
                 changes.append({"row_id": row.id, "name_id": new})
                 if row.screening_name_id is not None:
                     old_names.add(row.screening_name_id)
-        if changes:
-            session.execute(
-                update(AwardSupplier.__table__)  # type: ignore[arg-type]
-                .where(AwardSupplier.__table__.c.id == bindparam("row_id"))
-                .values(screening_name_id=bindparam("name_id")),
-                changes,
-            )
+        _set_names(session, changes)
         session.execute(
             delete(SupplierIdentifierKey).where(SupplierIdentifierKey.award_supplier_id.in_(chunk))
         )
@@ -260,6 +254,30 @@ def index_suppliers(
             ],
         )
     release_names(session, SUPPLIER_SIDE, old_names)
+
+
+def _set_names(session: Session, changes: list[dict[str, Any]]) -> None:
+    """Point award suppliers at their names: on PostgreSQL one UPDATE from two arrays per batch
+    (row by row, it was half of an import's time); SQLite's executemany is in-process."""
+    if not changes:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text(
+                "UPDATE award_supplier AS s SET screening_name_id = d.name_id "
+                "FROM unnest(CAST(:ids AS integer[]), CAST(:names AS integer[])) AS d(id, name_id) "
+                "WHERE s.id = d.id"
+            ),
+            {"ids": [c["row_id"] for c in changes], "names": [c["name_id"] for c in changes]},
+        )
+        return
+    table = AwardSupplier.__table__
+    session.execute(
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.id == bindparam("row_id"))
+        .values(screening_name_id=bindparam("name_id")),
+        changes,
+    )
 
 
 def supplier_text(row: Any) -> str:
@@ -497,7 +515,7 @@ def _names_by_key(
     found: dict[str, list[int]] = defaultdict(list)
     names: dict[int, tuple[str, str]] = {}
     for chunk in _chunks(sorted(keys)):
-        for key, name_id, text, outlines in session.execute(
+        for key, name_id, name, outlines in session.execute(
             select(
                 ScreeningNameKey.key, ScreeningName.id, ScreeningName.name, ScreeningName.outlines
             )
@@ -505,7 +523,7 @@ def _names_by_key(
             .where(ScreeningNameKey.side == side, ScreeningNameKey.key.in_(chunk))
         ):
             found[key].append(name_id)
-            names[name_id] = (text, outlines)
+            names[name_id] = (name, outlines)
     return found, names
 
 

@@ -313,9 +313,12 @@ def screen_declared_suppliers(
     return len(meta), screened.done
 
 
-def _screen_some_suppliers(
-    session: Session, supplier_ids: list[int], config: MatchConfig, counts: FlagCounts
-) -> tuple[int, int]:
+def screen_suppliers_stored(
+    session: Session, supplier_ids: list[int], config: MatchConfig
+) -> tuple[list[MatchResult], dict[tuple[int, str], InterestMeta], int]:
+    """Award suppliers against every declared organisation, with candidates from the stored
+    index: the matches, best first, where each matched organisation comes from, and how many
+    suppliers were screened."""
     results: list[MatchResult] = []
     meta: dict[tuple[int, str], InterestMeta] = {}
     screened = 0
@@ -337,9 +340,16 @@ def _screen_some_suppliers(
                 result = score_pair(interest, supplier, config)
                 if result is not None:
                     results.append(result)
+    return ranked(results), meta, screened
+
+
+def _screen_some_suppliers(
+    session: Session, supplier_ids: list[int], config: MatchConfig, counts: FlagCounts
+) -> tuple[int, int]:
+    results, meta, screened = screen_suppliers_stored(session, supplier_ids, config)
     persist(
         session,
-        ranked(results),
+        results,
         meta,
         scope_lineages=None,
         scope_suppliers=set(supplier_ids),
