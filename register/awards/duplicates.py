@@ -25,8 +25,7 @@ from sqlalchemy.orm import Session
 
 from register.clock import utcnow
 from register.models import Award, AwardSupplier
-
-IN_BATCH = 900  # keys per SQL IN clause (SQLite's limit is 999 parameters)
+from register.models.base import IN_BATCH
 
 
 def _plain(text: str | None) -> str:

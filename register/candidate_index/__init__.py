@@ -53,11 +53,11 @@ from register.models import (
     ScreeningWordKey,
     SupplierIdentifierKey,
 )
+from register.models.base import IN_BATCH
 from register.models.candidate_index import DECLARED_SIDE, SUPPLIER_SIDE
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
-IN_BATCH = 900  # values per SQL IN clause (SQLite's limit is 999 parameters)
 
 __all__ = ["DECLARED_SIDE", "SUPPLIER_SIDE", "DeclaredName", "NameMatch"]
 

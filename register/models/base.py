@@ -6,6 +6,10 @@ from sqlalchemy import DateTime, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+# Values per SQL IN clause: SQLite's default limit is 999 parameters, so every batched look-up
+# stays under it.
+IN_BATCH = 900
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

@@ -25,7 +25,6 @@ from register.access import review_department_ids
 from register.audit.log import record
 from register.candidate_index import (
     DECLARED_SIDE,
-    IN_BATCH,
     any_scheme_keys,
     declared_with_identifiers,
     declared_with_names,
@@ -41,6 +40,7 @@ from register.matching.score import (
     name_match_text,
 )
 from register.models import Declaration, DeclarationCycle, DeclarationVersion, Department, User
+from register.models.base import IN_BATCH
 
 # Whose interest, as a reader other than the official says it (categories.WHOSE is the
 # official's own "Myself").

@@ -35,12 +35,12 @@ from register.models import (
     Flag,
     User,
 )
+from register.models.base import IN_BATCH
 from register.models.flags import DECLARED
 from register.notify.messages import notify_declaration_amended, notify_new_high_risk
 from register.ownership.importer import OfficerImportReport
 from register.ownership.importer import import_file as import_officer_file
 from register.screening.declared import (
-    IN_BATCH,
     screen_declared_suppliers,
     screen_declared_version,
 )

@@ -42,10 +42,10 @@ from register.models import (
     Flag,
     User,
 )
+from register.models.base import IN_BATCH
 from register.models.flags import DECLARED
 from register.screening.flags import FlagCounts, upsert_flag, withdraw_missing
 
-IN_BATCH = 900  # ids per SQL IN clause (SQLite's limit is 999 parameters)
 SCREEN_BATCH = 2000  # award suppliers looked up in the stored index at once
 
 

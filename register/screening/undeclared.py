@@ -50,6 +50,7 @@ from register.matching.people import (
 )
 from register.matching.score import months_between
 from register.models import Award, AwardSupplier, CompanyOfficer, Flag, UndeclaredFinding, User
+from register.models.base import IN_BATCH
 from register.models.flags import UNDECLARED
 from register.models.people import OFFICIAL
 from register.screening.flags import FlagCounts, upsert_flag, withdraw_missing
@@ -76,7 +77,6 @@ OTHER_BUYER_WEIGHT = 5.0
 # (20,000 officials, 1M officer records), a full run took 3.2 s, 5,000 companies 1.0 s. With
 # nicknames, name forms and romanisations (rigour's person-name data) the full run took 22 s on
 # a shared two-core machine (8.8 s there before), 6 s of it building rigour's name tagger once.
-IN_BATCH = 900
 SCOPE_LIMIT = 10_000
 
 
