@@ -49,6 +49,9 @@ from register.screening.undeclared import UndeclaredReport, screen_undeclared
 from register.settings import Settings
 
 Progress = Callable[[int, float], None]
+# Award suppliers screened per committed transaction after an import: about a second each at
+# 1,000,000 awards (bench/load.py), the longest a submission waits for the screening lock.
+IMPORT_SCREEN_BATCH = 250
 R = TypeVar("R", ImportReport, OfficerImportReport)
 
 
@@ -173,17 +176,49 @@ def screen_companies(
 
 
 def screen_suppliers(
-    session: Session, supplier_ids: list[int], settings: Settings
+    session: Session,
+    supplier_ids: list[int],
+    settings: Settings,
+    *,
+    commit_batches: Callable[[], None] | None = None,
 ) -> ScreeningReport:
     """Screen new or changed award suppliers against every declared interest, and their
-    companies' officers and PSCs against every official (after an import)."""
+    companies' officers and PSCs against every official (after an import or a buyer remap).
+
+    With `commit_batches` (an import, whose files are already committed) each batch of
+    IMPORT_SCREEN_BATCH suppliers is screened in its own transaction, ended by calling it: a
+    batch holds the screening lock and the audit chain for about a second, so officials
+    submitting during a large import wait for one batch, not for the whole screening. The
+    alert about new high-risk flags goes out once, after the last batch (the caller commits
+    it). Without it (a buyer remap) the screening is one transaction with the change.
+    """
     report = ScreeningReport()
     if not supplier_ids:
         return report
-    candidate_index.hold_screening_lock(session, exclusive=True)
-    report.interests, report.suppliers = screen_declared_suppliers(
-        session, supplier_ids, settings.matching, report
-    )
+    size = IMPORT_SCREEN_BATCH if commit_batches is not None else len(supplier_ids)
+    declared_seen: set[tuple[int, str]] = set()
+    undeclared = UndeclaredReport()
+    for i in range(0, len(supplier_ids), size):
+        batch = supplier_ids[i : i + size]
+        candidate_index.hold_screening_lock(session, exclusive=True)
+        _, screened = screen_declared_suppliers(
+            session, batch, settings.matching, report, interests_seen=declared_seen
+        )
+        report.suppliers += screened
+        companies = _company_numbers(session, batch)
+        if companies:
+            undeclared.add(
+                screen_undeclared(session, settings.lookback_months, company_numbers=companies)
+            )
+        if commit_batches is not None:
+            commit_batches()
+    report.interests = len(declared_seen)
+    report.undeclared = undeclared
+    _alert(session, settings, report, report.undeclared)
+    return report
+
+
+def _company_numbers(session: Session, supplier_ids: list[int]) -> set[str]:
     companies: set[str] = set()
     for i in range(0, len(supplier_ids), IN_BATCH):
         companies.update(
@@ -196,11 +231,7 @@ def screen_suppliers(
             )
             if number is not None
         )
-    report.undeclared = screen_undeclared(
-        session, settings.lookback_months, company_numbers=companies
-    )
-    _alert(session, settings, report, report.undeclared)
-    return report
+    return companies
 
 
 def screen_everything(
@@ -299,7 +330,8 @@ def import_awards(
 
     Each file is its own transaction, committed by the importer (its run is kept even when the
     file is refused), so a long import never holds the audit chain for the whole batch; the
-    screening is one more transaction, which the caller commits.
+    screening commits each batch of suppliers in turn (`screen_suppliers`), and the caller
+    commits the alert that follows.
     """
 
     def import_one(file: ImportFile, progress: Progress | None) -> ImportReport:
@@ -309,7 +341,9 @@ def import_awards(
 
     def screen_changed(reports: list[ImportReport]) -> ScreeningReport | None:
         changed = [i for report in reports for i in report.changed_supplier_ids]
-        return screen_suppliers(session, changed, settings) if changed else None
+        if not changed:
+            return None
+        return screen_suppliers(session, changed, settings, commit_batches=session.commit)
 
     return _run_imports(files, import_one, screen_changed if screen else None, watch)
 

@@ -287,17 +287,21 @@ def screen_declared_suppliers(
     *,
     progress: Callable[[str], None] | None = None,
     tick: Callable[[int, float], None] | None = None,
+    interests_seen: set[tuple[int, str]] | None = None,
 ) -> tuple[int, int]:
     """Screen award suppliers (these, or all) against every declared organisation; return the
-    number of declared organisations and of suppliers screened. `progress` hears of each
-    stage, `tick` of the suppliers screened so far (for a progress bar).
+    number of declared organisations and of suppliers screened (their keys are also added to
+    `interests_seen`, to count them over several calls). `progress` hears of each stage,
+    `tick` of the suppliers screened so far (for a progress bar).
 
     These suppliers (after an import or a buyer remap) find their candidates in the stored
     index; all of them (the full run, a batch job) are screened by the in-memory engine.
     """
     if supplier_ids is not None:
-        return _screen_some_suppliers(session, supplier_ids, config, counts)
+        return _screen_some_suppliers(session, supplier_ids, config, counts, interests_seen)
     index, meta = interest_index(session, config)
+    if interests_seen is not None:
+        interests_seen.update(meta)
     if progress:
         progress(f"indexed {len(meta)} declared organisations")
     engine = MatchingEngine(config)
@@ -344,9 +348,15 @@ def screen_suppliers_stored(
 
 
 def _screen_some_suppliers(
-    session: Session, supplier_ids: list[int], config: MatchConfig, counts: FlagCounts
+    session: Session,
+    supplier_ids: list[int],
+    config: MatchConfig,
+    counts: FlagCounts,
+    interests_seen: set[tuple[int, str]] | None,
 ) -> tuple[int, int]:
     results, meta, screened = screen_suppliers_stored(session, supplier_ids, config)
+    if interests_seen is not None:
+        interests_seen.update(meta)
     persist(
         session,
         results,

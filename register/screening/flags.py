@@ -41,6 +41,14 @@ class FlagCounts:
     def flags_changed(self) -> bool:
         return bool(self.new or self.updated or self.reopened or self.withdrawn)
 
+    def add_counts(self, other: FlagCounts) -> None:
+        """Count another run's flags in this one's (a screening done in batches)."""
+        self.new += other.new
+        self.updated += other.updated
+        self.reopened += other.reopened
+        self.withdrawn += other.withdrawn
+        self.high_risk_new.extend(other.high_risk_new)
+
 
 def upsert_flag(
     session: Session,

@@ -128,6 +128,14 @@ class UndeclaredReport(FlagCounts):
     matches: int = 0
     declared: int = 0  # matches the official had declared
 
+    def add(self, batch: UndeclaredReport) -> None:
+        """Count a batch's screening (of other companies, against the same officials) in."""
+        self.add_counts(batch)
+        self.officials = max(self.officials, batch.officials)
+        self.officers += batch.officers
+        self.matches += batch.matches
+        self.declared += batch.declared
+
     def summary(self) -> str:
         return (
             f"screened {self.officials} officials against {self.officers} officer and PSC "
