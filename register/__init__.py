@@ -138,6 +138,8 @@ def create_app(config_name: str | None = None, test_config: dict[str, Any] | Non
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("EVIDENCE_STORAGE_URL"):
+        app.config["EVIDENCE_STORAGE_URL"] = (Path(app.instance_path) / "evidence").as_uri()
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         if name == "production":
             raise ConfigurationError("DATABASE_URL must be set in production")

@@ -69,6 +69,13 @@ class Config:
     # Declarations and matching.
     JOINER_DAYS = _env_int("JOINER_DAYS", 28)
     LOOKBACK_MONTHS = _env_int("LOOKBACK_MONTHS", 24)
+    # Compliance cases: the target for deciding one, in working days (England and Wales bank
+    # holidays excluded), counted from when it opened or last reopened.
+    CASE_TARGET_WORKING_DAYS = _env_int("CASE_TARGET_WORKING_DAYS", 20)
+    # Case evidence: where files are kept (a folder as file:///path; empty: `evidence/` in the
+    # instance folder) and the largest file accepted.
+    EVIDENCE_STORAGE_URL = os.environ.get("EVIDENCE_STORAGE_URL", "")
+    EVIDENCE_MAX_BYTES = _env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
     # Officials' month and year of birth (to tell namesakes apart in company records) are
     # personal data the register needs only if the organisation chooses to screen with them:
     # off unless COLLECT_BIRTH_DATES=1, and while off the fields are neither shown nor stored.

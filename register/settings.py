@@ -54,6 +54,9 @@ class Settings:
     single_sign_on: SingleSignOn | None
     password_sign_in: bool
     production: bool
+    case_target_working_days: int
+    evidence_storage_url: str
+    evidence_max_bytes: int
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -93,6 +96,9 @@ class Settings:
             single_sign_on=SingleSignOn.from_config(config),
             password_sign_in=bool(config["PASSWORD_SIGN_IN"]),
             production=bool(config["IS_PRODUCTION"]),
+            case_target_working_days=max(1, int(config["CASE_TARGET_WORKING_DAYS"])),
+            evidence_storage_url=str(config["EVIDENCE_STORAGE_URL"]),
+            evidence_max_bytes=int(config["EVIDENCE_MAX_BYTES"]),
         )
 
     @property
