@@ -6,8 +6,11 @@ official      reads own declarations, and the declared-interest flags about them
 compliance    reads declarations and flags of officials now in their assigned departments and
               decides those flags; reads and decides a flag escalated to them, whatever its
               department, until its final decision; exports nothing. A senior escalation
-              owner is a compliance officer marked senior (`User.is_senior`).
-auditor       reads every declaration and flag and exports every kind; changes nothing.
+              owner is a compliance officer marked senior (`User.is_senior`). Works the cases
+              of those officials (assigns, asks, notes, evidence, decides), and a case
+              escalated to them.
+auditor       reads every declaration, flag and case (notes and evidence too) and exports every
+              kind; changes nothing.
 admin         people, departments, cycles, imports, settings; reads declarations, completeness
               and the audit log; exports every kind but flags; no flag, decision or undeclared
               finding on any door.
@@ -29,7 +32,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, select, true
 
-from register.models import Declaration, Flag, User
+from register.models import Case, CaseQuestion, Declaration, Flag, User
+from register.models.cases import CASE_ESCALATED
 from register.models.flags import DECLARED, ESCALATED_STATUS
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
 
@@ -189,3 +193,39 @@ def export_kinds(user: User) -> frozenset[str]:
 
 def can_export(user: User, kind: str) -> bool:
     return kind in export_kinds(user)
+
+
+# Cases -----------------------------------------------------------------------------------------
+
+
+def case_scope(user: User) -> ColumnElement[bool]:
+    """The cases `user` may read, as a SQL filter: auditors all; compliance officers those of
+    officials now in their departments and those escalated to them; nobody else any (an
+    official sees the questions put to them, never the case file)."""
+    if user.role == AUDITOR:
+        return true()
+    if user.role == COMPLIANCE:
+        ids = assigned_department_ids(user)
+        mine = Case.official_id.in_(officials_in(ids)) if ids else false()
+        return mine | ((Case.state == CASE_ESCALATED) & (Case.escalated_to_id == user.id))
+    return false()
+
+
+def can_read_case(user: User, case: Case) -> bool:
+    """The predicate of `case_scope`: internal notes and evidence included."""
+    return user.role == AUDITOR or can_work_case(user, case)
+
+
+def can_work_case(user: User, case: Case) -> bool:
+    """Compliance officers of the department the case's official is now in assign it, ask
+    questions, add notes and evidence and decide it; so does the one it is escalated to."""
+    if user.role != COMPLIANCE:
+        return False
+    if case.state == CASE_ESCALATED and case.escalated_to_id == user.id:
+        return True
+    return case.official.department_id in assigned_department_ids(user)
+
+
+def can_answer_question(user: User, question: CaseQuestion) -> bool:
+    """Only the official a question was put to answers it."""
+    return user.role == OFFICIAL and question.case.official_id == user.id

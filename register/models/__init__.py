@@ -14,6 +14,7 @@ from register.models.candidate_index import (
     ScreeningWordKey,
     SupplierIdentifierKey,
 )
+from register.models.cases import Case, CaseEvidence, CaseNote, CaseQuestion
 from register.models.declarations import (
     Declaration,
     DeclarationCycle,
@@ -45,6 +46,10 @@ __all__ = [
     "Award",
     "AwardSupplier",
     "BuyerMapping",
+    "Case",
+    "CaseEvidence",
+    "CaseNote",
+    "CaseQuestion",
     "Decision",
     "Flag",
     "ImportRejection",

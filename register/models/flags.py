@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from register.clock import utcnow
 from register.models.awards import Award, AwardSupplier
 from register.models.base import Base, UTCDateTime
+from register.models.cases import Case
 from register.models.declarations import ImmutableRecordError, Interest
 from register.models.people import User
 
@@ -34,6 +35,9 @@ REOPENED = "reopened"
 # Escalated: waiting for the person it was escalated to (Flag.escalated_to_id); only a final
 # decision (any other outcome) ends it.
 ESCALATED_STATUS = "escalated"
+# Covered: a new award under a case decided as a managed conflict whose plan still applies
+# (register.cases); the case's decision covers it, and it waits for nobody.
+COVERED = "covered"
 
 
 DECLARED = "declared"
@@ -77,9 +81,12 @@ class Flag(Base):
     reopened_reason: Mapped[str | None] = mapped_column(Text)
     # Who an escalated flag waits for; cleared by the final decision.
     escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # The compliance case it belongs to (register.cases files every flag in one).
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("compliance_case.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    case: Mapped[Case | None] = relationship()
     interest: Mapped[Interest | None] = relationship()
     award: Mapped[Award] = relationship()
     award_supplier: Mapped[AwardSupplier] = relationship()

@@ -33,6 +33,8 @@ class ManagementPlan(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     flag_id: Mapped[int] = mapped_column(ForeignKey("flag.id"), index=True)
+    # The case the plan covers: every flag of it, and new awards while the plan is active.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("compliance_case.id"), index=True)
     decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"))
     official_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"))

@@ -26,9 +26,11 @@ from register.access import (
 )
 from register.audit.log import record
 from register.awards.duplicates import other_publications
+from register.cases.filing import file_flags
 from register.clock import utcnow
 from register.models import (
     Award,
+    Case,
     Decision,
     DeclarationCycle,
     DeclarationVersion,
@@ -37,6 +39,7 @@ from register.models import (
     ManagementPlan,
     User,
 )
+from register.models.cases import CASE_DECIDED, CASE_ESCALATED
 from register.models.flags import (
     ALL_OUTCOMES,
     DECIDED,
@@ -310,13 +313,15 @@ def decide(
     escalate_to_id: int | None = None,
     ip_address: str | None = None,
 ) -> Decision:
-    """Record a decision; the flag's current decision, if any, is superseded (both are kept).
+    """Decide the flag's case: one decision recorded on each of the case's active flags (the
+    current decision of each, if any, is superseded; both are kept), one management plan for the
+    whole case. Returns the decision on `flag_id`.
 
-    "Escalated" names the compliance officer (or senior escalation owner) the flag goes to: it
+    "Escalated" names the compliance officer (or senior escalation owner) the case goes to: it
     stays escalated, in the queue and on that person's list, until a final decision (any other
     outcome) closes it.
 
-    The flag row is written first (a row lock on PostgreSQL, the write lock on SQLite), so two
+    Each flag row is written first (a row lock on PostgreSQL, the write lock on SQLite), so two
     officers deciding at once queue up: both decisions are recorded and exactly one is current.
     """
     reason = (reason or "").strip()
@@ -333,7 +338,70 @@ def decide(
         raise ReviewError(f"{ALL_OUTCOMES[outcome]} is not a decision for this kind of flag")
     target = _escalation_target(session, actor, escalate_to_id) if outcome == ESCALATED else None
     owner = _check_plan(session, plan, clock.today()) if outcome == MANAGED and plan else None
+    if flag.case_id is None:
+        file_flags(session, [flag])
+    case = session.get(Case, flag.case_id)
+    if case is None:  # pragma: no cover - file_flags files every flag
+        raise ReviewError("The flag has no case")
+    members = [
+        f
+        for f in session.scalars(select(Flag).where(Flag.case_id == case.id).order_by(Flag.id))
+        if f.active or f.id == flag_id
+    ]
+    if not all(can_decide_flag(actor, f) for f in members):
+        raise ReviewError("Only compliance officers of the case's department can decide it")
     now = utcnow()
+    decisions = {
+        f.id: _decide_flag(session, f.id, actor, outcome, reason, target, now, ip_address)
+        for f in members
+    }
+    decision = decisions[flag_id]
+    before_case = {"state": case.state, "outcome": case.outcome}
+    if target is not None:
+        case.state, case.escalated_to_id = CASE_ESCALATED, target.id
+    else:
+        case.state, case.escalated_to_id = CASE_DECIDED, None
+        case.outcome, case.decided_at, case.reopened_reason = outcome, now, None
+    case.updated_at = now
+    record(
+        session,
+        "case.decided",
+        f"Case {case.id}: {ALL_OUTCOMES[outcome]}"
+        + (f" to {target.full_name}" if target is not None else "")
+        + f" (flags {', '.join(str(i) for i in decisions)})",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        ip_address=ip_address,
+        details={
+            "before": before_case,
+            "after": {"state": case.state, "outcome": outcome, "reason": reason},
+            "decisions": {str(i): d.id for i, d in decisions.items()},
+        },
+    )
+    if owner is not None and plan is not None:
+        _create_plan(session, flag, decision, actor, plan, ip_address, case_id=case.id)
+    if target is not None:
+        messages.flag_escalated(session, flag, actor, target, reason)
+    session.flush()
+    for member in members:
+        session.expire(member, ["decisions"])
+    return decision
+
+
+def _decide_flag(
+    session: Session,
+    flag_id: int,
+    actor: User,
+    outcome: str,
+    reason: str,
+    target: User | None,
+    now: datetime,
+    ip_address: str | None,
+) -> Decision:
+    """Record one flag's decision (superseding its current one) and audit it."""
+    flag = session.get(Flag, flag_id)
+    assert flag is not None  # noqa: S101 - the caller read it
     before_state = {
         "status": flag.status,
         "escalated_to": _person(flag.escalated_to) if flag.escalated_to_id else None,
@@ -386,18 +454,13 @@ def decide(
             "decision_id": decision.id,
             "outcome": outcome,
             "reason": reason,
+            "case_id": flag.case_id,
             "before": [{"decision_id": p.id, "outcome": p.outcome} for p in current],
             "after": {"decision_id": decision.id, "outcome": outcome},
             "flag_before": before_state,
             "flag_after": after_state,
         },
     )
-    if owner is not None and plan is not None:
-        _create_plan(session, flag, decision, actor, plan, ip_address)
-    if target is not None:
-        messages.flag_escalated(session, flag, actor, target, reason)
-    session.flush()
-    session.expire(flag, ["decisions"])
     return decision
 
 
@@ -442,15 +505,23 @@ def bulk_dismiss(
     *,
     ip_address: str | None = None,
 ) -> list[Decision]:
-    """Decide each selected flag "not the same organisation" (or, for a possible undeclared
-    interest, "not the same person") with one reason: one decision each."""
+    """Decide the case of each selected flag "not the same organisation" (or, for a possible
+    undeclared interest, "not the same person") with one reason: one decision per case, on
+    each of its flags."""
     if not flag_ids:
         raise ReviewError("Select at least one flag")
-    kinds = dict(
-        session.execute(select(Flag.id, Flag.kind).where(Flag.id.in_(set(flag_ids)))).all()
-    )
-    return [
-        decide(
+    rows = session.execute(
+        select(Flag.id, Flag.kind, Flag.case_id).where(Flag.id.in_(set(flag_ids)))
+    ).all()
+    kinds = {row.id: row.kind for row in rows}
+    cases = {row.id: row.case_id for row in rows}
+    decided_cases: set[int] = set()
+    decisions = []
+    for flag_id in sorted(set(flag_ids)):
+        case_id = cases.get(flag_id)
+        if case_id is not None and case_id in decided_cases:
+            continue
+        decision = decide(
             session,
             flag_id,
             actor,
@@ -458,8 +529,9 @@ def bulk_dismiss(
             reason,
             ip_address=ip_address,
         )
-        for flag_id in sorted(set(flag_ids))
-    ]
+        decisions.append(decision)
+        decided_cases.add(decision.flag.case_id or 0)
+    return decisions
 
 
 # Management plans -------------------------------------------------------------------------------
@@ -472,10 +544,13 @@ def _create_plan(
     actor: User,
     fields: PlanFields,
     ip_address: str | None,
+    *,
+    case_id: int | None,
 ) -> ManagementPlan:
     now = utcnow()
     plan = ManagementPlan(
         flag_id=flag.id,
+        case_id=case_id,
         decision_id=decision.id,
         official_id=flag.official_id,
         owner_id=fields.owner_id,
@@ -493,12 +568,17 @@ def _create_plan(
     record(
         session,
         "plan.created",
-        f"Management plan {plan.id} agreed for flag {flag.id}",
+        f"Management plan {plan.id} agreed for case {case_id} (flag {flag.id})",
         actor=actor,
         object_type="management_plan",
         object_id=plan.id,
         ip_address=ip_address,
-        details={"before": None, "after": _plan_summary(plan), "flag_id": flag.id},
+        details={
+            "before": None,
+            "after": _plan_summary(plan),
+            "flag_id": flag.id,
+            "case_id": case_id,
+        },
     )
     messages.plan_agreed(session, plan)
     return plan

@@ -23,6 +23,7 @@ from register.audit.log import record
 from register.awards.importer import ImportReport
 from register.awards.importer import import_file as import_award_file
 from register.awards.importer import map_buyer as map_buyer_to_department
+from register.cases.filing import file_flags
 from register.declarations.queries import index_all_declarations
 from register.declarations.services import Amendment, amendment, describe_change
 from register.ingest.reports import FileReport
@@ -89,8 +90,18 @@ def rebuild_candidate_index(session: Session) -> tuple[int, int]:
     return suppliers, officials
 
 
+def _file_in_cases(session: Session, *reports: FlagCounts | None) -> None:
+    """File the flags the screening touched in their cases (register.cases.filing)."""
+    for report in reports:
+        if report is not None and report.touched:
+            file_flags(session, report.touched)
+            report.touched.clear()
+
+
 def _alert(session: Session, settings: Settings, *reports: FlagCounts | None) -> None:
-    """Queue the e-mail about new high-risk flags, in the same transaction as the flags."""
+    """File the flags touched in their cases, and queue the e-mail about new high-risk flags,
+    in the same transaction as the flags."""
+    _file_in_cases(session, *reports)
     flag_ids = [i for report in reports if report is not None for i in report.high_risk_new]
     if flag_ids:
         notify_new_high_risk(session, flag_ids, mailbox=settings.compliance_mailbox)
@@ -206,10 +217,14 @@ def screen_suppliers(
         )
         report.suppliers += screened
         companies = _company_numbers(session, batch)
-        if companies:
-            undeclared.add(
-                screen_undeclared(session, settings.lookback_months, company_numbers=companies)
-            )
+        batch_undeclared = (
+            screen_undeclared(session, settings.lookback_months, company_numbers=companies)
+            if companies
+            else None
+        )
+        _file_in_cases(session, report, batch_undeclared)
+        if batch_undeclared is not None:
+            undeclared.add(batch_undeclared)
         if commit_batches is not None:
             commit_batches()
     report.interests = len(declared_seen)

@@ -37,6 +37,8 @@ class FlagCounts:
     reopened: int = 0
     withdrawn: int = 0
     high_risk_new: list[int] = field(default_factory=list)
+    # The flags raised, changed, reopened or withdrawn, to be filed in their cases.
+    touched: list[Flag] = field(default_factory=list, repr=False)
 
     def flags_changed(self) -> bool:
         return bool(self.new or self.updated or self.reopened or self.withdrawn)
@@ -75,6 +77,7 @@ def upsert_flag(
         )
         session.add(flag)
         counts.new += 1
+        counts.touched.append(flag)
         if flag.risk_level == "high":
             session.flush()
             counts.high_risk_new.append(flag.id)
@@ -86,6 +89,7 @@ def upsert_flag(
     if changed:
         existing.updated_at = now
         counts.updated += 1
+        counts.touched.append(existing)
     return existing
 
 
@@ -115,6 +119,7 @@ def reopen_if_changed(
     flag.status = REOPENED
     flag.reopened_reason = reason
     counts.reopened += 1
+    counts.touched.append(flag)
     record(
         session,
         "flag.reopened",
@@ -134,3 +139,4 @@ def withdraw_missing(
             flag.active = False
             flag.updated_at = now
             counts.withdrawn += 1
+            counts.touched.append(flag)
