@@ -8,7 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from register.links import absolute_url
-from register.models import DeclarationVersion, Flag, ManagementPlan, OutboundEmail, User
+from register.models import (
+    Case,
+    CaseQuestion,
+    DeclarationVersion,
+    Flag,
+    ManagementPlan,
+    OutboundEmail,
+    User,
+)
 from register.models.flags import UNDECLARED
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, compliance_assignment
 from register.notify.outbox import queue_email
@@ -185,3 +193,51 @@ def notify_access_change(
         + f"\n\nPending requests and past decisions: {absolute_url(session, '/admin/approvals')}\n"
     )
     return [queue_email(session, u.email, subject, body, kind=ACCESS_CHANGE) for u in readers]
+
+
+CASE_ASSIGNED = "case.assigned"
+CASE_QUESTION = "case.question"
+CASE_ANSWER = "case.answer"
+
+
+def case_assigned(session: Session, case: Case, by: User) -> OutboundEmail | None:
+    """Tell a compliance officer a case was assigned to them (not when they took it)."""
+    to = case.assignee
+    if to is None or to.id == by.id:
+        return None
+    body = (
+        f"Dear {to.full_name},\n\n{by.full_name} has assigned case {case.id} to you: "
+        f"{case.official.full_name} and {case.organisation_name}.\n\n"
+        f"Open it in the register: {absolute_url(session, f'/review/cases/{case.id}')}\n"
+    )
+    return queue_email(
+        session, to.email, f"Case {case.id} assigned to you", body, kind=CASE_ASSIGNED
+    )
+
+
+def case_question(session: Session, question: CaseQuestion) -> OutboundEmail:
+    """Ask the official a question about their interests (they answer in the register)."""
+    official = question.case.official
+    body = (
+        f"Dear {official.full_name},\n\nThe compliance team has a question about your declared "
+        f"interests (about {question.case.organisation_name}):\n\n{question.question}\n\n"
+        f"Please answer it in the register: {absolute_url(session, '/review/questions')}\n"
+    )
+    return queue_email(
+        session, official.email, "A question about your declaration", body, kind=CASE_QUESTION
+    )
+
+
+def case_answer(session: Session, question: CaseQuestion, mailbox: str) -> OutboundEmail:
+    """Tell whoever works the case (its assignee, else the compliance mailbox) of an answer."""
+    case = question.case
+    to = case.assignee.email if case.assignee is not None else mailbox
+    body = (
+        f"{case.official.full_name} has answered the question on case {case.id} "
+        f"({case.organisation_name}):\n\nQuestion: {question.question}\n\n"
+        f"Answer: {question.answer}\n\n"
+        f"Open the case: {absolute_url(session, f'/review/cases/{case.id}')}\n"
+    )
+    return queue_email(
+        session, to, f"Case {case.id}: the official answered", body, kind=CASE_ANSWER
+    )
