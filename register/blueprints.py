@@ -9,6 +9,7 @@ BLUEPRINT_MODULES = (
     "register.admin.routes",
     "register.admin.approval_routes",
     "register.review.routes",
+    "register.cases.routes",
     "register.audit.routes",
     "register.completeness.routes",
     "register.exports.routes",

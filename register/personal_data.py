@@ -19,6 +19,9 @@ from register.declarations.services import interest_content, live_interests, pla
 from register.formatting import plain_content, plain_interest, plain_number
 from register.models import (
     AuditEntry,
+    Case,
+    CaseEvidence,
+    CaseQuestion,
     Declaration,
     DeclarationCycle,
     Flag,
@@ -149,6 +152,19 @@ def everything_about(session: Session, user: User) -> dict[str, Any]:
     actions = session.scalars(
         select(AuditEntry).where(AuditEntry.actor_id == user.id).order_by(AuditEntry.seq)
     )
+    questions = session.scalars(
+        select(CaseQuestion)
+        .join(Case, Case.id == CaseQuestion.case_id)
+        .where(Case.official_id == user.id)
+        .order_by(CaseQuestion.id)
+    )
+    # Evidence about the person (never internal notes, nor files marked as not about them).
+    evidence = session.execute(
+        select(CaseEvidence, Case.organisation_name)
+        .join(Case, Case.id == CaseEvidence.case_id)
+        .where(Case.official_id == user.id, CaseEvidence.concerns_official.is_(True))
+        .order_by(CaseEvidence.id)
+    )
     return {
         "person": _person(user),
         "declarations": _declarations(session, user),
@@ -164,6 +180,28 @@ def everything_about(session: Session, user: User) -> dict[str, Any]:
                 "acknowledged_at": plain_value(p.acknowledged_at),
             }
             for p in plans
+        ],
+        "questions_from_compliance": [
+            {
+                "about": q.case.organisation_name,
+                "question": q.question,
+                "asked_at": plain_value(q.asked_at),
+                "answer": q.answer,
+                "answered_at": plain_value(q.answered_at),
+            }
+            for q in questions
+        ],
+        "evidence_about_you": [
+            {
+                "about": organisation,
+                "filename": e.filename,
+                "description": e.description,
+                "content_type": e.content_type,
+                "size_bytes": e.size,
+                "sha256": e.sha256,
+                "attached_at": plain_value(e.uploaded_at),
+            }
+            for e, organisation in evidence
         ],
         "reminders": [
             {

@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 
 from register import clock, formatting, runtime
 from register.declarations.queries import declared_identifier
+from register.evidence import size_text
 from register.extensions import login_manager
 from register.models import User
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
@@ -198,6 +199,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(formatting.plain_number, "number")
     app.add_template_filter(formatting.field_value, "field_value")
     app.add_template_filter(_declared_identifier, "declared_identifier")
+    app.add_template_filter(size_text, "filesize")
     app.add_template_global(extra_nav_items)
 
     @app.context_processor

@@ -43,6 +43,7 @@ from register.models import (
     User,
 )
 from register.models.password_links import RESET
+from tests.cases.helpers import matrix_case, matrix_evidence, matrix_question
 from tests.review.helpers import matrix_flag, matrix_plan
 
 PUBLIC = "public"
@@ -121,6 +122,17 @@ EXPECTED: dict[str, Any] = {
     "review.search": {"compliance", "auditor"},
     "review.my_plans": {"official"},
     "review.acknowledge": {OWN},
+    # Cases (issue 17).
+    "cases.queue": {"compliance", "auditor"},
+    "cases.case": {DEPARTMENT, "auditor"},
+    "cases.assign": {DEPARTMENT},
+    "cases.ask": {DEPARTMENT},
+    "cases.add_note": {DEPARTMENT},
+    "cases.attach": {DEPARTMENT},
+    "cases.decide": {DEPARTMENT},
+    "cases.evidence": {DEPARTMENT, "auditor"},
+    "cases.my_questions": {"official"},
+    "cases.answer": {OWN},
     "audit.log": {"auditor", "admin"},
     # Completeness, reminders, exports (issue 6).
     "completeness.dashboard": {"compliance", "auditor", "admin"},
@@ -203,6 +215,9 @@ PARAMS: dict[str, Callable[[Any], Any]] = {
     "flag_id": lambda world: matrix_flag(world),
     "award_id": lambda world: world.session.get(Flag, matrix_flag(world)).award_id,
     "plan_id": lambda world: matrix_plan(world),
+    "case_id": lambda world: matrix_case(world),
+    "evidence_id": lambda world: matrix_evidence(world),
+    "question_id": lambda world: matrix_question(world),
     "mapping_id": lambda world: _saved(world, BuyerMapping(buyer_key="bfi", buyer_name="BFI")),
     "edition_id": lambda world: _saved(
         world,

@@ -93,9 +93,7 @@ def case_queue(
     exposure, then the oldest."""
     conditions = _conditions(user, filters, today, target)
     total, value = session.execute(
-        select(func.count(Case.id), func.coalesce(func.sum(Case.total_value), 0)).where(
-            *conditions
-        )
+        select(func.count(Case.id), func.coalesce(func.sum(Case.total_value), 0)).where(*conditions)
     ).one()
     overdue = overdue_count(session, user, today, target, filters)
     pages = max(1, -(-total // PAGE_SIZE))
@@ -206,9 +204,7 @@ def case_view(session: Session, case: Case, reader: User, today: date, target: i
         key=lambda a: (a.award_date or date.min, a.id),
     )
     interests = list({f.interest_id: f.interest for f in flags if f.interest}.values())
-    decisions = sorted(
-        (d for f in flags for d in f.decisions), key=lambda d: (d.decided_at, d.id)
-    )
+    decisions = sorted((d for f in flags for d in f.decisions), key=lambda d: (d.decided_at, d.id))
     questions = list(
         session.scalars(
             select(CaseQuestion).where(CaseQuestion.case_id == case.id).order_by(CaseQuestion.id)
@@ -309,9 +305,7 @@ def _timeline(session: Session, view: CaseView) -> list[TimelineEntry]:
             TimelineEntry(note.created_at, f"Internal note by {note.author.full_name}", True)
         )
     for item in view.evidence:
-        entries.append(
-            TimelineEntry(item.uploaded_at, f"Evidence attached: {item.filename}", True)
-        )
+        entries.append(TimelineEntry(item.uploaded_at, f"Evidence attached: {item.filename}", True))
     return sorted(entries, key=_when)
 
 

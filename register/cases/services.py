@@ -54,9 +54,7 @@ def assignee_choices(session: Session, case: Case) -> list[User]:
     """Who a case can be assigned to: active compliance officers of the official's department,
     and the person it is escalated to."""
     people = session.scalars(
-        select(User)
-        .where(User.role == COMPLIANCE, User.active.is_(True))
-        .order_by(User.full_name)
+        select(User).where(User.role == COMPLIANCE, User.active.is_(True)).order_by(User.full_name)
     )
     return [person for person in people if can_work_case(person, case)]
 
@@ -302,4 +300,3 @@ def evidence_download(
         ip_address=ip_address,
         details={"evidence_id": evidence.id, "sha256": evidence.sha256},
     )
-

@@ -208,7 +208,7 @@ def case_assigned(session: Session, case: Case, by: User) -> OutboundEmail | Non
     body = (
         f"Dear {to.full_name},\n\n{by.full_name} has assigned case {case.id} to you: "
         f"{case.official.full_name} and {case.organisation_name}.\n\n"
-        f"Open it in the register: {absolute_url(session, f'/review/cases/{case.id}')}\n"
+        f"Open it in the register: {absolute_url(session, f'/cases/{case.id}')}\n"
     )
     return queue_email(
         session, to.email, f"Case {case.id} assigned to you", body, kind=CASE_ASSIGNED
@@ -221,7 +221,7 @@ def case_question(session: Session, question: CaseQuestion) -> OutboundEmail:
     body = (
         f"Dear {official.full_name},\n\nThe compliance team has a question about your declared "
         f"interests (about {question.case.organisation_name}):\n\n{question.question}\n\n"
-        f"Please answer it in the register: {absolute_url(session, '/review/questions')}\n"
+        f"Please answer it in the register: {absolute_url(session, '/cases/questions')}\n"
     )
     return queue_email(
         session, official.email, "A question about your declaration", body, kind=CASE_QUESTION
@@ -236,7 +236,7 @@ def case_answer(session: Session, question: CaseQuestion, mailbox: str) -> Outbo
         f"{case.official.full_name} has answered the question on case {case.id} "
         f"({case.organisation_name}):\n\nQuestion: {question.question}\n\n"
         f"Answer: {question.answer}\n\n"
-        f"Open the case: {absolute_url(session, f'/review/cases/{case.id}')}\n"
+        f"Open the case: {absolute_url(session, f'/cases/{case.id}')}\n"
     )
     return queue_email(
         session, to, f"Case {case.id}: the official answered", body, kind=CASE_ANSWER
