@@ -162,3 +162,14 @@ def test_webp_is_not_accepted() -> None:
     webp = b"RIFF\x1a\x00\x00\x00WEBPVP8 " + b"\x00" * 20
     with pytest.raises(EvidenceRefused, match="its content is a WebP image"):
         sniff_bytes(webp, "photo.png")
+
+
+def test_a_damaged_zip_is_refused() -> None:
+    cut = files.docx()[:-40]  # the end of the central directory is gone
+    with pytest.raises(EvidenceRefused, match="a damaged or encrypted zip archive"):
+        sniff_bytes(cut, "letter.docx")
+
+
+def test_an_office_document_of_the_other_kind_gets_the_right_name() -> None:
+    with pytest.raises(EvidenceRefused, match="is a Word document, .* rename it letter.docx"):
+        sniff_bytes(files.docx(), "letter.xlsx")
