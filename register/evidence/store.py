@@ -6,9 +6,10 @@ renames it atomically to `ab/cd/<sha256>`: a reader sees a whole file or none, a
 the same content share one file. A refused upload leaves nothing behind. `open` checks the
 digest before handing the file out, so a file changed on disk is reported, never served.
 
-The key is the digest itself, so the row that records the evidence (the lead's model) keeps the
-key and the digest as one value, and a key from anywhere else is checked against one pattern:
-no path can be smuggled through it.
+The key is made from the digest alone, so whatever records the evidence (a row for the case)
+can check one against the other, and a key from anywhere else is checked against one pattern:
+no path can be smuggled through it. Files are never deleted here: one file may be the evidence
+of several cases.
 
 Only folders are built (`file:///path` in EVIDENCE_STORAGE_URL); S3-compatible object storage
 is not, and such a URL is refused at start-up rather than silently written to disk.
@@ -77,9 +78,9 @@ def safe_filename(name: str) -> str:
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[\\/]", name)[-1]
     name = "".join(
-        "_" if char in _RESERVED else char
+        " " if char.isspace() else "_" if char in _RESERVED else char
         for char in name
-        if not unicodedata.category(char).startswith("C")
+        if char.isspace() or not unicodedata.category(char).startswith("C")
     )
     name = " ".join(name.split()).strip(" .")
     if len(name) > _NAME_LIMIT:
