@@ -39,8 +39,8 @@ from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
 
 # Exports each role may download (the web export page; the command line is the operator's).
 EXPORTS: dict[str, frozenset[str]] = {
-    AUDITOR: frozenset({"completeness", "declarations", "flags", "audit"}),
-    ADMIN: frozenset({"completeness", "declarations", "audit"}),  # flags hold decisions
+    AUDITOR: frozenset({"completeness", "declarations", "flags", "cases", "audit"}),
+    ADMIN: frozenset({"completeness", "declarations", "audit"}),  # flags and cases hold decisions
 }
 
 # The API's scopes, each with the roles whose tokens may hold and use it.

@@ -152,6 +152,7 @@ EXPECTED: dict[str, Any] = {
     "api.roster": API_TOKEN,
     "api.awards": API_TOKEN,
     "api.flags": API_TOKEN,
+    "api.cases": API_TOKEN,
     "api.completeness": API_TOKEN,
     # Service accounts' tokens (administrators); each person's own tokens (roles with a scope).
     "api_tokens.index": {"admin"},
@@ -175,6 +176,7 @@ API_ROLES: dict[str, Any] = {
     "api.roster": {"admin"},
     "api.awards": {"admin"},
     "api.flags": {DEPARTMENT, "auditor"},
+    "api.cases": {DEPARTMENT, "auditor"},
     "api.completeness": {"compliance", "auditor", "admin"},
 }
 # The scope each token-authenticated endpoint requires: a token without it gets 403, whatever
@@ -183,6 +185,7 @@ API_SCOPE: dict[str, str] = {
     "api.roster": "roster:write",
     "api.awards": "awards:write",
     "api.flags": "flags:read",
+    "api.cases": "flags:read",
     "api.completeness": "completeness:read",
 }
 # The query string an API endpoint needs to answer 200 rather than 422.
@@ -194,6 +197,7 @@ EXPORT_KINDS: dict[str, set[str]] = {
     "completeness": {"auditor", "admin"},
     "declarations": {"auditor", "admin"},
     "flags": {"auditor"},  # flags hold decisions and undeclared findings: never administrators
+    "cases": {"auditor"},  # as flags
     "audit": {"auditor", "admin"},
 }
 

@@ -96,9 +96,18 @@ OFFICIAL_ROW = {
 }
 
 _TEXT = {"type": "string", "nullable": True}
-FLAG_STATUSES = ["open", "reopened", "escalated", "decided"]
+FLAG_STATUSES = ["open", "reopened", "escalated", "decided", "covered"]
+CASE_STATES = ["open", "assigned", "information_requested", "escalated", "decided", "reopened"]
 _DATE = {"type": "string", "format": "date", "nullable": True}
 _TIME = {"type": "string", "format": "date-time", "nullable": True}
+OFFICIAL = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "email": {"type": "string"},
+    },
+}
 FLAG = {
     "type": "object",
     "properties": {
@@ -115,14 +124,7 @@ FLAG = {
         "risk_level": {"type": "string", "enum": ["high", "medium", "low"]},
         "score": {"type": "number"},
         "department": _TEXT,
-        "official": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "name": {"type": "string"},
-                "email": {"type": "string"},
-            },
-        },
+        "official": OFFICIAL,
         "declared_organisation": {**_TEXT, "description": "null for undeclared flags"},
         "undeclared": {
             "type": "object",
@@ -167,6 +169,30 @@ FLAG = {
             },
         },
         "created_at": {"type": "string", "format": "date-time"},
+        "case_id": {"type": "integer", "nullable": True},
+    },
+}
+CASE = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "kind": {"type": "string", "enum": ["declared", "undeclared"]},
+        "official": OFFICIAL,
+        "department": _TEXT,
+        "organisation": {"type": "string"},
+        "organisation_identifier": _TEXT,
+        "state": {"type": "string", "enum": CASE_STATES},
+        "assignee": {**_TEXT, "description": "the assigned compliance officer's email"},
+        "flags": {"type": "integer", "description": "flags now matching"},
+        "awards": {"type": "integer"},
+        "total_value": {"type": "string", "description": "a decimal number as text"},
+        "own_department_value": {"type": "string", "description": "a decimal number as text"},
+        "first_award_on": _DATE,
+        "last_award_on": _DATE,
+        "risk_level": {"type": "string", "enum": ["high", "medium", "low"]},
+        "opened_at": {"type": "string", "format": "date-time"},
+        "decided_at": _TIME,
+        "outcome": _TEXT,
     },
 }
 
@@ -305,7 +331,7 @@ def document() -> dict[str, Any]:
                                 "status",
                                 {
                                     "type": "string",
-                                    "enum": ["open", "decided", "reopened", "escalated"],
+                                    "enum": FLAG_STATUSES,
                                 },
                             ),
                             ("risk_level", {"type": "string"}),
@@ -331,6 +357,42 @@ def document() -> dict[str, Any]:
                                 },
                             },
                             "A page of flags, highest score first",
+                        ),
+                        **_errors(401, 403, 422),
+                    },
+                }
+            },
+            "/cases": {
+                "get": {
+                    **_scope("flags:read"),
+                    "summary": (
+                        "Cases (every flag about one official and one organisation), highest "
+                        "risk first; compliance: officials now in their departments only"
+                    ),
+                    "parameters": [
+                        {"name": n, "in": "query", "schema": s}
+                        for n, s in (
+                            ("state", {"type": "string", "enum": CASE_STATES}),
+                            ("kind", {"type": "string", "enum": ["declared", "undeclared"]}),
+                            ("department", {"type": "string"}),
+                            ("page", {"type": "integer", "minimum": 1}),
+                            ("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
+                        )
+                    ],
+                    "description": "Internal notes and evidence are never in the API.",
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "items": {"type": "array", "items": CASE},
+                                    "page": {"type": "integer"},
+                                    "per_page": {"type": "integer"},
+                                    "total": {"type": "integer"},
+                                    "next_page": {"type": "integer", "nullable": True},
+                                },
+                            },
+                            "A page of cases, highest risk first",
                         ),
                         **_errors(401, 403, 422),
                     },

@@ -25,7 +25,7 @@ from register.completeness.services import compute
 from register.declarations.services import plain_value
 from register.exports.services import with_flag_cycle
 from register.extensions import csrf, db
-from register.models import DeclarationCycle, Department, Flag, UndeclaredFinding, User
+from register.models import Case, DeclarationCycle, Department, Flag, UndeclaredFinding, User
 from register.models.flags import UNDECLARED
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -311,6 +311,7 @@ def _flag_json(flag: Flag, code: str | None, finding: UndeclaredFinding | None) 
         if decision
         else None,
         "created_at": flag.created_at.isoformat(),
+        "case_id": flag.case_id,
     }
 
 
@@ -372,6 +373,83 @@ def flags() -> Any:
     return jsonify(
         {
             "items": [_flag_json(flag, code, finding) for flag, code, finding in rows],
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+            "next_page": page + 1 if page * per_page < total else None,
+        }
+    )
+
+
+CASE_FILTERS = ("state", "kind", "department", "page", "per_page")
+
+
+def _case_json(case: Case, code: str | None, flags: int) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "kind": case.kind,
+        "official": {
+            "id": case.official.id,
+            "name": case.official.full_name,
+            "email": case.official.email,
+        },
+        "department": code,
+        "organisation": case.organisation_name,
+        "organisation_identifier": case.organisation_identifier,
+        "state": case.state,
+        "assignee": case.assignee.email if case.assignee else None,
+        "flags": flags,
+        "awards": case.award_count,
+        "total_value": str(case.total_value),
+        "own_department_value": str(case.own_department_value),
+        "first_award_on": plain_value(case.first_award_on),
+        "last_award_on": plain_value(case.last_award_on),
+        "risk_level": case.risk_level,
+        "opened_at": plain_value(case.opened_at),
+        "decided_at": plain_value(case.decided_at),
+        "outcome": case.outcome,
+    }
+
+
+@bp.get("/cases")
+@token_required("flags:read")  # cases are flags grouped: the same readers
+def cases() -> Any:
+    """Cases, highest risk first; filters state, kind, department. Only the cases the token's
+    user may read (register.access.case_scope); never internal notes or evidence."""
+    try:
+        page = _int_arg("page", 1, 1, 1_000_000)
+        per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE)
+    except ValueError as exc:
+        return error(422, "invalid_parameter", str(exc))
+    official = aliased(User)
+    flag_count = (
+        select(func.count(Flag.id))
+        .where(Flag.case_id == Case.id, Flag.active.is_(True))
+        .scalar_subquery()
+    )
+    statement = (
+        select(Case, Department.code, flag_count)
+        .join(official, official.id == Case.official_id)
+        .outerjoin(Department, Department.id == official.department_id)
+        .where(access.case_scope(g.api_user))
+    )
+    if request.args.get("state"):
+        statement = statement.where(Case.state == request.args["state"])
+    if request.args.get("kind"):
+        statement = statement.where(Case.kind == request.args["kind"])
+    if request.args.get("department"):
+        statement = statement.where(Department.code == request.args["department"].upper())
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = db.session.execute(
+        statement.options(selectinload(Case.official), selectinload(Case.assignee))
+        .order_by(Case.risk_rank.desc(), Case.top_score.desc(), Case.total_value.desc(), Case.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    audit_read("api.cases", _filters(CASE_FILTERS), len(rows))
+    return jsonify(
+        {
+            "items": [_case_json(case, code, count) for case, code, count in rows],
             "page": page,
             "per_page": per_page,
             "total": total,

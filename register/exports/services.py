@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from register import clock
-from register.access import can_export, flag_scope, visible_department_ids
+from register.access import can_export, case_scope, flag_scope, visible_department_ids
 from register.audit.log import record
 from register.completeness.services import people
 from register.declarations.services import COPIED_FIELDS
@@ -30,6 +30,7 @@ from register.formatting import NUMBER_FIELDS, plain_number, to_decimal
 from register.models import (
     AuditEntry,
     Award,
+    Case,
     Declaration,
     DeclarationCycle,
     DeclarationVersion,
@@ -43,7 +44,7 @@ from register.models import (
 )
 from register.models.flags import UNDECLARED
 
-KINDS = ("completeness", "declarations", "flags", "audit")
+KINDS = ("completeness", "declarations", "flags", "cases", "audit")
 FORMATS = ("csv", "xlsx")
 BATCH = 1000
 # A spreadsheet treats a cell starting with one of these as a formula (CSV/formula injection).
@@ -625,9 +626,47 @@ def build(
         "flags": lambda: flags_table(
             session, cycle, flag_scope(reader) if reader is not None else None
         ),
+        "cases": lambda: cases_table(session, case_scope(reader) if reader is not None else None),
         "audit": lambda: audit_table(session, request.start, request.end),
     }
     return builders[request.kind]()
+
+
+CASE_HEADER = [
+    "case_id", "official_email", "organisation", "flags", "awards", "total_value", "state",
+    "assignee", "opened_on", "decided_on", "outcome", "kind", "department", "risk_level",
+    "own_department_value", "organisation_identifier",
+]  # fmt: skip
+
+
+def cases_table(session: Session, scope: ColumnElement[bool] | None = None) -> Table:
+    """One row per case (only those in `scope`, register.access.case_scope, when given): who,
+    which organisation, how many flags and awards, the total value, the state and outcome."""
+    official, assignee = aliased(User), aliased(User)
+    flags = (
+        select(func.count(Flag.id))
+        .where(Flag.case_id == Case.id, Flag.active.is_(True))
+        .scalar_subquery()
+    )
+    statement = (
+        select(Case, official.email, assignee.email, Department.code, flags, Case.id)
+        .join(official, official.id == Case.official_id)
+        .outerjoin(assignee, assignee.id == Case.assignee_id)
+        .outerjoin(Department, Department.id == official.department_id)
+        .where(scope if scope is not None else true())
+    )
+
+    def rows() -> Iterator[list[Any]]:
+        for case, email, assigned, department, count, _ in _batched(session, statement, Case.id):
+            yield [
+                case.id, email, case.organisation_name, count, case.award_count,
+                case.total_value, case.state, assigned or "", case.opened_at.date(),
+                case.decided_at.date() if case.decided_at else None, case.outcome or "",
+                case.kind, department or "", case.risk_level, case.own_department_value,
+                case.organisation_identifier or "",
+            ]  # fmt: skip
+
+    return Table("cases", CASE_HEADER, rows())
 
 
 def nonempty(table: Table) -> Table | None:
@@ -649,6 +688,8 @@ def empty_message(request: ExportRequest) -> str:
             f"Nothing to export: no declaration has been submitted for {cycle} yet. The "
             "completeness export lists who owes one."
         )
+    if request.kind == "cases":
+        return "Nothing to export: there are no cases you can see."
     if request.kind == "flags":
         where = f" for {cycle}" if cycle else ""
         return f"Nothing to export: there are no flags you can see{where}."

@@ -216,4 +216,11 @@ def test_upload_too_large(client, tokens, app):
 def test_openapi_document(client):
     body = client.get("/api/v1/openapi.json").json
     assert body["openapi"].startswith("3.")
-    assert set(body["paths"]) == {"/openapi.json", "/roster", "/awards", "/flags", "/completeness"}
+    assert set(body["paths"]) == {
+        "/openapi.json",
+        "/roster",
+        "/awards",
+        "/flags",
+        "/cases",
+        "/completeness",
+    }

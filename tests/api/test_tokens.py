@@ -250,6 +250,7 @@ def test_the_openapi_document_names_scopes_and_the_rate_limit(client):
         ("/roster", "post"): "roster:write",
         ("/awards", "post"): "awards:write",
         ("/flags", "get"): "flags:read",
+        ("/cases", "get"): "flags:read",
         ("/completeness", "get"): "completeness:read",
     }
     limited = paths["/flags"]["get"]["responses"]["429"]
