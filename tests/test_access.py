@@ -22,6 +22,7 @@ from register.clock import utcnow
 from register.extensions import db
 from register.models import (
     AuditEntry,
+    Case,
     Decision,
     Declaration,
     Department,
@@ -260,7 +261,14 @@ def test_every_predicate_agrees_with_its_scope(scene: Scene, make_user: Any) -> 
     assert all(access.can_decide_flag(scene.officer, f) for f in flags)
     assert not any(access.can_read_flag(outsider, f) for f in flags)
     assert access.export_kinds(scene.admin) == {"completeness", "declarations", "audit"}
-    assert access.export_kinds(scene.auditor) == {"completeness", "declarations", "flags", "audit"}
+    assert access.export_kinds(scene.auditor) == {
+        "completeness", "declarations", "flags", "cases", "audit"
+    }  # fmt: skip
+    case = db.session.get(Case, scene.flag.case_id)
+    assert access.can_read_case(scene.auditor, case)
+    assert not access.can_work_case(scene.auditor, case)
+    assert access.can_work_case(scene.officer, case)
+    assert not any(access.can_read_case(u, case) for u in (scene.admin, scene.official, outsider))
     assert not access.export_kinds(scene.officer) and not access.export_kinds(scene.official)
 
 

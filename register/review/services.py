@@ -401,7 +401,8 @@ def _decide_flag(
 ) -> Decision:
     """Record one flag's decision (superseding its current one) and audit it."""
     flag = session.get(Flag, flag_id)
-    assert flag is not None  # noqa: S101 - the caller read it
+    if flag is None:
+        raise ReviewError("The flag no longer exists")
     before_state = {
         "status": flag.status,
         "escalated_to": _person(flag.escalated_to) if flag.escalated_to_id else None,

@@ -18,12 +18,14 @@ from sqlalchemy import select
 from register.admin import approvals
 from register.admin.services import UserFields, create_user
 from register.auth import invitations
+from register.cases import services as case_services
 from register.clock import today as uk_today
 from register.declarations import services as declarations
 from register.demo.build import DEMO_PASSWORD
 from register.extensions import db
 from register.models import (
     BuyerMapping,
+    Case,
     Declaration,
     DeclarationCycle,
     Department,
@@ -46,7 +48,7 @@ LOGINS = {
     "admin": "admin@example.gov.uk",
 }
 NOT_HTML = {"static", "healthz", "exports.download", "public.edition_json", "public.edition_csv",
-            "auth.my_data",
+            "auth.my_data", "cases.evidence",
             "api.openapi"}  # fmt: skip
 
 pytestmark = pytest.mark.browser
@@ -67,6 +69,9 @@ def prepare(path: Path) -> dict[str, Any]:
         session.flush()
         flag = session.scalar(select(Flag).where(Flag.official_id == official.id).limit(1))
         assert old and flag, "the demo should have the Morning Lane declaration and flag"
+        case = session.get(Case, session.get(Flag, flag.id).case_id)
+        case_services.add_note(session, case, officer, "Checked the share transfer form.")
+        case_services.ask_official(session, case, officer, "When did you sell your shares?")
         review.decide(
             session, flag.id, officer, MANAGED, "Agreed recusal from this procurement.",
             plan=review.PlanFields(constraints=["recusal"], details="", owner_id=officer.id,
@@ -100,6 +105,7 @@ def prepare(path: Path) -> dict[str, Any]:
             "interest_id": draft.interests[0].id, "category": "directorship", "number": 1,
             "user_id": official.id,
             "department_id": official.department_id, "flag_id": flag.id, "plan_id": plan.id,
+            "case_id": case.id,
             "award_id": flag.award_id,
             "run_id": session.scalar(select(ImportRun.id).limit(1)),
             "mapping_id": session.scalar(select(BuyerMapping.id).limit(1)),

@@ -69,8 +69,10 @@ def test_managed_conflict_is_agreed_acknowledged_and_audited(page: Any, live_ser
     sign_in(page, live_server, "auditor@example.gov.uk")
     page.goto(live_server + "/audit/")
     log = page.locator("main")
-    for action in ("decision.recorded", "plan.created", "plan.acknowledged"):
-        expect(log.get_by_role("cell", name=action, exact=True)).to_have_count(1)
+    # One decision for the case, recorded on each of its four flags; one plan for the case.
+    counts = {"case.decided": 1, "decision.recorded": 4, "plan.created": 1, "plan.acknowledged": 1}
+    for action, count in counts.items():
+        expect(log.get_by_role("cell", name=action, exact=True)).to_have_count(count)
     expect(log).to_contain_text("Conflict, managed")
     expect(log).to_contain_text("acknowledged by the official")
     assert_accessible(page)
@@ -124,17 +126,18 @@ def test_escalated_flag_waits_for_the_named_person_until_a_final_decision(
     # Not closed: still in the queue, and in its Escalated view.
     page.get_by_role("link", name="Flags", exact=True).click()
     expect(page.get_by_text("to Sasha Senior").first).to_be_visible()
-    page.get_by_role("link", name="Escalated (1)").click()
-    expect(page.get_by_role("link", name="Morning Lane Associates Ltd")).to_have_count(1)
+    # The whole Morning Lane case is escalated: its four flags (two awards, two interests).
+    page.get_by_role("link", name="Escalated (4)").click()
+    expect(page.get_by_role("link", name="Morning Lane Associates Ltd")).to_have_count(4)
     assert_accessible(page)
     sign_out(page)
 
     # The senior escalation owner has it on her list, and makes the final decision.
     sign_in(page, live_server, "sasha.senior@example.gov.uk")
     page.get_by_role("link", name="Dashboard", exact=True).click()
-    expect(page.get_by_text("Escalated to you (1)")).to_be_visible()
+    expect(page.get_by_text("Escalated to you (4)")).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("table", name="Escalated to you (1)").get_by_role("link").click()
+    page.get_by_role("table", name="Escalated to you (4)").get_by_role("link").first.click()
     expect(page.get_by_text("Escalated to you by Chris Compliance")).to_be_visible()
     page.get_by_label("Conflict, managed").check()
     expect(page.get_by_label("Escalate to")).to_be_hidden()
@@ -167,5 +170,5 @@ def test_escalated_flag_waits_for_the_named_person_until_a_final_decision(
     page.goto(live_server + "/audit/")
     expect(
         page.locator("main").get_by_role("cell", name="decision.recorded", exact=True)
-    ).to_have_count(2)
+    ).to_have_count(8)  # escalated, then decided: each time on the case's four flags
     assert_accessible(page)

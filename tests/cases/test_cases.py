@@ -14,7 +14,7 @@ from register.cases import queries, services
 from register.cases.filing import file_flags
 from register.evidence import EvidenceStore
 from register.extensions import db
-from register.models import Case, CaseNote, Decision, Flag, ManagementPlan, User
+from register.models import Case, CaseNote, Flag, ManagementPlan, User
 from register.models.flags import COVERED, MANAGED
 from register.models.review import PLAN_LAPSED
 from register.review.services import PlanFields, decide
