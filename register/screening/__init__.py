@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from register import candidate_index
-from register.audit.log import record
+from register.audit.log import hold_chain, record
 from register.awards.importer import ImportReport
 from register.awards.importer import import_file as import_award_file
 from register.awards.importer import map_buyer as map_buyer_to_department
@@ -211,6 +211,7 @@ def screen_suppliers(
     undeclared = UndeclaredReport()
     for i in range(0, len(supplier_ids), size):
         batch = supplier_ids[i : i + size]
+        hold_chain(session)  # the order of every audited action: the chain, then screening
         candidate_index.hold_screening_lock(session, exclusive=True)
         _, screened = screen_declared_suppliers(
             session, batch, settings.matching, report, interests_seen=declared_seen
