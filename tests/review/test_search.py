@@ -15,11 +15,14 @@ from register.extensions import db
 from register.matching import compare_names
 from register.models import AuditEntry, Interest, RelatedOrganisation
 from register.review.search import (
+    PREFIX_SCORE,
     VersionRecord,
     find_declared_interests,
     held_on,
     identifier_query,
+    prefix_match,
     search_declarations,
+    words_of,
 )
 from tests.conftest import PASSWORD, create_user_with_password, sign_in
 
@@ -86,9 +89,15 @@ def test_names_match_whatever_the_case_punctuation_and_legal_form():
     ],
 )
 def test_a_name_is_found_exactly_when_the_engine_matches_it(query, declared):
-    """The search decides as `flask match names` does (the engine's compare_names)."""
-    found = bool(find_declared_interests([version("A", item(declared))], query))
-    assert found == compare_names(query, declared)[1]
+    """The search decides as `flask match names` does (the engine's compare_names); the
+    beginnings of words find more, and say so ("Capita" begins Capita Business Services Ltd,
+    which the engine does not take for Capita)."""
+    hits = find_declared_interests([version("A", item(declared))], query)
+    by_engine = [h for h in hits if h.score != PREFIX_SCORE]
+    assert bool(by_engine) == compare_names(query, declared)[1]
+    by_prefix = [h for h in hits if h.score == PREFIX_SCORE]
+    assert bool(by_prefix) == (not by_engine and prefix_match(words_of(query), declared))
+    assert all(h.reason == f"words of the name begin with “{query}”" for h in by_prefix)
 
 
 def test_company_and_charity_numbers():
@@ -319,7 +328,7 @@ def test_search_page_errors_and_roles(client, scene, make_user):
     sign_in(client, scene.auditor)
     empty = client.get("/review/search?q=")
     assert empty.status_code == 200 and "There is a problem" in empty.text
-    assert "Enter an organisation name, or a company or charity number" in empty.text
+    assert "Enter an organisation, a company or charity number, or an official" in empty.text
     bad_date = client.get("/review/search?q=Acme&as_at=31&as_at=2&as_at=2024")
     assert "must be a real date" in bad_date.text
     assert _searches() == []  # nothing was searched
