@@ -622,11 +622,8 @@ def export_rows(
     ids = sorted({h.version.official_id for h in hits})
     emails: dict[int, str] = {}
     for start in range(0, len(ids), IN_BATCH):
-        emails.update(
-            session.execute(
-                select(User.id, User.email).where(User.id.in_(ids[start : start + IN_BATCH]))
-            ).tuples()
-        )
+        batch = select(User.id, User.email).where(User.id.in_(ids[start : start + IN_BATCH]))
+        emails.update({user_id: email for user_id, email in session.execute(batch)})
     for h in hits:
         yield [
             h.version.official_name,
