@@ -490,6 +490,7 @@ def search() -> str:
         total=len(hits or ()),
         officials=found.official_count if found is not None else 0,
         named=found.officials if found is not None else [],
+        more_named=found is not None and found.more_officials,
         export_args=_search_args(form) if hits else None,
         limit=SEARCH_LIMIT,
         cat=cat,

@@ -80,6 +80,9 @@ MIN_PREFIX = 3
 MAX_PREFIX_NAMES = 5000
 PREFIX_SCORE = 60.0  # below any name the engine matches (its threshold is higher)
 PERSON_SCORE = 100.0  # the official named in the search: every interest they declared
+# Officials one search lists with all their interests: a common surname names many; beyond
+# this the page asks for more of the name.
+MAX_NAMED_OFFICIALS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +140,7 @@ class SearchFilters:
 class SearchResults:
     hits: list[InterestHit]
     officials: list[NamedOfficial] = field(default_factory=list)
+    more_officials: bool = False  # more than MAX_NAMED_OFFICIALS are named: the first listed
 
     @property
     def official_count(self) -> int:
@@ -171,6 +175,10 @@ def prefix_match(query_words: list[str], name: str) -> bool:
     "morning" and "morning la" find "Morning Lane Associates Ltd", and so does "lane assoc"."""
     if not query_words or len("".join(query_words)) < MIN_PREFIX:
         return False
+    if name.isascii():  # the quick answer for most names: no word can begin with it
+        plain = name.casefold().replace("'", "").replace("`", "").replace("&", " and ")
+        if query_words[0] not in plain:
+            return False
     words = words_of(name)
     size = len(query_words)
     return any(
@@ -429,10 +437,15 @@ def prefix_name_ids(session: Session, query: str) -> set[int]:
     prefixes = {"t:" + words[0]}
     for name in org_names(query):
         prefixes.update("c:" + key for key in written_alike(name) if len(key) >= MIN_PREFIX)
+    # A later word of the query narrows the names read through a word's key in the database
+    # already: a name's words hold it as written. (So a word written with an accent in the name,
+    # "Nero Café", is found by "nero cafe" only when the query begins the name: the "c:" keys
+    # are the engine's, accents set aside.)
+    others = [ScreeningName.name.ilike(_like_pattern(word), escape="\\") for word in words[1:]]
     found: set[int] = set()
     for prefix in sorted(prefixes):
         low, high = _key_range(prefix)
-        rows = session.execute(
+        statement = (
             select(ScreeningName.id, ScreeningName.name)
             .join(ScreeningNameKey, ScreeningNameKey.name_id == ScreeningName.id)
             .where(
@@ -442,6 +455,9 @@ def prefix_name_ids(session: Session, query: str) -> set[int]:
             )
             .limit(MAX_PREFIX_NAMES)
         )
+        if prefix.startswith("t:"):
+            statement = statement.where(*others)
+        rows = session.execute(statement)
         found.update(name_id for name_id, name in rows if prefix_match(words, name))
     return found
 
@@ -468,7 +484,8 @@ def _like_pattern(word: str) -> str:
 def named_officials(
     session: Session, query: str, department_ids: Collection[int] | None
 ) -> list[NamedOfficial]:
-    """The officials now in `department_ids` (None: any) whom `query` names (`names_person`).
+    """The officials now in `department_ids` (None: any) whom `query` names (`names_person`),
+    by name; one more than MAX_NAMED_OFFICIALS at most (so that the caller knows there are more).
 
     People's names are not in the candidate index: the officials whose name holds the query's
     longest word are read (one pass over the people table, a few thousand rows at most even
@@ -491,6 +508,8 @@ def named_officials(
         reason = names_person(query, full_name)
         if reason is not None:
             found.append(NamedOfficial(official_id, full_name, department, reason))
+            if len(found) > MAX_NAMED_OFFICIALS:
+                break
     return found
 
 
@@ -529,6 +548,8 @@ def search(
     if departments is not None and not departments:
         return SearchResults([])
     officials = named_officials(session, query, departments)
+    more = len(officials) > MAX_NAMED_OFFICIALS
+    officials = officials[:MAX_NAMED_OFFICIALS]
     named = {o.official_id for o in officials}
     versions = latest_version_records(
         session,
@@ -538,7 +559,7 @@ def search(
     hits = find_declared_interests(
         versions, query, as_at=as_at, category=filters.category, named=named
     )
-    return SearchResults(hits, officials)
+    return SearchResults(hits, officials, more)
 
 
 def search_declarations(
