@@ -152,7 +152,9 @@ def official_record(
         session.scalars(
             select(Flag)
             .where(in_scope, or_(Flag.active.is_(True), Flag.decisions.any()))
-            .options(selectinload(Flag.award), selectinload(Flag.decisions))
+            .options(
+                selectinload(Flag.award), selectinload(Flag.decisions), selectinload(Flag.interest)
+            )
             .order_by(Flag.created_at.desc(), Flag.id.desc())
         )
     )

@@ -418,7 +418,7 @@ class PersonOrOrganisationSearchForm(DeclarationSearchForm):
     department (the choices are the reader's: `_search_form`)."""
 
     q = StringField(
-        "Organisation or official",
+        "Organisation name, or company or charity number, or an official's name",
         widget=GovTextInput(),
         description="An organisation's name or the beginning of its words (morning finds "
         "Morning Lane Associates Ltd; spelling and legal form may differ), a company or "

@@ -594,3 +594,21 @@ def test_export_keeps_to_the_readers_departments_and_needs_a_search(client, scen
         assert client.get("/review/search/export?q=morning").status_code == 403
         client.post("/auth/sign-out")
     assert len(_exports()) == 1  # the outsider's, with nothing in it, is recorded too
+
+
+def test_a_search_naming_many_officials_lists_the_first_and_says_so(
+    client, make_user, department, monkeypatch
+):
+    monkeypatch.setattr("register.review.search.MAX_NAMED_OFFICIALS", 2)
+    cycle = create_cycle(db.session, "2025/26", date(2025, 4, 1), date(2025, 6, 30),
+                         [department], None)  # fmt: skip
+    for first in ("Ann", "Bea", "Cat"):
+        _file(make_user("official", full_name=f"{first} Smith"), cycle,
+              _directorship(f"{first} Widgets Ltd"))  # fmt: skip
+    found = search(db.session, make_user("auditor"), "Smith")
+    assert [o.full_name for o in found.officials] == ["Ann Smith", "Bea Smith"]
+    assert found.more_officials
+    assert [h.organisation_name for h in found.hits] == ["Ann Widgets Ltd", "Bea Widgets Ltd"]
+    sign_in(client, make_user("auditor"))
+    page = client.get("/review/search?q=Smith").text
+    assert "More officials than these 2 are named “Smith”" in page
