@@ -167,6 +167,23 @@ def can_read_declaration(user: User, declaration: Declaration) -> bool:
     )
 
 
+def reads_official_records(user: User) -> bool:
+    """Whether `user` opens officials' whole records at all (auditors, compliance officers)."""
+    return user.role in (COMPLIANCE, AUDITOR)
+
+
+def can_read_official_record(user: User, official: User) -> bool:
+    """One official's whole record (every cycle's declarations, flags, plans, reminders):
+    auditors any official's, compliance officers those of officials now in their assigned
+    departments; nobody else (an official reads their own on their own pages, and
+    administrators see no flag or decision)."""
+    if official.role != OFFICIAL:
+        return False
+    if user.role == AUDITOR:
+        return True
+    return user.role == COMPLIANCE and official.department_id in assigned_department_ids(user)
+
+
 def can_edit_declaration(user: User, declaration: Declaration) -> bool:
     """Only its official files, edits or amends a declaration."""
     return user.role == OFFICIAL and declaration.official_id == user.id

@@ -20,6 +20,7 @@ BLUEPRINT_MODULES = (
     "register.api.account",
     "register.awards.routes",
     "register.ownership.routes",
+    "register.officials.routes",
 )
 
 CLI_MODULES = (

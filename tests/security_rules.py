@@ -82,7 +82,7 @@ EXPECTED: dict[str, Any] = {
     # Officials' own declarations.
     "declarations.mine": {"official"},
     "declarations.start": {"official"},
-    "declarations.show": {OWN},
+    "declarations.show": {OWN, DEPARTMENT, "auditor", "admin"},  # others read it read-only
     "declarations.add_interest": {OWN},
     "declarations.edit_interest": {OWN},
     "declarations.end_interest": {OWN},
@@ -120,6 +120,7 @@ EXPECTED: dict[str, Any] = {
     "review.due": {"compliance", "auditor"},
     "review.dashboard": {"compliance", "auditor"},
     "review.search": {"compliance", "auditor"},
+    "review.search_export": {"compliance", "auditor"},
     "review.my_plans": {"official"},
     "review.acknowledge": {OWN},
     # Cases (issue 17).
@@ -167,6 +168,8 @@ EXPECTED: dict[str, Any] = {
     "approvals.reject": {"admin"},
     # Undeclared interests (issue 8): releasing the question to the official.
     "ownership.release": {DEPARTMENT},
+    # One page per official (issue 17): their departments' compliance officers and auditors.
+    "officials.record": {DEPARTMENT, "auditor"},
 }
 
 # Token-authenticated endpoints, checked with a token of each role: the roles whose token may use

@@ -188,6 +188,8 @@ def department(cycle_id: int, department_id: int) -> str:
         page=page,
         page_size=PAGE_SIZE,
         can_remind=current_user.role in (COMPLIANCE, ADMIN),
+        # Each person links to their whole record for those who may read it (not administrators).
+        record_links=access.reads_official_records(current_user),
         form=ConfirmForm(),
         reminders=reminders.recent(db.session, cycle, {dept.id}),
     )

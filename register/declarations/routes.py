@@ -182,8 +182,10 @@ def start(cycle_id: int) -> Response:
 
 
 @bp.get("/<int:declaration_id>")
-@roles_required(OFFICIAL)
+@roles_required(OFFICIAL, COMPLIANCE, AUDITOR, ADMIN)
 def show(declaration_id: int) -> str:
+    if current_user.role != OFFICIAL:
+        return _show_read_only(_readable_declaration(declaration_id))
     declaration = _own_declaration(declaration_id)
     by_category: dict[str, list[Interest]] = {code: [] for code in cat.CATEGORIES}
     for interest in services.live_interests(declaration):
@@ -203,6 +205,25 @@ def show(declaration_id: int) -> str:
         gift_totals=services.gift_totals(services.live_interests(declaration)),
         submitted=services.submitted_lineages(db.session, declaration.official_id),
         **page_context("declarations.show", declaration=declaration),
+    )
+
+
+def _show_read_only(declaration: Declaration) -> str:
+    """A declaration as its readers see it (access.can_read_declaration): what was last
+    submitted and every version, never the official's draft of an amendment."""
+    latest = declaration.versions[-1] if declaration.versions else None
+    content = json.loads(latest.content) if latest is not None else None
+    due = services.due_date(declaration.official, declaration.cycle, runtime.settings().joiner_days)
+    return render_template(
+        "declarations/read_only.html",
+        declaration=declaration,
+        latest=latest,
+        content=content,
+        status=services.status(declaration, due, clock.today()),
+        due=due,
+        cat=cat,
+        gift_totals=services.gift_totals(content.get("interests", [])) if content else [],
+        record_link=access.can_read_official_record(current_user, declaration.official),
     )
 
 

@@ -17,13 +17,18 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 from register import access, clock, runtime
 from register.completeness.routes import cycle_choice
 from register.declarations import categories as cat
+from register.downloads import content_disposition
+from register.exports import services as export_services
 from register.extensions import db
 from register.models import (
     Declaration,
@@ -405,32 +410,122 @@ def official_review(declaration: Declaration) -> dict[str, Any]:
     }
 
 
-SEARCH_LIMIT = 500  # results shown; the caption gives the full count
+SEARCH_LIMIT = 500  # results shown; the caption gives the full count; the export has them all
+
+
+class PersonOrOrganisationSearchForm(DeclarationSearchForm):
+    """The declaration search: an organisation or an official, narrowed by category and
+    department (the choices are the reader's: `_search_form`)."""
+
+    q = StringField(
+        "Organisation name, or company or charity number, or an official's name",
+        widget=GovTextInput(),
+        description="An organisation's name or the beginning of its words (morning finds "
+        "Morning Lane Associates Ltd; spelling and legal form may differ), a company or "
+        "charity number (7125387 also finds 07125387), or an official's name (Sam "
+        "Jones), which lists what they declared.",
+        validators=[
+            DataRequired("Enter an organisation, a company or charity number, or an official"),
+            Length(max=300, message="Enter 300 characters or fewer"),
+        ],
+    )
+    category = SelectField("Category", widget=GovSelect(), validators=[Optional()])
+    department = SelectField("Department", widget=GovSelect(), validators=[Optional()])
+
+
+def _search_form() -> PersonOrOrganisationSearchForm:
+    form = PersonOrOrganisationSearchForm(formdata=request.args if request.args else None)
+    form.category.choices = [("", "Any category")] + [
+        (code, c.label) for code, c in cat.CATEGORIES.items()
+    ]
+    form.department.choices = [("", "Any department")] + [
+        (str(d.id), d.name) for d in _departments()
+    ]
+    return form
+
+
+def _search_filters(form: PersonOrOrganisationSearchForm) -> interest_search.SearchFilters:
+    department = form.department.data
+    return interest_search.SearchFilters(
+        category=form.category.data or None,
+        department_id=int(department) if department else None,
+    )
+
+
+def _search_args(form: PersonOrOrganisationSearchForm) -> dict[str, Any]:
+    """The search's query string, for the export link (the date as its three boxes)."""
+    args: dict[str, Any] = {"q": form.q.data.strip()}
+    if form.as_at.data:
+        day = form.as_at.data
+        args["as_at"] = [day.day, day.month, day.year]
+    if form.category.data:
+        args["category"] = form.category.data
+    if form.department.data:
+        args["department"] = form.department.data
+    return args
 
 
 @bp.get("/search")
 @roles_required(COMPLIANCE, AUDITOR)
 def search() -> str:
-    """Who has declared an interest in an organisation, now or on a date (audit-logged)."""
-    form = DeclarationSearchForm(formdata=request.args if request.args else None)
-    hits = None
+    """Who has declared an interest in an organisation, now or on a date, and what an official
+    declared (audit-logged)."""
+    form = _search_form()
+    found = None
     if request.args and form.validate():
-        query, as_at = form.q.data.strip(), form.as_at.data
         with runtime.transaction() as session:
-            hits = interest_search.search_declarations_audited(
+            found = interest_search.search_declarations_audited(
                 session,
                 current_user,
-                query,
-                as_at=as_at,
+                form.q.data.strip(),
+                as_at=form.as_at.data,
+                filters=_search_filters(form),
                 ip_address=request.remote_addr,
             )
+    hits = found.hits if found is not None else None
     return render_template(
         "review/search.html",
         form=form,
         hits=hits[:SEARCH_LIMIT] if hits else hits,
         total=len(hits or ()),
-        officials=len({h.version.official_id for h in hits or ()}),
+        officials=found.official_count if found is not None else 0,
+        named=found.officials if found is not None else [],
+        more_named=found is not None and found.more_officials,
+        export_args=_search_args(form) if hits else None,
         limit=SEARCH_LIMIT,
         cat=cat,
         whose=interest_search.WHOSE,
+    )
+
+
+@bp.get("/search/export")
+@roles_required(COMPLIANCE, AUDITOR)
+def search_export() -> Response:
+    """Every result of a search as CSV (audit-logged); without a valid search, the search page."""
+    form = _search_form()
+    if not request.args or not form.validate():
+        args: dict[str, Any] = request.args.to_dict(flat=False)
+        return redirect(url_for(".search", **args))
+    query = form.q.data.strip()
+    with runtime.transaction() as session:
+        found = interest_search.search_export_audited(
+            session,
+            current_user,
+            query,
+            as_at=form.as_at.data,
+            filters=_search_filters(form),
+            ip_address=request.remote_addr,
+        )
+        labels = {code: c.label for code, c in cat.CATEGORIES.items()}
+        table = export_services.Table(
+            "search",
+            interest_search.EXPORT_HEADER,
+            interest_search.export_rows(session, found.hits, labels),
+        )
+        body = "".join(export_services.csv_chunks(table))
+    filename = f"declaration-search-{clock.today():%Y-%m-%d}.csv"
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": content_disposition(filename)},
     )

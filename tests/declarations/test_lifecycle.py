@@ -407,7 +407,12 @@ def test_who_can_read_a_version(client, app, make_user, department, official, ur
         assert response.status_code == expected[name], name
         if response.status_code == 200:
             assert "Acme Widgets Ltd" in response.get_data(as_text=True)
-        assert reader.get(url).status_code == 403  # the working copy is the official's own
+        # The declaration page opens read-only for its readers (issue 17), showing what was
+        # submitted; the working copy stays the official's own (tests/officials).
+        page = reader.get(url)
+        assert page.status_code == expected[name], name
+        if page.status_code == 200:
+            assert "Interests declared in version 1" in page.get_data(as_text=True)
     assert client.get(f"{url}/versions/2").status_code == 404
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
 from itertools import count
@@ -9,17 +11,24 @@ from itertools import count
 import pytest
 from sqlalchemy import select
 
-from register.admin.services import create_cycle, create_department
+from register.admin.services import UserFields, create_cycle, create_department
 from register.declarations import services as declarations
 from register.extensions import db
 from register.matching import compare_names
 from register.models import AuditEntry, Interest, RelatedOrganisation
 from register.review.search import (
+    EXPORT_HEADER,
+    PREFIX_SCORE,
+    SearchFilters,
     VersionRecord,
     find_declared_interests,
     held_on,
     identifier_query,
+    names_person,
+    prefix_match,
+    search,
     search_declarations,
+    words_of,
 )
 from tests.conftest import PASSWORD, create_user_with_password, sign_in
 
@@ -86,9 +95,15 @@ def test_names_match_whatever_the_case_punctuation_and_legal_form():
     ],
 )
 def test_a_name_is_found_exactly_when_the_engine_matches_it(query, declared):
-    """The search decides as `flask match names` does (the engine's compare_names)."""
-    found = bool(find_declared_interests([version("A", item(declared))], query))
-    assert found == compare_names(query, declared)[1]
+    """The search decides as `flask match names` does (the engine's compare_names); the
+    beginnings of words find more, and say so ("Capita" begins Capita Business Services Ltd,
+    which the engine does not take for Capita)."""
+    hits = find_declared_interests([version("A", item(declared))], query)
+    by_engine = [h for h in hits if h.score != PREFIX_SCORE]
+    assert bool(by_engine) == compare_names(query, declared)[1]
+    by_prefix = [h for h in hits if h.score == PREFIX_SCORE]
+    assert bool(by_prefix) == (not by_engine and prefix_match(words_of(query), declared))
+    assert all(h.reason == f"words of the name begin with “{query}”" for h in by_prefix)
 
 
 def test_company_and_charity_numbers():
@@ -253,8 +268,6 @@ def test_compliance_officers_search_their_departments_auditors_everything(make_u
 
 
 def test_latest_versions_and_scope_on_postgres(pg_app):
-    from register.admin.services import UserFields
-
     department = create_department(db.session, "DCS", "Department for Children's Services", None)
     numbers = count(1)
 
@@ -319,7 +332,7 @@ def test_search_page_errors_and_roles(client, scene, make_user):
     sign_in(client, scene.auditor)
     empty = client.get("/review/search?q=")
     assert empty.status_code == 200 and "There is a problem" in empty.text
-    assert "Enter an organisation name, or a company or charity number" in empty.text
+    assert "Enter an organisation, a company or charity number, or an official" in empty.text
     bad_date = client.get("/review/search?q=Acme&as_at=31&as_at=2&as_at=2024")
     assert "must be a real date" in bad_date.text
     assert _searches() == []  # nothing was searched
@@ -359,3 +372,243 @@ def test_related_organisation_rows_name_the_person(make_user, department):
     assert [(h.organisation_name, h.related_person_name, h.whose) for h in hits] == [
         ("Frontline Partners LLP", "Sam Example", "close_associate")
     ]
+
+
+# Beginnings of words, officials by name, filters ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query, name, found",
+    [
+        ("morning", "Morning Lane Associates Ltd", True),
+        ("MORN", "Morning Lane Associates Ltd", True),
+        ("morning la", "Morning Lane Associates Ltd", True),
+        ("lane assoc", "Morning Lane Associates Ltd", True),
+        ("lane morning", "Morning Lane Associates Ltd", False),  # in order, one after another
+        ("morning associates", "Morning Lane Associates Ltd", False),
+        ("orning", "Morning Lane Associates Ltd", False),  # the beginning of a word only
+        ("mo", "Morning Lane Associates Ltd", False),  # too short to search by
+        ("childrens", "A Children's Charity", True),
+        ("cafe", "Café Nero Ltd", True),
+        ("smith and", "Smith & Jones plc", True),
+    ],
+)
+def test_prefix_match(query, name, found):
+    assert prefix_match(words_of(query), name) is found
+
+
+@pytest.mark.parametrize(
+    "query, found",
+    [
+        ("Isabelle Trowe", True),
+        ("isabelle trowe", True),
+        ("Trowe, Isabelle", True),
+        ("I Trowe", True),
+        ("isab trow", True),
+        ("Trowe", True),  # one word: a whole word of the name
+        ("Trow", False),
+        ("Isabelle Jane Trowe", True),
+        ("Morning Lane", False),
+        ("Isabelle Smith", False),
+    ],
+)
+def test_names_person(query, found):
+    assert (names_person(query, "Isabelle Trowe") is not None) is found
+
+
+def test_an_official_named_by_the_search_gets_every_interest_listed():
+    trowe = version("Isabelle Trowe", item("Morning Lane Associates Ltd"),
+                    item("A Friend", category="gift", donor_kind="person",
+                         start_date="2025-05-01"),
+                    item("Care Futures CIC", category="relationship",
+                         related_organisations=[{"name": "Frontline Partners LLP"}]))  # fmt: skip
+    other = version("Sam Okafor", item("Morning Lane Associates Ltd"))
+    hits = find_declared_interests([trowe, other], "Isabelle Trowe", named={trowe.official_id})
+    assert [(h.version.official_name, h.organisation_name, h.reason) for h in hits] == [
+        ("Isabelle Trowe", "A Friend", "declared by Isabelle Trowe"),  # a gift from a person too
+        ("Isabelle Trowe", "Care Futures CIC", "declared by Isabelle Trowe"),  # one row each
+        ("Isabelle Trowe", "Morning Lane Associates Ltd", "declared by Isabelle Trowe"),
+    ]
+    only_gifts = find_declared_interests([trowe], "Isabelle Trowe", named={trowe.official_id},
+                                         category="gift")  # fmt: skip
+    assert [h.organisation_name for h in only_gifts] == ["A Friend"]
+    assert find_declared_interests([trowe, other], "Isabelle Trowe") == []  # nobody named
+
+
+def test_prefix_hits_rank_below_the_engines_matches():
+    versions = [
+        version("Ann Other", item("Morning Star Trading Ltd")),
+        version("Bea Other", item("Morning Ltd")),
+    ]
+    hits = find_declared_interests(versions, "morning")
+    assert [(h.organisation_name, h.score == PREFIX_SCORE) for h in hits] == [
+        ("Morning Ltd", False), ("Morning Star Trading Ltd", True),
+    ]  # fmt: skip
+    assert hits[1].reason == "words of the name begin with “morning”"
+
+
+def people_and_prefix_scenario(make_user, department):
+    """Search by official, by the beginnings of words and with filters, from the stored index."""
+    treasury = create_department(db.session, "HMT", "Treasury", None)
+    cycle = create_cycle(db.session, "2025/26", date(2025, 4, 1), date(2025, 6, 30),
+                         [department, treasury], None)  # fmt: skip
+    trowe = make_user("official", full_name="Isabelle Trowe")
+    _file(trowe, cycle, _directorship("Morning Lane Associates Ltd"),
+          Interest(category="membership", whose="self", organisation_name="Riverside Club",
+                   role="member"))  # fmt: skip
+    okafor = make_user("official", full_name="Sam Okafor", department=treasury)
+    _file(okafor, cycle, Interest(category="shareholding", whose="self",
+                                  organisation_name="Morningside Holdings Ltd"))  # fmt: skip
+    nil = make_user("official", full_name="Nil Returner")
+    _file(nil, cycle)
+    auditor = make_user("auditor")
+    officer = make_user("compliance")  # assigned to `department`
+
+    found = search(db.session, auditor, "Isabelle Trowe")
+    assert [o.full_name for o in found.officials] == ["Isabelle Trowe"]
+    assert [(h.organisation_name, h.reason) for h in found.hits] == [
+        ("Morning Lane Associates Ltd", "declared by Isabelle Trowe"),
+        ("Riverside Club", "declared by Isabelle Trowe"),
+    ]
+    assert [h.organisation_name for h in search_declarations(db.session, auditor, "trowe, i")] \
+        == ["Morning Lane Associates Ltd", "Riverside Club"]  # fmt: skip
+    nil_found = search(db.session, auditor, "Nil Returner")
+    assert [o.full_name for o in nil_found.officials] == ["Nil Returner"] and not nil_found.hits
+    assert search(db.session, officer, "Sam Okafor").officials == []  # another department
+
+    def organisations(user, query, **filters):
+        hits = search_declarations(db.session, user, query, filters=SearchFilters(**filters))
+        return sorted(h.organisation_name for h in hits)
+
+    assert organisations(auditor, "morning") == [
+        "Morning Lane Associates Ltd", "Morningside Holdings Ltd",
+    ]  # fmt: skip
+    assert organisations(auditor, "MORNING LA") == ["Morning Lane Associates Ltd"]
+    assert organisations(auditor, "lane") == ["Morning Lane Associates Ltd"]  # a later word
+    assert organisations(auditor, "river") == ["Riverside Club"]
+    assert organisations(auditor, "mo") == []  # too short
+    assert organisations(officer, "morning") == ["Morning Lane Associates Ltd"]
+    assert organisations(auditor, "morning", category="shareholding") == [
+        "Morningside Holdings Ltd"
+    ]
+    assert organisations(auditor, "morning", department_id=treasury.id) == [
+        "Morningside Holdings Ltd"
+    ]
+    assert organisations(officer, "morning", department_id=treasury.id) == []  # not theirs
+    assert organisations(auditor, "Isabelle Trowe", category="membership") == ["Riverside Club"]
+
+
+def test_people_prefix_and_filters(make_user, department):
+    people_and_prefix_scenario(make_user, department)
+
+
+def test_people_prefix_and_filters_on_postgres(pg_app):
+    department = create_department(db.session, "DCS", "Department for Children's Services", None)
+    numbers = count(1)
+
+    def make_user(role="official", full_name=None, department=department):
+        fields = UserFields(
+            f"{role}{next(numbers)}@example.gov.uk", full_name or role.title(), role,
+            department if role == "official" else None,
+        )  # fmt: skip
+        user = create_user_with_password(db.session, fields, None, PASSWORD)
+        if role == "compliance":
+            user.assigned_departments = [department]
+        db.session.commit()
+        return user
+
+    people_and_prefix_scenario(make_user, department)
+
+
+def test_the_page_lists_the_official_named_with_a_link_to_their_record(client, scene):
+    sign_in(client, scene.auditor)
+    page = client.get("/review/search?q=Isabelle+Trowe").text
+    assert "Officials named “Isabelle Trowe”" in page
+    assert f'href="/officials/{scene.official.id}"' in page
+    assert "1 declared interest listed below" in page
+    assert "1 interest declared by 1 official" in page and "Declared by Isabelle Trowe" in page
+    prefix = client.get("/review/search?q=morning").text
+    assert "1 interest declared by 1 official" in prefix
+    assert "Words of the name begin with “morning”" in prefix
+    filtered = client.get("/review/search?q=morning&category=gift").text
+    assert "No declared interests" in filtered and "Narrowed to: Gift or hospitality" in filtered
+    assert json.loads(_searches()[-1].details)["filters"] == {"category": "gift",
+                                                             "department_id": None}  # fmt: skip
+    assert "Download all" not in filtered  # nothing to export
+
+
+def _exports():
+    return db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "declarations.search_exported")
+    ).all()
+
+
+def test_export_of_the_results(client, scene, make_user):
+    # A name a spreadsheet would run as a formula is written as text.
+    _file(make_user("official", full_name="Formula Person"), scene.cycle,
+          _directorship("=Morning Lane Associates Ltd"))  # fmt: skip
+    sign_in(client, scene.officer)
+    page = client.get("/review/search?q=morning+lane+associates&as_at=1&as_at=6&as_at=2024").text
+    link = "/review/search/export?q=morning+lane+associates&amp;as_at=1&amp;as_at=6&amp;as_at=2024"
+    assert f'href="{link}"' in page and "Download all 2 results as CSV" in page
+
+    response = client.get(link.replace("&amp;", "&"))
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert rows[0] == EXPORT_HEADER
+    by_official = {row[0]: dict(zip(EXPORT_HEADER, row, strict=True)) for row in rows[1:]}
+    assert set(by_official) == {"Isabelle Trowe", "Formula Person"}
+    trowe = by_official["Isabelle Trowe"]
+    assert trowe["official_email"] == scene.official.email
+    assert trowe["organisation_declared"] == "Morning Lane Associates Ltd"
+    assert trowe["identifier"] == "GB-COH 07125387"
+    assert (
+        trowe["category"] == "Directorship or office" and trowe["whose_interest"] == "The official"
+    )
+    assert (trowe["start_date"], trowe["end_date"]) == ("2009-02-01", "2024-09-30")
+    assert (trowe["cycle"], trowe["version"]) == ("2025/26", "1")
+    assert by_official["Formula Person"]["organisation_declared"] == "'=Morning Lane Associates Ltd"
+
+    [entry] = _exports()
+    assert entry.actor_id == scene.officer.id
+    assert json.loads(entry.details) == {
+        "query": "morning lane associates", "as_at": "2024-06-01", "results": 2, "officials": 2,
+    }  # fmt: skip
+    assert "Exported the search of declarations for “morning lane associates”" in entry.summary
+
+
+def test_export_keeps_to_the_readers_departments_and_needs_a_search(client, scene, make_user):
+    elsewhere = create_department(db.session, "HMT", "Treasury", None)
+    outsider = make_user("compliance")
+    outsider.assigned_departments = [elsewhere]
+    db.session.commit()
+    sign_in(client, outsider)
+    rows = client.get("/review/search/export?q=Isabelle+Trowe").text.lstrip("\ufeff").splitlines()
+    assert rows == [",".join(EXPORT_HEADER)]  # the header only: she is not in their department
+    assert client.get("/review/search/export").status_code == 302  # no search: the search page
+    assert client.get("/review/search/export?q=").location.startswith("/review/search?")
+    client.post("/auth/sign-out")
+    for user in (scene.official, scene.admin):
+        sign_in(client, user)
+        assert client.get("/review/search/export?q=morning").status_code == 403
+        client.post("/auth/sign-out")
+    assert len(_exports()) == 1  # the outsider's, with nothing in it, is recorded too
+
+
+def test_a_search_naming_many_officials_lists_the_first_and_says_so(
+    client, make_user, department, monkeypatch
+):
+    monkeypatch.setattr("register.review.search.MAX_NAMED_OFFICIALS", 2)
+    cycle = create_cycle(db.session, "2025/26", date(2025, 4, 1), date(2025, 6, 30),
+                         [department], None)  # fmt: skip
+    for first in ("Ann", "Bea", "Cat"):
+        _file(make_user("official", full_name=f"{first} Smith"), cycle,
+              _directorship(f"{first} Widgets Ltd"))  # fmt: skip
+    found = search(db.session, make_user("auditor"), "Smith")
+    assert [o.full_name for o in found.officials] == ["Ann Smith", "Bea Smith"]
+    assert found.more_officials
+    assert [h.organisation_name for h in found.hits] == ["Ann Widgets Ltd", "Bea Widgets Ltd"]
+    sign_in(client, make_user("auditor"))
+    page = client.get("/review/search?q=Smith").text
+    assert "More officials than these 2 are named “Smith”" in page

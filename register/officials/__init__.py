@@ -1,0 +1,1 @@
+"""One page per official: their whole record, for compliance officers and auditors."""
