@@ -139,6 +139,7 @@ def _render_case(case: Case, status: int = 200, **forms: Any) -> Any:
         "cases/case.html",
         view=queries.case_view(db.session, case, current_user, clock.today(), _target()),
         can_work=can_work,
+        can_open_record=access.can_read_official_record(current_user, case.official),
         decision_form=decision_form,
         errors=errors,
         assign_form=_assign_form(case) if can_work else None,

@@ -21,6 +21,8 @@ from register.audit.log import record
 from register.declarations import services as declarations
 from register.declarations.services import InterestChange, version_changes
 from register.models import (
+    Case,
+    CaseQuestion,
     Declaration,
     DeclarationCycle,
     DeclarationVersion,
@@ -65,6 +67,8 @@ class OfficialRecord:
     flags: list[Flag]
     plans: list[ManagementPlan]
     reminders: list[tuple[Reminder, str]]  # each with its cycle's name, newest first
+    cases: list[Case]  # those the reader may read, newest first
+    questions: list[CaseQuestion]  # put to the official in those cases, newest first
 
     def summary(self) -> dict[str, Any]:
         """What the audit entry of a reading records."""
@@ -75,6 +79,8 @@ class OfficialRecord:
             "flags": len(self.flags),
             "plans": len(self.plans),
             "reminders": len(self.reminders),
+            "cases": len(self.cases),
+            "questions": len(self.questions),
         }
 
 
@@ -177,7 +183,25 @@ def official_record(
             .order_by(Reminder.sent_at.desc(), Reminder.id.desc())
         ).tuples()
     ]
-    return OfficialRecord(official, cycles, _comparisons(cycles), flags, plans, reminders)
+    cases = list(
+        session.scalars(
+            select(Case)
+            .where(access.case_scope(reader), Case.official_id == official.id)
+            .options(selectinload(Case.assignee))
+            .order_by(Case.opened_at.desc(), Case.id.desc())
+        )
+    )
+    questions = list(
+        session.scalars(
+            select(CaseQuestion)
+            .where(CaseQuestion.case_id.in_([c.id for c in cases]))
+            .options(selectinload(CaseQuestion.case), selectinload(CaseQuestion.asked_by))
+            .order_by(CaseQuestion.asked_at.desc(), CaseQuestion.id.desc())
+        )
+    )
+    return OfficialRecord(
+        official, cycles, _comparisons(cycles), flags, plans, reminders, cases, questions
+    )
 
 
 def official_record_audited(

@@ -163,21 +163,28 @@ class AcknowledgeForm(FlaskForm):
 
 
 class DeclarationSearchForm(FlaskForm):
-    """The search across declarations: a GET form without a CSRF token, as it only reads."""
+    """The search across declarations, by organisation or by official, narrowed by category and
+    department (the view sets the reader's choices): a GET form without a CSRF token, as it
+    only reads."""
 
     class Meta:
         csrf = False
 
     q = StringField(
-        "Organisation name, or company or charity number",
+        "Organisation name, or company or charity number, or an official's name",
         widget=GovTextInput(),
-        description="Spelling and legal form may differ: Morning Lane Associates Limited finds "
-        "Morning Lane Associates Ltd. A company number such as 7125387 also finds 07125387.",
+        description="An organisation's name or the beginning of its words (morning finds "
+        "Morning Lane Associates Ltd; spelling and legal form may differ), a company or "
+        "charity number (7125387 also finds 07125387), or an official's name (Sam "
+        "Jones), which lists what they declared.",
         validators=[
-            DataRequired("Enter an organisation name, or a company or charity number"),
+            DataRequired("Enter an organisation, a company or charity number, or an official"),
             Length(max=300, message="Enter 300 characters or fewer"),
         ],
     )
+    category = SelectField("Category", widget=GovSelect(), validators=[Optional()])
+    department = SelectField("Department", widget=GovSelect(), validators=[Optional()])
+
     as_at = gov_date(
         "Held on (optional)",
         hint="Only interests held on this date. Leave it blank for every declared interest, "

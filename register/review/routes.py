@@ -17,12 +17,9 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
 
 from register import access, clock, runtime
 from register.completeness.routes import cycle_choice
@@ -413,28 +410,8 @@ def official_review(declaration: Declaration) -> dict[str, Any]:
 SEARCH_LIMIT = 500  # results shown; the caption gives the full count; the export has them all
 
 
-class PersonOrOrganisationSearchForm(DeclarationSearchForm):
-    """The declaration search: an organisation or an official, narrowed by category and
-    department (the choices are the reader's: `_search_form`)."""
-
-    q = StringField(
-        "Organisation name, or company or charity number, or an official's name",
-        widget=GovTextInput(),
-        description="An organisation's name or the beginning of its words (morning finds "
-        "Morning Lane Associates Ltd; spelling and legal form may differ), a company or "
-        "charity number (7125387 also finds 07125387), or an official's name (Sam "
-        "Jones), which lists what they declared.",
-        validators=[
-            DataRequired("Enter an organisation, a company or charity number, or an official"),
-            Length(max=300, message="Enter 300 characters or fewer"),
-        ],
-    )
-    category = SelectField("Category", widget=GovSelect(), validators=[Optional()])
-    department = SelectField("Department", widget=GovSelect(), validators=[Optional()])
-
-
-def _search_form() -> PersonOrOrganisationSearchForm:
-    form = PersonOrOrganisationSearchForm(formdata=request.args if request.args else None)
+def _search_form() -> DeclarationSearchForm:
+    form = DeclarationSearchForm(formdata=request.args if request.args else None)
     form.category.choices = [("", "Any category")] + [
         (code, c.label) for code, c in cat.CATEGORIES.items()
     ]
@@ -444,7 +421,7 @@ def _search_form() -> PersonOrOrganisationSearchForm:
     return form
 
 
-def _search_filters(form: PersonOrOrganisationSearchForm) -> interest_search.SearchFilters:
+def _search_filters(form: DeclarationSearchForm) -> interest_search.SearchFilters:
     department = form.department.data
     return interest_search.SearchFilters(
         category=form.category.data or None,
@@ -452,7 +429,7 @@ def _search_filters(form: PersonOrOrganisationSearchForm) -> interest_search.Sea
     )
 
 
-def _search_args(form: PersonOrOrganisationSearchForm) -> dict[str, Any]:
+def _search_args(form: DeclarationSearchForm) -> dict[str, Any]:
     """The search's query string, for the export link (the date as its three boxes)."""
     args: dict[str, Any] = {"q": form.q.data.strip()}
     if form.as_at.data:

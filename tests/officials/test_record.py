@@ -181,6 +181,8 @@ def test_flags_plans_acknowledgements_and_reminders(client, scene):
     assert "Recusal from procurement decisions involving the organisation" in plans
     assert "Acknowledged by the official" in plans and "Not yet" not in plans
     assert f'href="/review/flags/{flag.id}"' in plans
+    cases = text[text.index('id="cases"') : text.index('id="questions"')]
+    assert f'href="/cases/{flag.case_id}"' in cases and "Decided" in cases
     reminders = text[text.index('id="reminders"') :]
     assert "Chris Compliance" in reminders and scene.official.email in reminders
     assert "2025/26" in reminders and "Queued" in reminders
@@ -190,7 +192,7 @@ def test_flags_plans_acknowledgements_and_reminders(client, scene):
     assert entry.summary == "Viewed the record of Isabelle Trowe"
     assert json.loads(entry.details) == {
         "official_id": scene.official.id, "declarations": 1, "versions": 1, "flags": 1,
-        "plans": 1, "reminders": 1,
+        "plans": 1, "reminders": 1, "cases": 1, "questions": 0,
     }  # fmt: skip
 
 
