@@ -30,7 +30,7 @@ from register.models.flags import ALL_OUTCOMES, ESCALATED, MANAGED, outcomes_for
 from register.models.people import AUDITOR, COMPLIANCE, OFFICIAL
 from register.review import services as review
 from register.review.forms import DecisionForm, errors_in_page_order
-from register.web import guard_blueprint, nav_item, roles_required
+from register.web import guard_blueprint, nav_item, page_hook, roles_required
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 guard_blueprint(bp, COMPLIANCE, AUDITOR, OFFICIAL)
@@ -97,6 +97,21 @@ def queue() -> str:
         target=_target(),
         can_work=current_user.role == COMPLIANCE,
     )
+
+
+@page_hook("review.dashboard")
+def _dashboard_cases(user: Any) -> dict[str, Any]:
+    """The dashboard's case figures: cases waiting for compliance, and those past the target."""
+    today, target = clock.today(), _target()
+    waiting = queries.case_queue(db.session, user, queries.CaseFilters(), today, target)
+    return {
+        "case_figures": {
+            "waiting": waiting.total,
+            "overdue": waiting.overdue,
+            "value": waiting.total_value,
+            "target": target,
+        }
+    }
 
 
 def _case(case_id: int) -> Case:

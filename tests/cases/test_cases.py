@@ -260,3 +260,17 @@ def test_the_api_lists_cases_without_notes(client, make_user, department) -> Non
     assert item["id"] == case.id and item["official"]["email"] == scene.official.email
     assert item["awards"] == 1 and item["total_value"] == "975000.00"
     assert b"SECRET-NOTE" not in response.data
+
+
+def test_the_dashboard_counts_overdue_cases(client, make_user, department, monkeypatch) -> None:
+    scene = build_scene(make_user, department)
+    case = db.session.get(Case, db.session.get(Flag, scene.flag.id).case_id)
+    case.age_from = date(2026, 11, 2)
+    db.session.commit()
+    monkeypatch.setattr("register.clock.today", lambda: date(2026, 12, 1))
+    sign_in(client, scene.officer)
+    page = client.get("/review/dashboard").text
+    assert "1 case waits for compliance" in page
+    assert "1 case is past the target</a> of 20 working days" in page
+    monkeypatch.setattr("register.clock.today", lambda: date(2026, 11, 20))
+    assert "No case is past the target" in client.get("/review/dashboard").text
