@@ -265,3 +265,72 @@ def test_migration_0015_keys_the_audit_chain_and_refuses_a_tampered_one(tmp_path
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def test_migration_0022_files_every_flag_in_a_case_losing_nothing(tmp_path: Path) -> None:
+    """Two flags about one company (one decided with a plan, one still open) become one case
+    that waits for a decision, keeps the decision's outcome and owns the plan."""
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from sqlalchemy import insert, text
+
+    from register.models import Award, AwardSupplier, Case, Decision, Department, Flag
+    from register.models import ManagementPlan as Plan
+    from register.models.base import core_table
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/c.sqlite"})
+    with app.app_context():
+        try:
+            upgrade(revision="0021")
+
+            def add(model: Any, **values: Any) -> int:
+                table = core_table(model)
+                statement = insert(table).values(**values).returning(table.c.id)
+                return db.session.execute(statement).scalar_one()
+
+            department = add(Department, code="DCS", name="Children's Services")
+            official = db.session.execute(
+                text('INSERT INTO "user" (email, full_name, role, department_id, is_senior, '
+                     "password_hash, active, session_token, created_at) VALUES "
+                     "('o@example.gov.uk', 'Isabelle Trowe', 'official', :d, false, 'x', true, "
+                     "'t', CURRENT_TIMESTAMP) RETURNING id"), {"d": department},
+            ).scalar_one()  # fmt: skip
+            flags = []
+            for n, value in ((1, 975000), (2, 1925000)):
+                award = add(Award, ocid=f"ocds-{n}", award_id=f"a{n}", content_digest=f"d{n}",
+                            value=Decimal(value), award_date=date(2025, n, 1),
+                            department_id=department)  # fmt: skip
+                supplier = add(AwardSupplier, award_id=award, position=0, aliases="[]",
+                               name="Morning Lane Associates Limited",
+                               identifiers='[["GB-COH", "07125387"]]',
+                               company_number="07125387")  # fmt: skip
+                flags.append(add(Flag, kind="declared", interest_lineage="L", source_key=f"s{n}",
+                                 award_supplier_id=supplier, award_id=award, official_id=official,
+                                 department_id=department,
+                                 organisation_name="Morning Lane Associates Ltd",
+                                 supplier_name="Morning Lane Associates Limited", score=90.0,
+                                 name_score=100.0, risk_level="high", reasons="[]",
+                                 explanation="", interest_digest="i", award_digest="a",
+                                 status="decided" if n == 1 else "open", active=True,
+                                 created_at=datetime(2025, 3, n, tzinfo=UTC)))  # fmt: skip
+            decision = add(Decision, flag_id=flags[0], outcome="conflict_managed",
+                           reason="R", decided_by_id=official, interest_digest="i",
+                           award_digest="a")  # fmt: skip
+            plan = add(Plan, flag_id=flags[0], decision_id=decision, official_id=official,
+                       owner_id=official, constraints="recusal", review_on=date(2030, 1, 1),
+                       created_by_id=official)  # fmt: skip
+            db.session.commit()
+            upgrade(revision="heads")
+            db.session.expire_all()
+            [case] = db.session.scalars(select(Case)).all()
+            assert {db.session.get_one(Flag, i).case_id for i in flags} == {case.id}
+            assert (case.state, case.outcome) == ("open", "conflict_managed")
+            assert (case.award_count, case.total_value) == (2, Decimal("2900000.00"))
+            assert case.organisation_identifier == "GB-COH:07125387"
+            assert db.session.get_one(Plan, plan).case_id == case.id
+            assert db.session.get_one(Decision, decision).outcome == "conflict_managed"
+            assert case.age_from == date(2025, 3, 1)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
