@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
 from register import access, clock, runtime
+from register.cases.services import open_questions
 from register.declarations import categories as cat
 from register.declarations import services
 from register.declarations.dates import show_date
@@ -114,8 +115,8 @@ class Notice:
 
 
 def _notices(official: Any) -> list[Notice]:
-    """What needs the official now: each management plan waiting for their acknowledgement.
-    Questions from compliance, when cases have them, are one more kind of notice here."""
+    """What needs the official now: each management plan waiting for their acknowledgement, and
+    each question from compliance waiting for their answer."""
     plans = db.session.scalars(
         select(ManagementPlan)
         .where(
@@ -125,6 +126,7 @@ def _notices(official: Any) -> list[Notice]:
         )
         .order_by(ManagementPlan.created_at)
     ).all()
+    questions = [q for q in open_questions(db.session, official) if q.answered_at is None]
     return [
         Notice(
             f"A management plan for your interest in {plan.flag.organisation_name} is waiting "
@@ -133,6 +135,13 @@ def _notices(official: Any) -> list[Notice]:
             f"Read and acknowledge the plan for {plan.flag.organisation_name}",
         )
         for plan in plans
+    ] + [
+        Notice(
+            f"The compliance team has asked you a question about {q.case.organisation_name}.",
+            url_for("cases.my_questions"),
+            f"Answer the question about {q.case.organisation_name}",
+        )
+        for q in questions
     ]
 
 

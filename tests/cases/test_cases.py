@@ -274,3 +274,14 @@ def test_the_dashboard_counts_overdue_cases(client, make_user, department, monke
     assert "1 case is past the target</a> of 20 working days" in page
     monkeypatch.setattr("register.clock.today", lambda: date(2026, 11, 20))
     assert "No case is past the target" in client.get("/review/dashboard").text
+
+
+def test_a_question_waits_on_the_officials_declarations_page(client, make_user, department):
+    scene = build_scene(make_user, department)
+    case = db.session.get(Case, db.session.get(Flag, scene.flag.id).case_id)
+    services.ask_official(db.session, case, scene.officer, "When did you resign?")
+    db.session.commit()
+    sign_in(client, scene.official)
+    page = client.get("/declarations/").text
+    assert "The compliance team has asked you a question about Morning Lane Associates Ltd" in page
+    assert 'href="/cases/questions"' in page
