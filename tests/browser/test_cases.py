@@ -110,21 +110,24 @@ def test_morning_lane_is_one_case_worked_to_a_managed_conflict(
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "resignation-letter.pdf attached."
     )
-    evidence = page.get_by_role("table").filter(has_text="SHA-256")
+    evidence = page.locator(".govuk-summary-card").filter(has_text="SHA-256 digest")
+    expect(evidence).to_have_count(1)
     expect(evidence.get_by_role("link", name="resignation-letter.pdf")).to_be_visible()
     expect(evidence).to_contain_text("Resignation letter dated 30 September 2024")
-    expect(evidence).to_contain_text(DIGEST[:16])
+    expect(evidence).to_contain_text(DIGEST)  # the whole digest, to check a download against
     assert_accessible(page)
     program = tmp_path / "share-transfer.pdf"
     program.write_bytes(b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200)
     page.get_by_label("File", exact=True).set_input_files(str(program))
     page.get_by_role("button", name="Attach the file").click()
-    summary_or_field = page.locator("main")
-    expect(summary_or_field).to_contain_text(
-        "share-transfer.pdf is not a PDF document: its content is a Linux program (ELF executable)"
-    )
-    expect(evidence.get_by_role("link")).to_have_count(1)  # only the letter
+    refusal = "share-transfer.pdf is not a PDF document: its content is a Linux program"
+    expect(page.locator(".govuk-error-summary")).to_contain_text(refusal)
+    assert page.title().startswith("Error: ")
+    page.locator(".govuk-error-summary").get_by_role("link").click()  # to the file field
+    expect(page.get_by_label("File", exact=True)).to_be_focused()
+    expect(evidence).to_have_count(1)  # only the letter
     assert_accessible(page)
+    screenshot(page, "05-case-officer-refused-file")
 
     # An internal note, then one decision with one plan for the whole case.
     page.goto(case_url)
@@ -146,6 +149,7 @@ def test_morning_lane_is_one_case_worked_to_a_managed_conflict(
     expect(state).to_have_text("Decided")
     expect(page.get_by_role("heading", name="Record a new decision for the case")).to_be_visible()
     expect(page.get_by_role("heading", name="Management plan", exact=False)).to_have_count(1)
+    expect(page.get_by_label("Question for the official")).to_have_count(0)  # it would be refused
     assert_accessible(page)
     screenshot(page, "06-case-officer-decided")
     sign_out(page)
@@ -172,15 +176,26 @@ def test_morning_lane_is_one_case_worked_to_a_managed_conflict(
     # The auditor reads the whole case, the note included, and cannot decide it.
     sign_in(page, live_server, "auditor@example.gov.uk")
     page.goto(case_url)
-    timeline = page.locator("ol.register-timeline")
-    for text in [
+    # The whole story in the order it happened: one line for the case's one decision.
+    events = page.locator("ol.register-timeline > li")
+    story = [
+        "Directorship: Morning Lane Associates Ltd began",
+        "Shareholding: Morning Lane Associates Ltd ended",
+        "Award by Department for Children's Services",
+        "Case 1 opened",
+        "assigned to Chris Compliance",
         f"Question asked: {QUESTION}",
         f"Official answered: {ANSWER}",
         "Evidence attached: resignation-letter.pdf",
-        "Conflict, managed by Chris Compliance",
-        "acknowledged by the official",
-    ]:
-        expect(timeline).to_contain_text(text)
+        "Internal note by Chris Compliance",
+        "Decision: Conflict, managed by Chris Compliance (flags 1, 2, 3, 4)",
+        "Management plan 1 agreed",
+        "Management plan 1 acknowledged by the official",
+    ]
+    lines = events.all_inner_texts()
+    positions = [next(i for i, line in enumerate(lines) if text in line) for text in story]
+    assert positions == sorted(positions), lines
+    expect(events.filter(has_text="Decision:")).to_have_count(1)
     expect(page.get_by_text(NOTE)).to_be_visible()
     expect(page.get_by_role("button", name="Record decision")).to_have_count(0)
     expect(page.get_by_role("button", name="Add the note")).to_have_count(0)
@@ -188,6 +203,11 @@ def test_morning_lane_is_one_case_worked_to_a_managed_conflict(
     screenshot(page, "07-case-auditor")
     page.get_by_role("link", name="Isabelle Trowe").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Isabelle Trowe")
+    cases = page.get_by_role("table", name="Cases")
+    expect(cases.get_by_role("row")).to_have_count(2)  # the header and the one case
+    expect(cases).to_contain_text("Decided: Conflict, managed")
+    expect(page.locator("main")).to_contain_text(ANSWER)
+    expect(page.get_by_role("link", name="Case 1, which this plan manages")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "08-record-auditor")
     page.goto(live_server + "/audit/")
