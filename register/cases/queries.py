@@ -248,27 +248,30 @@ def _timeline(session: Session, view: CaseView) -> list[TimelineEntry]:
     recorded action on the case (audited), decisions, plans, questions, notes and evidence."""
     entries: list[TimelineEntry] = []
     for interest in view.interests:
+        what = _interest_name(interest)
         if interest.start_date:
-            entries.append(
-                TimelineEntry(interest.start_date, f"Interest began: {interest.organisation_name}")
-            )
+            entries.append(TimelineEntry(interest.start_date, f"{what} began"))
         if interest.end_date:
-            entries.append(
-                TimelineEntry(interest.end_date, f"Interest ended: {interest.organisation_name}")
-            )
+            entries.append(TimelineEntry(interest.end_date, f"{what} ended"))
     for award in view.awards:
         if award.award_date:
             what = f"Award by {award.buyer_name or 'an unnamed buyer'}"
             if award.title:
                 what += f": {award.title}"
             entries.append(TimelineEntry(award.award_date, what))
+    # One decision of the case is recorded on each of its flags at the same moment: one entry.
+    grouped: dict[tuple[datetime, int, str], list[int]] = {}
     for decision in view.decisions:
+        key = (decision.decided_at, decision.decided_by_id, decision.outcome)
+        grouped.setdefault(key, []).append(decision.flag_id)
+    by_person = {d.decided_by_id: d.decided_by.full_name for d in view.decisions}
+    for (decided_at, person_id, outcome), flag_ids in grouped.items():
+        flags = ", ".join(str(i) for i in sorted(flag_ids))
         entries.append(
             TimelineEntry(
-                decision.decided_at,
-                f"Decision on flag {decision.flag_id}: "
-                f"{ALL_OUTCOMES.get(decision.outcome, decision.outcome)} by "
-                f"{decision.decided_by.full_name}",
+                decided_at,
+                f"Decision: {ALL_OUTCOMES.get(outcome, outcome)} by {by_person[person_id]} "
+                f"({'flag' if len(flag_ids) == 1 else 'flags'} {flags})",
             )
         )
     if view.plan is not None:
@@ -309,6 +312,17 @@ def _timeline(session: Session, view: CaseView) -> list[TimelineEntry]:
     return sorted(entries, key=_when)
 
 
-def _when(entry: TimelineEntry) -> tuple[date, int]:
-    day = entry.when.date() if isinstance(entry.when, datetime) else entry.when
-    return (day, 1 if isinstance(entry.when, datetime) else 0)
+def _interest_name(interest: Interest) -> str:
+    """The interest's category and organisation, and whose it is unless the official's."""
+    what = interest.category.replace("_", " ").capitalize()
+    if interest.whose and interest.whose != "self":
+        what += f" ({interest.whose.replace('_', ' ')})"
+    return f"{what}: {interest.organisation_name}"
+
+
+def _when(entry: TimelineEntry) -> tuple[date, int, datetime]:
+    """Oldest first: a dated entry (no time) before the timed ones of its day, and the timed
+    ones of a day in the order they happened."""
+    if isinstance(entry.when, datetime):
+        return (entry.when.date(), 1, entry.when)
+    return (entry.when, 0, datetime.min)

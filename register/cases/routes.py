@@ -150,6 +150,10 @@ def _render_case(case: Case, status: int = 200, **forms: Any) -> Any:
     errors = None
     if decision_form is not None and decision_form.errors:
         errors = errors_in_page_order(decision_form, decision_form.PAGE_ORDER)
+    for name in ("question_form", "note_form", "evidence_form"):
+        refused = forms.get(name)
+        if errors is None and refused is not None and refused.errors:
+            errors = errors_in_page_order(refused, list(refused._fields))
     return render_template(
         "cases/case.html",
         view=queries.case_view(db.session, case, current_user, clock.today(), _target()),
