@@ -181,7 +181,7 @@ def official_record(
             .where(Reminder.official_id == official.id)
             .options(selectinload(Reminder.sent_by), selectinload(Reminder.email))
             .order_by(Reminder.sent_at.desc(), Reminder.id.desc())
-        ).tuples()
+        )
     ]
     cases = list(
         session.scalars(
