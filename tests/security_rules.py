@@ -131,6 +131,7 @@ EXPECTED: dict[str, Any] = {
     "cases.add_note": {DEPARTMENT},
     "cases.attach": {DEPARTMENT},
     "cases.decide": {DEPARTMENT},
+    "cases.reopen": {DEPARTMENT},
     "cases.evidence": {DEPARTMENT, "auditor"},
     "cases.my_questions": {"official"},
     "cases.answer": {OWN},

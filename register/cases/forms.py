@@ -44,6 +44,17 @@ class AnswerForm(FlaskForm):
     submit = SubmitField("Send your answer", widget=GovSubmitInput())
 
 
+class ReopenForm(FlaskForm):
+    reason = TextAreaField(
+        "Why the case is reopened",
+        widget=GovTextArea(),
+        description="For example, new information from the official. The current decision "
+        "stays on the flags until a new one is recorded.",
+        validators=[DataRequired("Enter why the case is reopened"), Length(max=MAX_TEXT)],
+    )
+    submit = SubmitField("Reopen the case", widget=GovSubmitInput())
+
+
 class NoteForm(FlaskForm):
     body = TextAreaField(
         "Internal note",

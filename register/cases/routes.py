@@ -21,7 +21,14 @@ from sqlalchemy import select
 
 from register import access, clock, runtime
 from register.cases import queries, services
-from register.cases.forms import AnswerForm, AssignForm, EvidenceForm, NoteForm, QuestionForm
+from register.cases.forms import (
+    AnswerForm,
+    AssignForm,
+    EvidenceForm,
+    NoteForm,
+    QuestionForm,
+    ReopenForm,
+)
 from register.evidence import EvidenceError, EvidenceStore
 from register.extensions import db
 from register.models import Case, CaseEvidence, CaseQuestion, Department, Flag
@@ -150,7 +157,7 @@ def _render_case(case: Case, status: int = 200, **forms: Any) -> Any:
     errors = None
     if decision_form is not None and decision_form.errors:
         errors = errors_in_page_order(decision_form, decision_form.PAGE_ORDER)
-    for name in ("question_form", "note_form", "evidence_form"):
+    for name in ("question_form", "note_form", "evidence_form", "reopen_form"):
         refused = forms.get(name)
         if errors is None and refused is not None and refused.errors:
             errors = errors_in_page_order(refused, list(refused._fields))
@@ -165,6 +172,7 @@ def _render_case(case: Case, status: int = 200, **forms: Any) -> Any:
         question_form=forms.get("question_form") or QuestionForm(),
         note_form=forms.get("note_form") or NoteForm(),
         evidence_form=forms.get("evidence_form") or EvidenceForm(),
+        reopen_form=forms.get("reopen_form") or ReopenForm(),
         managed=MANAGED,
         escalated=ESCALATED,
         outcomes=ALL_OUTCOMES,
@@ -224,6 +232,25 @@ def ask(case_id: int) -> Any:
         form.question.errors = [str(exc)]
         return _render_case(_case(case_id), 400, question_form=form)
     flash("Question sent to the official. The case waits for the answer.", "success")
+    return redirect(url_for(".case", case_id=case_id))
+
+
+@bp.post("/<int:case_id>/reopen")
+@roles_required(COMPLIANCE)
+def reopen(case_id: int) -> Any:
+    found = _workable(case_id)
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        return _render_case(found, 400, reopen_form=form)
+    try:
+        with runtime.transaction() as session:
+            services.reopen_case(
+                session, found, current_user, form.reason.data, ip_address=request.remote_addr
+            )
+    except services.CaseError as exc:
+        form.reason.errors = [str(exc)]
+        return _render_case(_case(case_id), 400, reopen_form=form)
+    flash("Case reopened. Ask the official, add evidence, then decide it again.", "success")
     return redirect(url_for(".case", case_id=case_id))
 
 

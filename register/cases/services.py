@@ -10,6 +10,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from register import clock
 from register.access import can_answer_question, can_read_case, can_work_case
 from register.audit.log import record
 from register.clock import utcnow
@@ -115,7 +116,7 @@ def ask_official(
     case waits for the answer ("information requested")."""
     _work(actor, case)
     if case.state == CASE_DECIDED:
-        raise CaseError("The case is decided: reopen it by deciding it again before asking")
+        raise CaseError("The case is decided: reopen it before asking the official")
     asked = CaseQuestion(
         case_id=case.id, asked_by_id=actor.id, question=_text(question, "question")
     )
@@ -142,6 +143,36 @@ def ask_official(
     )
     messages.case_question(session, asked)
     return asked
+
+
+def reopen_case(
+    session: Session, case: Case, actor: User, reason: str, *, ip_address: str | None = None
+) -> None:
+    """Reopen a decided case for review (new information, a question to ask): its decision
+    stays current on its flags until a new one supersedes it; its age counts from today."""
+    _work(actor, case)
+    if case.state != CASE_DECIDED:
+        raise CaseError("Only a decided case can be reopened")
+    why = _text(reason, "reason for reopening the case")
+    before = {"state": case.state, "reopened_reason": case.reopened_reason}
+    case.state = CASE_ASSIGNED if case.assignee_id else CASE_REOPENED
+    case.reopened_reason = f"Reopened by {actor.full_name}: {why}"
+    case.age_from = clock.today()
+    case.updated_at = utcnow()
+    record(
+        session,
+        "case.reopened",
+        f"Case {case.id} reopened by {actor.full_name}",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        ip_address=ip_address,
+        details={
+            "before": before,
+            "after": {"state": case.state, "reopened_reason": case.reopened_reason},
+        },
+    )
+    session.flush()
 
 
 def open_questions(session: Session, official: User) -> list[CaseQuestion]:

@@ -14,7 +14,7 @@ from register.cases import queries, services
 from register.cases.filing import file_flags
 from register.evidence import EvidenceStore
 from register.extensions import db
-from register.models import Case, CaseNote, Flag, ManagementPlan, User
+from register.models import Case, CaseNote, Decision, Flag, ManagementPlan, User
 from register.models.flags import COVERED, MANAGED
 from register.models.review import PLAN_LAPSED
 from register.review.services import PlanFields, decide
@@ -285,3 +285,29 @@ def test_a_question_waits_on_the_officials_declarations_page(client, make_user, 
     page = client.get("/declarations/").text
     assert "The compliance team has asked you a question about Morning Lane Associates Ltd" in page
     assert 'href="/cases/questions"' in page
+
+
+def test_a_decided_case_is_reopened_with_a_reason_then_decided_again(
+    client, make_user, department
+) -> None:
+    scene = _decided_scene(make_user, department)
+    case_id = db.session.get(Flag, scene.flag.id).case_id
+    sign_in(client, scene.officer)
+    token = csrf_token(client, f"/cases/{case_id}")
+    empty = client.post(f"/cases/{case_id}/reopen", data={"csrf_token": token, "reason": ""})
+    assert empty.status_code == 400 and "Enter why the case is reopened" in empty.text
+    response = client.post(
+        f"/cases/{case_id}/reopen", data={"csrf_token": token, "reason": "New share register"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    case = db.session.get(Case, case_id)
+    assert case.state == "reopened" and "New share register" in case.reopened_reason
+    assert db.session.get(Flag, scene.flag.id).current_decision.outcome == MANAGED  # kept
+    services.ask_official(db.session, case, scene.officer, "Who holds the shares now?")
+    decide(db.session, scene.flag.id, scene.officer, "same_no_conflict", "Shares transferred")
+    db.session.commit()
+    case = db.session.get(Case, case_id)
+    assert (case.state, case.outcome) == ("decided", "same_no_conflict")
+    decisions = db.session.scalars(select(Decision).where(Decision.flag_id == scene.flag.id))
+    assert [d.outcome for d in decisions] == [MANAGED, "same_no_conflict"]
