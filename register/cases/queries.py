@@ -21,6 +21,8 @@ from register.models import (
     CaseNote,
     CaseQuestion,
     Decision,
+    Declaration,
+    DeclarationVersion,
     Flag,
     Interest,
     ManagementPlan,
@@ -253,6 +255,21 @@ def _timeline(session: Session, view: CaseView) -> list[TimelineEntry]:
             entries.append(TimelineEntry(interest.start_date, f"{what} began"))
         if interest.end_date:
             entries.append(TimelineEntry(interest.end_date, f"{what} ended"))
+    declarations = sorted({i.declaration_id for i in view.interests})
+    for version in session.scalars(
+        select(DeclarationVersion)
+        .where(DeclarationVersion.declaration_id.in_(declarations))
+        .options(joinedload(DeclarationVersion.declaration).joinedload(Declaration.cycle))
+        .order_by(DeclarationVersion.attested_at)
+    ):
+        cycle = version.declaration.cycle.name
+        if version.number == 1:
+            what = f"Declaration for {cycle} submitted (version 1)"
+        else:
+            what = f"Declaration for {cycle} amended (version {version.number})"
+            if version.amendment_reason:
+                what += f": {version.amendment_reason}"
+        entries.append(TimelineEntry(version.attested_at, what))
     for award in view.awards:
         if award.award_date:
             what = f"Award by {award.buyer_name or 'an unnamed buyer'}"
