@@ -125,6 +125,7 @@ EXPECTED: dict[str, Any] = {
     "review.acknowledge": {OWN},
     # Cases (issue 17).
     "cases.queue": {"compliance", "auditor"},
+    "cases.bulk_dismiss": {"compliance"},
     "cases.case": {DEPARTMENT, "auditor"},
     "cases.assign": {DEPARTMENT},
     "cases.ask": {DEPARTMENT},

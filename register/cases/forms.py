@@ -44,6 +44,15 @@ class AnswerForm(FlaskForm):
     submit = SubmitField("Send your answer", widget=GovSubmitInput())
 
 
+class DismissCasesForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason, applied to each selected case",
+        widget=GovTextArea(),
+        validators=[DataRequired("Give the reason for dismissing the cases"), Length(max=5000)],
+    )
+    submit = SubmitField("Dismiss selected: not the same organisation", widget=GovSubmitInput())
+
+
 class ReopenForm(FlaskForm):
     reason = TextAreaField(
         "Why the case is reopened",

@@ -30,7 +30,7 @@ from register.models import (
 )
 from register.models.cases import CASE_DECIDED, WAITING_STATES
 from register.models.flags import ALL_OUTCOMES
-from register.working_days import Ageing, ageing, overdue_if_opened_before
+from register.working_days import Ageing, add_working_days, ageing, overdue_if_opened_before
 
 PAGE_SIZE = 50
 
@@ -42,6 +42,7 @@ class CaseFilters:
     risk_level: str | None = None
     assignee: str | None = None  # "me", "none", or a user id
     min_value: Decimal | None = None
+    min_age: int | None = None  # open for at least this many working days
     overdue: bool = False
 
 
@@ -65,6 +66,8 @@ def _conditions(
         conditions.append(Case.assignee_id == int(filters.assignee))
     if filters.min_value is not None:
         conditions.append(Case.total_value >= filters.min_value)
+    if filters.min_age:
+        conditions.append(Case.age_from <= add_working_days(today, -filters.min_age))
     if filters.overdue:
         conditions.append(Case.state.in_(sorted(WAITING_STATES)))
         conditions.append(Case.age_from < overdue_if_opened_before(today, target))

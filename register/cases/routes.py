@@ -24,6 +24,7 @@ from register.cases import queries, services
 from register.cases.forms import (
     AnswerForm,
     AssignForm,
+    DismissCasesForm,
     EvidenceForm,
     NoteForm,
     QuestionForm,
@@ -62,12 +63,14 @@ def _filters() -> queries.CaseFilters:
         min_value = None
     state = request.args.get("state") or None
     risk = request.args.get("risk") or None
+    min_age = request.args.get("min_age", type=int)
     return queries.CaseFilters(
         department_id=request.args.get("department", type=int),
         state=state if state in CASE_STATES else None,
         risk_level=risk if risk in dict(RISK_LEVELS) else None,
         assignee=request.args.get("assignee") or None,
         min_value=min_value,
+        min_age=min_age if min_age and 0 < min_age < 10_000 else None,
         overdue=request.args.get("overdue") == "1",
     )
 
@@ -103,6 +106,45 @@ def queue() -> str:
         states=list(CASE_STATES.items()),
         target=_target(),
         can_work=current_user.role == COMPLIANCE,
+        dismiss_form=DismissCasesForm(),
+    )
+
+
+@bp.post("/dismiss")
+@roles_required(COMPLIANCE)
+def bulk_dismiss() -> Any:
+    form = DismissCasesForm()
+    case_ids = request.form.getlist("case_id", type=int)
+    if not form.validate_on_submit():
+        flash("Give the reason for dismissing the cases; nothing was saved.", "error")
+        return redirect(url_for(".queue"))
+    flag_ids = []
+    for case_id in sorted(set(case_ids)):
+        found = db.session.get(Case, case_id)
+        if found is None or not access.can_work_case(current_user, found):
+            abort(404)
+        flag_id = _first_flag(found)
+        if flag_id is not None:
+            flag_ids.append(flag_id)
+    try:
+        with runtime.transaction() as session:
+            decisions = review.bulk_dismiss(
+                session, flag_ids, current_user, form.reason.data, ip_address=request.remote_addr
+            )
+    except review.ReviewError as exc:
+        flash(f"{exc}; nothing was saved.", "error")
+        return redirect(url_for(".queue"))
+    count = len(decisions)
+    flash(f"Dismissed {count} {'case' if count == 1 else 'cases'}.", "success")
+    return redirect(url_for(".queue"))
+
+
+def _first_flag(case: Case) -> int | None:
+    """The flag a case's decision is recorded through (register.review.services.decide)."""
+    return db.session.scalar(
+        select(Flag.id)
+        .where(Flag.case_id == case.id)
+        .order_by(Flag.active.desc(), Flag.score.desc(), Flag.id)
     )
 
 
@@ -330,11 +372,7 @@ def decide(case_id: int) -> Any:
     form = _decision_form(found)
     if not form.validate_on_submit():
         return _render_case(found, 400, decision_form=form)
-    flag_id = db.session.scalar(
-        select(Flag.id)
-        .where(Flag.case_id == found.id)
-        .order_by(Flag.active.desc(), Flag.score.desc(), Flag.id)
-    )
+    flag_id = _first_flag(found)
     if flag_id is None:
         abort(404)
     plan = None

@@ -44,7 +44,7 @@ def test_morning_lane_is_one_case_worked_to_a_managed_conflict(
     rows = page.get_by_role("row").filter(has_text="Morning Lane")
     expect(rows).to_have_count(1)
     expect(rows).to_contain_text("£2,900,000")
-    expect(rows.get_by_role("cell").nth(3)).to_have_text("2")  # the Awards column
+    expect(rows.get_by_role("cell").nth(4)).to_have_text("2")  # Awards, after the selection box
     expect(rows).to_contain_text("Isabelle Trowe")
     assert_accessible(page)
     screenshot(page, "01-queue-officer")

@@ -311,3 +311,36 @@ def test_a_decided_case_is_reopened_with_a_reason_then_decided_again(
     assert (case.state, case.outcome) == ("decided", "same_no_conflict")
     decisions = db.session.scalars(select(Decision).where(Decision.flag_id == scene.flag.id))
     assert [d.outcome for d in decisions] == [MANAGED, "same_no_conflict"]
+
+
+def test_selected_cases_are_dismissed_one_decision_each(client, make_user, department) -> None:
+    scene = build_scene(make_user, department)
+    first = db.session.get(Flag, scene.flag.id)
+    other = _flag_like(first, "Morning Lane Associates", None)
+    file_flags(db.session, [other])
+    db.session.commit()
+    sign_in(client, scene.officer)
+    queue = client.get("/cases/?min_age=0")
+    assert f'value="{first.case_id}"' in queue.text
+    token = csrf_token(client, "/cases/")
+    response = client.post(
+        "/cases/dismiss",
+        data={"csrf_token": token, "case_id": [str(first.case_id)], "reason": "Another firm"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    flags = db.session.scalars(select(Flag).where(Flag.case_id == first.case_id)).all()
+    assert len(flags) == 2
+    assert {f.current_decision.outcome for f in flags} == {"not_same_organisation"}
+    assert db.session.get(Case, first.case_id).state == "decided"
+
+
+def test_the_queue_filters_by_age_in_working_days(make_user, department) -> None:
+    scene = build_scene(make_user, department)
+    case = db.session.get(Case, db.session.get(Flag, scene.flag.id).case_id)
+    case.age_from = date(2026, 11, 23)  # a Monday: 5 working days to 30 November
+    db.session.commit()
+    today = date(2026, 11, 30)
+    older = queries.case_queue(db.session, scene.officer, queries.CaseFilters(min_age=5), today, 20)
+    newer = queries.case_queue(db.session, scene.officer, queries.CaseFilters(min_age=6), today, 20)
+    assert (older.total, newer.total) == (1, 0)
