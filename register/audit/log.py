@@ -30,14 +30,6 @@ def chain_key() -> bytes:
     return _key
 
 
-def hold_chain(session: Session) -> None:
-    """Take the audit chain's head now, before other locks, as `record` would later: a
-    transaction that audits after taking another lock (an import's screening batch, which may
-    open cases) then takes its locks in the order every audited action does (the chain first),
-    and cannot deadlock with them."""
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
-
-
 def record(
     session: Session,
     action: str,

@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from register import candidate_index
-from register.audit.log import hold_chain, record
+from register.audit.log import record
 from register.awards.importer import ImportReport
 from register.awards.importer import import_file as import_award_file
 from register.awards.importer import map_buyer as map_buyer_to_department
@@ -211,7 +211,6 @@ def screen_suppliers(
     undeclared = UndeclaredReport()
     for i in range(0, len(supplier_ids), size):
         batch = supplier_ids[i : i + size]
-        hold_chain(session)  # the order of every audited action: the chain, then screening
         candidate_index.hold_screening_lock(session, exclusive=True)
         _, screened = screen_declared_suppliers(
             session, batch, settings.matching, report, interests_seen=declared_seen
@@ -278,6 +277,9 @@ def map_buyer(
     """Map a buyer to a department (audited), then screen its awards' suppliers again:
     "awarded by the official's own department" depends on the mapping. Returns the number of
     awards updated and the screening."""
+    # The screening lock before the audited change: the order of an import's screening batch
+    # (the lock, then the audit chain), so the two cannot deadlock.
+    candidate_index.hold_screening_lock(session, exclusive=True)
     changed = map_buyer_to_department(session, mapping, department, actor)
     supplier_ids = list(
         session.scalars(
