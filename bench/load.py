@@ -101,6 +101,10 @@ class Accounts:
     compliance: dict[str, list[int]]  # email -> flags in the officer's departments
     auditors: list[str]
     declared: list[str]  # organisations in submitted declarations, for the mid-test import
+    # Import runs already recorded: each run's mid-test import is generated with its own seed,
+    # so that a run against a database used before (--no-seed) imports new awards, not the
+    # last run's again (which would be all unchanged and screen nothing).
+    import_runs: int
 
 
 def accounts(conninfo: str) -> Accounts:
@@ -152,6 +156,8 @@ def accounts(conninfo: str) -> Accounts:
                 (cycle_id,),
             )
         ]
+        runs = connection.execute("SELECT count(*) FROM import_run").fetchone()
+        import_runs = int(runs[0]) if runs else 0
     return Accounts(
         cycle_id,
         departments,
@@ -159,6 +165,7 @@ def accounts(conninfo: str) -> Accounts:
         compliance,
         auditors,
         declared,
+        import_runs,
     )
 
 
@@ -770,7 +777,8 @@ def main() -> None:
             for server, port, log in zip(servers, ports, logs, strict=True):
                 wait_for(server, port, log)
             source = Path(folder) / "awards-mid-test.jsonl"
-            job = Import(releases, awards_file(source, releases, data.declared))
+            generated_with = 16 + data.import_runs
+            job = Import(releases, awards_file(source, releases, data.declared, generated_with))
             ramp_up = 3 if args.quick else RAMP_UP_SECONDS
             print(
                 f"Running {users} users for {seconds} s (after a {ramp_up} s ramp-up) against "
