@@ -29,6 +29,9 @@ from register.extensions import db
 from register.ingest import streams
 from register.models import Department, User
 
+# Fixtures shared by several test packages: the local S3 server (tests/evidence/s3.py).
+pytest_plugins = ["tests.evidence.s3"]
+
 PASSWORD = "correct-horse-battery-9"
 IN_CI = os.environ.get("CI") == "true"
 

@@ -21,7 +21,13 @@ from register.evidence.sniff import (
     sniff_bytes,
     sniff_file,
 )
-from register.evidence.store import EvidenceStore, StoredEvidence, safe_filename, size_text
+from register.evidence.store import (
+    EvidenceStore,
+    ObjectEvidenceStore,
+    StoredEvidence,
+    safe_filename,
+    size_text,
+)
 
 __all__ = [
     "ACCEPTED",
@@ -32,6 +38,7 @@ __all__ = [
     "EvidenceRefused",
     "EvidenceStore",
     "EvidenceTampered",
+    "ObjectEvidenceStore",
     "FileType",
     "StoredEvidence",
     "safe_filename",

@@ -11,8 +11,9 @@ can check one against the other, and a key from anywhere else is checked against
 no path can be smuggled through it. Files are never deleted here: one file may be the evidence
 of several cases.
 
-Only folders are built (`file:///path` in EVIDENCE_STORAGE_URL); S3-compatible object storage
-is not, and such a URL is refused at start-up rather than silently written to disk.
+EVIDENCE_STORAGE_URL names a folder (`file:///path`) or S3-compatible object storage
+(`s3://bucket/prefix`, `ObjectEvidenceStore`, with the same key rule, limit, sniffing and digest
+check); any other scheme is refused at start-up rather than silently written to disk.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
-from urllib.parse import unquote, urlsplit
+from typing import Any, BinaryIO, Protocol, cast
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from register.evidence.errors import (
     EvidenceConfigurationError,
@@ -109,13 +110,15 @@ class EvidenceStore:
                 )
             return cls(default_folder)
         parts = urlsplit(url)
+        if parts.scheme == "s3":
+            return ObjectEvidenceStore.from_s3_url(url)
         if parts.scheme != "file":
             # Name the scheme only: an object-storage URL may carry an access key and secret.
             scheme = parts.scheme or "(none)"
             raise EvidenceConfigurationError(
                 f"EVIDENCE_STORAGE_URL uses the {scheme!r} scheme, which is not supported: set it "
-                "to a folder as file:///path/to/evidence, or leave it empty for the instance "
-                "folder (S3-compatible object storage is not built)"
+                "to a folder as file:///path/to/evidence, to S3-compatible object storage as "
+                "s3://bucket/prefix, or leave it empty for the instance folder"
             )
         if parts.netloc not in ("", "localhost") or parts.query or parts.fragment:
             raise EvidenceConfigurationError(
@@ -223,3 +226,99 @@ class EvidenceStore:
             file.close()
             raise
         return file
+
+
+class ObjectEvidenceStore(EvidenceStore):
+    """Evidence files in S3-compatible object storage (AWS S3, MinIO, Ceph...), each under its
+    SHA-256 digest, with the same checks as the folder store: an upload is limited, sniffed
+    and hashed in a local temporary folder first, and a file is served only after its digest is
+    checked again. Credentials come from boto3's usual sources (AWS_ACCESS_KEY_ID and
+    AWS_SECRET_ACCESS_KEY, a profile, an instance role), never from the URL."""
+
+    def __init__(self, bucket: str, prefix: str = "", client: Any = None) -> None:
+        super().__init__(tempfile.gettempdir())
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.client = client
+
+    @classmethod
+    def from_s3_url(cls, url: str) -> ObjectEvidenceStore:
+        """`s3://bucket/prefix`, with `?endpoint_url=https://...` for a store other than AWS and
+        `&region=eu-west-2`."""
+        import boto3  # type: ignore[import-untyped]  # loaded only for object storage
+
+        parts = urlsplit(url)
+        if parts.username or parts.password:
+            raise EvidenceConfigurationError(
+                "EVIDENCE_STORAGE_URL must not hold credentials: give them to the server as "
+                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            )
+        if not parts.hostname:
+            raise EvidenceConfigurationError(
+                "EVIDENCE_STORAGE_URL must name a bucket, as s3://bucket/prefix"
+            )
+        options = dict(parse_qsl(parts.query))
+        unknown = sorted(set(options) - {"endpoint_url", "region"})
+        if unknown:
+            raise EvidenceConfigurationError(
+                f"EVIDENCE_STORAGE_URL has unknown options {unknown}: use endpoint_url and region"
+            )
+        client = boto3.client(
+            "s3",
+            endpoint_url=options.get("endpoint_url") or None,
+            region_name=options.get("region") or None,
+        )
+        return cls(parts.hostname, unquote(parts.path), client)
+
+    def _object(self, key: str) -> tuple[str, str]:
+        _, expected = self._path(key)  # the same key rule as the folder store
+        return self.prefix + key, expected
+
+    def save(self, stream: Readable, filename: str, max_bytes: int) -> StoredEvidence:
+        with tempfile.TemporaryDirectory(prefix="evidence-") as folder:
+            local = EvidenceStore(folder)
+            stored = local.save(stream, filename, max_bytes)
+            path, _ = local._path(stored.key)
+            with path.open("rb") as body:
+                self.client.put_object(
+                    Bucket=self.bucket,
+                    Key=self.prefix + stored.key,
+                    Body=body,
+                    ContentType=stored.content_type,
+                    Metadata={"sha256": stored.sha256},
+                )
+        return stored
+
+    def exists(self, key: str) -> bool:
+        name, _ = self._object(key)
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=name)
+        except self.client.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    def open(self, key: str) -> BinaryIO:
+        name, expected = self._object(key)
+        try:
+            found = self.client.get_object(Bucket=self.bucket, Key=name)
+        except self.client.exceptions.NoSuchKey as error:
+            raise EvidenceMissing(f"no evidence file is stored under {key}") from error
+        file = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 - returned
+        try:
+            digest = hashlib.sha256()
+            body = found["Body"]
+            while chunk := body.read(CHUNK_BYTES):
+                digest.update(chunk)
+                file.write(chunk)
+            if digest.hexdigest() != expected:
+                raise EvidenceTampered(
+                    f"the evidence file {key} does not match its SHA-256 digest: it has been "
+                    "changed or damaged since it was stored, and is not served"
+                )
+            file.seek(0)
+        except BaseException:
+            file.close()
+            raise
+        return cast(BinaryIO, file)

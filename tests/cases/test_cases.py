@@ -14,7 +14,7 @@ from register.cases import queries, services
 from register.cases.filing import file_flags
 from register.evidence import EvidenceStore
 from register.extensions import db
-from register.models import Case, CaseNote, Decision, Flag, ManagementPlan, User
+from register.models import Case, CaseEvidence, CaseNote, Decision, Flag, ManagementPlan, User
 from register.models.flags import COVERED, MANAGED
 from register.models.review import PLAN_LAPSED
 from register.review.services import PlanFields, decide
@@ -344,3 +344,28 @@ def test_the_queue_filters_by_age_in_working_days(make_user, department) -> None
     older = queries.case_queue(db.session, scene.officer, queries.CaseFilters(min_age=5), today, 20)
     newer = queries.case_queue(db.session, scene.officer, queries.CaseFilters(min_age=6), today, 20)
     assert (older.total, newer.total) == (1, 0)
+
+
+def test_evidence_goes_to_object_storage_when_configured(
+    client, make_user, department, monkeypatch, s3_url
+) -> None:
+    from dataclasses import replace
+
+    from tests.cases.helpers import MINIMAL_PDF
+
+    settings = replace(runtime.settings(), evidence_storage_url=s3_url)
+    monkeypatch.setattr(runtime, "settings", lambda: settings)
+    scene = build_scene(make_user, department)
+    case_id = db.session.get(Flag, scene.flag.id).case_id
+    sign_in(client, scene.officer)
+    token = csrf_token(client, f"/cases/{case_id}")
+    accepted = client.post(
+        f"/cases/{case_id}/evidence",
+        data={"csrf_token": token, "file": (io.BytesIO(MINIMAL_PDF), "letter.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert accepted.status_code == 302
+    [item] = db.session.scalars(select(CaseEvidence)).all()
+    store = EvidenceStore.from_url(s3_url)
+    assert store.exists(item.storage_key)
+    assert client.get(f"/cases/{case_id}/evidence/{item.id}").data == MINIMAL_PDF

@@ -252,13 +252,21 @@ def test_from_url_a_folder(tmp_path: Path) -> None:
     )
 
 
-def test_from_url_refuses_object_storage_naming_the_setting_not_the_secret() -> None:
+def test_from_url_refuses_credentials_in_an_object_storage_url() -> None:
     with pytest.raises(EvidenceConfigurationError) as refused:
         EvidenceStore.from_url("s3://AKIAEXAMPLE:very-secret@minio.internal:9000/evidence")
     message = str(refused.value)
-    assert message.startswith("EVIDENCE_STORAGE_URL uses the 's3' scheme, which is not supported")
-    assert "file:///path/to/evidence" in message
+    assert message.startswith("EVIDENCE_STORAGE_URL must not hold credentials")
     assert "very-secret" not in message and "AKIAEXAMPLE" not in message
+
+
+def test_from_url_refuses_an_unknown_scheme_naming_the_setting_not_the_secret() -> None:
+    with pytest.raises(EvidenceConfigurationError) as refused:
+        EvidenceStore.from_url("ftp://user:very-secret@files.internal/evidence")
+    message = str(refused.value)
+    assert message.startswith("EVIDENCE_STORAGE_URL uses the 'ftp' scheme, which is not supported")
+    assert "file:///path/to/evidence" in message and "s3://bucket/prefix" in message
+    assert "very-secret" not in message
 
 
 @pytest.mark.parametrize(
