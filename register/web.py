@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -82,6 +83,14 @@ def home_endpoint(user: User) -> str:
 
 # Navigation entries other blueprints register: (roles, endpoint, text).
 NAV_ITEMS: list[tuple[tuple[str, ...], str, str]] = []
+
+
+def decimal_arg(name: str) -> Decimal | None:
+    """A query-string number (a filter's minimum value), or None when absent or not a number."""
+    try:
+        return Decimal(request.args[name]) if request.args.get(name) else None
+    except InvalidOperation:
+        return None
 
 
 def nav_item(roles: tuple[str, ...], endpoint: str, text: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import (
@@ -32,20 +31,18 @@ from register.cases.forms import (
 )
 from register.evidence import EvidenceError, EvidenceStore
 from register.extensions import db
-from register.models import Case, CaseEvidence, CaseQuestion, Department, Flag
+from register.models import Case, CaseEvidence, CaseQuestion, Flag
 from register.models.cases import CASE_STATES
-from register.models.flags import ALL_OUTCOMES, ESCALATED, MANAGED, outcomes_for
+from register.models.flags import ALL_OUTCOMES, ESCALATED, MANAGED, RISK_LEVELS, outcomes_for
 from register.models.people import AUDITOR, COMPLIANCE, OFFICIAL
 from register.review import services as review
 from register.review.forms import DecisionForm, errors_in_page_order
-from register.web import guard_blueprint, nav_item, page_hook, roles_required
+from register.web import decimal_arg, guard_blueprint, nav_item, page_hook, roles_required
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 guard_blueprint(bp, COMPLIANCE, AUDITOR, OFFICIAL)
 nav_item((COMPLIANCE, AUDITOR), "cases.queue", "Cases")
 nav_item((OFFICIAL,), "cases.my_questions", "Questions")
-
-RISK_LEVELS = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
 
 
 def _store() -> EvidenceStore:
@@ -57,10 +54,6 @@ def _target() -> int:
 
 
 def _filters() -> queries.CaseFilters:
-    try:
-        min_value = Decimal(request.args["min_value"]) if request.args.get("min_value") else None
-    except InvalidOperation:
-        min_value = None
     state = request.args.get("state") or None
     risk = request.args.get("risk") or None
     min_age = request.args.get("min_age", type=int)
@@ -69,18 +62,10 @@ def _filters() -> queries.CaseFilters:
         state=state if state in CASE_STATES else None,
         risk_level=risk if risk in dict(RISK_LEVELS) else None,
         assignee=request.args.get("assignee") or None,
-        min_value=min_value,
+        min_value=decimal_arg("min_value"),
         min_age=min_age if min_age and 0 < min_age < 10_000 else None,
         overdue=request.args.get("overdue") == "1",
     )
-
-
-def _departments() -> list[Department]:
-    ids = access.review_department_ids(current_user)
-    statement = select(Department).order_by(Department.name)
-    if ids is not None:
-        statement = statement.where(Department.id.in_(sorted(ids)))
-    return list(db.session.scalars(statement))
 
 
 @bp.get("/")
@@ -101,7 +86,7 @@ def queue() -> str:
         page=page,
         filters=filters,
         args=args,
-        departments=_departments(),
+        departments=review.review_departments(db.session, current_user),
         risk_levels=RISK_LEVELS,
         states=list(CASE_STATES.items()),
         target=_target(),
@@ -151,15 +136,10 @@ def _first_flag(case: Case) -> int | None:
 @page_hook("review.dashboard")
 def _dashboard_cases(user: Any) -> dict[str, Any]:
     """The dashboard's case figures: cases waiting for compliance, and those past the target."""
-    today, target = clock.today(), _target()
-    waiting = queries.case_queue(db.session, user, queries.CaseFilters(), today, target)
+    target = _target()
+    waiting, value, overdue = queries.case_totals(db.session, user, clock.today(), target)
     return {
-        "case_figures": {
-            "waiting": waiting.total,
-            "overdue": waiting.overdue,
-            "value": waiting.total_value,
-            "target": target,
-        }
+        "case_figures": {"waiting": waiting, "overdue": overdue, "value": value, "target": target}
     }
 
 

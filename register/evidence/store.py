@@ -212,20 +212,7 @@ class EvidenceStore:
                 ) from error
             raise
         file = os.fdopen(descriptor, "rb")
-        try:
-            digest = hashlib.sha256()
-            while chunk := file.read(CHUNK_BYTES):
-                digest.update(chunk)
-            if digest.hexdigest() != expected:
-                raise EvidenceTampered(
-                    f"the evidence file {key} does not match its SHA-256 digest: it has been "
-                    "changed or damaged since it was stored, and is not served"
-                )
-            file.seek(0)
-        except BaseException:
-            file.close()
-            raise
-        return file
+        return _checked(file, file, expected, key)
 
 
 class ObjectEvidenceStore(EvidenceStore):
@@ -305,20 +292,26 @@ class ObjectEvidenceStore(EvidenceStore):
             found = self.client.get_object(Bucket=self.bucket, Key=name)
         except self.client.exceptions.NoSuchKey as error:
             raise EvidenceMissing(f"no evidence file is stored under {key}") from error
-        file = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 - returned
-        try:
-            digest = hashlib.sha256()
-            body = found["Body"]
-            while chunk := body.read(CHUNK_BYTES):
-                digest.update(chunk)
+        copy = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 - returned
+        return _checked(found["Body"], cast(BinaryIO, copy), expected, key)
+
+
+def _checked(source: Readable, file: BinaryIO, expected: str, key: str) -> BinaryIO:
+    """`file` at its start once the content read from `source` (written to `file` unless it is
+    `file` itself) has the digest `expected`; else closed, and `EvidenceTampered` raised."""
+    try:
+        digest = hashlib.sha256()
+        while chunk := source.read(CHUNK_BYTES):
+            digest.update(chunk)
+            if source is not file:
                 file.write(chunk)
-            if digest.hexdigest() != expected:
-                raise EvidenceTampered(
-                    f"the evidence file {key} does not match its SHA-256 digest: it has been "
-                    "changed or damaged since it was stored, and is not served"
-                )
-            file.seek(0)
-        except BaseException:
-            file.close()
-            raise
-        return cast(BinaryIO, file)
+        if digest.hexdigest() != expected:
+            raise EvidenceTampered(
+                f"the evidence file {key} does not match its SHA-256 digest: it has been "
+                "changed or damaged since it was stored, and is not served"
+            )
+        file.seek(0)
+    except BaseException:
+        file.close()
+        raise
+    return file

@@ -42,6 +42,8 @@ COVERED = "covered"
 
 DECLARED = "declared"
 UNDECLARED = "undeclared"
+# A flag's (and a case's) risk levels, highest first, as filters offer them.
+RISK_LEVELS = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
 
 
 class Flag(Base):

@@ -4,7 +4,6 @@ own flags and plans."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import (
@@ -31,11 +30,10 @@ from register.models import (
     Declaration,
     DeclarationCycle,
     DeclarationVersion,
-    Department,
     Flag,
     ManagementPlan,
 )
-from register.models.flags import ALL_OUTCOMES, ESCALATED, MANAGED, outcomes_for
+from register.models.flags import ALL_OUTCOMES, ESCALATED, MANAGED, RISK_LEVELS, outcomes_for
 from register.models.people import AUDITOR, COMPLIANCE, OFFICIAL
 from register.review import search as interest_search
 from register.review import services
@@ -48,6 +46,7 @@ from register.review.forms import (
     errors_in_page_order,
 )
 from register.web import (
+    decimal_arg,
     guard_blueprint,
     nav_item,
     page_context,
@@ -63,7 +62,6 @@ nav_item((COMPLIANCE, AUDITOR), "review.due", "Plans due")
 nav_item((COMPLIANCE, AUDITOR), "review.search", "Search declarations")
 nav_item((OFFICIAL,), "review.my_plans", "My plans")
 
-RISK_LEVELS = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
 STATUSES = [
     ("open", "Open"),
     ("reopened", "Reopened"),
@@ -80,10 +78,6 @@ def _arg_date(name: str) -> date | None:
 
 
 def _filters() -> services.QueueFilters:
-    try:
-        min_value = Decimal(request.args["min_value"]) if request.args.get("min_value") else None
-    except InvalidOperation:
-        min_value = None
     status = request.args.get("status") or None
     risk = request.args.get("risk") or None
     return services.QueueFilters(
@@ -91,7 +85,7 @@ def _filters() -> services.QueueFilters:
         status=status if status in dict(STATUSES) else None,
         risk_level=risk if risk in dict(RISK_LEVELS) else None,
         min_score=request.args.get("min_score", type=float),
-        min_value=min_value,
+        min_value=decimal_arg("min_value"),
         awarded_from=_arg_date("from"),
         awarded_to=_arg_date("to"),
         escalated_to_me=request.args.get("to") == "me",
@@ -124,15 +118,6 @@ def _queue_tabs(filters: services.QueueFilters) -> list[dict[str, Any]]:
     return tabs
 
 
-def _departments() -> list[Department]:
-    """The departments the queue can be filtered by: those whose flags the user reviews."""
-    ids = access.review_department_ids(current_user)
-    statement = select(Department).order_by(Department.name)
-    if ids is not None:
-        statement = statement.where(Department.id.in_(sorted(ids)))
-    return list(db.session.scalars(statement))
-
-
 @bp.get("/")
 @roles_required(COMPLIANCE, AUDITOR)
 def queue() -> str:
@@ -144,7 +129,7 @@ def queue() -> str:
         page=page,
         filters=filters,
         args=args,
-        departments=_departments(),
+        departments=services.review_departments(db.session, current_user),
         risk_levels=RISK_LEVELS,
         statuses=STATUSES,
         dismiss_form=BulkDismissForm(),
@@ -416,7 +401,7 @@ def _search_form() -> DeclarationSearchForm:
         (code, c.label) for code, c in cat.CATEGORIES.items()
     ]
     form.department.choices = [("", "Any department")] + [
-        (str(d.id), d.name) for d in _departments()
+        (str(d.id), d.name) for d in services.review_departments(db.session, current_user)
     ]
     return form
 

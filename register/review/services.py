@@ -22,6 +22,7 @@ from register.access import (
     escalated_to,
     flag_scope,
     flags_in_departments,
+    review_department_ids,
     reviews_flags,
 )
 from register.audit.log import record
@@ -756,6 +757,16 @@ def dashboard(
             )
         ),
     )
+
+
+def review_departments(session: Session, user: User) -> list[Department]:
+    """The departments a queue (of flags or of cases) can be filtered by: those whose officials
+    `user` reviews (every one for auditors)."""
+    ids = review_department_ids(user)
+    statement = select(Department).order_by(Department.name)
+    if ids is not None:
+        statement = statement.where(Department.id.in_(sorted(ids)))
+    return list(session.scalars(statement))
 
 
 def owner_choices(session: Session) -> list[User]:
