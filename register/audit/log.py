@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from register.candidate_index import hold_screening_lock
 from register.audit.chain import GENESIS_HASH, HASHED_FIELDS, ChainReport, entry_hash, verify_chain
 from register.clock import utcnow
 from register.models import AuditEntry, AuditHead, User
@@ -43,6 +44,12 @@ def record(
     ip_address: str | None = None,
 ) -> AuditEntry:
     """Append an entry in the caller's transaction; it commits or rolls back with the change."""
+    # One lock order for every transaction: the screening lock, then the chain head. An import's
+    # screening batch takes the screening lock exclusive and then audits; a transaction that
+    # took the chain head first and then waited for the screening lock (a declaration started
+    # and submitted at once) would deadlock with it. Shared here, so auditors never wait for
+    # each other on it; a transaction that holds it exclusive already has it.
+    hold_screening_lock(session, exclusive=False)
     # Take the chain head with an UPDATE first: it holds a write lock on every database, so two
     # concurrent writers queue up instead of linking to the same previous entry.
     bump = update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)

@@ -105,6 +105,8 @@ def _insert_new(session: Session | Connection, table: Table, rows: list[dict[str
 # suppliers reads the declarations committed so far: run at the same moment, each could miss
 # the other's new rows. Declarations take this lock shared (they do not wait for each other),
 # imported suppliers exclusive, each until its transaction ends, so one always sees the other.
+# Every audited transaction takes it (shared) before the audit chain (register.audit.log), so
+# the lock order is the same everywhere: a transaction that takes it exclusive takes it first.
 SCREENING_LOCK = 0x5C12EE
 
 

@@ -17,7 +17,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from register import candidate_index
 from register.audit.log import record
 from register.clock import utcnow
 from register.declarations.categories import CATEGORIES, GIFT
@@ -280,9 +279,6 @@ def submit(
     if is_amendment and not reason:
         raise DeclarationError("Enter the reason for this amendment")
     expected = declaration.version_count
-    # The screening lock (shared) before anything is audited: every transaction that screens
-    # takes it before the audit chain, as an import's screening batch does, so none deadlocks.
-    candidate_index.hold_screening_lock(session, exclusive=False)
     claimed = session.execute(
         update(Declaration)
         .where(
