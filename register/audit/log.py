@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from register.candidate_index import hold_screening_lock
 from register.audit.chain import GENESIS_HASH, HASHED_FIELDS, ChainReport, entry_hash, verify_chain
+from register.candidate_index import hold_screening_lock
 from register.clock import utcnow
 from register.models import AuditEntry, AuditHead, User
 
