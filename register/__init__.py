@@ -30,7 +30,7 @@ PUBLIC_ENDPOINTS = {
 }
 # A pending sign-in (password right, second step to come) is nobody signed in yet.
 PUBLIC_ENDPOINTS |= {"two_factor.code", "two_factor.required_set_up"}
-PUBLIC_BLUEPRINTS = {"public", "api"}
+PUBLIC_BLUEPRINTS = {"public", "api", "procurement_link"}
 
 
 class ConfigurationError(RuntimeError):

@@ -14,6 +14,12 @@ auditor       reads every declaration, flag and case (notes and evidence too) an
 admin         people, departments, cycles, imports, settings; reads declarations, completeness
               and the audit log; exports every kind but flags; no flag, decision or undeclared
               finding on any door.
+procurement   (procurement lead) records the procurements of their own department, the people
+              acting and the suppliers, runs the conflicts check, agrees mitigations and prepares
+              the conflicts assessment. Compliance officers of the department read them and agree
+              mitigations; auditors read every one. Where an organisation prefers,
+              PROCUREMENT_LEAD_ROLES lets compliance officers (their departments) or
+              administrators (every department) lead procurements too.
 
 An API token may do what its scopes name, and only what its owner's role allows now
 (API_SCOPES): a token made before its owner's role changed loses what the new role lacks.
@@ -32,10 +38,18 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, select, true
 
-from register.models import Case, CaseQuestion, Declaration, Flag, User
+from register.models import (
+    Case,
+    CaseQuestion,
+    Declaration,
+    Flag,
+    Procurement,
+    ProcurementPerson,
+    User,
+)
 from register.models.cases import CASE_ESCALATED
 from register.models.flags import DECLARED, ESCALATED_STATUS
-from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
+from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL, PROCUREMENT_LEAD
 
 # Exports each role may download (the web export page; the command line is the operator's).
 EXPORTS: dict[str, frozenset[str]] = {
@@ -49,7 +63,20 @@ API_SCOPES: dict[str, frozenset[str]] = {
     "awards:write": frozenset({ADMIN}),
     "flags:read": frozenset({COMPLIANCE, AUDITOR}),  # administrators: no flags on any door
     "completeness:read": frozenset({COMPLIANCE, AUDITOR, ADMIN}),
+    "procurements:write": frozenset({PROCUREMENT_LEAD, COMPLIANCE, ADMIN}),
+    "procurements:read": frozenset({PROCUREMENT_LEAD, COMPLIANCE, AUDITOR, ADMIN}),
 }
+
+# The roles that lead procurements: the procurement lead always; compliance officers and
+# administrators where the deployment says so (PROCUREMENT_LEAD_ROLES, set at start-up).
+_lead_roles: frozenset[str] = frozenset({PROCUREMENT_LEAD})
+LEAD_ROLE_CHOICES = frozenset({PROCUREMENT_LEAD, COMPLIANCE, ADMIN})
+
+
+def use_procurement_lead_roles(roles: Collection[str]) -> None:
+    """Set who leads procurements (runtime.init_app, from the settings)."""
+    global _lead_roles
+    _lead_roles = frozenset(roles) | {PROCUREMENT_LEAD}
 
 
 def api_scopes(user: User) -> list[str]:
@@ -246,3 +273,71 @@ def can_work_case(user: User, case: Case) -> bool:
 def can_answer_question(user: User, question: CaseQuestion) -> bool:
     """Only the official a question was put to answers it."""
     return user.role == OFFICIAL and question.case.official_id == user.id
+
+
+# Procurements ----------------------------------------------------------------------------------
+
+
+def leads_procurements(user: User) -> bool:
+    """Whether `user`'s role records procurements at all."""
+    return user.role in _lead_roles
+
+
+def _procurement_departments(user: User) -> set[int] | None:
+    """Departments whose procurements `user` may manage: None means every one."""
+    if user.role == ADMIN:
+        return None
+    if user.role == COMPLIANCE:
+        return assigned_department_ids(user)
+    return {user.department_id} if user.department_id is not None else set()
+
+
+def procurement_department_ids(user: User) -> set[int] | None:
+    """Departments for which `user` may create a procurement (None: every one)."""
+    if not leads_procurements(user):
+        return set()
+    return _procurement_departments(user)
+
+
+def can_manage_procurement(user: User, procurement: Procurement) -> bool:
+    """Record people, suppliers and stages, run the check and prepare the assessment: the
+    procurement's lead roles, for their department (administrators, when allowed, any)."""
+    if not leads_procurements(user):
+        return False
+    departments = _procurement_departments(user)
+    return departments is None or procurement.department_id in departments
+
+
+def can_mitigate_procurement(user: User, procurement: Procurement) -> bool:
+    """Agree a conflict's mitigation: whoever manages the procurement, and the compliance
+    officers of its department."""
+    if can_manage_procurement(user, procurement):
+        return True
+    return user.role == COMPLIANCE and procurement.department_id in assigned_department_ids(user)
+
+
+def can_read_procurement(user: User, procurement: Procurement) -> bool:
+    """Auditors every procurement; those who manage or mitigate it theirs."""
+    return user.role == AUDITOR or can_mitigate_procurement(user, procurement)
+
+
+def procurement_scope(user: User) -> ColumnElement[bool]:
+    """The procurements `user` may read, as a SQL filter (the predicate of
+    `can_read_procurement`)."""
+    if user.role == AUDITOR:
+        return true()
+    departments: set[int] = set()
+    if leads_procurements(user):
+        managed = _procurement_departments(user)
+        if managed is None:
+            return true()
+        departments |= managed
+    if user.role == COMPLIANCE:
+        departments |= assigned_department_ids(user)
+    return Procurement.department_id.in_(sorted(departments)) if departments else false()
+
+
+def can_declare_for_procurement(user: User, acting: ProcurementPerson) -> bool:
+    """Only the register user acting answers their own declaration request (external people
+    answer through the emailed link)."""
+    return acting.user_id is not None and acting.user_id == user.id

@@ -21,6 +21,8 @@ BLUEPRINT_MODULES = (
     "register.awards.routes",
     "register.ownership.routes",
     "register.officials.routes",
+    "register.procurement.routes",
+    "register.procurement.link_routes",
 )
 
 CLI_MODULES = (
@@ -33,4 +35,5 @@ CLI_MODULES = (
     "register.completeness.cli",
     "register.exports.cli",
     "register.demo.cli",
+    "register.procurement.cli",
 )

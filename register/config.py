@@ -76,6 +76,14 @@ class Config:
     # instance folder) and the largest file accepted.
     EVIDENCE_STORAGE_URL = os.environ.get("EVIDENCE_STORAGE_URL", "")
     EVIDENCE_MAX_BYTES = _env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+    # Procurements: who leads them besides procurement leads ("compliance", "admin"; comma-
+    # separated), and the days between reminders to a person who has not declared for one.
+    PROCUREMENT_LEAD_ROLES = os.environ.get("PROCUREMENT_LEAD_ROLES", "procurement")
+    PROCUREMENT_REMINDER_DAYS = _env_int("PROCUREMENT_REMINDER_DAYS", 3)
+    # How far back a former interest or a gift counts in a procurement's conflicts check. Longer
+    # than LOOKBACK_MONTHS by default: before an award a mitigation costs little, and a former
+    # director judging their old company's bid is a conflict a reasonable person would see.
+    PROCUREMENT_LOOKBACK_MONTHS = _env_int("PROCUREMENT_LOOKBACK_MONTHS", 36)
     # Officials' month and year of birth (to tell namesakes apart in company records) are
     # personal data the register needs only if the organisation chooses to screen with them:
     # off unless COLLECT_BIRTH_DATES=1, and while off the fields are neither shown nor stored.

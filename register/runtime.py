@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from register import clock
+from register import access, clock
 from register.audit import log as audit_log
 from register.extensions import db
 from register.ingest import streams
@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.extensions[SETTINGS_KEY] = settings
     clock.use_display_zone(settings.display_timezone)
     audit_log.use_key(settings.audit_key)
+    access.use_procurement_lead_roles(settings.procurement_lead_roles)
     streams.use_limits(settings.ingest_limits)
 
 

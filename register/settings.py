@@ -32,6 +32,17 @@ def _roles(names: str) -> frozenset[str]:
     return roles
 
 
+def _lead_roles(names: str) -> frozenset[str]:
+    """PROCUREMENT_LEAD_ROLES: procurement leads, and compliance officers or administrators."""
+    roles = frozenset(name.strip() for name in names.split(",") if name.strip())
+    allowed = {"procurement", "compliance", "admin"}
+    if roles - allowed:
+        raise ValueError(
+            f"PROCUREMENT_LEAD_ROLES names {sorted(roles - allowed)}; use {sorted(allowed)}"
+        )
+    return roles | {"procurement"}
+
+
 @dataclass(frozen=True)
 class Settings:
     lookback_months: int
@@ -57,6 +68,9 @@ class Settings:
     case_target_working_days: int
     evidence_storage_url: str
     evidence_max_bytes: int
+    procurement_lead_roles: frozenset[str]
+    procurement_reminder_days: int
+    procurement_lookback_months: int
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -99,6 +113,9 @@ class Settings:
             case_target_working_days=max(1, int(config["CASE_TARGET_WORKING_DAYS"])),
             evidence_storage_url=str(config["EVIDENCE_STORAGE_URL"]),
             evidence_max_bytes=int(config["EVIDENCE_MAX_BYTES"]),
+            procurement_lead_roles=_lead_roles(str(config["PROCUREMENT_LEAD_ROLES"])),
+            procurement_reminder_days=max(1, int(config["PROCUREMENT_REMINDER_DAYS"])),
+            procurement_lookback_months=max(1, int(config["PROCUREMENT_LOOKBACK_MONTHS"])),
         )
 
     @property

@@ -14,7 +14,9 @@ from register.auth.passwords import hash_password
 from register.awards.parse import SUFFIXES
 from register.declarations import services as declarations
 from register.ingest.streams import iter_paths
-from register.models import Declaration, DeclarationCycle, Interest, User
+from register.models import Declaration, DeclarationCycle, Department, Interest, Procurement, User
+from register.models.procurement import ADVISER, DECISION_MAKER, EVALUATOR
+from register.procurement import services as procurements
 from register.screening import ImportFile, import_awards, screen_everything
 from register.settings import Settings
 
@@ -28,6 +30,7 @@ DEMO_LOGINS = {
         ("Compliance officer", "compliance@example.gov.uk"),
         ("Auditor", "auditor@example.gov.uk"),
         ("Administrator", "admin@example.gov.uk"),
+        ("Procurement lead", "procurement@example.gov.uk"),
     ],
 }
 
@@ -181,11 +184,62 @@ def build_demo(
     awards = sum(report.imported for report in imported.reports)
     progress(f"Imported {awards} contract awards (real Contracts Finder notices and the demo case)")
     screening = screen_everything(session, settings)
+    procurement = _procurement(session, settings, departments["DCS"], people)
+    progress(f"Recorded procurement {procurement.reference}, checked: {procurement.title}")
     return (
         f"Demo loaded: {len(departments)} departments, {len(people)} officials, "
         f"cycles {previous.name} and {current.name}, {awards} awards; "
-        f"matching {screening.summary()}"
+        f"matching {screening.summary()}; procurement {procurement.reference}"
     )
+
+
+def _procurement(
+    session: Session, settings: Settings, department: Department, people: dict[str, User]
+) -> Procurement:
+    """The procurement behind Morning Lane, before its award: the Chief Social Worker advises
+    on the assessment-and-accreditation system her former company bids for. The check finds
+    her conflict; she and the lead have yet to act on it (README: the procurement lead's tour)."""
+    lead = _demo_user(
+        session,
+        UserFields(
+            "procurement@example.gov.uk", "Pat Procurement", "procurement", department,
+            "Head of Commercial, Children's Services",
+        ),
+    )  # fmt: skip
+    procurement = procurements.create_procurement(
+        session,
+        procurements.ProcurementFields(
+            title="National assessment and accreditation system for child and family social "
+            "workers",
+            reference="DCS-2026-014",
+            department_id=department.id,
+            procedure="open",
+            estimated_value=Decimal("2500000"),
+            ocid="ocds-demo-naas-001",
+        ),
+        lead,
+    )
+    procurements.add_supplier(session, procurement, lead, settings, name="KPMG LLP",
+                              company_number="OC301540", relation="bidder")  # fmt: skip
+    procurements.add_supplier(session, procurement, lead, settings,
+                              name="Morning Lane Associates Ltd", company_number="07125387",
+                              relation="bidder")  # fmt: skip
+    okafor = procurements.add_person(session, procurement, lead, settings,
+                                     capacity=DECISION_MAKER,
+                                     user=people["sam.okafor@example.gov.uk"])  # fmt: skip
+    ward = procurements.add_person(session, procurement, lead, settings, capacity=EVALUATOR,
+                                   name="Dr Helen Ward",
+                                   email="helen.ward@example.org")  # fmt: skip
+    procurements.add_person(session, procurement, lead, settings, capacity=ADVISER,
+                            user=people["isabelle.trowe@example.gov.uk"])  # fmt: skip
+    for person, actor in ((okafor, people["sam.okafor@example.gov.uk"]), (ward, None)):
+        request = person.latest_declaration
+        if request is not None:
+            procurements.answer_declaration(
+                session, request, settings, has_conflict=False, details=None, supplier_id=None,
+                actor=actor, ip_address=None,
+            )  # fmt: skip
+    return procurement
 
 
 def _file(

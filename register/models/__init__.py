@@ -28,6 +28,14 @@ from register.models.flags import Decision, Flag
 from register.models.ownership import CompanyOfficer, UndeclaredFinding
 from register.models.password_links import PasswordLink
 from register.models.people import Department, RosterUpload, User
+from register.models.procurement import (
+    ConflictsAssessment,
+    Procurement,
+    ProcurementConflict,
+    ProcurementDeclaration,
+    ProcurementPerson,
+    ProcurementSupplier,
+)
 from register.models.publication import PublishedEdition, Redaction
 from register.models.reminders import Reminder
 from register.models.review import ManagementPlan
@@ -37,6 +45,12 @@ from register.models.two_factor import RecoveryCode, TwoFactor
 __all__ = [
     "AccessRequest",
     "ApiToken",
+    "ConflictsAssessment",
+    "Procurement",
+    "ProcurementConflict",
+    "ProcurementDeclaration",
+    "ProcurementPerson",
+    "ProcurementSupplier",
     "PublishedEdition",
     "Redaction",
     "Reminder",

@@ -29,11 +29,13 @@ OFFICIAL = "official"
 COMPLIANCE = "compliance"
 AUDITOR = "auditor"
 ADMIN = "admin"
+PROCUREMENT_LEAD = "procurement"
 ROLES = {
     OFFICIAL: "Official",
     COMPLIANCE: "Compliance officer",
     AUDITOR: "Auditor",
     ADMIN: "Administrator",
+    PROCUREMENT_LEAD: "Procurement lead",
 }
 
 compliance_assignment = Table(

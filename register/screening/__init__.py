@@ -41,6 +41,7 @@ from register.models.flags import DECLARED
 from register.notify.messages import notify_declaration_amended, notify_new_high_risk
 from register.ownership.importer import OfficerImportReport
 from register.ownership.importer import import_file as import_officer_file
+from register.procurement import services as procurements
 from register.screening.declared import (
     screen_declared_suppliers,
     screen_declared_version,
@@ -134,6 +135,9 @@ def screen_declaration(
             reopened,
             mailbox=settings.compliance_mailbox,
         )
+    # The conflicts assessments of the open procurements the official acts on are kept under
+    # review (Procurement Act 2023, s.83): a new declared interest may be a new conflict.
+    procurements.recheck_for_officials(session, [declaration.official_id], settings)
     return report
 
 
@@ -183,6 +187,8 @@ def screen_companies(
         session, settings.lookback_months, progress, company_numbers=company_numbers
     )
     _alert(session, settings, report)
+    if company_numbers is not None:  # new ownership data: procurements with those suppliers
+        procurements.recheck_for_companies(session, company_numbers, settings)
     return report
 
 
@@ -363,7 +369,10 @@ def import_awards(
             return None
         return screen_suppliers(session, changed, settings, commit_batches=session.commit)
 
-    return _run_imports(files, import_one, screen_changed if screen else None, watch)
+    outcome = _run_imports(files, import_one, screen_changed if screen else None, watch)
+    # An award that a recorded procurement led to is linked to it (and so to its assessment).
+    procurements.link_awards(session)
+    return outcome
 
 
 def import_officers(

@@ -1,0 +1,31 @@
+"""The declaration an external person makes for a procurement, through the link they were
+emailed: the link is the credential (only its SHA-256 is stored), and it answers one request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template, url_for
+
+from register.extensions import db
+from register.procurement import services
+from register.procurement.routes import _declare_form, render_declare, submit_declaration
+
+bp = Blueprint("procurement_link", __name__, url_prefix="/procurement-declaration")
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+def declare(token: str) -> Any:
+    declaration = services.declaration_by_token(db.session, token)
+    if declaration is None or declaration.person.latest_declaration is not declaration:
+        abort(404)
+    if not declaration.person.active:
+        abort(404)
+    if declaration.answered_at is not None:
+        return render_template("procurement/declared.html", declaration=declaration)
+    action = url_for(".declare", token=token)
+    form = _declare_form(declaration)
+    refused = submit_declaration(declaration, form, None, action) if form.is_submitted() else None
+    if form.is_submitted() and refused is None:
+        return render_template("procurement/declared.html", declaration=declaration)
+    return refused or render_declare(declaration, form, action)
