@@ -80,8 +80,18 @@ def use_procurement_lead_roles(roles: Collection[str]) -> None:
 
 
 def api_scopes(user: User) -> list[str]:
-    """The API scopes `user`'s role allows, in API_SCOPES order."""
-    return [scope for scope, roles in API_SCOPES.items() if user.role in roles]
+    """The API scopes `user`'s role allows, in API_SCOPES order. Writing procurements needs a
+    role that leads them (PROCUREMENT_LEAD_ROLES); so does reading them, for administrators."""
+    allowed = []
+    for scope, roles in API_SCOPES.items():
+        if user.role not in roles:
+            continue
+        if scope == "procurements:write" and not leads_procurements(user):
+            continue
+        if scope == "procurements:read" and user.role == ADMIN and not leads_procurements(user):
+            continue
+        allowed.append(scope)
+    return allowed
 
 
 def may_use_scope(user: User, scopes: Collection[str], scope: str) -> bool:

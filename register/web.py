@@ -28,7 +28,7 @@ from register.declarations.queries import declared_identifier
 from register.evidence import size_text
 from register.extensions import login_manager
 from register.models import User
-from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL
+from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL, PROCUREMENT_LEAD
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -78,6 +78,7 @@ def home_endpoint(user: User) -> str:
         COMPLIANCE: "review.queue",
         AUDITOR: "completeness.dashboard",
         ADMIN: "admin.people",
+        PROCUREMENT_LEAD: "procurement.procurements",
     }.get(user.role, "auth.login")
 
 

@@ -6,11 +6,12 @@ EXPECTED maps an endpoint (as in `app.url_map`) to the roles allowed to use it:
 
     "review.queue": {"compliance", "auditor"},
 
-Roles: "official", "compliance", "auditor", "admin". Anyone else gets 403 or 404, and anonymous
-visitors are sent to the sign-in page. Qualifiers for pages about one object:
+Roles: "official", "compliance", "auditor", "admin", "procurement". Anyone else gets 403 or 404,
+and anonymous visitors are sent to the sign-in page. Qualifiers for pages about one object:
 
     "official:own"           officials, but only for their own object; another official gets 404
     "compliance:department"  compliance officers assigned to the object's department; others 404
+    "procurement:department" procurement leads of the object's department; others 404
 
 PUBLIC means anyone, signed in or not (no redirect to sign-in); SIGNED_IN means every role.
 API_TOKEN means a token-authenticated API endpoint: every session-cookie client gets 401; API_ROLES
@@ -44,12 +45,20 @@ from register.models import (
 )
 from register.models.password_links import RESET
 from tests.cases.helpers import matrix_case, matrix_evidence, matrix_question
+from tests.procurement.helpers import (
+    matrix_conflict,
+    matrix_declaration,
+    matrix_link,
+    matrix_person,
+    matrix_procurement,
+)
 from tests.review.helpers import matrix_flag, matrix_plan
 
 PUBLIC = "public"
-SIGNED_IN = frozenset({"official", "compliance", "auditor", "admin"})
+SIGNED_IN = frozenset({"official", "compliance", "auditor", "admin", "procurement"})
 OWN = "official:own"
 DEPARTMENT = "compliance:department"
+LEAD_DEPARTMENT = "procurement:department"  # procurement leads of the object's department
 API_TOKEN = "api-token"  # token-authenticated API: every cookie client (and anonymous) gets 401
 
 EXPECTED: dict[str, Any] = {
@@ -161,9 +170,9 @@ EXPECTED: dict[str, Any] = {
     "api_tokens.index": {"admin"},
     "api_tokens.create": {"admin"},
     "api_tokens.revoke": {"admin"},
-    "account_tokens.index": {"compliance", "auditor", "admin"},
-    "account_tokens.create": {"compliance", "auditor", "admin"},
-    "account_tokens.revoke": {"compliance", "auditor", "admin"},
+    "account_tokens.index": {"compliance", "auditor", "admin", "procurement"},
+    "account_tokens.create": {"compliance", "auditor", "admin", "procurement"},
+    "account_tokens.revoke": {"compliance", "auditor", "admin", "procurement"},
     # Access requests: a second administrator approves a grant of a privileged role.
     "approvals.index": {"admin"},
     "approvals.approve": {"admin"},
@@ -172,6 +181,30 @@ EXPECTED: dict[str, Any] = {
     "ownership.release": {DEPARTMENT},
     # One page per official (issue 17): their departments' compliance officers and auditors.
     "officials.record": {DEPARTMENT, "auditor"},
+    # Procurements and conflicts assessments (issue 18): leads of the department change them,
+    # its compliance officers read them and agree mitigations, auditors read every one.
+    "procurement.procurements": {"procurement", "compliance", "auditor"},
+    "procurement.new": {"procurement"},
+    "procurement.procurement": {LEAD_DEPARTMENT, DEPARTMENT, "auditor"},
+    "procurement.add_person": {LEAD_DEPARTMENT},
+    "procurement.remove_person": {LEAD_DEPARTMENT},
+    "procurement.add_supplier": {LEAD_DEPARTMENT},
+    "procurement.check": {LEAD_DEPARTMENT},
+    "procurement.prepare": {LEAD_DEPARTMENT},
+    "procurement.move_stage": {LEAD_DEPARTMENT},
+    "procurement.mitigate": {LEAD_DEPARTMENT, DEPARTMENT},
+    "procurement.assessment_page": {LEAD_DEPARTMENT, DEPARTMENT, "auditor"},
+    "procurement.assessment_pdf": {LEAD_DEPARTMENT, DEPARTMENT, "auditor"},
+    "procurement.assessment_csv": {LEAD_DEPARTMENT, DEPARTMENT, "auditor"},
+    "procurement.assessment_json": {LEAD_DEPARTMENT, DEPARTMENT, "auditor"},
+    # Declaring for a procurement: whoever is asked (signed in), or by the emailed link.
+    "procurement.my_declarations": SIGNED_IN,
+    "procurement.declare": {OWN},
+    "procurement_link.declare": PUBLIC,  # the link is the credential
+    "api.create_procurement": API_TOKEN,
+    "api.add_procurement_person": API_TOKEN,
+    "api.add_procurement_supplier": API_TOKEN,
+    "api.procurement_assessment": API_TOKEN,
 }
 
 # Token-authenticated endpoints, checked with a token of each role: the roles whose token may use
@@ -183,6 +216,10 @@ API_ROLES: dict[str, Any] = {
     "api.flags": {DEPARTMENT, "auditor"},
     "api.cases": {DEPARTMENT, "auditor"},
     "api.completeness": {"compliance", "auditor", "admin"},
+    "api.create_procurement": {"procurement"},
+    "api.add_procurement_person": {LEAD_DEPARTMENT},
+    "api.add_procurement_supplier": {LEAD_DEPARTMENT},
+    "api.procurement_assessment": {LEAD_DEPARTMENT, DEPARTMENT, "auditor"},
 }
 # The scope each token-authenticated endpoint requires: a token without it gets 403, whatever
 # its owner's role (the matrix checks it with a token of every allowed role lacking just that).
@@ -192,6 +229,10 @@ API_SCOPE: dict[str, str] = {
     "api.flags": "flags:read",
     "api.cases": "flags:read",
     "api.completeness": "completeness:read",
+    "api.create_procurement": "procurements:write",
+    "api.add_procurement_person": "procurements:write",
+    "api.add_procurement_supplier": "procurements:write",
+    "api.procurement_assessment": "procurements:read",
 }
 # The query string an API endpoint needs to answer 200 rather than 422.
 API_QUERY: dict[str, str] = {"api.completeness": "cycle=2026/27"}
@@ -227,6 +268,12 @@ PARAMS: dict[str, Callable[[Any], Any]] = {
     "case_id": lambda world: matrix_case(world),
     "evidence_id": lambda world: matrix_evidence(world),
     "question_id": lambda world: matrix_question(world),
+    "procurement_id": lambda world: matrix_procurement(world),
+    "person_id": lambda world: matrix_person(world),
+    "conflict_id": lambda world: matrix_conflict(world),
+    "revision": lambda world: 1,
+    "procurement_declaration_id": lambda world: matrix_declaration(world),
+    "link": lambda world: matrix_link(world),
     "mapping_id": lambda world: _saved(world, BuyerMapping(buyer_key="bfi", buyer_name="BFI")),
     "edition_id": lambda world: _saved(
         world,

@@ -40,7 +40,6 @@ from tests.security_rules import (
     API_QUERY,
     API_ROLES,
     API_SCOPE,
-    DEPARTMENT,
     EXPECTED,
     EXPORT_KINDS,
     PARAMS,
@@ -50,7 +49,7 @@ from tests.security_rules import (
 # Token-authenticated endpoints: no session cookie is accepted, so every client here gets 401.
 API_TOKEN = getattr(security_rules, "API_TOKEN", "api-token")
 
-ROLES = ("official", "compliance", "auditor", "admin")
+ROLES = ("official", "compliance", "auditor", "admin", "procurement")
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 
@@ -129,6 +128,8 @@ class World:
     other_compliance: User
     auditor: User
     admin: User
+    procurement_lead: User
+    other_procurement_lead: User
     department: Department
     other_department: Department
     cycle: DeclarationCycle
@@ -146,6 +147,8 @@ def build_world(make_user: Any, department: Department) -> World:
     other_compliance.assigned_departments = [other_department]
     auditor = make_user("auditor")
     admin = make_user("admin")
+    procurement_lead = make_user("procurement", department=department)
+    other_procurement_lead = make_user("procurement", department=other_department)
     today = uk_today()
     cycle = create_cycle(
         session, "2026/27", today - timedelta(days=10), today + timedelta(days=30),
@@ -161,7 +164,8 @@ def build_world(make_user: Any, department: Department) -> World:
     services.reopen_for_amendment(session, declaration, owner)  # editable, with a version 1
     session.commit()
     return World(session, owner, other_official, compliance, other_compliance, auditor, admin,
-                 department, other_department, cycle, declaration, interest)  # fmt: skip
+                 procurement_lead, other_procurement_lead, department, other_department, cycle,
+                 declaration, interest)  # fmt: skip
 
 
 class Restorer:
@@ -215,6 +219,7 @@ def test_role_and_owner_matrix(app: Flask, make_user: Any, department: Departmen
         "official": world.owner, "official:other": world.other_official,
         "compliance": world.compliance, "compliance:other": world.other_compliance,
         "auditor": world.auditor, "admin": world.admin,
+        "procurement": world.procurement_lead, "procurement:other": world.other_procurement_lead,
     }  # fmt: skip
     clients: dict[str, FlaskClient] = {"anonymous": app.test_client()}
     for name, user in users.items():
@@ -287,9 +292,9 @@ def test_role_and_owner_matrix(app: Flask, make_user: Any, department: Departmen
             elif role == "official" and f"{role}:own" in spec:
                 check("official", rule, method, "allowed")
                 check("official:other", rule, method, "not found")
-            elif role == "compliance" and f"{role}:department" in spec:
-                check("compliance", rule, method, "allowed")
-                check("compliance:other", rule, method, "not found")
+            elif f"{role}:department" in spec:
+                check(role, rule, method, "allowed")
+                check(f"{role}:other", rule, method, "not found")
             else:
                 check(role, rule, method, "forbidden")
 
@@ -299,7 +304,8 @@ def test_role_and_owner_matrix(app: Flask, make_user: Any, department: Departmen
         nonlocal checked
         roles = API_ROLES[rule.endpoint]
         role = who.split(":")[0]
-        may = role in roles or (role == "compliance" and DEPARTMENT in roles)
+        departmental = f"{role}:department" in roles
+        may = role in roles or departmental
         url = rule.build({k: params[k] for k in rule.arguments}, append_unknown=False)[1]
         if rule.endpoint in API_QUERY:
             url += "?" + API_QUERY[rule.endpoint]
@@ -313,6 +319,14 @@ def test_role_and_owner_matrix(app: Flask, make_user: Any, department: Departmen
         if not may:
             if code != 403:
                 failures.append(f"{where}: expected 403, got {code}")
+        elif (
+            departmental
+            and who.endswith(":other")
+            and rule.endpoint != "api.flags"
+            and (rule.endpoint != "api.cases")
+        ):
+            if code != 404:  # another department's object: not theirs to know of
+                failures.append(f"{where}: expected 404 (not theirs), got {code}")
         elif code not in (200, 422):
             failures.append(f"{where}: expected it to be allowed (200 or 422), got {code}")
         elif rule.endpoint == "api.flags":

@@ -21,10 +21,10 @@ from register.clock import utcnow
 from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import ApiToken, User
-from register.models.people import ADMIN, AUDITOR, COMPLIANCE
+from register.models.people import ADMIN, AUDITOR, COMPLIANCE, PROCUREMENT_LEAD
 from register.web import guard_blueprint, nav_item, roles_required
 
-API_USERS = (COMPLIANCE, AUDITOR, ADMIN)  # the roles some scope allows
+API_USERS = (COMPLIANCE, AUDITOR, ADMIN, PROCUREMENT_LEAD)  # the roles some scope allows
 bp = Blueprint("account_tokens", __name__, url_prefix="/account/api-tokens")
 guard_blueprint(bp, *API_USERS)
 nav_item(API_USERS, "account_tokens.index", "API tokens")

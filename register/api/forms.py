@@ -20,6 +20,8 @@ SCOPE_LABELS = {
     "awards:write": "awards:write: import contract award records",
     "flags:read": "flags:read: read flags (personal data; every read is audited)",
     "completeness:read": "completeness:read: read completeness counts (every read is audited)",
+    "procurements:write": "procurements:write: record procurements, people acting and suppliers",
+    "procurements:read": "procurements:read: read conflicts assessments (every read is audited)",
 }
 
 

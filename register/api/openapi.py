@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from register.models.procurement import CAPACITIES, PROCEDURES, RELATIONS, STAGES
+
 ERROR = {"$ref": "#/components/responses/Error"}
 
 
@@ -193,6 +195,77 @@ CASE = {
         "opened_at": {"type": "string", "format": "date-time"},
         "decided_at": _TIME,
         "outcome": _TEXT,
+    },
+}
+
+
+PROCUREMENT_ID = {
+    "name": "procurement_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+}
+PROCUREMENT_IN = {
+    "type": "object",
+    "required": ["title", "reference", "department_code", "procedure"],
+    "properties": {
+        "title": {"type": "string", "maxLength": 300},
+        "reference": {"type": "string", "maxLength": 100},
+        "department_code": {"type": "string"},
+        "procedure": {"type": "string", "enum": sorted(PROCEDURES)},
+        "estimated_value": {"type": "number", "nullable": True, "minimum": 0},
+        "ocid": {"type": "string", "nullable": True, "maxLength": 200},
+    },
+}
+PERSON_IN = {
+    "type": "object",
+    "required": ["email", "capacity"],
+    "properties": {
+        "email": {"type": "string"},
+        "capacity": {"type": "string", "enum": sorted(CAPACITIES)},
+        "external": {"type": "boolean"},
+        "name": {"type": "string", "maxLength": 200},
+    },
+}
+SUPPLIER_IN = {
+    "type": "object",
+    "required": ["name", "relation"],
+    "properties": {
+        "name": {"type": "string", "maxLength": 300},
+        "company_number": {"type": "string", "nullable": True, "maxLength": 20},
+        "relation": {"type": "string", "enum": sorted(RELATIONS)},
+    },
+}
+PROCUREMENT = {
+    "type": "object",
+    "required": ["id", "reference", "title", "stage", "people", "suppliers"],
+    "properties": {
+        "id": {"type": "integer"},
+        "reference": {"type": "string"},
+        "title": {"type": "string"},
+        "ocid": {"type": "string", "nullable": True},
+        "department_code": {"type": "string"},
+        "stage": {"type": "string", "enum": list(STAGES)},
+        "people": {"type": "array", "items": {"type": "object"}},
+        "suppliers": {"type": "array", "items": {"type": "object"}},
+        "conflicts": {"type": "integer"},
+        "assessment_current": {"type": "boolean"},
+        "latest_revision": {"type": "integer", "nullable": True},
+    },
+}
+ASSESSMENT = {
+    "type": "object",
+    "required": ["procurement", "revision", "complete", "current", "content", "digest"],
+    "properties": {
+        "procurement": PROCUREMENT,
+        "revision": {"type": "integer"},
+        "complete": {"type": "boolean"},
+        "current": {"type": "boolean"},
+        "prepared_at": {"type": "string", "format": "date-time"},
+        "content": {"type": "object"},
+        "digest": {"type": "string"},
+        "audit_seq": {"type": "integer"},
+        "audit_head_hash": {"type": "string"},
     },
 }
 
@@ -395,6 +468,71 @@ def document() -> dict[str, Any]:
                             "A page of cases, highest risk first",
                         ),
                         **_errors(401, 403, 422),
+                    },
+                }
+            },
+            "/procurements": {
+                "post": {
+                    **_scope("procurements:write"),
+                    "summary": "Record a procurement (procurement leads, for their department)",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": PROCUREMENT_IN}},
+                    },
+                    "responses": {
+                        "201": _json(PROCUREMENT, "The procurement recorded"),
+                        **_errors(401, 403, 422),
+                    },
+                }
+            },
+            "/procurements/{procurement_id}/people": {
+                "post": {
+                    **_scope("procurements:write"),
+                    "summary": (
+                        "Add someone acting in relation to the procurement: a register user by "
+                        "email, or an external person (external: true, name, email); they are "
+                        "asked to declare and the conflicts check runs again"
+                    ),
+                    "parameters": [PROCUREMENT_ID],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": PERSON_IN}},
+                    },
+                    "responses": {
+                        "201": _json(PROCUREMENT, "The procurement with the person added"),
+                        **_errors(401, 403, 404, 422),
+                    },
+                }
+            },
+            "/procurements/{procurement_id}/suppliers": {
+                "post": {
+                    **_scope("procurements:write"),
+                    "summary": (
+                        "Add a supplier (market engagement, bidder or subcontractor); everyone "
+                        "acting is asked to declare again and the check runs again"
+                    ),
+                    "parameters": [PROCUREMENT_ID],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": SUPPLIER_IN}},
+                    },
+                    "responses": {
+                        "201": _json(PROCUREMENT, "The procurement with the supplier added"),
+                        **_errors(401, 403, 404, 422),
+                    },
+                }
+            },
+            "/procurements/{procurement_id}/assessment": {
+                "get": {
+                    **_scope("procurements:read"),
+                    "summary": (
+                        "The latest revision of the procurement's conflicts assessment "
+                        "(Procurement Act 2023, s.83), with its digest and audit chain position"
+                    ),
+                    "parameters": [PROCUREMENT_ID],
+                    "responses": {
+                        "200": _json(ASSESSMENT, "The latest revision"),
+                        **_errors(401, 403, 404),
                     },
                 }
             },

@@ -7,6 +7,7 @@ import io
 import json
 import tempfile
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,8 +26,18 @@ from register.completeness.services import compute
 from register.declarations.services import plain_value
 from register.exports.services import with_flag_cycle
 from register.extensions import csrf, db
-from register.models import Case, DeclarationCycle, Department, Flag, UndeclaredFinding, User
+from register.models import (
+    Case,
+    DeclarationCycle,
+    Department,
+    Flag,
+    Procurement,
+    UndeclaredFinding,
+    User,
+)
 from register.models.flags import UNDECLARED
+from register.procurement import assessment
+from register.procurement import services as procurements
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -491,5 +502,164 @@ def completeness() -> Any:
             "departments": [
                 {"code": d.code, "name": d.name, **d.counts.as_dict()} for d in result.departments
             ],
+        }
+    )
+
+
+# Procurements (conflicts assessments, Procurement Act 2023 s.83) ----------------------------
+
+
+def _json_body() -> dict[str, Any] | None:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else None
+
+
+def _text_field(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    return value.strip() if isinstance(value, str) else None
+
+
+def _procurement_json(procurement: Procurement) -> dict[str, Any]:
+    latest = procurement.latest_assessment
+    return {
+        "id": procurement.id,
+        "reference": procurement.reference,
+        "title": procurement.title,
+        "ocid": procurement.ocid,
+        "department_code": procurement.department.code,
+        "stage": procurement.stage,
+        "people": [
+            {"id": p.id, "name": p.name, "capacity": p.capacity, "active": p.active}
+            for p in procurement.people
+        ],
+        "suppliers": [
+            {
+                "id": s.id,
+                "name": s.name,
+                "company_number": s.company_number,
+                "relation": s.relation,
+                "excluded": s.excluded_at is not None,
+            }
+            for s in procurement.suppliers
+        ],  # fmt: skip
+        "conflicts": sum(1 for c in procurement.conflicts if c.active),
+        "assessment_current": procurements.is_current(procurement),
+        "latest_revision": latest.revision if latest else None,
+    }
+
+
+def _api_procurement(procurement_id: int, *, manage: bool) -> Procurement | None:
+    found = db.session.get(Procurement, procurement_id)
+    user: User = g.api_user
+    if found is None or not access.can_read_procurement(user, found):
+        return None
+    if manage and not access.can_manage_procurement(user, found):
+        return None
+    return found
+
+
+@bp.post("/procurements")
+@token_required("procurements:write")
+def create_procurement() -> Any:
+    """Record a procurement: {title, reference, department_code, procedure, estimated_value,
+    ocid}."""
+    body = _json_body()
+    if body is None:
+        return error(422, "invalid_body", "Send a JSON object")
+    code = _text_field(body, "department_code") or ""
+    department = db.session.scalar(select(Department).where(Department.code == code))
+    raw_value = body.get("estimated_value")
+    try:
+        value = Decimal(str(raw_value)) if raw_value not in (None, "") else None
+    except (InvalidOperation, ValueError):
+        return error(422, "invalid_procurement", "estimated_value must be a number")
+    fields = procurements.ProcurementFields(
+        title=_text_field(body, "title") or "",
+        reference=_text_field(body, "reference") or "",
+        department_id=department.id if department else None,
+        procedure=_text_field(body, "procedure") or "",
+        estimated_value=value,
+        ocid=_text_field(body, "ocid"),
+    )
+    try:
+        with runtime.transaction() as session:
+            procurement = procurements.create_procurement(session, fields, g.api_user)
+            procurement_id = procurement.id
+    except procurements.ProcurementError as exc:
+        return error(422, "invalid_procurement", str(exc))
+    return jsonify(_procurement_json(db.get_or_404(Procurement, procurement_id))), 201
+
+
+@bp.post("/procurements/<int:procurement_id>/people")
+@token_required("procurements:write")
+def add_procurement_person(procurement_id: int) -> Any:
+    """Add someone acting: {email, capacity} for a register user, or {name, email, capacity,
+    external: true} for an external person."""
+    found = _api_procurement(procurement_id, manage=True)
+    if found is None:
+        return error(404, "not_found", "No such procurement that this token may change")
+    body = _json_body()
+    if body is None:
+        return error(422, "invalid_body", "Send a JSON object")
+    email = (_text_field(body, "email") or "").lower()
+    user = None
+    if not body.get("external"):
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        if user is None:
+            return error(422, "invalid_person", f"Nobody in the register has the email {email!r}")
+    try:
+        with runtime.transaction() as session:
+            procurements.add_person(
+                session, found, g.api_user, runtime.settings(),
+                capacity=_text_field(body, "capacity") or "", user=user,
+                name=_text_field(body, "name"), email=email,
+            )  # fmt: skip
+    except procurements.ProcurementError as exc:
+        return error(422, "invalid_person", str(exc))
+    return jsonify(_procurement_json(db.get_or_404(Procurement, procurement_id))), 201
+
+
+@bp.post("/procurements/<int:procurement_id>/suppliers")
+@token_required("procurements:write")
+def add_procurement_supplier(procurement_id: int) -> Any:
+    """Add a supplier: {name, company_number, relation}."""
+    found = _api_procurement(procurement_id, manage=True)
+    if found is None:
+        return error(404, "not_found", "No such procurement that this token may change")
+    body = _json_body()
+    if body is None:
+        return error(422, "invalid_body", "Send a JSON object")
+    try:
+        with runtime.transaction() as session:
+            procurements.add_supplier(
+                session, found, g.api_user, runtime.settings(),
+                name=_text_field(body, "name") or "",
+                company_number=_text_field(body, "company_number"),
+                relation=_text_field(body, "relation") or "",
+            )  # fmt: skip
+    except procurements.ProcurementError as exc:
+        return error(422, "invalid_supplier", str(exc))
+    return jsonify(_procurement_json(db.get_or_404(Procurement, procurement_id))), 201
+
+
+@bp.get("/procurements/<int:procurement_id>/assessment")
+@token_required("procurements:read")
+def procurement_assessment(procurement_id: int) -> Any:
+    """The latest revision of the conflicts assessment, with its digest and chain position."""
+    found = _api_procurement(procurement_id, manage=False)
+    if found is None:
+        return error(404, "not_found", "No such procurement that this token may read")
+    latest = found.latest_assessment
+    if latest is None:
+        return error(404, "no_assessment", "No revision of the assessment has been prepared")
+    audit_read("procurement_assessment", {"procurement": procurement_id}, 1)
+    return jsonify(
+        {
+            "procurement": _procurement_json(found),
+            "revision": latest.revision,
+            "complete": latest.complete,
+            "current": procurements.is_current(found),
+            "prepared_at": latest.prepared_at.isoformat(),
+            **assessment.as_json(latest),
         }
     )

@@ -18,7 +18,7 @@ from register.extensions import db
 from register.forms import ConfirmForm
 from register.models import DeclarationCycle, Department
 from register.models.people import ADMIN, AUDITOR, COMPLIANCE
-from register.web import guard_blueprint, nav_item, page_hook, roles_required
+from register.web import guard_blueprint, nav_item, page_context, page_hook, roles_required
 
 bp = Blueprint("completeness", __name__, url_prefix="/completeness")
 guard_blueprint(bp, COMPLIANCE, AUDITOR, ADMIN)
@@ -151,6 +151,7 @@ def dashboard() -> str:
             can_remind=current_user.role in (COMPLIANCE, ADMIN),
             form=ConfirmForm(),
         )
+    context.update(page_context("completeness.dashboard", user=current_user))
     return render_template("completeness/dashboard.html", **context)
 
 

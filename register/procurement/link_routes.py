@@ -14,16 +14,16 @@ from register.procurement.routes import _declare_form, render_declare, submit_de
 bp = Blueprint("procurement_link", __name__, url_prefix="/procurement-declaration")
 
 
-@bp.route("/<token>", methods=["GET", "POST"])
-def declare(token: str) -> Any:
-    declaration = services.declaration_by_token(db.session, token)
+@bp.route("/<link>", methods=["GET", "POST"])
+def declare(link: str) -> Any:
+    declaration = services.declaration_by_token(db.session, link)
     if declaration is None or declaration.person.latest_declaration is not declaration:
         abort(404)
     if not declaration.person.active:
         abort(404)
     if declaration.answered_at is not None:
         return render_template("procurement/declared.html", declaration=declaration)
-    action = url_for(".declare", token=token)
+    action = url_for(".declare", link=link)
     form = _declare_form(declaration)
     refused = submit_declaration(declaration, form, None, action) if form.is_submitted() else None
     if form.is_submitted() and refused is None:

@@ -24,13 +24,14 @@ from register.extensions import db
 from register.models import (
     ConflictsAssessment,
     Department,
+    Flag,
     Procurement,
     ProcurementConflict,
     ProcurementDeclaration,
     ProcurementPerson,
     User,
 )
-from register.models.people import ADMIN, AUDITOR, COMPLIANCE, PROCUREMENT_LEAD, ROLES
+from register.models.people import ADMIN, AUDITOR, COMPLIANCE, OFFICIAL, PROCUREMENT_LEAD, ROLES
 from register.models.procurement import HAS_CONFLICT
 from register.procurement import assessment, queries, services
 from register.procurement.forms import (
@@ -45,7 +46,7 @@ from register.procurement.forms import (
     SupplierForm,
 )
 from register.review.forms import errors_in_page_order
-from register.web import guard_blueprint, nav_item, roles_required
+from register.web import guard_blueprint, nav_item, page_hook, roles_required
 
 bp = Blueprint("procurement", __name__, url_prefix="/procurements")
 EVERY_ROLE = tuple(ROLES)
@@ -57,7 +58,7 @@ nav_item((PROCUREMENT_LEAD, COMPLIANCE, AUDITOR), "procurement.procurements", "P
 def _procurement(procurement_id: int) -> Procurement:
     found = db.get_or_404(Procurement, procurement_id)
     if not access.can_read_procurement(current_user, found):
-        abort(403)
+        abort(404)  # another department's procurement is not theirs to know of
     return found
 
 
@@ -436,13 +437,13 @@ def submit_declaration(
     return None
 
 
-@bp.route("/declarations/<int:declaration_id>", methods=["GET", "POST"])
+@bp.route("/declarations/<int:procurement_declaration_id>", methods=["GET", "POST"])
 @roles_required(*EVERY_ROLE)
-def declare(declaration_id: int) -> Any:
-    declaration = db.get_or_404(ProcurementDeclaration, declaration_id)
+def declare(procurement_declaration_id: int) -> Any:
+    declaration = db.get_or_404(ProcurementDeclaration, procurement_declaration_id)
     if not access.can_declare_for_procurement(current_user, declaration.person):
-        abort(403)
-    action = url_for(".declare", declaration_id=declaration_id)
+        abort(404)
+    action = url_for(".declare", procurement_declaration_id=procurement_declaration_id)
     form = _declare_form(declaration)
     if request.method == "POST":
         refused = submit_declaration(declaration, form, current_user, action)
@@ -451,3 +452,29 @@ def declare(declaration_id: int) -> Any:
         flash("Declaration made. Thank you.", "success")
         return redirect(url_for(".my_declarations"))
     return render_declare(declaration, form, action)
+
+
+@page_hook("completeness.dashboard")
+def procurements_without_assessment(user: User) -> dict[str, Any]:
+    """The completeness dashboard's count of procurements without a current assessment (the
+    departments whose figures the reader sees)."""
+    return {
+        "procurements_without_assessment": services.without_current_assessment(
+            db.session, access.visible_department_ids(user)
+        ),
+        "procurement_links": user.role in (COMPLIANCE, AUDITOR) or access.leads_procurements(user),
+    }
+
+
+@page_hook("review.flag")
+def flag_assessment(flag: Flag) -> dict[str, Any]:
+    """For compliance and auditors: whether the flag's award came from a procurement with a
+    conflicts assessment, and what it said about the supplier (never shown to the official:
+    it names other people's conflicts)."""
+    if current_user.role == OFFICIAL or flag.award_id is None:
+        return {}
+    return {
+        "procurement_assessment": queries.assessment_for_flag(
+            db.session, flag.award_id, flag.supplier_name
+        )
+    }
