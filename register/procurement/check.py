@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from register.clock import today, utcnow
+from register import clock
+from register.clock import utcnow
 from register.declarations.categories import GIFT, RELATIONSHIP
 from register.declarations.queries import latest_versions, records_from_version
 from register.matching import procurement as engine
@@ -96,7 +97,7 @@ def conflicts_between(
     """The check itself: declared interests (own, associates', ended or gifts within the
     look-back), company records of the suppliers naming a person, and relationships between
     the people."""
-    on = today()
+    on = clock.today()
     by_user = {p.user.id: p for p in people if p.user is not None}
     interests: list[engine.CheckedInterest] = []
     relatives: list[engine.Relative] = []

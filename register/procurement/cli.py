@@ -76,7 +76,7 @@ def check(people_file: IO[str], suppliers_file: IO[str]) -> None:
     out = csv.writer(sys.stdout)
     out.writerow(["email", "supplier", "company_number", "kind", "reasons"])
     for conflict in conflicts_between(
-        session, people, suppliers, runtime.settings().lookback_months
+        session, people, suppliers, runtime.settings().procurement_lookback_months
     ):
         supplier = by_key.get(conflict.supplier_key) if conflict.supplier_key is not None else None
         out.writerow([
