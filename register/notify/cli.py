@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from register import clock, runtime
 from register.notify.mail import send_pending
+from register.procurement import services as procurements
 from register.review.services import queue_due_reminders
 
 notify_cli = AppGroup("notify", help="Queue reminders and send emails.")
@@ -25,10 +26,13 @@ def _send() -> None:
 
 @notify_cli.command("due")
 def due() -> None:
-    """Queue reminders for management plans due for review, then send everything pending."""
+    """Queue reminders for management plans due for review and for people who have not yet
+    declared for a procurement they act on, then send everything pending."""
     with runtime.transaction() as session:
         count = queue_due_reminders(session, clock.today())
+        procurement_count = procurements.send_reminders(session, runtime.settings())
     click.echo(f"Queued {count} plan review reminders")
+    click.echo(f"Queued {procurement_count} procurement declaration reminders")
     _send()
 
 

@@ -198,9 +198,19 @@ def as_csv(revision: ConflictsAssessment) -> str:
     return out.getvalue()
 
 
-def pdf_from_html(html: str, base_url: str) -> bytes:
-    """The printable page as PDF (WeasyPrint, with the system's fonts)."""
-    from weasyprint import HTML
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint cannot load Pango on this machine."""
 
+
+def pdf_from_html(html: str, base_url: str) -> bytes:
+    """The printable page as PDF (WeasyPrint, with the system's fonts). Imported here: without
+    Pango only this fails, not the app."""
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # WeasyPrint's import loads Pango
+        raise PdfUnavailable(
+            "PDF is not available on this server: install Pango (Debian: libpango-1.0-0 "
+            "libpangoft2-1.0-0). The HTML, CSV and JSON versions hold the same revision."
+        ) from exc
     document: bytes = HTML(string=html, base_url=base_url).write_pdf()
     return document

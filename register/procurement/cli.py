@@ -1,4 +1,4 @@
-"""`flask --app wsgi procurement check|remind`: a one-off conflicts check, and the reminders."""
+"""`flask --app wsgi procurement check`: a one-off conflicts check of people against suppliers."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from register.matching import procurement as engine
 from register.matching.identifiers import normalise_identifier
 from register.models import User
 from register.models.procurement import CONFLICT_KINDS
-from register.procurement import services
 from register.procurement.check import Person, conflicts_between
 
 procurement_cli = AppGroup("procurement", help="Conflicts checks for procurements.")
@@ -86,11 +85,3 @@ def check(people_file: IO[str], suppliers_file: IO[str]) -> None:
             CONFLICT_KINDS.get(conflict.kind, conflict.kind),
             "; ".join(conflict.reasons),
         ])  # fmt: skip
-
-
-@procurement_cli.command("remind")
-def remind() -> None:
-    """Remind everyone acting who has not declared for their procurement (queued emails)."""
-    with runtime.transaction() as session:
-        sent = services.send_reminders(session, runtime.settings())
-    click.echo(f"Procurement declaration reminders queued: {sent}")

@@ -361,7 +361,10 @@ def _file_name(found: Procurement, row: ConflictsAssessment, extension: str) -> 
 def assessment_pdf(procurement_id: int, revision: int) -> Response:
     found, row = _revision(procurement_id, revision)
     html = _assessment_page(found, row, "procurement/assessment_print.html")
-    document = assessment.pdf_from_html(html, base_url=request.url_root)
+    try:
+        document = assessment.pdf_from_html(html, base_url=request.url_root)
+    except assessment.PdfUnavailable as exc:
+        return Response(str(exc), status=503, mimetype="text/plain")
     return _download(document, "application/pdf", _file_name(found, row, "pdf"))
 
 

@@ -70,8 +70,8 @@ def settle(procurement: Procurement) -> None:
     )  # fmt: skip
     lead = user("procurement@example.gov.uk")
     conflict = next(c for c in procurement.conflicts if c.active and c.mitigation is None)
-    services.record_mitigation(db.session, conflict, lead, REMOVAL,
-                               "Removed from the evaluation; she will not advise on it")  # fmt: skip
+    agreed = "Removed from the evaluation; she will not advise on it"
+    services.record_mitigation(db.session, conflict, lead, REMOVAL, agreed)
     db.session.commit()
 
 
