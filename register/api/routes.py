@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
@@ -590,56 +590,63 @@ def create_procurement() -> Any:
     return jsonify(_procurement_json(db.get_or_404(Procurement, procurement_id))), 201
 
 
-@bp.post("/procurements/<int:procurement_id>/people")
-@token_required("procurements:write")
-def add_procurement_person(procurement_id: int) -> Any:
-    """Add someone acting: {email, capacity} for a register user, or {name, email, capacity,
-    external: true} for an external person."""
+def _change_procurement(
+    procurement_id: int, code: str, change: Callable[[Session, Procurement, dict[str, Any]], None]
+) -> Any:
+    """Find the procurement the token may change, read the JSON body, make the change in one
+    transaction, and answer with the procurement (201) or what was wrong."""
     found = _api_procurement(procurement_id, manage=True)
     if found is None:
         return error(404, "not_found", "No such procurement that this token may change")
     body = _json_body()
     if body is None:
         return error(422, "invalid_body", "Send a JSON object")
-    email = (_text_field(body, "email") or "").lower()
-    user = None
-    if not body.get("external"):
-        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if user is None:
-            return error(422, "invalid_person", f"Nobody in the register has the email {email!r}")
     try:
         with runtime.transaction() as session:
-            procurements.add_person(
-                session, found, g.api_user, runtime.settings(),
-                capacity=_text_field(body, "capacity") or "", user=user,
-                name=_text_field(body, "name"), email=email,
-            )  # fmt: skip
+            change(session, found, body)
     except procurements.ProcurementError as exc:
-        return error(422, "invalid_person", str(exc))
+        return error(422, code, str(exc))
     return jsonify(_procurement_json(db.get_or_404(Procurement, procurement_id))), 201
+
+
+@bp.post("/procurements/<int:procurement_id>/people")
+@token_required("procurements:write")
+def add_procurement_person(procurement_id: int) -> Any:
+    """Add someone acting: {email, capacity} for a register user, or {name, email, capacity,
+    external: true} for an external person."""
+
+    def add(session: Session, procurement: Procurement, body: dict[str, Any]) -> None:
+        email = (_text_field(body, "email") or "").lower()
+        user = None
+        if not body.get("external"):
+            user = session.scalar(select(User).where(func.lower(User.email) == email))
+            if user is None:
+                raise procurements.ProcurementError(
+                    f"Nobody in the register has the email {email!r}"
+                )
+        procurements.add_person(
+            session, procurement, g.api_user, runtime.settings(),
+            capacity=_text_field(body, "capacity") or "", user=user,
+            name=_text_field(body, "name"), email=email,
+        )  # fmt: skip
+
+    return _change_procurement(procurement_id, "invalid_person", add)
 
 
 @bp.post("/procurements/<int:procurement_id>/suppliers")
 @token_required("procurements:write")
 def add_procurement_supplier(procurement_id: int) -> Any:
     """Add a supplier: {name, company_number, relation}."""
-    found = _api_procurement(procurement_id, manage=True)
-    if found is None:
-        return error(404, "not_found", "No such procurement that this token may change")
-    body = _json_body()
-    if body is None:
-        return error(422, "invalid_body", "Send a JSON object")
-    try:
-        with runtime.transaction() as session:
-            procurements.add_supplier(
-                session, found, g.api_user, runtime.settings(),
-                name=_text_field(body, "name") or "",
-                company_number=_text_field(body, "company_number"),
-                relation=_text_field(body, "relation") or "",
-            )  # fmt: skip
-    except procurements.ProcurementError as exc:
-        return error(422, "invalid_supplier", str(exc))
-    return jsonify(_procurement_json(db.get_or_404(Procurement, procurement_id))), 201
+
+    def add(session: Session, procurement: Procurement, body: dict[str, Any]) -> None:
+        procurements.add_supplier(
+            session, procurement, g.api_user, runtime.settings(),
+            name=_text_field(body, "name") or "",
+            company_number=_text_field(body, "company_number"),
+            relation=_text_field(body, "relation") or "",
+        )  # fmt: skip
+
+    return _change_procurement(procurement_id, "invalid_supplier", add)
 
 
 @bp.get("/procurements/<int:procurement_id>/assessment")
