@@ -28,7 +28,7 @@ from register.access import (
     procurement_department_ids,
 )
 from register.audit.log import record
-from register.clock import utcnow
+from register.clock import local_date, utcnow
 from register.matching.identifiers import normalise_identifier
 from register.matching.score import relate_names
 from register.models import (
@@ -195,10 +195,11 @@ def _refuse_barred(procurement: Procurement, user_id: int | None, name: str) -> 
     barred = barring_mitigation(procurement, user_id, name)
     if barred is None:
         return
-    when = f"{barred.mitigated_at:%d %B %Y}" if barred.mitigated_at else "earlier"
+    day = local_date(barred.mitigated_at) if barred.mitigated_at else None
+    when = f"on {day.day} {day:%B %Y}" if day else "earlier"
     raise ProcurementError(
-        f"{name} cannot be a decision maker on this procurement: {barred.mitigation_label.lower()} "
-        f"was agreed on {when} for the conflict “{barred.summary}”"
+        f"{name} cannot be a decision maker on this procurement: the mitigation "
+        f"“{barred.mitigation_label}” was agreed {when} for the conflict “{barred.summary}”"
     )
 
 

@@ -127,8 +127,8 @@ def test_the_panel_is_checked_against_the_bidders_before_the_award(
     page.get_by_label("Decision maker").check()
     page.get_by_role("button", name="Add the person").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
-        "Isabelle Trowe cannot be a decision maker on this procurement: removed from the "
-        "procurement was agreed"
+        "Isabelle Trowe cannot be a decision maker on this procurement: the mitigation "
+        "“Removed from the procurement” was agreed on"
     )
     assert_accessible(page)
     screenshot(page, "procurement-06-recusal-refused")

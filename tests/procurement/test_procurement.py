@@ -148,7 +148,7 @@ def test_someone_removed_cannot_come_back_as_a_decision_maker(demo: Procurement)
         services.add_person(db.session, demo, lead, runtime.settings(), capacity=DECISION_MAKER,
                             user=user("isabelle.trowe@example.gov.uk"))  # fmt: skip
     assert "Isabelle Trowe cannot be a decision maker" in str(refused.value)
-    assert "removed from the procurement was agreed" in str(refused.value)
+    assert "the mitigation “Removed from the procurement” was agreed on" in str(refused.value)
     assert "Morning Lane Associates Ltd" in str(refused.value)
     # She may still be listed in another capacity, which is recorded and checked again.
     again = services.add_person(db.session, demo, lead, runtime.settings(), capacity=EVALUATOR,
