@@ -17,10 +17,11 @@ from register.auth.invitations import send_invitation
 from register.clock import utcnow
 from register.models import AccessRequest, Department, User
 from register.models.access_requests import APPROVED, NEW_PERSON, PENDING, REJECTED
-from register.models.people import ADMIN, AUDITOR, COMPLIANCE, ROLES
+from register.models.people import ADMIN, AUDITOR, COMPLIANCE, PROCUREMENT_LEAD, ROLES
 from register.notify.messages import notify_access_change
 
-PRIVILEGED_ROLES = (COMPLIANCE, AUDITOR, ADMIN)
+# A procurement lead reads the declared interests of everyone acting on their procurements.
+PRIVILEGED_ROLES = (COMPLIANCE, AUDITOR, ADMIN, PROCUREMENT_LEAD)
 
 
 class ApprovalError(Exception):
