@@ -156,7 +156,9 @@ class ProductionConfig(Config):
     PREFERRED_URL_SCHEME = "https"
     BASE_URL = os.environ.get("BASE_URL")
     HSTS_MAX_AGE = _env_int("HSTS_MAX_AGE", 31536000)
-    MFA_REQUIRED_ROLES = os.environ.get("MFA_REQUIRED_ROLES", "admin,compliance,auditor,procurement")
+    MFA_REQUIRED_ROLES = os.environ.get(
+        "MFA_REQUIRED_ROLES", "admin,compliance,auditor,procurement"
+    )
     # Each gunicorn worker holds at most pool_size + max_overflow connections: keep
     # servers x workers x that under PostgreSQL's max_connections (docs/deploy.md).
     SQLALCHEMY_ENGINE_OPTIONS = {

@@ -26,11 +26,14 @@ from register.models import (
     DeclarationCycle,
     Flag,
     ManagementPlan,
+    ProcurementConflict,
+    ProcurementPerson,
     Reminder,
     UndeclaredFinding,
     User,
 )
 from register.models.flags import DECLARED
+from register.models.procurement import UNDECLARED_INTEREST
 
 
 def _person(user: User) -> dict[str, Any]:
@@ -135,6 +138,49 @@ def _flags(session: Session, user: User) -> list[dict[str, Any]]:
     return found
 
 
+def _acting(session: Session, person: ProcurementPerson) -> dict[str, Any]:
+    """One procurement the person acts on: their capacity, their declarations for it, and the
+    conflicts recorded about them with the mitigations agreed."""
+    # Conflicts found in company records are left out, as possible undeclared interests are
+    # elsewhere until released: one may be under investigation.
+    conflicts = session.scalars(
+        select(ProcurementConflict)
+        .where(
+            ProcurementConflict.person_id == person.id,
+            ProcurementConflict.kind != UNDECLARED_INTEREST,
+        )
+        .order_by(ProcurementConflict.id)
+    )
+    return {
+        "procurement": f"{person.procurement.title} ({person.procurement.reference})",
+        "acts_as": person.capacity_label,
+        "added_at": plain_value(person.added_at),
+        "removed_at": plain_value(person.removed_at),
+        "removed_reason": person.removed_reason,
+        "declarations": [
+            {
+                "requested_at": plain_value(d.requested_at),
+                "suppliers": json.loads(d.suppliers),
+                "answer": d.state,
+                "details": d.details,
+                "answered_at": plain_value(d.answered_at),
+            }
+            for d in person.declarations
+        ],
+        "conflicts": [
+            {
+                "summary": c.summary,
+                "nature": c.nature,
+                "found_at": plain_value(c.found_at),
+                "still_found": c.active,
+                "mitigation": c.mitigation_label or None,
+                "mitigation_detail": c.mitigation_detail,
+            }
+            for c in conflicts
+        ],
+    }
+
+
 def everything_about(session: Session, user: User) -> dict[str, Any]:
     """The person's record, declarations (every version), flags about them with decisions,
     management plans, reminders sent to them, and every audit entry of their own actions."""
@@ -165,9 +211,15 @@ def everything_about(session: Session, user: User) -> dict[str, Any]:
         .where(Case.official_id == user.id, CaseEvidence.concerns_official.is_(True))
         .order_by(CaseEvidence.id)
     )
+    acting = session.scalars(
+        select(ProcurementPerson)
+        .where(ProcurementPerson.user_id == user.id)
+        .order_by(ProcurementPerson.id)
+    ).all()
     return {
         "person": _person(user),
         "declarations": _declarations(session, user),
+        "procurements_you_act_on": [_acting(session, person) for person in acting],
         "flags": _flags(session, user),
         "management_plans": [
             {

@@ -427,3 +427,26 @@ def test_the_api_records_a_procurement_and_serves_its_assessment(
         select(ProcurementConflict.id).where(ProcurementConflict.procurement_id == procurement_id)
     )
     assert conflict_count is not None
+
+
+def test_the_personal_data_download_holds_the_procurements_one_acts_on(
+    demo: Procurement, tmp_path: Path
+) -> None:
+    from register.personal_data import everything_about
+
+    officers = write_officers(tmp_path / "officers.csv", [
+        ("OC301540", "TROWE, Isabelle", "LLP Member", "2020-01-01", "", "", ""),
+    ])  # fmt: skip
+    import_officers(db.session, [ImportFile(officers)], runtime.settings())
+    db.session.commit()
+    [acting] = everything_about(db.session, user("isabelle.trowe@example.gov.uk"))[
+        "procurements_you_act_on"
+    ]
+    assert acting["procurement"].endswith("(DCS-2026-014)") and acting["acts_as"] == "Adviser"
+    assert [d["answer"] for d in acting["declarations"]] == ["pending"]
+    db.session.refresh(demo)
+    assert [c.supplier.name for c in demo.conflicts if c.kind == "undeclared_interest"] == [
+        "KPMG LLP"
+    ]
+    assert len(acting["conflicts"]) == 2  # the declared ones, not the company-records one
+    assert all("Morning Lane" in c["summary"] for c in acting["conflicts"])
