@@ -274,8 +274,9 @@ def test_every_predicate_agrees_with_its_scope(scene: Scene, make_user: Any) -> 
 
 # Blueprints fail closed -------------------------------------------------------------------------
 
-# Sign-in itself (with its two-factor step), the public register, the token API.
-OPEN_BLUEPRINTS = {"auth", "two_factor", "public", "api"}
+# Sign-in itself (with its two-factor step), the public register, the token API, and the
+# declaration an external person makes through their emailed link (the link is the credential).
+OPEN_BLUEPRINTS = {"auth", "two_factor", "public", "api", "procurement_link"}
 
 
 def test_every_role_only_blueprint_guards_itself(app: Flask) -> None:

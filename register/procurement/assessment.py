@@ -10,6 +10,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from register.app_files import STATIC
 from register.clock import local_date
 from register.exports.services import cell
 from register.models import ConflictsAssessment, Procurement, User
@@ -206,11 +207,12 @@ def pdf_from_html(html: str, base_url: str) -> bytes:
     """The printable page as PDF (WeasyPrint, with the system's fonts). Imported here: without
     Pango only this fails, not the app."""
     try:
-        from weasyprint import HTML
+        from weasyprint import CSS, HTML
     except OSError as exc:  # WeasyPrint's import loads Pango
         raise PdfUnavailable(
             "PDF is not available on this server: install Pango (Debian: libpango-1.0-0 "
             "libpangoft2-1.0-0). The HTML, CSV and JSON versions hold the same revision."
         ) from exc
-    document: bytes = HTML(string=html, base_url=base_url).write_pdf()
+    stylesheet = CSS(filename=str(STATIC / "css" / "assessment-print.css"))
+    document: bytes = HTML(string=html, base_url=base_url).write_pdf(stylesheets=[stylesheet])
     return document

@@ -223,4 +223,8 @@ def test_openapi_document(client):
         "/flags",
         "/cases",
         "/completeness",
+        "/procurements",
+        "/procurements/{procurement_id}/people",
+        "/procurements/{procurement_id}/suppliers",
+        "/procurements/{procurement_id}/assessment",
     }

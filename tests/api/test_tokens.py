@@ -252,6 +252,10 @@ def test_the_openapi_document_names_scopes_and_the_rate_limit(client):
         ("/flags", "get"): "flags:read",
         ("/cases", "get"): "flags:read",
         ("/completeness", "get"): "completeness:read",
+        ("/procurements", "post"): "procurements:write",
+        ("/procurements/{procurement_id}/people", "post"): "procurements:write",
+        ("/procurements/{procurement_id}/suppliers", "post"): "procurements:write",
+        ("/procurements/{procurement_id}/assessment", "get"): "procurements:read",
     }
     limited = paths["/flags"]["get"]["responses"]["429"]
     assert "Retry-After" in limited["headers"]

@@ -31,14 +31,17 @@ from register.models import (
     Department,
     Flag,
     ImportRun,
+    Procurement,
     PublishedEdition,
     User,
 )
 from register.models.flags import MANAGED
+from register.procurement import services as procurement_services
 from register.review import services as review
 from tests.api.helpers import make_token
 from tests.browser.conftest import violations
 from tests.conftest import make_app
+from tests.procurement.helpers import link_from_outbox
 from tests.security_rules import API_TOKEN, DEPARTMENT, EXPECTED, OWN, PUBLIC
 
 LOGINS = {
@@ -46,9 +49,11 @@ LOGINS = {
     "compliance": "compliance@example.gov.uk",
     "auditor": "auditor@example.gov.uk",
     "admin": "admin@example.gov.uk",
+    "procurement": "procurement@example.gov.uk",
 }
 NOT_HTML = {"static", "healthz", "exports.download", "public.edition_json", "public.edition_csv",
-            "auth.my_data", "cases.evidence",
+            "auth.my_data", "cases.evidence", "procurement.assessment_pdf",
+            "procurement.assessment_csv", "procurement.assessment_json",
             "api.openapi"}  # fmt: skip
 
 pytestmark = pytest.mark.browser
@@ -97,6 +102,13 @@ def prepare(path: Path) -> dict[str, Any]:
             session, official, "change", {"role": "official", "assigned_departments": []},
             {"role": "auditor", "assigned_departments": []}, actor=admin,
         )  # fmt: skip
+        # The demo procurement, with a revision of its assessment.
+        procurement = session.scalar(select(Procurement))
+        lead = session.scalar(select(User).where(User.email == LOGINS["procurement"]))
+        procurement_services.prepare_assessment(session, procurement, lead, reason="Axe")
+        trowe_request = next(
+            p for p in procurement.people if p.user_id == official.id
+        ).latest_declaration
         invited = session.scalar(select(User).where(User.email == LOGINS["auditor"]))
         link = invitations.print_invitation_link(session, invited)
         session.commit()
@@ -112,6 +124,10 @@ def prepare(path: Path) -> dict[str, Any]:
             "edition_id": edition.id, "token_id": token.id, "old_declaration_id": old.id,
             "token": link.rsplit("/", 1)[1],
             "department": session.scalar(select(Department.id).limit(1)),
+            "procurement_id": procurement.id, "revision": 1,
+            "person_id": procurement.people[0].id, "conflict_id": procurement.conflicts[0].id,
+            "procurement_declaration_id": trowe_request.id,
+            "link": link_from_outbox(session, "helen.ward@example.org"),
         }  # fmt: skip
         db.session.remove()
         db.engine.dispose()
@@ -127,7 +143,7 @@ def role_for(spec: Any) -> str | None:
     for role, marker in (("official", OWN), ("compliance", DEPARTMENT)):
         if role in spec or marker in spec:
             return role
-    return next((role for role in ("auditor", "admin") if role in spec), None)
+    return next((role for role in ("auditor", "admin", "procurement") if role in spec), None)
 
 
 def pages(app_rules: list[Any], params: dict[str, Any]) -> dict[str, list[str]]:
