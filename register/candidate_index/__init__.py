@@ -24,7 +24,7 @@ from sqlalchemy import Table, bindparam, delete, exists, func, select, text, upd
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from register.matching.index import (
     lookup_words,
@@ -527,27 +527,51 @@ def _candidate_ids(
     """For each raw name, the indexed names (ids) found under its look-up keys that their
     signatures do not rule out (_may_be_related); read by id and key only, the names' text
     and outlines are read for these alone."""
-    found = _grouped(
-        session,
-        ScreeningNameKey.key,
-        ScreeningNameKey.name_id,
-        set().union(*name_lookups.values()),
-        ScreeningNameKey.side == side,
-    )
-    signatures = _signatures(session, {i for ids in found.values() for i in ids})
+    found: dict[str, list[int]] = defaultdict(list)
+    signatures: dict[int, str] = {}
+    signature = aliased(ScreeningNameKey)
+    for chunk in _chunks(sorted(set().union(*name_lookups.values()))):
+        for looked_up, name_id, signed in session.execute(
+            select(ScreeningNameKey.key, ScreeningNameKey.name_id, signature.key)
+            .outerjoin(
+                signature,
+                # The prefix is tested, not searched: a range of keys would be read for every
+                # row; the name's own few keys are read through its id.
+                (signature.name_id == ScreeningNameKey.name_id)
+                & (func.substr(signature.key, 1, len(SIGNATURE)) == SIGNATURE),
+            )
+            .where(ScreeningNameKey.side == side, ScreeningNameKey.key.in_(chunk))
+        ):
+            found[looked_up].append(name_id)
+            if signed is not None:
+                signatures[name_id] = signed
     candidates: dict[str, set[int]] = {}
     for raw, lookups in name_lookups.items():
         mine = [form.outline for form in org_names(raw)]
         written = {i for k in lookups if k.startswith("c:") for i in found.get(k, ())}
         matched: dict[str, tuple[bool, ...]] = {}
+        verdicts: dict[str | None, bool] = {None: True}
         candidates[raw] = written | {
             name_id
             for k in lookups
             if not k.startswith("c:")
             for name_id in found.get(k, ())
-            if name_id not in written and _may_be_related(signatures.get(name_id), mine, matched)
+            if name_id not in written and _verdict(signatures.get(name_id), mine, matched, verdicts)
         }
     return candidates
+
+
+def _verdict(
+    signature: str | None,
+    mine: list[Outline],
+    matched: dict[str, tuple[bool, ...]],
+    verdicts: dict[str | None, bool],
+) -> bool:
+    """_may_be_related, once per signature (many names share one)."""
+    found = verdicts.get(signature)
+    if found is None:
+        found = verdicts[signature] = _may_be_related(signature, mine, matched)
+    return found
 
 
 def _may_be_related(
@@ -584,23 +608,6 @@ def _may_be_related(
         if any(possible):
             return True
     return False
-
-
-def _signatures(session: Session, ids: set[int]) -> dict[int, str]:
-    """The indexed names' signatures (distinctive_signature), those that have one: read through
-    the names' ids (the key's prefix is tested, not searched: a range of keys would scan every
-    name's signature)."""
-    found: dict[int, str] = {}
-    for chunk in _chunks(sorted(ids)):
-        found.update(
-            session.execute(
-                select(ScreeningNameKey.name_id, ScreeningNameKey.key).where(
-                    ScreeningNameKey.name_id.in_(chunk),
-                    func.substr(ScreeningNameKey.key, 1, len(SIGNATURE)) == SIGNATURE,
-                )
-            ).all()
-        )
-    return found
 
 
 def _names(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
