@@ -471,6 +471,31 @@ def matching_names(
 ) -> dict[str, list[NameMatch]]:
     """For each raw name, the indexed names on this side that match it (with `relatives`, also
     those of one group's companies), as RecordIndex.matching_names finds them."""
+    candidates = candidate_names(session, side, raws)
+    names = _names(session, set().union(*candidates.values()))
+    relate = relate_names if relatives else match_names
+    outlines: dict[int, list[Outline]] = {}
+    results: dict[str, list[NameMatch]] = {}
+    for raw, ids in candidates.items():
+        mine = [form.outline for form in org_names(raw)]
+        matches = []
+        for name_id in sorted(ids):
+            text, stored = names[name_id]
+            theirs = outlines.get(name_id)
+            if theirs is None:
+                theirs = outlines[name_id] = [Outline.from_json(o) for o in json.loads(stored)]
+            if not may_relate(mine, theirs):
+                continue  # the cheap tests rule it out: no analysis, no comparison
+            match = relate(raw, text)
+            if match is not None:
+                matches.append(NameMatch(name_id, text, match.score))
+        results[raw] = matches
+    return results
+
+
+def candidate_names(session: Session, side: str, raws: Collection[str]) -> dict[str, set[int]]:
+    """For each raw name, the indexed names (ids) to verify: those RecordIndex.candidate_names
+    finds (the same keys), but for those their signatures rule out (_may_be_related)."""
     raws = [raw for raw in dict.fromkeys(raws) if raw]
     plans: dict[str, tuple[set[str], set[tuple[str, bool]]]] = {}
     counts = _name_counts(session, side, set().union(*(name_keys(raw)[1] for raw in raws)))
@@ -499,26 +524,7 @@ def matching_names(
         for lookup in words:
             lookups.update("t:" + n for n in neighbours[lookup])
         name_lookups[raw] = lookups
-    candidates = _candidate_ids(session, side, name_lookups)
-    names = _names(session, set().union(*candidates.values()))
-    relate = relate_names if relatives else match_names
-    outlines: dict[int, list[Outline]] = {}
-    results: dict[str, list[NameMatch]] = {}
-    for raw, ids in candidates.items():
-        mine = [form.outline for form in org_names(raw)]
-        matches = []
-        for name_id in sorted(ids):
-            text, stored = names[name_id]
-            theirs = outlines.get(name_id)
-            if theirs is None:
-                theirs = outlines[name_id] = [Outline.from_json(o) for o in json.loads(stored)]
-            if not may_relate(mine, theirs):
-                continue  # the cheap tests rule it out: no analysis, no comparison
-            match = relate(raw, text)
-            if match is not None:
-                matches.append(NameMatch(name_id, text, match.score))
-        results[raw] = matches
-    return results
+    return _candidate_ids(session, side, name_lookups)
 
 
 def _candidate_ids(
