@@ -28,8 +28,8 @@ QUERY = "Acorn Birch Consulting Ltd"
 UNRELATED = ["Acorn Cedar Care Ltd", "Birch Falcon Engineering Ltd", "Acorn Willow Digital LLP"]
 SAME = "Acorn Birch Consulting Limited"
 # Pairs the comparison relates only through a rescue: the stored name's word is matched in the
-# query by an abbreviation, by words run together (with a slip, or with a number of one name only: a sister company),
-# by a slip.
+# query by an abbreviation, by words run together (with a slip, or with a number of one name
+# only: a sister company), by a slip.
 RESCUED = [
     ("Koninkl Widgetworks NV", "Koninklijke Widgetworks NV"),
     ("Kestrel Harbourview Ltd", "Kestral Harbour View Ltd"),
