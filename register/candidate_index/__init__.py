@@ -4,7 +4,11 @@ in the database, never with an index in memory.
 
 The keys are the in-memory engine's own (register.matching.index: written-alike keys,
 distinctive words, and the deletion and segment neighbourhoods of every word), so the same
-names are found; the engine's comparison then decides each pair. Each side ("supplier",
+names are found; the engine's comparison then decides each pair. Each name also keeps a
+signature (its distinctive words without symbols, name by name: distinctive_signature), read
+with the candidates' ids: a candidate with a word nothing in the query can match cannot be
+related to it (_may_be_related says why), so only the others' text and outlines are read and
+verified. Each side ("supplier",
 "declared") holds the distinct raw names of the records screened: award suppliers of awards
 that are not another's copy, and the organisations of each official's latest submitted
 version. The rows that change (an import, a submission) are indexed in the same transaction.
