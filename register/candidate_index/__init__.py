@@ -4,7 +4,11 @@ in the database, never with an index in memory.
 
 The keys are the in-memory engine's own (register.matching.index: written-alike keys,
 distinctive words, and the deletion and segment neighbourhoods of every word), so the same
-names are found; the engine's comparison then decides each pair. Each side ("supplier",
+names are found; the engine's comparison then decides each pair. Each name also keeps a
+signature (its distinctive words without symbols, name by name: distinctive_signature), read
+with the candidates' ids: a candidate with a word nothing in the query can match cannot be
+related to it (_may_be_related says why), so only the others' text and outlines are read and
+verified. Each side ("supplier",
 "declared") holds the distinct raw names of the records screened: award suppliers of awards
 that are not another's copy, and the organisations of each official's latest submitted
 version. The rows that change (an import, a submission) are indexed in the same transaction.
@@ -24,7 +28,7 @@ from sqlalchemy import Table, bindparam, delete, exists, func, select, text, upd
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from register.matching.index import (
     lookup_words,
@@ -33,7 +37,7 @@ from register.matching.index import (
     two_edit_neighbours,
     vocabulary_keys,
 )
-from register.matching.names import Outline, may_relate, org_names
+from register.matching.names import DISTINCTIVE, Outline, may_relate, org_names, word_matched
 from register.matching.people import (
     Person,
     person_keys,
@@ -141,6 +145,9 @@ def name_ids(session: Session, side: str, names: Collection[str]) -> dict[str, i
         words: set[str] = set()
         for digest, name_id in added.items():
             keys, name_words = name_keys(digests[digest])
+            signature = distinctive_signature(digests[digest])
+            if signature is not None:
+                keys.add(signature)
             key_rows.extend({"side": side, "key": k, "name_id": name_id} for k in keys)
             words.update(name_words)
         _insert_new(session, ScreeningNameKey.__table__, key_rows)  # type: ignore[arg-type]
@@ -150,6 +157,29 @@ def name_ids(session: Session, side: str, names: Collection[str]) -> dict[str, i
 
 def _outlines(name: str) -> str:
     return json.dumps([form.outline.to_json() for form in org_names(name)])
+
+
+# A name's distinctive words without symbols, form by form: "f:acorn birch|acorn". What
+# screening reads of a candidate before deciding whether to verify it (_may_be_related).
+SIGNATURE = "f:"
+_SIGNATURE_END = "f;"
+MAX_KEY_LENGTH = 600  # ScreeningNameKey.key
+
+
+def distinctive_signature(raw: str) -> str | None:
+    """The key that lists, for each name of a raw name (org_names), the words of its parts
+    that are distinctive and carry no symbol; None when one of its names has no such word (or
+    the key would be too long): then nothing about the name rules it out before verifying."""
+    groups = []
+    for form in org_names(raw):
+        words = sorted(
+            {w for w, role, symbols in form.outline.words if role == DISTINCTIVE and not symbols}
+        )
+        if not words or any(not w or " " in w or "|" in w for w in words):
+            return None
+        groups.append(" ".join(words))
+    key = SIGNATURE + "|".join(groups)
+    return key if groups and len(key) <= MAX_KEY_LENGTH else None
 
 
 def _name_ids_by_digest(session: Session, side: str, digests: dict[str, str]) -> dict[str, int]:
@@ -445,6 +475,31 @@ def matching_names(
 ) -> dict[str, list[NameMatch]]:
     """For each raw name, the indexed names on this side that match it (with `relatives`, also
     those of one group's companies), as RecordIndex.matching_names finds them."""
+    candidates = candidate_names(session, side, raws)
+    names = _names(session, set().union(*candidates.values()))
+    relate = relate_names if relatives else match_names
+    outlines: dict[int, list[Outline]] = {}
+    results: dict[str, list[NameMatch]] = {}
+    for raw, ids in candidates.items():
+        mine = [form.outline for form in org_names(raw)]
+        matches = []
+        for name_id in sorted(ids):
+            text, stored = names[name_id]
+            theirs = outlines.get(name_id)
+            if theirs is None:
+                theirs = outlines[name_id] = [Outline.from_json(o) for o in json.loads(stored)]
+            if not may_relate(mine, theirs):
+                continue  # the cheap tests rule it out: no analysis, no comparison
+            match = relate(raw, text)
+            if match is not None:
+                matches.append(NameMatch(name_id, text, match.score))
+        results[raw] = matches
+    return results
+
+
+def candidate_names(session: Session, side: str, raws: Collection[str]) -> dict[str, set[int]]:
+    """For each raw name, the indexed names (ids) to verify: those RecordIndex.candidate_names
+    finds (the same keys), but for those their signatures rule out (_may_be_related)."""
     raws = [raw for raw in dict.fromkeys(raws) if raw]
     plans: dict[str, tuple[set[str], set[tuple[str, bool]]]] = {}
     counts = _name_counts(session, side, set().union(*(name_keys(raw)[1] for raw in raws)))
@@ -473,25 +528,109 @@ def matching_names(
         for lookup in words:
             lookups.update("t:" + n for n in neighbours[lookup])
         name_lookups[raw] = lookups
-    names_by_key, names = _names_by_key(session, side, set().union(*name_lookups.values()))
-    relate = relate_names if relatives else match_names
-    outlines: dict[int, list[Outline]] = {}
-    results: dict[str, list[NameMatch]] = {}
+    return _candidate_ids(session, side, name_lookups)
+
+
+def _candidate_ids(
+    session: Session, side: str, name_lookups: dict[str, set[str]]
+) -> dict[str, set[int]]:
+    """For each raw name, the indexed names (ids) found under its look-up keys that their
+    signatures do not rule out (_may_be_related); read by id and key only, the names' text
+    and outlines are read for these alone."""
+    found: dict[str, list[int]] = defaultdict(list)
+    signatures: dict[int, str] = {}
+    signature = aliased(ScreeningNameKey)
+    for chunk in _chunks(sorted(set().union(*name_lookups.values()))):
+        for looked_up, name_id, signed in session.execute(
+            select(ScreeningNameKey.key, ScreeningNameKey.name_id, signature.key)
+            .outerjoin(
+                signature,
+                # The prefix is tested, not searched: a range of keys would be read for every
+                # row; the name's own few keys are read through its id.
+                (signature.name_id == ScreeningNameKey.name_id)
+                & (func.substr(signature.key, 1, len(SIGNATURE)) == SIGNATURE),
+            )
+            .where(ScreeningNameKey.side == side, ScreeningNameKey.key.in_(chunk))
+        ):
+            found[looked_up].append(name_id)
+            if signed is not None:
+                signatures[name_id] = signed
+    candidates: dict[str, set[int]] = {}
     for raw, lookups in name_lookups.items():
         mine = [form.outline for form in org_names(raw)]
-        matches = []
-        for name_id in sorted({i for key in lookups for i in names_by_key.get(key, ())}):
-            text, stored = names[name_id]
-            theirs = outlines.get(name_id)
-            if theirs is None:
-                theirs = outlines[name_id] = [Outline.from_json(o) for o in json.loads(stored)]
-            if not may_relate(mine, theirs):
-                continue  # the cheap tests rule it out: no analysis, no comparison
-            match = relate(raw, text)
-            if match is not None:
-                matches.append(NameMatch(name_id, text, match.score))
-        results[raw] = matches
-    return results
+        written = {i for k in lookups if k.startswith("c:") for i in found.get(k, ())}
+        matched: dict[str, tuple[bool, ...]] = {}
+        verdicts: dict[str | None, bool] = {None: True}
+        candidates[raw] = written | {
+            name_id
+            for k in lookups
+            if not k.startswith("c:")
+            for name_id in found.get(k, ())
+            if name_id not in written and _verdict(signatures.get(name_id), mine, matched, verdicts)
+        }
+    return candidates
+
+
+def _verdict(
+    signature: str | None,
+    mine: list[Outline],
+    matched: dict[str, tuple[bool, ...]],
+    verdicts: dict[str | None, bool],
+) -> bool:
+    """_may_be_related, once per signature (many names share one)."""
+    found = verdicts.get(signature)
+    if found is None:
+        found = verdicts[signature] = _may_be_related(signature, mine, matched)
+    return found
+
+
+def _may_be_related(
+    signature: str | None, mine: list[Outline], matched: dict[str, tuple[bool, ...]]
+) -> bool:
+    """False when an indexed name's signature shows that the comparison cannot relate it to a
+    query (its names `mine`), True when it must decide. `matched` memoises, for a word, whether
+    each of the query's names matches it (word_matched).
+
+    Why it is safe. relate_names(query, name) is not None only if, for a name x of the query
+    and a name y of the indexed one, compare_org_names(x, y) matches or finds a sister company;
+    both need _early_verdict(x, y) to give no reason, so _unmatched_words(y, x, DISTINCTIVE) is
+    empty: either y.compact == x.compact, or every part of y that is distinctive is
+    word_matched in x. The signature lists, name by name, the words of y's distinctive parts
+    that carry no symbol, so each of them must be word_matched(word, no symbols, x): exactly the
+    test _unmatched_words applies to that part, with every rescue it allows (a word within the
+    edits allowed, abbreviations, symbols, words run together; rigour's residue distance and the
+    rescues of the full comparison come only after it). When y.compact == x.compact the name is
+    found under the query's "c:" key x.compact (written_alike), and names found under a "c:" key
+    are never ruled out here (_candidate_ids). So a name ruled out cannot match nor be a sister
+    company: the stored path keeps every pair the in-memory engine's candidates give. A name
+    without a signature (indexed before signatures, or one of its names has no such word) is
+    always verified.
+    """
+    if signature is None:
+        return True
+    for group in signature[len(SIGNATURE) :].split("|"):
+        possible = [True] * len(mine)
+        for word in group.split(" "):
+            found = matched.get(word)
+            if found is None:
+                found = matched[word] = tuple(word_matched(word, frozenset(), x) for x in mine)
+            possible = [p and f for p, f in zip(possible, found, strict=True)]
+        if any(possible):
+            return True
+    return False
+
+
+def _names(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
+    """Each indexed name's text and outlines."""
+    names: dict[int, tuple[str, str]] = {}
+    for chunk in _chunks(sorted(ids)):
+        for name_id, name, outlines in session.execute(
+            select(ScreeningName.id, ScreeningName.name, ScreeningName.outlines).where(
+                ScreeningName.id.in_(chunk)
+            )
+        ):
+            names[name_id] = (name, outlines)
+    return names
 
 
 def _name_counts(session: Session, side: str, words: set[str]) -> dict[str, int]:
@@ -508,25 +647,6 @@ def _name_counts(session: Session, side: str, words: set[str]) -> dict[str, int]
 
 def _words_by_key(session: Session, keys: set[str]) -> dict[str, list[str]]:
     return _grouped(session, ScreeningWordKey.key, ScreeningWordKey.word, keys)
-
-
-def _names_by_key(
-    session: Session, side: str, keys: set[str]
-) -> tuple[dict[str, list[int]], dict[int, tuple[str, str]]]:
-    """The names (ids) found under each key, and each name's text and outlines."""
-    found: dict[str, list[int]] = defaultdict(list)
-    names: dict[int, tuple[str, str]] = {}
-    for chunk in _chunks(sorted(keys)):
-        for key, name_id, name, outlines in session.execute(
-            select(
-                ScreeningNameKey.key, ScreeningName.id, ScreeningName.name, ScreeningName.outlines
-            )
-            .join(ScreeningName, ScreeningName.id == ScreeningNameKey.name_id)
-            .where(ScreeningNameKey.side == side, ScreeningNameKey.key.in_(chunk))
-        ):
-            found[key].append(name_id)
-            names[name_id] = (name, outlines)
-    return found, names
 
 
 def candidates(
@@ -554,12 +674,12 @@ def candidates(
 
 
 def _grouped(
-    session: Session, key: Any, value: Any, wanted: Collection[Any]
+    session: Session, key: Any, value: Any, wanted: Collection[Any], *where: Any
 ) -> dict[Any, list[Any]]:
     """`value` of the rows whose `key` is one of `wanted`, by key (an indexed look-up)."""
     found: dict[Any, list[Any]] = defaultdict(list)
     for chunk in _chunks(sorted(wanted)):
-        for k, v in session.execute(select(key, value).where(key.in_(chunk))):
+        for k, v in session.execute(select(key, value).where(key.in_(chunk), *where)):
             found[k].append(v)
     return found
 

@@ -250,30 +250,35 @@ def share_a_word(a: Outline, b: Outline) -> bool:
 
 
 def _unmatched_words(a: Outline, b: Outline, role: str) -> list[str]:
-    """Words of `a` with `role` that nothing in `b` can match: no word of `b` within two
-    edits, none it abbreviates or is abbreviated by, no symbol in common, and not written
-    inside `b` run together ("gist" in "gistbrocades") nor made of a word of `b` run into
-    others ("uklimited")."""
+    """Words of `a` with `role` that nothing in `b` can match (word_matched)."""
     if a.compact == b.compact:
         return []
-    parts_b = [other for other, _, _ in b.words]
-    unmatched = []
-    for word, word_role, symbols in a.words:
-        if word_role != role or word in b.compact or symbols & b.all_symbols:
-            continue
-        edits = _edits_allowed(word)
-        if not any(
-            (edits and OSA.distance(word, other, score_cutoff=edits) <= edits)
-            or (len(other) >= 3 and other in word)
-            or (
-                word[0] == other[0]
-                and min(len(word), len(other)) >= 3
-                and _is_subsequence(*sorted((word, other), key=len))
-            )
-            for other in parts_b
-        ):
-            unmatched.append(word)
-    return unmatched
+    return [
+        word
+        for word, word_role, symbols in a.words
+        if word_role == role and not word_matched(word, symbols, b)
+    ]
+
+
+def word_matched(word: str, symbols: frozenset[str], b: Outline) -> bool:
+    """Whether something in `b` can match a word (with its symbols) of another name: a word of
+    `b` within the edits allowed, one it abbreviates or is abbreviated by, a symbol in common,
+    or it is written inside `b` run together ("gist" in "gistbrocades"), or it is made of a
+    word of `b` run into others ("uklimited"). The stored candidate index relies on it too
+    (register.candidate_index: a name's distinctive words that nothing in a query matches)."""
+    if word in b.compact or symbols & b.all_symbols:
+        return True
+    edits = _edits_allowed(word)
+    return any(
+        (edits and OSA.distance(word, other, score_cutoff=edits) <= edits)
+        or (len(other) >= 3 and other in word)
+        or (
+            word[0] == other[0]
+            and min(len(word), len(other)) >= 3
+            and _is_subsequence(*sorted((word, other), key=len))
+        )
+        for other, _, _ in b.words
+    )
 
 
 def _edits_allowed(word: str) -> int:
