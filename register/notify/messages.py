@@ -28,7 +28,8 @@ FLAG_ESCALATED = "flag.escalated"
 DECLARATION_AMENDED = "declaration.amended"
 
 
-def _officers(session: Session, department_id: int | None) -> list[User]:
+def department_officers(session: Session, department_id: int | None) -> list[User]:
+    """The active compliance officers assigned to a department."""
     if department_id is None:
         return []
     return list(
@@ -75,7 +76,7 @@ def notify_new_high_risk(
             f"Review it in the register: {absolute_url(session, f'/review/flags/{flag.id}')}\n"
         )
         recipients = dict.fromkeys(
-            [mailbox, *(u.email for u in _officers(session, flag.department_id))]
+            [mailbox, *(u.email for u in department_officers(session, flag.department_id))]
         )
         for to in recipients:
             queued.append(queue_email(session, to, subject, body, kind=NEW_HIGH_RISK))
@@ -164,7 +165,9 @@ def notify_declaration_amended(
     subject = f"Declaration amended: {official.full_name}, {declaration.cycle.name}"
     if reopened:
         subject += f" ({len(reopened)} flag{'s' if len(reopened) > 1 else ''} reopened)"
-    recipients = [u.email for u in _officers(session, official.department_id)] or [mailbox]
+    recipients = [u.email for u in department_officers(session, official.department_id)] or [
+        mailbox
+    ]
     return [
         queue_email(session, to, subject, body, kind=DECLARATION_AMENDED)
         for to in dict.fromkeys(recipients)

@@ -43,7 +43,6 @@ from register.models import (
     ProcurementSupplier,
     User,
 )
-from register.models.people import COMPLIANCE, compliance_assignment
 from register.models.procurement import (
     AWARD,
     BARRING_MITIGATIONS,
@@ -63,6 +62,7 @@ from register.models.procurement import (
     SUPPLIER_EXCLUSION,
     TENDER_NOTICE,
 )
+from register.notify.messages import department_officers
 from register.notify.outbox import queue_email
 from register.procurement import assessment
 from register.procurement.check import CheckOutcome, apply_check
@@ -528,21 +528,6 @@ def send_reminders(session: Session, settings: Settings, now: datetime | None = 
 # The check -------------------------------------------------------------------------------------
 
 
-def _officers_of(session: Session, department_id: int) -> list[User]:
-    return list(
-        session.scalars(
-            select(User)
-            .join(compliance_assignment, compliance_assignment.c.user_id == User.id)
-            .where(
-                compliance_assignment.c.department_id == department_id,
-                User.role == COMPLIANCE,
-                User.active.is_(True),
-            )
-            .order_by(User.id)
-        )
-    )
-
-
 def _alert(
     session: Session, procurement: Procurement, new: list[ProcurementConflict], mailbox: str
 ) -> None:
@@ -557,7 +542,7 @@ def _alert(
     )
     recipients = [
         procurement.lead.email,
-        *(u.email for u in _officers_of(session, procurement.department_id)),
+        *(u.email for u in department_officers(session, procurement.department_id)),
     ]
     for to in dict.fromkeys([*recipients, mailbox]):
         if to and "@" in to:
