@@ -236,7 +236,7 @@ def test_role_defaults_and_unknown_roles(monkeypatch, tmp_path):
     production = {"SECRET_KEY": "x" * 40, "AUDIT_KEY": "y" * 40, "BASE_URL": "https://r.example",
                   "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@localhost/x"}  # fmt: skip
     settings = create_app("production", production).extensions["register.settings"]
-    assert settings.mfa_required_roles == {"admin", "compliance", "auditor"}
+    assert settings.mfa_required_roles == {"admin", "compliance", "auditor", "procurement"}
     assert create_app("development").extensions["register.settings"].mfa_off_notice
     testing = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert testing.extensions["register.settings"].mfa_required_roles == frozenset()
