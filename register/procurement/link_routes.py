@@ -25,7 +25,9 @@ def declare(link: str) -> Any:
         return render_template("procurement/declared.html", declaration=declaration)
     action = url_for(".declare", link=link)
     form = _declare_form(declaration)
-    refused = submit_declaration(declaration, form, None, action) if form.is_submitted() else None
-    if form.is_submitted() and refused is None:
-        return render_template("procurement/declared.html", declaration=declaration)
-    return refused or render_declare(declaration, form, action)
+    if not form.is_submitted():
+        return render_declare(declaration, form, action)
+    refused = submit_declaration(declaration, form, None, action)
+    if refused is not None:
+        return refused
+    return render_template("procurement/declared.html", declaration=declaration)

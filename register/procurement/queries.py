@@ -61,12 +61,16 @@ def procurement_list(session: Session, user: User) -> list[ProcurementRow]:
     ]
 
 
-def procurement_view(session: Session, procurement: Procurement) -> ProcurementView:
+def next_stages(procurement: Procurement) -> list[tuple[str, str, str | None]]:
+    """The stages after the current one: each with its label and why it is refused now."""
     here = STAGE_ORDER.index(procurement.stage)
-    next_stages = [
+    return [
         (stage, STAGES[stage], services.stage_problem(procurement, stage))
         for stage in STAGE_ORDER[here + 1 :]
     ]
+
+
+def procurement_view(session: Session, procurement: Procurement) -> ProcurementView:
     award = procurement.award
     award_suppliers = (
         list(session.scalars(select(AwardSupplier.name).where(AwardSupplier.award_id == award.id)))
@@ -81,7 +85,7 @@ def procurement_view(session: Session, procurement: Procurement) -> ProcurementV
         assessments=list(reversed(procurement.assessments)),
         outstanding=services.outstanding(procurement),
         current=services.is_current(procurement),
-        next_stages=next_stages,
+        next_stages=next_stages(procurement),
         award=award,
         award_suppliers=award_suppliers,
     )

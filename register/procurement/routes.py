@@ -302,8 +302,7 @@ def prepare(procurement_id: int) -> Any:
 def move_stage(procurement_id: int) -> Any:
     found = _managed(procurement_id)
     form = StageForm()
-    view_stages = queries.procurement_view(db.session, found).next_stages
-    form.stage.choices = [(s, label) for s, label, _ in view_stages]
+    form.stage.choices = [(s, label) for s, label, _ in queries.next_stages(found)]
     if not form.validate_on_submit():
         return _render(found, 400, stage_form=form)
     try:
