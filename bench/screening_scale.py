@@ -810,10 +810,20 @@ def measure(url: str, folder: Path, plan: Plan, rng: random.Random, options: Any
             writer.writerow(["name"])
             writer.writerows([n] for n in data["names"])
         flask = [sys.executable, "-m", "flask", "--app", "wsgi", "match"]
-        startup = run_child(url, folder, "rusage", {"command": [*flask, "--help"]})
-        screened = run_child(url, folder, "rusage", {"command": [*flask, "screen", str(names)]})
-        if screened["returncode"] != 0:
-            raise RuntimeError(f"match screen failed: {screened['stderr']}")
+        # Start-up (about 3 s) varies by more than the screening itself at the quick size: the two
+        # commands run in turn, three times each, and the fastest of each is compared.
+        startups, screenings = [], []
+        for _ in range(3):
+            startups.append(run_child(url, folder, "rusage", {"command": [*flask, "--help"]}))
+            screened = run_child(url, folder, "rusage", {"command": [*flask, "screen", str(names)]})
+            if screened["returncode"] != 0:
+                raise RuntimeError(f"match screen failed: {screened['stderr']}")
+            screenings.append(screened)
+        startup = min(startups, key=lambda run: run["ms"])
+        screened = {
+            **min(screenings, key=lambda run: run["ms"]),
+            "peak_mb": max(run["peak_mb"] for run in screenings),
+        }
         beyond = screened["ms"] - startup["ms"]
         rows = max(0, screened["lines"] - 1)
         print(

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,12 @@ from flask import Flask, g
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, func, make_url, select, text
 
 from register import create_app, runtime
 from register.admin.services import UserFields, create_department, create_user
 from register.auth import passwords
+from register.demo.build import build_demo
 from register.extensions import db
 from register.ingest import streams
 from register.models import Department, User
@@ -195,6 +197,50 @@ def app(
         yield application
         db.session.remove()
         db.engine.dispose()
+
+
+DEMO_DAY = date(2026, 12, 1)  # the day the `demo` fixture's data set is loaded on
+
+
+def demo_file(migrated_template: Path, folder: Path) -> Path:
+    """A copy of the migrated template with the demo data set loaded."""
+    path = folder / "demo.sqlite"
+    shutil.copy(migrated_template, path)
+    application = make_app(f"sqlite:///{path}", folder)
+    with application.app_context():
+        build_demo(db.session, runtime.settings(), progress=lambda _: None)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def dated_demo_template(migrated_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo as loaded on DEMO_DAY, built once per session (SQLite)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("register.clock.today", lambda: DEMO_DAY)
+        return demo_file(migrated_template, tmp_path_factory.mktemp("dated-demo"))
+
+
+@pytest.fixture
+def demo(app: Flask, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo data set in this test's empty database, as `demo load` leaves it on DEMO_DAY;
+    the clock's today stays DEMO_DAY for the test. On SQLite the database file is a copy of one
+    loaded once per session; on PostgreSQL the demo is loaded."""
+    monkeypatch.setattr("register.clock.today", lambda: DEMO_DAY)
+    if db.session.scalar(select(func.count(User.id))):
+        raise RuntimeError("the demo fixture replaces the database: request it before others")
+    if ON_POSTGRES:
+        build_demo(db.session, runtime.settings(), progress=lambda _: None)
+        db.session.commit()
+        return
+    template = request.getfixturevalue("dated_demo_template")
+    db.session.remove()
+    db.engine.dispose()
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+    assert database is not None
+    shutil.copy(template, database)
 
 
 @pytest.fixture

@@ -51,9 +51,16 @@ def record(
     # each other on it; a transaction that holds it exclusive already has it.
     hold_screening_lock(session, exclusive=False)
     # Take the chain head with an UPDATE first: it holds a write lock on every database, so two
-    # concurrent writers queue up instead of linking to the same previous entry.
-    bump = update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
-    if session.execute(bump).rowcount == 0:  # type: ignore[attr-defined]
+    # concurrent writers queue up instead of linking to the same previous entry. RETURNING
+    # reads the new head in the same statement.
+    bump = (
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.seq, AuditHead.last_hash)
+    )
+    head = session.execute(bump).one_or_none()
+    if head is None:
         # The very first entry: create the head. Two first writers may race to insert it; the
         # loser's insert fails on the primary key, and both then take the head with the UPDATE.
         try:
@@ -61,9 +68,7 @@ def record(
                 session.add(AuditHead(id=1, seq=0, last_hash=GENESIS_HASH))
         except IntegrityError:
             pass
-        session.execute(bump)
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
-    session.refresh(head)
+        head = session.execute(bump).one()
     entry = AuditEntry(
         seq=head.seq,
         occurred_at=utcnow(),
@@ -79,9 +84,9 @@ def record(
         entry_hash="",
     )
     entry.entry_hash = entry_hash(head.last_hash, hashable(entry), chain_key())
-    head.last_hash = entry.entry_hash
     session.add(entry)
     session.flush()
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=entry.entry_hash))
     return entry
 
 

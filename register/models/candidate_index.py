@@ -104,6 +104,7 @@ class OfficerNameKey(Base):
 
 
 Index("ix_officer_name_key_officer", OfficerNameKey.officer_id)
-Index("ix_screening_name_key_name_id", ScreeningNameKey.name_id)
+# The key too, so that a candidate's signature is read from the index alone (migration 0024).
+Index("ix_screening_name_key_name_key", ScreeningNameKey.name_id, ScreeningNameKey.key)
 Index("ix_supplier_identifier_key_supplier", SupplierIdentifierKey.award_supplier_id)
 Index("ix_declared_identifier_key_organisation", DeclaredIdentifierKey.declared_organisation_id)

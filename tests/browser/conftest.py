@@ -12,10 +12,8 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from register import runtime
-from register.demo.build import build_demo
 from register.extensions import db
-from tests.conftest import IN_CI, make_app
+from tests.conftest import IN_CI, demo_file, make_app
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"  # axe-core, MPL-2.0
 BLOCKING = ("serious", "critical")
@@ -37,17 +35,8 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def demo_template(migrated_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file with the demo loaded, built once per session."""
-    folder = tmp_path_factory.mktemp("demo")
-    path = folder / "demo.sqlite"
-    shutil.copy(migrated_template, path)
-    app = make_app(f"sqlite:///{path}", folder)
-    with app.app_context():
-        build_demo(db.session, runtime.settings(), progress=lambda _: None)
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-    return path
+    """A migrated SQLite file with the demo loaded (on the real today), built once per session."""
+    return demo_file(migrated_template, tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from register import runtime, screening
 from register.admin.services import UserFields, create_cycle, create_department
+from register.candidate_index import SCREENING_LOCK, hold_screening_lock
 from register.declarations import services as declarations
 from register.extensions import db
 from register.models import BuyerMapping, Declaration, DeclarationCycle, Department, Flag, Interest
@@ -197,3 +198,26 @@ def test_submissions_and_an_import_at_once_leave_the_index_a_rebuild_would_make(
     # Whichever committed first, the Kestrel director's flag was raised (the screening lock).
     db.session.rollback()
     assert [f[:2] for f in flags()] == [("Kestrel Consulting Ltd", "Kestrel Consulting Limited")]
+
+
+def _screening_lock_modes(session) -> list[str]:
+    return list(session.scalars(text(
+        "SELECT mode FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+        "AND objid = :lock"), {"lock": SCREENING_LOCK}))  # fmt: skip
+
+
+def test_each_transaction_takes_the_screening_lock_once_and_the_next_takes_it_again(
+    pg_app: Flask,
+) -> None:
+    from register.audit.log import record
+
+    record(db.session, "test.first", "first entry")
+    record(db.session, "test.second", "second entry")  # asks nothing of the server again
+    assert _screening_lock_modes(db.session) == ["ShareLock"]
+    hold_screening_lock(db.session, exclusive=True)  # stronger than what is held: asked
+    assert sorted(_screening_lock_modes(db.session)) == ["ExclusiveLock", "ShareLock"]
+    db.session.commit()
+    assert _screening_lock_modes(db.session) == []
+    record(db.session, "test.third", "in the next transaction")
+    assert _screening_lock_modes(db.session) == ["ShareLock"]
+    db.session.rollback()

@@ -6,7 +6,6 @@ import io
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import select
 
 from register import runtime
@@ -23,13 +22,6 @@ from tests.conftest import csrf_token, sign_in
 from tests.review.helpers import add_award, build_scene
 
 DEMO_PASSWORD = "demo-password"
-
-
-@pytest.fixture
-def demo(runner, monkeypatch):
-    monkeypatch.setattr("register.clock.today", lambda: date(2026, 12, 1))
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
 
 
 def _trowe_cases() -> list[Case]:

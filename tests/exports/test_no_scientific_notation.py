@@ -16,7 +16,6 @@ from datetime import date
 from html import unescape
 from urllib.parse import urljoin, urlparse
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -27,13 +26,6 @@ from register.models import DeclarationCycle, User
 
 PAGE_LIMIT = 250  # per role: the demo has fewer pages than this
 SKIP = ("/auth/sign-out", "/static/", "/exports/download")
-
-
-@pytest.fixture
-def demo(runner, monkeypatch):
-    monkeypatch.setattr("register.clock.today", lambda: date(2026, 12, 1))
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
 
 
 def _sign_in(client, email: str) -> None:

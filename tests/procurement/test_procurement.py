@@ -42,10 +42,8 @@ DEMO_PASSWORD = "demo-password-2026"
 
 
 @pytest.fixture
-def demo(runner: Any, monkeypatch: pytest.MonkeyPatch) -> Procurement:
-    monkeypatch.setattr("register.clock.today", lambda: date(2026, 12, 1))
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
+def demo(demo: None) -> Procurement:
+    """The demo data set (tests/conftest.py), and its procurement."""
     return db.session.scalar(select(Procurement).where(Procurement.reference == "DCS-2026-014"))
 
 
