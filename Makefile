@@ -46,26 +46,29 @@ format: install-test
 
 # The whole suite on SQLite and, when TEST_DATABASE_URL names a PostgreSQL server (CI sets it),
 # every test that stands on the app again on PostgreSQL. The two passes run side by side (each
-# test process has its own PostgreSQL database); the quick benches, which measure time, run
-# after them, alone (those on PostgreSQL take TEST_DATABASE_URL themselves).
+# test process has its own PostgreSQL database); the quick benches follow the PostgreSQL pass,
+# beside the end of the SQLite pass (at the quick size they check what they print, not how fast:
+# the targets apply at full size). Each pass lists its slowest tests.
 BENCHES = tests/test_bench_*.py
+PYTEST = $(BIN)/python -m pytest -q --durations=15
 test: lint
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "SQLite and PostgreSQL passes, side by side (output below when both have finished)"; \
-	  $(BIN)/python -m pytest -q --ignore-glob='$(BENCHES)' > .test-sqlite.log 2>&1 & sqlite=$$!; \
-	  TEST_DATABASE=postgresql $(BIN)/python -m pytest -q --ignore-glob='$(BENCHES)' \
-	    > .test-postgresql.log 2>&1 & postgresql=$$!; \
+	  echo "SQLite pass beside the PostgreSQL pass and the benches (output below when all have finished)"; \
+	  rm -f .test-benches.log; \
+	  $(PYTEST) --ignore-glob='$(BENCHES)' > .test-sqlite.log 2>&1 & sqlite=$$!; \
+	  ( TEST_DATABASE=postgresql $(PYTEST) --ignore-glob='$(BENCHES)' > .test-postgresql.log 2>&1 \
+	    && $(PYTEST) $(BENCHES) > .test-benches.log 2>&1 ) & postgresql=$$!; \
 	  wait $$sqlite; sqlite_status=$$?; wait $$postgresql; postgresql_status=$$?; \
 	  echo "== SQLite pass"; cat .test-sqlite.log; \
 	  echo "== PostgreSQL pass"; cat .test-postgresql.log; \
+	  echo "== Benches"; cat .test-benches.log 2>/dev/null || echo "not run: the PostgreSQL pass failed"; \
 	  [ $$sqlite_status -eq 0 ] && [ $$postgresql_status -eq 0 ] || exit 1; \
-	  echo "== Benches"; $(BIN)/python -m pytest -q $(BENCHES) || exit 1; \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "CI needs TEST_DATABASE_URL for the PostgreSQL pass" >&2; exit 1; \
 	else \
 	  echo "PostgreSQL pass not run: set TEST_DATABASE_URL (bash .ci/run sets it up)"; \
-	  $(BIN)/python -m pytest -q; \
+	  $(PYTEST); \
 	fi
 
 clean:
-	rm -rf instance .pytest_cache .test-sqlite.log .test-postgresql.log
+	rm -rf instance .pytest_cache .test-sqlite.log .test-postgresql.log .test-benches.log

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from flask import Flask, g
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import Connection, create_engine, func, make_url, select, text
 
 from register import create_app, runtime
 from register.admin.services import UserFields, create_department, create_user
@@ -231,16 +232,43 @@ def demo(app: Flask, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr("register.clock.today", lambda: DEMO_DAY)
     if db.session.scalar(select(func.count(User.id))):
         raise RuntimeError("the demo fixture replaces the database: request it before others")
-    if ON_POSTGRES:
-        build_demo(db.session, runtime.settings(), progress=lambda _: None)
-        db.session.commit()
-        return
-    template = request.getfixturevalue("dated_demo_template")
     db.session.remove()
     db.engine.dispose()
     database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
     assert database is not None
-    shutil.copy(template, database)
+    if ON_POSTGRES:
+        template = request.getfixturevalue("postgres_demo_template")
+        with _server_admin() as admin:
+            admin.execute(text(f'DROP DATABASE "{database}" WITH (FORCE)'))
+            admin.execute(text(f'CREATE DATABASE "{database}" TEMPLATE "{template}"'))
+    else:
+        shutil.copy(request.getfixturevalue("dated_demo_template"), database)
+
+
+@pytest.fixture(scope="session")
+def postgres_demo_template(
+    postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database beside this process's own with the demo as loaded on DEMO_DAY, built once
+    per session: each demo test's database is created from it (CREATE DATABASE ... TEMPLATE)."""
+    url = make_url(postgres_url)
+    template = f"{url.database}_demo"
+    with _server_admin() as admin:
+        admin.execute(text(f'DROP DATABASE IF EXISTS "{template}"'))
+        admin.execute(text(f'CREATE DATABASE "{template}"'))
+    template_url = url.set(database=template).render_as_string(hide_password=False)
+    folder = tmp_path_factory.mktemp("postgres-demo")
+    _migrate(template_url, folder)
+    application = make_app(template_url, folder)
+    with pytest.MonkeyPatch.context() as patch, application.app_context():
+        patch.setattr("register.clock.today", lambda: DEMO_DAY)
+        build_demo(db.session, runtime.settings(), progress=lambda _: None)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    yield template
+    with _server_admin() as admin:
+        admin.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
 
 
 @pytest.fixture
@@ -331,14 +359,24 @@ def postgres_url() -> Iterator[str]:
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (bash .ci/run sets it up)")
     base = make_url(url)
     private = base.set(database=f"{base.database}_{os.getpid()}")
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{private.database}"'))
-        connection.execute(text(f'CREATE DATABASE "{private.database}"'))
+    with _server_admin() as admin:
+        admin.execute(text(f'DROP DATABASE IF EXISTS "{private.database}"'))
+        admin.execute(text(f'CREATE DATABASE "{private.database}"'))
     yield private.render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{private.database}" WITH (FORCE)'))
-    admin.dispose()
+    with _server_admin() as admin:
+        admin.execute(text(f'DROP DATABASE IF EXISTS "{private.database}" WITH (FORCE)'))
+
+
+@contextmanager
+def _server_admin() -> Iterator[Connection]:
+    """A connection to TEST_DATABASE_URL's database, outside transactions, for creating and
+    dropping the private databases beside it."""
+    engine = create_engine(os.environ["TEST_DATABASE_URL"], isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
