@@ -203,16 +203,21 @@ def app(
 DEMO_DAY = date(2026, 12, 1)  # the day the `demo` fixture's data set is loaded on
 
 
-def demo_file(migrated_template: Path, folder: Path) -> Path:
-    """A copy of the migrated template with the demo data set loaded."""
-    path = folder / "demo.sqlite"
-    shutil.copy(migrated_template, path)
-    application = make_app(f"sqlite:///{path}", folder)
+def _load_demo(url: str, folder: Path) -> None:
+    """The demo data set loaded into the migrated database at `url`."""
+    application = make_app(url, folder)
     with application.app_context():
         build_demo(db.session, runtime.settings(), progress=lambda _: None)
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
+
+
+def demo_file(migrated_template: Path, folder: Path) -> Path:
+    """A copy of the migrated template with the demo data set loaded."""
+    path = folder / "demo.sqlite"
+    shutil.copy(migrated_template, path)
+    _load_demo(f"sqlite:///{path}", folder)
     return path
 
 
@@ -227,8 +232,8 @@ def dated_demo_template(migrated_template: Path, tmp_path_factory: pytest.TempPa
 @pytest.fixture
 def demo(app: Flask, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """The demo data set in this test's empty database, as `demo load` leaves it on DEMO_DAY;
-    the clock's today stays DEMO_DAY for the test. On SQLite the database file is a copy of one
-    loaded once per session; on PostgreSQL the demo is loaded."""
+    the clock's today stays DEMO_DAY for the test. The database is a copy of one loaded once per
+    session: a file on SQLite, a database made from a template on PostgreSQL."""
     monkeypatch.setattr("register.clock.today", lambda: DEMO_DAY)
     if db.session.scalar(select(func.count(User.id))):
         raise RuntimeError("the demo fixture replaces the database: request it before others")
@@ -259,13 +264,9 @@ def postgres_demo_template(
     template_url = url.set(database=template).render_as_string(hide_password=False)
     folder = tmp_path_factory.mktemp("postgres-demo")
     _migrate(template_url, folder)
-    application = make_app(template_url, folder)
-    with pytest.MonkeyPatch.context() as patch, application.app_context():
+    with pytest.MonkeyPatch.context() as patch:
         patch.setattr("register.clock.today", lambda: DEMO_DAY)
-        build_demo(db.session, runtime.settings(), progress=lambda _: None)
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
+        _load_demo(template_url, folder)
     yield template
     with _server_admin() as admin:
         admin.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))

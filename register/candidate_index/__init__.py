@@ -118,16 +118,19 @@ def hold_screening_lock(session: Session, *, exclusive: bool) -> None:
     """Take the screening lock until the transaction ends (PostgreSQL; SQLite has one writer).
 
     Every audit entry asks for it: a transaction that holds it already (exclusive, or shared
-    when shared is asked) does not ask the server again."""
+    when shared is asked) does not ask the server again. Only a lock taken outside savepoints is
+    remembered: rolling back to a savepoint releases the locks taken since."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    transaction = session.connection().get_transaction()
+    connection = session.connection()
+    transaction = connection.get_transaction()
     held = session.info.get(_LOCK_HELD)
     if held is not None and held[0] is transaction and (held[1] or not exclusive):
         return
     function = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
     session.execute(select(function(SCREENING_LOCK)))
-    session.info[_LOCK_HELD] = (transaction, exclusive)
+    if not connection.in_nested_transaction():
+        session.info[_LOCK_HELD] = (transaction, exclusive)
 
 
 _LOCK_HELD = "screening_lock_held"  # session.info: (the database transaction, if exclusive)

@@ -206,7 +206,7 @@ def _screening_lock_modes(session) -> list[str]:
         "AND objid = :lock"), {"lock": SCREENING_LOCK}))  # fmt: skip
 
 
-def test_each_transaction_takes_the_screening_lock_once_and_the_next_takes_it_again(
+def test_a_transaction_asks_for_the_screening_lock_once_unless_a_savepoint_released_it(
     pg_app: Flask,
 ) -> None:
     from register.audit.log import record
@@ -219,5 +219,13 @@ def test_each_transaction_takes_the_screening_lock_once_and_the_next_takes_it_ag
     db.session.commit()
     assert _screening_lock_modes(db.session) == []
     record(db.session, "test.third", "in the next transaction")
+    assert _screening_lock_modes(db.session) == ["ShareLock"]
+    db.session.rollback()
+    # Taken inside a savepoint that rolls back, the lock is gone: it is asked for again.
+    savepoint = db.session.begin_nested()
+    record(db.session, "test.fourth", "in a savepoint rolled back")
+    savepoint.rollback()
+    assert _screening_lock_modes(db.session) == []
+    record(db.session, "test.fifth", "after it")
     assert _screening_lock_modes(db.session) == ["ShareLock"]
     db.session.rollback()
