@@ -21,6 +21,11 @@ def sign_in(page: Any, base: str, email: str) -> None:
 
 
 def fill_date(page: Any, legend: str, day: str, month: str, year: str) -> None:
+    # The page's scripts run after its text is there: GOV.UK Frontend's error summary then takes
+    # the focus, and a box being filled at that moment loses what is typed into it (seen in CI:
+    # a day left in the box that was to be cleared). init.js marks the body just before it starts
+    # the components, in the same task, so once the mark is seen they have started.
+    page.wait_for_function("document.body.classList.contains('govuk-frontend-supported')")
     group = page.get_by_role("group", name=legend)
     group.get_by_label("Day").fill(day)
     group.get_by_label("Month").fill(month)
