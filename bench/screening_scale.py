@@ -53,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from bench.common import index_size_line, index_size_mb  # noqa: E402
+from bench.organisation_names import VOCABULARIES  # noqa: E402
 
 # Targets (issue 16), full size only.
 COLD_P95_MS = 300
@@ -184,12 +185,13 @@ def _env(url: str, folder: Path) -> dict[str, str]:
 # Building the SQLite database ---------------------------------------------------------------
 
 
-def build_sqlite(url: str, folder: Path, plan: Plan) -> None:
+def build_sqlite(url: str, folder: Path, plan: Plan, vocabulary: str) -> None:
     """A migrated SQLite file with `plan.sqlite_suppliers` award suppliers and officials who
     declare organisations named as the PostgreSQL seed names them, inserted with Core, then the
     stored candidate index built."""
     from bench.common import fresh_app
-    from bench.seed_scale import CYCLE, FORMS, organisation
+    from bench.organisation_names import OrganisationNames
+    from bench.seed_scale import CYCLE
     from register.declarations.services import COPIED_FIELDS, canonical_json
     from register.extensions import db
     from register.models import (
@@ -206,6 +208,7 @@ def build_sqlite(url: str, folder: Path, plan: Plan) -> None:
     from register.screening import rebuild_candidate_index
 
     rng = random.Random(2026)
+    names = OrganisationNames(rng, plan.sqlite_suppliers, vocabulary)
     now = datetime.now(UTC)
     started = time.perf_counter()
     app = fresh_app(url, folder)
@@ -241,7 +244,7 @@ def build_sqlite(url: str, folder: Path, plan: Plan) -> None:
             for _ in range(rng.choice((1, 1, 2, 2, 3))):
                 i = len(interests) + 1
                 lineage = hashlib.md5(f"{i}".encode(), usedforsecurity=False).hexdigest()
-                name = organisation(rng) + " " + rng.choice(FORMS)
+                name = names.declared()
                 number = f"{rng.randint(1, 15_000_000):08d}" if rng.random() < 0.5 else None
                 fields: dict[str, Any] = {field: None for field in COPIED_FIELDS}
                 fields.update(
@@ -297,7 +300,7 @@ def build_sqlite(url: str, folder: Path, plan: Plan) -> None:
                 number = f"{rng.randint(1, 15_000_000):08d}" if rng.random() < 0.6 else None
                 suppliers.append({
                     "id": len(suppliers) + 1, "award_id": a, "position": position,
-                    "name": organisation(rng) + " " + rng.choice(FORMS), "aliases": "[]",
+                    "name": names.supplier(), "aliases": "[]",
                     "identifiers": json.dumps([["GB-COH", number]] if number else []),
                     "company_number": number,
                 })  # fmt: skip
@@ -678,6 +681,12 @@ def main(argv: list[str]) -> int:
         default="import,cold,screen,search",
         help="comma-separated stages besides warm screening and the check (default: all)",
     )
+    parser.add_argument(
+        "--vocabulary",
+        choices=VOCABULARIES,
+        default="realistic",
+        help="how organisations are named when seeding (bench/organisation_names.py)",
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     if options.child:
@@ -687,7 +696,8 @@ def main(argv: list[str]) -> int:
     options.stages = set(options.stages.split(","))
     rng = random.Random(16)
     print(f"Screening at scale: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, "
-          f"{'quick' if options.quick else 'full'} size")  # fmt: skip
+          f"{'quick' if options.quick else 'full'} size, "
+          f"{options.vocabulary} vocabulary")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="bench-screening-") as name:
         folder = Path(name)
         url = options.url or f"sqlite:///{folder / 'bench.sqlite'}"
@@ -696,9 +706,9 @@ def main(argv: list[str]) -> int:
             from bench.seed_scale import QUICK as SEED_QUICK
             from bench.seed_scale import seed
 
-            seed(url, SEED_QUICK if options.quick else SEED_FULL)
+            seed(url, SEED_QUICK if options.quick else SEED_FULL, vocabulary=options.vocabulary)
         elif not options.url:
-            build_sqlite(url, folder, plan)
+            build_sqlite(url, folder, plan, options.vocabulary)
         return measure(url, folder, plan, rng, options)
 
 

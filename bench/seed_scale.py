@@ -4,6 +4,8 @@ The schema comes from the Alembic migrations and the demo (real logins, cycles, 
 Lane case, real Contracts Finder awards) is built first; then bulk rows are added with COPY:
 ten departments, officials who each owe a 2026/27 declaration (most filed, some drafts), their
 interests and submitted versions, awards with their suppliers, flags with decisions.
+Organisations are named as bench/organisation_names.py describes: a vocabulary shaped like real
+supplier names, or `--vocabulary dense` (49 words) as a stress case.
 
     python bench/seed_scale.py --url postgresql+psycopg://register:...@127.0.0.1:5432/db
     python bench/seed_scale.py --url ... --quick     # a few thousand rows, seconds
@@ -32,6 +34,7 @@ import psycopg  # noqa: E402
 from sqlalchemy import make_url, text  # noqa: E402
 
 from bench.common import INDEX_TABLES, fresh_app, index_size_line, index_size_mb  # noqa: E402
+from bench.organisation_names import VOCABULARIES, OrganisationNames  # noqa: E402
 from register import create_app, runtime  # noqa: E402
 from register.auth.passwords import hash_password  # noqa: E402
 from register.declarations.services import COPIED_FIELDS, canonical_json  # noqa: E402
@@ -41,29 +44,6 @@ from register.extensions import db  # noqa: E402
 BENCH_PASSWORD = "bench-password-2026"  # noqa: S105 - a throwaway load-test database only
 CYCLE = "2026/27"
 DEPARTMENT_COUNT = 10
-WORD_LIST = (
-    "acorn birch cedar delta ember falcon granite harbour iris juniper kestrel lantern meadow "
-    "northgate oakfield pennine quarry riverside summit thames upland vale willow yarrow "
-    "zenith albion beacon castle dunmore eastbridge fairway glen highfield ivory kingsway "
-    "linden marsh newbury orchard pembroke quayside redwood saxon tudor unity victoria "
-    "westfield"
-)
-WORDS = WORD_LIST.split()
-TRADES = (
-    "Consulting",
-    "Care",
-    "Engineering",
-    "Digital",
-    "Health",
-    "Education",
-    "Logistics",
-    "Construction",
-    "Facilities",
-    "Analytics",
-    "Training",
-    "Legal",
-)
-FORMS = ("Ltd", "Limited", "LLP", "PLC", "CIC", "Ltd.")
 
 
 @dataclass(frozen=True)
@@ -75,10 +55,6 @@ class Sizes:
 
 FULL = Sizes(officials=20_000, awards=1_000_000, flags=100_000)
 QUICK = Sizes(officials=300, awards=3_000, flags=600)
-
-
-def organisation(rng: random.Random) -> str:
-    return f"{rng.choice(WORDS).title()} {rng.choice(WORDS).title()} {rng.choice(TRADES)}"
 
 
 def reset_and_migrate(url: str) -> None:
@@ -109,9 +85,17 @@ def max_id(cursor: psycopg.Cursor[Any], table: str) -> int:
     return int(row[0]) if row else 0
 
 
-def seed(url: str, sizes: Sizes, seed_value: int = 2026, log: Any = print) -> None:
-    """Replace the database's contents with the demo scaled to `sizes`."""
+def seed(
+    url: str,
+    sizes: Sizes,
+    seed_value: int = 2026,
+    log: Any = print,
+    vocabulary: str = "realistic",
+) -> None:
+    """Replace the database's contents with the demo scaled to `sizes`, organisations named
+    with `vocabulary` (bench/organisation_names.py)."""
     rng = random.Random(seed_value)
+    names = OrganisationNames(rng, sizes.awards * 11 // 10, vocabulary)
     started = time.perf_counter()
     reset_and_migrate(url)
     log(f"  migrated and loaded the demo in {time.perf_counter() - started:.1f} s")
@@ -210,7 +194,7 @@ def seed(url: str, sizes: Sizes, seed_value: int = 2026, log: Any = print) -> No
             for _ in range(0 if nil else rng.choice((0, 1, 1, 2, 2, 3))):
                 i = first_interest + len(interests)
                 lineage = hashlib.md5(f"{i}".encode(), usedforsecurity=False).hexdigest()
-                name = organisation(rng) + " " + rng.choice(FORMS)
+                name = names.declared()
                 number = f"{rng.randint(1, 15_000_000):08d}" if rng.random() < 0.5 else None
                 fields = {name_: None for name_ in COPIED_FIELDS}
                 fields.update(
@@ -348,7 +332,7 @@ def seed(url: str, sizes: Sizes, seed_value: int = 2026, log: Any = print) -> No
             s = first_supplier
             for a in range(first_award, first_award + sizes.awards):
                 for position in range(2 if rng.random() < 0.1 else 1):
-                    name = organisation(rng) + " " + rng.choice(FORMS)
+                    name = names.supplier()
                     number = f"{rng.randint(1, 15_000_000):08d}" if rng.random() < 0.6 else None
                     ids = json.dumps([["GB-COH", number]] if number else [])
                     if len(supplier_rows) < sizes.flags * 3:
@@ -505,10 +489,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True, help="SQLAlchemy URL of the database to replace")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for the test suite")
+    parser.add_argument(
+        "--vocabulary",
+        choices=VOCABULARIES,
+        default="realistic",
+        help="how organisations are named (bench/organisation_names.py)",
+    )
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
     print(f"Seeding {sizes.officials:,} officials, {sizes.awards:,} awards, {sizes.flags:,} flags")
-    seed(args.url, sizes)
+    seed(args.url, sizes, vocabulary=args.vocabulary)
 
 
 if __name__ == "__main__":

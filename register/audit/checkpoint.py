@@ -64,7 +64,10 @@ def _sign(fields: dict[str, Any], key: bytes) -> str:
 
 def take(session: Session, at: datetime | None = None) -> Checkpoint:
     """The chain's head now (an empty log has the head 0)."""
-    head = session.scalar(select(AuditHead).where(AuditHead.id == 1))
+    # Columns, not the object: audit writes change the head row without refreshing objects.
+    head = session.execute(
+        select(AuditHead.seq, AuditHead.last_hash).where(AuditHead.id == 1)
+    ).one_or_none()
     entries = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
     return Checkpoint(
         seq=head.seq if head is not None else 0,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
@@ -31,6 +32,20 @@ def chain_key() -> bytes:
     return _key
 
 
+@dataclass(frozen=True)
+class Entry:
+    """What one audit entry says; `record_all` writes several under one take of the head."""
+
+    action: str
+    summary: str
+    actor: User | None = None
+    actor_label: str | None = None
+    object_type: str | None = None
+    object_id: object = None
+    details: dict[str, Any] | None = None
+    ip_address: str | None = None
+
+
 def record(
     session: Session,
     action: str,
@@ -44,6 +59,20 @@ def record(
     ip_address: str | None = None,
 ) -> AuditEntry:
     """Append an entry in the caller's transaction; it commits or rolls back with the change."""
+    entry = Entry(action, summary, actor, actor_label, object_type, object_id, details, ip_address)
+    return record_all(session, [entry])[0]
+
+
+# The head is changed with Core semantics: no object in the session mirrors it, and ORM-enabled
+# UPDATEs would otherwise search every object in the session after each entry (quadratic in a
+# screening that opens hundreds of cases).
+_NO_SYNC = {"synchronize_session": False}
+
+
+def record_all(session: Session, entries: Sequence[Entry]) -> list[AuditEntry]:
+    """Append entries in order, in the caller's transaction, taking the chain head once."""
+    if not entries:
+        return []
     # One lock order for every transaction: the screening lock, then the chain head. An import's
     # screening batch takes the screening lock exclusive and then audits; a transaction that
     # took the chain head first and then waited for the screening lock (a declaration started
@@ -52,12 +81,13 @@ def record(
     hold_screening_lock(session, exclusive=False)
     # Take the chain head with an UPDATE first: it holds a write lock on every database, so two
     # concurrent writers queue up instead of linking to the same previous entry. RETURNING
-    # reads the new head in the same statement.
+    # reads the new head in the same statement: the entries take the sequence numbers up to it.
     bump = (
         update(AuditHead)
         .where(AuditHead.id == 1)
-        .values(seq=AuditHead.seq + 1)
+        .values(seq=AuditHead.seq + len(entries))
         .returning(AuditHead.seq, AuditHead.last_hash)
+        .execution_options(**_NO_SYNC)
     )
     head = session.execute(bump).one_or_none()
     if head is None:
@@ -69,25 +99,35 @@ def record(
         except IntegrityError:
             pass
         head = session.execute(bump).one()
-    entry = AuditEntry(
-        seq=head.seq,
-        occurred_at=utcnow(),
-        actor_id=actor.id if actor is not None else None,
-        actor_label=actor_label or (actor.email if actor is not None else "system"),
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        summary=summary,
-        details=json.dumps(details or {}, sort_keys=True, default=str),
-        ip_address=ip_address,
-        prev_hash=head.last_hash,
-        entry_hash="",
-    )
-    entry.entry_hash = entry_hash(head.last_hash, hashable(entry), chain_key())
-    session.add(entry)
+    previous = head.last_hash
+    written = []
+    for seq, fields in enumerate(entries, start=head.seq - len(entries) + 1):
+        actor = fields.actor
+        entry = AuditEntry(
+            seq=seq,
+            occurred_at=utcnow(),
+            actor_id=actor.id if actor is not None else None,
+            actor_label=fields.actor_label or (actor.email if actor is not None else "system"),
+            action=fields.action,
+            object_type=fields.object_type,
+            object_id=None if fields.object_id is None else str(fields.object_id),
+            summary=fields.summary,
+            details=json.dumps(fields.details or {}, sort_keys=True, default=str),
+            ip_address=fields.ip_address,
+            prev_hash=previous,
+            entry_hash="",
+        )
+        entry.entry_hash = previous = entry_hash(previous, hashable(entry), chain_key())
+        written.append(entry)
+    session.add_all(written)
     session.flush()
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=entry.entry_hash))
-    return entry
+    session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(last_hash=previous)
+        .execution_options(**_NO_SYNC)
+    )
+    return written
 
 
 def hashable(entry: AuditEntry) -> dict[str, Any]:

@@ -57,7 +57,7 @@ from register.models import (
     ScreeningWordKey,
     SupplierIdentifierKey,
 )
-from register.models.base import IN_BATCH
+from register.models.base import IN_BATCH, one_of
 from register.models.candidate_index import DECLARED_SIDE, SUPPLIER_SIDE
 
 T = TypeVar("T")
@@ -201,7 +201,7 @@ def _name_ids_by_digest(session: Session, side: str, digests: dict[str, str]) ->
     found: dict[str, int] = {}
     for chunk in _chunks(digests):
         statement = select(ScreeningName.digest, ScreeningName.id).where(
-            ScreeningName.side == side, ScreeningName.digest.in_(chunk)
+            ScreeningName.side == side, one_of(session, ScreeningName.digest, chunk)
         )
         if session.get_bind().dialect.name == "postgresql":
             # Held until commit, so that no concurrent clean-up removes a name being linked.
@@ -222,7 +222,7 @@ def _index_words(session: Session, words: set[str]) -> None:
         known.update(
             key[2:]
             for key in session.scalars(
-                select(ScreeningWordKey.key).where(ScreeningWordKey.key.in_(chunk))
+                select(ScreeningWordKey.key).where(one_of(session, ScreeningWordKey.key, chunk))
             )
         )
     rows: list[dict[str, Any]] = [
@@ -275,7 +275,7 @@ def index_suppliers(
                 Award.duplicate_of_id,
             )
             .join(Award, AwardSupplier.award_id == Award.id)
-            .where(AwardSupplier.id.in_(chunk))
+            .where(one_of(session, AwardSupplier.id, chunk))
         ).all()
         names = {row.id: supplier_text(row) for row in rows if row.duplicate_of_id is None}
         ids = name_ids(session, SUPPLIER_SIDE, set(names.values()))
@@ -288,7 +288,9 @@ def index_suppliers(
                     old_names.add(row.screening_name_id)
         _set_names(session, changes)
         session.execute(
-            delete(SupplierIdentifierKey).where(SupplierIdentifierKey.award_supplier_id.in_(chunk))
+            delete(SupplierIdentifierKey).where(
+                one_of(session, SupplierIdentifierKey.award_supplier_id, chunk)
+            )
         )
         _insert_new(
             session,
@@ -565,7 +567,7 @@ def _candidate_ids(
                 (signature.name_id == ScreeningNameKey.name_id)
                 & (func.substr(signature.key, 1, len(SIGNATURE)) == SIGNATURE),
             )
-            .where(ScreeningNameKey.side == side, ScreeningNameKey.key.in_(chunk))
+            .where(ScreeningNameKey.side == side, one_of(session, ScreeningNameKey.key, chunk))
         ):
             found[looked_up].append(name_id)
             if signed is not None:
@@ -641,7 +643,7 @@ def _names(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
     for chunk in _chunks(sorted(ids)):
         for name_id, name, outlines in session.execute(
             select(ScreeningName.id, ScreeningName.name, ScreeningName.outlines).where(
-                ScreeningName.id.in_(chunk)
+                one_of(session, ScreeningName.id, chunk)
             )
         ):
             names[name_id] = (name, outlines)
@@ -653,7 +655,7 @@ def _name_counts(session: Session, side: str, words: set[str]) -> dict[str, int]
     for chunk in _chunks("t:" + w for w in sorted(words)):
         for key, count in session.execute(
             select(ScreeningNameKey.key, func.count())
-            .where(ScreeningNameKey.side == side, ScreeningNameKey.key.in_(chunk))
+            .where(ScreeningNameKey.side == side, one_of(session, ScreeningNameKey.key, chunk))
             .group_by(ScreeningNameKey.key)
         ):
             counts[key[2:]] = count
@@ -694,7 +696,7 @@ def _grouped(
     """`value` of the rows whose `key` is one of `wanted`, by key (an indexed look-up)."""
     found: dict[Any, list[Any]] = defaultdict(list)
     for chunk in _chunks(sorted(wanted)):
-        for k, v in session.execute(select(key, value).where(key.in_(chunk), *where)):
+        for k, v in session.execute(select(key, value).where(one_of(session, key, chunk), *where)):
             found[k].append(v)
     return found
 

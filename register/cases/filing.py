@@ -25,12 +25,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from register import clock
-from register.audit.log import record
+from register.audit.log import Entry, record, record_all
 from register.clock import utcnow
 from register.formatting import money
 from register.matching.score import match_names
 from register.models import Award, AwardSupplier, Case, Flag, ManagementPlan
-from register.models.base import IN_BATCH
+from register.models.base import IN_BATCH, one_of
 from register.models.cases import (
     CASE_DECIDED,
     CASE_ESCALATED,
@@ -51,8 +51,9 @@ def file_flags(session: Session, flags: Iterable[Flag]) -> set[int]:
     for flag, case, opened in _place(session, [f for f in by_id.values() if f.case_id is None]):
         if not opened and case.state == CASE_DECIDED:
             _join_decided(session, flag, case)
+    filed_in = _cases_by_id(session, {f.case_id for f in by_id.values() if f.case_id is not None})
     for flag in by_id.values():
-        filed = session.get(Case, flag.case_id) if flag.case_id is not None else None
+        filed = filed_in.get(flag.case_id) if flag.case_id is not None else None
         waiting = flag.active and flag.status in (OPEN, REOPENED)
         if filed is not None and filed.state == CASE_DECIDED and waiting:
             _reopen(session, filed, flag.reopened_reason or f"flag {flag.id} waits for a decision")
@@ -65,25 +66,61 @@ def _place(
     session: Session, flags: list[Flag], *, audit: bool = True
 ) -> list[tuple[Flag, Case, bool]]:
     """Put each flag in its case, opening one where none fits: (flag, case, case just opened).
-    Each case opened is audited, except when the migration that made cases files old flags."""
+    The cases opened are written in one flush and audited together, except when the migration
+    that made cases files old flags."""
     numbers = _company_numbers(session, {flag.award_supplier_id for flag in flags})
     cases = _cases_of(session, {(flag.official_id, flag.kind) for flag in flags})
-    opened: set[int] = set()
-    placed = []
+    opened: list[tuple[Case, Flag]] = []
+    placed: list[tuple[Flag, Case]] = []
     for flag in sorted(flags, key=lambda f: f.id):
         number = numbers.get(flag.award_supplier_id)
         identifier = f"GB-COH:{number}" if number else None
         group = cases[(flag.official_id, flag.kind)]
         case = _case_for(group, flag, identifier)
         if case is None:
-            case = _open_case(session, flag, identifier, audit=audit)
+            case = _new_case(flag, identifier)
+            session.add(case)
             group.append(case)
-            opened.add(case.id)
+            opened.append((case, flag))
         elif identifier and not case.organisation_identifier:
             case.organisation_identifier = identifier
+        placed.append((flag, case))
+    if opened:
+        session.flush()
+    for flag, case in placed:
         flag.case_id = case.id
-        placed.append((flag, case, case.id in opened))
-    return placed
+    if audit:
+        record_all(
+            session,
+            [
+                Entry(
+                    "case.opened",
+                    f"Case {case.id} opened: {case.organisation_name}, flag {flag.id}",
+                    object_type="case",
+                    object_id=case.id,
+                    details={
+                        "flag_id": flag.id,
+                        "official_id": flag.official_id,
+                        "kind": flag.kind,
+                    },
+                )
+                for case, flag in opened
+            ],
+        )
+    new = {case.id for case, _ in opened}
+    return [(flag, case, case.id in new) for flag, case in placed]
+
+
+def _cases_by_id(session: Session, ids: set[int]) -> dict[int, Case]:
+    """The cases with these ids, read in batches of ids (not one query per flag)."""
+    wanted = sorted(ids)
+    cases: dict[int, Case] = {}
+    for i in range(0, len(wanted), IN_BATCH):
+        for case in session.scalars(
+            select(Case).where(one_of(session, Case.id, wanted[i : i + IN_BATCH]))
+        ):
+            cases[case.id] = case
+    return cases
 
 
 def _company_numbers(session: Session, supplier_ids: set[int]) -> dict[int, str]:
@@ -92,7 +129,7 @@ def _company_numbers(session: Session, supplier_ids: set[int]) -> dict[int, str]
     for i in range(0, len(ids), IN_BATCH):
         for supplier_id, number in session.execute(
             select(AwardSupplier.id, AwardSupplier.company_number).where(
-                AwardSupplier.id.in_(ids[i : i + IN_BATCH]),
+                one_of(session, AwardSupplier.id, ids[i : i + IN_BATCH]),
                 AwardSupplier.company_number.is_not(None),
             )
         ):
@@ -108,7 +145,9 @@ def _cases_of(
     officials = sorted({official for official, _ in keys})
     for i in range(0, len(officials), IN_BATCH):
         for case in session.scalars(
-            select(Case).where(Case.official_id.in_(officials[i : i + IN_BATCH])).order_by(Case.id)
+            select(Case)
+            .where(one_of(session, Case.official_id, officials[i : i + IN_BATCH]))
+            .order_by(Case.id)
         ):
             cases[(case.official_id, case.kind)].append(case)
     return cases
@@ -135,9 +174,9 @@ def _case_for(cases: list[Case], flag: Flag, identifier: str | None) -> Case | N
     return None
 
 
-def _open_case(session: Session, flag: Flag, identifier: str | None, *, audit: bool) -> Case:
+def _new_case(flag: Flag, identifier: str | None) -> Case:
     now = utcnow()
-    case = Case(
+    return Case(
         official_id=flag.official_id,
         kind=flag.kind,
         department_id=flag.department_id,
@@ -148,19 +187,6 @@ def _open_case(session: Session, flag: Flag, identifier: str | None, *, audit: b
         age_from=clock.today(),
         updated_at=now,
     )
-    session.add(case)
-    session.flush()
-    if not audit:
-        return case
-    record(
-        session,
-        "case.opened",
-        f"Case {case.id} opened: {case.organisation_name}, flag {flag.id}",
-        object_type="case",
-        object_id=case.id,
-        details={"flag_id": flag.id, "official_id": flag.official_id, "kind": flag.kind},
-    )
-    return case
 
 
 def active_plan(session: Session, case_id: int) -> ManagementPlan | None:
@@ -264,7 +290,7 @@ def refresh_exposure(session: Session, case_ids: Iterable[int]) -> None:
                 Flag.risk_level,
             )
             .join(Award, Award.id == Flag.award_id)
-            .where(Flag.case_id.in_(batch), Flag.active.is_(True))
+            .where(one_of(session, Flag.case_id, batch), Flag.active.is_(True))
         ):
             found = facts[row.case_id]
             own = row.department_id is not None and row.buyer_department_id == row.department_id
@@ -274,7 +300,7 @@ def refresh_exposure(session: Session, case_ids: Iterable[int]) -> None:
             found.score = max(found.score, row.score)
             if RISK_ORDER.get(row.risk_level, 0) > RISK_ORDER.get(found.risk, 0):
                 found.risk = row.risk_level
-        for case in session.scalars(select(Case).where(Case.id.in_(batch))):
+        for case in session.scalars(select(Case).where(one_of(session, Case.id, batch))):
             _set_exposure(case, facts.get(case.id, _Exposure()))
 
 

@@ -42,7 +42,7 @@ from register.models import (
     Flag,
     User,
 )
-from register.models.base import IN_BATCH
+from register.models.base import IN_BATCH, one_of
 from register.models.flags import DECLARED
 from register.screening.flags import FlagCounts, upsert_flag, withdraw_missing
 
@@ -83,7 +83,7 @@ def supplier_records(
         query = (
             statement.where(Award.duplicate_of_id.is_(None))
             if chunk is None
-            else statement.where(AwardSupplier.id.in_(chunk))
+            else statement.where(one_of(session, AwardSupplier.id, chunk))
         )
         for row in session.execute(query.execution_options(yield_per=batch)):
             if row.duplicate_of_id is not None:
@@ -116,7 +116,7 @@ def _award_facts(session: Session, supplier_ids: set[int]) -> dict[int, Any]:
                 AwardSupplier.name,
             )
             .join(Award, AwardSupplier.award_id == Award.id)
-            .where(AwardSupplier.id.in_(ids[i : i + IN_BATCH]))
+            .where(one_of(session, AwardSupplier.id, ids[i : i + IN_BATCH]))
         ):
             found[row.id] = row
     return found
@@ -163,7 +163,8 @@ def persist(
     for i in range(0, len(lineages), IN_BATCH):
         for flag in session.scalars(
             select(Flag).where(
-                Flag.kind == DECLARED, Flag.interest_lineage.in_(lineages[i : i + IN_BATCH])
+                Flag.kind == DECLARED,
+                one_of(session, Flag.interest_lineage, lineages[i : i + IN_BATCH]),
             )
         ):
             existing[_key(flag)] = flag
@@ -185,9 +186,9 @@ def persist(
         )
     stale = select(Flag).where(Flag.active.is_(True), Flag.kind == DECLARED)
     if scope_lineages is not None:
-        stale = stale.where(Flag.interest_lineage.in_(list(scope_lineages)))
+        stale = stale.where(one_of(session, Flag.interest_lineage, scope_lineages))
     if scope_suppliers is not None:
-        stale = stale.where(Flag.award_supplier_id.in_(list(scope_suppliers)))
+        stale = stale.where(one_of(session, Flag.award_supplier_id, scope_suppliers))
     withdraw_missing(session.scalars(stale), found_keys, _key, counts, now)
     session.flush()
 

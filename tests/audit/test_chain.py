@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from register.audit.chain import GENESIS_HASH, entry_hash, verify_chain
-from register.audit.log import record, verify
+from register.audit.log import Entry, record, record_all, verify
 from register.extensions import db
 from register.models import AuditEntry, AuditHead, ImmutableRecordError
 from tests.audit.tamper import as_database_owner
@@ -113,6 +113,27 @@ def test_rolled_back_changes_leave_no_entry_and_no_gap(app, make_user):
     record(db.session, "test.kept", "happened")
     db.session.commit()
     assert db.session.scalar(select(AuditHead.seq)) == before + 1
+    assert verify(db.session).ok
+
+
+def test_entries_recorded_together_take_consecutive_places_in_the_chain(app, make_user):
+    """record_all takes the head once for several entries (a screening opening many cases):
+    they link in order, the head ends at the last, and a single entry follows on."""
+    official = make_user("official")
+    before = db.session.scalar(select(AuditHead.seq))
+    written = record_all(
+        db.session,
+        [Entry("test.together", f"entry {n}", actor=official, details={"n": n}) for n in range(3)],
+    )
+    after = record(db.session, "test.after", "next")
+    db.session.commit()
+    assert [e.seq for e in written] == [before + 1, before + 2, before + 3]
+    assert [e.prev_hash for e in written[1:]] == [e.entry_hash for e in written[:-1]]
+    assert after.seq == before + 4 and after.prev_hash == written[-1].entry_hash
+    head = db.session.execute(select(AuditHead.seq, AuditHead.last_hash)).one()
+    assert tuple(head) == (before + 4, after.entry_hash)
+    assert {e.actor_id for e in written} == {official.id}
+    assert record_all(db.session, []) == []
     assert verify(db.session).ok
 
 
