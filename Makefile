@@ -46,18 +46,20 @@ format: install-test
 
 # The whole suite on SQLite and, when TEST_DATABASE_URL names a PostgreSQL server (CI sets it),
 # every test that stands on the app again on PostgreSQL. The two passes run side by side (each
-# test process has its own PostgreSQL database); the quick benches follow the PostgreSQL pass,
-# beside the end of the SQLite pass (at the quick size they check what they print, not how fast:
-# the targets apply at full size). Each pass lists its slowest tests.
+# test process has its own PostgreSQL database). The quick benches (at the quick size they check
+# what they print, not how fast: the targets apply at full size) are shared out to end the two
+# at about the same time: the screening-at-scale and load benches follow the PostgreSQL pass,
+# the others end the SQLite pass. Each pass lists its slowest tests.
 BENCHES = tests/test_bench_*.py
+SCALE_BENCHES = tests/test_bench_screening_scale.py tests/test_bench_load.py
 PYTEST = $(BIN)/python -m pytest -q --durations=15
 test: lint
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "SQLite pass beside the PostgreSQL pass and the benches (output below when all have finished)"; \
+	  echo "SQLite pass beside the PostgreSQL pass and the benches at scale (output below when all have finished)"; \
 	  rm -f .test-benches.log; \
-	  $(PYTEST) --ignore-glob='$(BENCHES)' > .test-sqlite.log 2>&1 & sqlite=$$!; \
+	  $(PYTEST) $(addprefix --ignore=,$(SCALE_BENCHES)) > .test-sqlite.log 2>&1 & sqlite=$$!; \
 	  ( TEST_DATABASE=postgresql $(PYTEST) --ignore-glob='$(BENCHES)' > .test-postgresql.log 2>&1 \
-	    && $(PYTEST) $(BENCHES) > .test-benches.log 2>&1 ) & postgresql=$$!; \
+	    && $(PYTEST) $(SCALE_BENCHES) > .test-benches.log 2>&1 ) & postgresql=$$!; \
 	  wait $$sqlite; sqlite_status=$$?; wait $$postgresql; postgresql_status=$$?; \
 	  echo "== SQLite pass"; cat .test-sqlite.log; \
 	  echo "== PostgreSQL pass"; cat .test-postgresql.log; \

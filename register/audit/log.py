@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -46,6 +46,15 @@ class Entry:
     ip_address: str | None = None
 
 
+@dataclass(frozen=True)
+class Written:
+    """Where an entry went in the chain."""
+
+    seq: int
+    prev_hash: str
+    entry_hash: str
+
+
 def record(
     session: Session,
     action: str,
@@ -57,7 +66,7 @@ def record(
     object_id: object = None,
     details: dict[str, Any] | None = None,
     ip_address: str | None = None,
-) -> AuditEntry:
+) -> Written:
     """Append an entry in the caller's transaction; it commits or rolls back with the change."""
     entry = Entry(action, summary, actor, actor_label, object_type, object_id, details, ip_address)
     return record_all(session, [entry])[0]
@@ -69,7 +78,7 @@ def record(
 _NO_SYNC = {"synchronize_session": False}
 
 
-def record_all(session: Session, entries: Sequence[Entry]) -> list[AuditEntry]:
+def record_all(session: Session, entries: Sequence[Entry]) -> list[Written]:
     """Append entries in order, in the caller's transaction, taking the chain head once."""
     if not entries:
         return []
@@ -100,27 +109,29 @@ def record_all(session: Session, entries: Sequence[Entry]) -> list[AuditEntry]:
             pass
         head = session.execute(bump).one()
     previous = head.last_hash
-    written = []
+    rows: list[dict[str, Any]] = []
+    written: list[Written] = []
     for seq, fields in enumerate(entries, start=head.seq - len(entries) + 1):
         actor = fields.actor
-        entry = AuditEntry(
-            seq=seq,
-            occurred_at=utcnow(),
-            actor_id=actor.id if actor is not None else None,
-            actor_label=fields.actor_label or (actor.email if actor is not None else "system"),
-            action=fields.action,
-            object_type=fields.object_type,
-            object_id=None if fields.object_id is None else str(fields.object_id),
-            summary=fields.summary,
-            details=json.dumps(fields.details or {}, sort_keys=True, default=str),
-            ip_address=fields.ip_address,
-            prev_hash=previous,
-            entry_hash="",
-        )
-        entry.entry_hash = previous = entry_hash(previous, hashable(entry), chain_key())
-        written.append(entry)
-    session.add_all(written)
-    session.flush()
+        row = {
+            "seq": seq,
+            "occurred_at": utcnow(),
+            "actor_id": actor.id if actor is not None else None,
+            "actor_label": fields.actor_label or (actor.email if actor is not None else "system"),
+            "action": fields.action,
+            "object_type": fields.object_type,
+            "object_id": None if fields.object_id is None else str(fields.object_id),
+            "summary": fields.summary,
+            "details": json.dumps(fields.details or {}, sort_keys=True, default=str),
+            "ip_address": fields.ip_address,
+            "prev_hash": previous,
+        }
+        row["entry_hash"] = entry_hash(previous, _hashed(row), chain_key())
+        written.append(Written(seq, previous, row["entry_hash"]))
+        previous = row["entry_hash"]
+        rows.append(row)
+    # Rows, not objects: one statement for many entries, and no object per entry to track.
+    session.execute(insert(AuditEntry), rows)
     session.execute(
         update(AuditHead)
         .where(AuditHead.id == 1)
@@ -131,8 +142,13 @@ def record_all(session: Session, entries: Sequence[Entry]) -> list[AuditEntry]:
 
 
 def hashable(entry: AuditEntry) -> dict[str, Any]:
-    fields = {name: getattr(entry, name) for name in HASHED_FIELDS}
-    fields["occurred_at"] = entry.occurred_at.isoformat()
+    return _hashed({name: getattr(entry, name) for name in HASHED_FIELDS})
+
+
+def _hashed(row: dict[str, Any]) -> dict[str, Any]:
+    """The fields an entry's hash covers, from an entry's row."""
+    fields = {name: row[name] for name in HASHED_FIELDS}
+    fields["occurred_at"] = row["occurred_at"].isoformat()
     return fields
 
 

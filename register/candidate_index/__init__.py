@@ -562,10 +562,12 @@ def _candidate_ids(
             select(ScreeningNameKey.key, ScreeningNameKey.name_id, signature.key)
             .outerjoin(
                 signature,
-                # The prefix is tested, not searched: a range of keys would be read for every
-                # row; the name's own few keys are read through its id.
+                # A range of the name's own keys in the (name_id, key) index. A test of the
+                # key's prefix instead left PostgreSQL guessing how many keys pass it: it read
+                # the whole table into a hash join (140 ms for 9,700 rows here, not 10).
                 (signature.name_id == ScreeningNameKey.name_id)
-                & (func.substr(signature.key, 1, len(SIGNATURE)) == SIGNATURE),
+                & (signature.key >= SIGNATURE)
+                & (signature.key < _SIGNATURE_END),
             )
             .where(ScreeningNameKey.side == side, one_of(session, ScreeningNameKey.key, chunk))
         ):

@@ -132,7 +132,12 @@ def test_entries_recorded_together_take_consecutive_places_in_the_chain(app, mak
     assert after.seq == before + 4 and after.prev_hash == written[-1].entry_hash
     head = db.session.execute(select(AuditHead.seq, AuditHead.last_hash)).one()
     assert tuple(head) == (before + 4, after.entry_hash)
-    assert {e.actor_id for e in written} == {official.id}
+    stored = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "test.together").order_by(AuditEntry.seq)
+    )
+    assert [(e.seq, e.actor_id, e.entry_hash) for e in stored] == [
+        (w.seq, official.id, w.entry_hash) for w in written
+    ]
     assert record_all(db.session, []) == []
     assert verify(db.session).ok
 
