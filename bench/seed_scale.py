@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -31,9 +32,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg  # noqa: E402
-from sqlalchemy import make_url, text  # noqa: E402
+from sqlalchemy import make_url  # noqa: E402
 
-from bench.common import INDEX_TABLES, fresh_app, index_size_line, index_size_mb  # noqa: E402
+from bench.common import fresh_app, index_size_line, index_size_mb  # noqa: E402
 from bench.organisation_names import VOCABULARIES, OrganisationNames  # noqa: E402
 from register import create_app, runtime  # noqa: E402
 from register.auth.passwords import hash_password  # noqa: E402
@@ -463,26 +464,32 @@ def seed(
     log(f"  seeded in {time.perf_counter() - started:.0f} s")
 
 
-def build_index(url: str, log: Any = print) -> None:
-    """Build the stored candidate index over the rows COPY added (it bypassed the importer and
-    the services that keep it), in one transaction, as `flask match reindex` does; print how
-    long it took and its size on disk."""
-    from register.screening import rebuild_candidate_index
-
-    started = time.perf_counter()
+@contextmanager
+def register_session(url: str) -> Iterator[Any]:
+    """The register's session on the seeded database, as a command has it."""
     with tempfile.TemporaryDirectory() as folder:
         app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "REQUEST_LOG_STDERR": False})
         app.instance_path = folder
         with app.app_context():
-            suppliers, officials = rebuild_candidate_index(db.session)
-            db.session.commit()
-            seconds = time.perf_counter() - started
-            with db.engine.begin() as connection:
-                for table in INDEX_TABLES:
-                    connection.execute(text(f"ANALYZE {table}"))
-                sizes = index_size_mb(connection)
-            db.session.remove()
-            db.engine.dispose()
+            try:
+                yield db.session
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+
+
+def build_index(url: str, log: Any = print) -> None:
+    """Build the stored candidate index over the rows COPY added (it bypassed the importer and
+    the services that keep it), in one transaction, as `flask match reindex` does; print how
+    long it took and its size on disk (the seed's last VACUUM ANALYZE gathers its statistics)."""
+    from register.screening import rebuild_candidate_index
+
+    started = time.perf_counter()
+    with register_session(url) as session:
+        suppliers, officials = rebuild_candidate_index(session)
+        session.commit()
+        seconds = time.perf_counter() - started
+        sizes = index_size_mb(session.connection())
     log(
         f"  stored candidate index: {suppliers:,} award suppliers, {officials:,} officials' "
         f"declarations indexed in {seconds:.1f} s"
@@ -496,14 +503,9 @@ def file_in_cases(url: str, log: Any = print) -> None:
     from register.cases.filing import file_all_flags
 
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as folder:
-        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "REQUEST_LOG_STDERR": False})
-        app.instance_path = folder
-        with app.app_context():
-            opened = file_all_flags(db.session)
-            db.session.commit()
-            db.session.remove()
-            db.engine.dispose()
+    with register_session(url) as session:
+        opened = file_all_flags(session)
+        session.commit()
     log(f"  {opened:,} cases opened for the flags in {time.perf_counter() - started:.1f} s")
 
 

@@ -300,7 +300,7 @@ def refresh_exposure(session: Session, case_ids: Iterable[int]) -> None:
             found.score = max(found.score, row.score)
             if RISK_ORDER.get(row.risk_level, 0) > RISK_ORDER.get(found.risk, 0):
                 found.risk = row.risk_level
-        for case in session.scalars(select(Case).where(one_of(session, Case.id, batch))):
+        for case in _cases_by_id(session, set(batch)).values():
             _set_exposure(case, facts.get(case.id, _Exposure()))
 
 
