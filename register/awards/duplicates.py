@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from register.clock import utcnow
 from register.models import Award, AwardSupplier
-from register.models.base import IN_BATCH
+from register.models.base import IN_BATCH, one_of
 
 
 def _plain(text: str | None) -> str:
@@ -72,15 +72,15 @@ class LinkChange:
 
 def relink(session: Session, keys: Collection[str | None]) -> list[LinkChange]:
     """Point every award sharing one of `keys` at the first of them; the first points nowhere.
-    Returns the awards whose link changed (their `updated_at` moves, so the screening's cached
-    supplier index is rebuilt)."""
+    Returns the awards whose link changed (their `updated_at` moves; their suppliers are
+    indexed and screened again)."""
     ordered = sorted(k for k in set(keys) if k)
     changes: list[LinkChange] = []
     for i in range(0, len(ordered), IN_BATCH):
         canonical: dict[str | None, int] = {}
         for award_id, key, linked in session.execute(
             select(Award.id, Award.duplicate_key, Award.duplicate_of_id)
-            .where(Award.duplicate_key.in_(ordered[i : i + IN_BATCH]))
+            .where(one_of(session, Award.duplicate_key, ordered[i : i + IN_BATCH]))
             .order_by(Award.id)
         ):
             first = canonical.setdefault(key, award_id)
@@ -103,7 +103,7 @@ def unlink_keyless(session: Session, award_ids: Sequence[int]) -> list[LinkChang
     for i in range(0, len(award_ids), IN_BATCH):
         for award_id, linked in session.execute(
             select(Award.id, Award.duplicate_of_id).where(
-                Award.id.in_(award_ids[i : i + IN_BATCH]),
+                one_of(session, Award.id, award_ids[i : i + IN_BATCH]),
                 Award.duplicate_key.is_(None),
                 Award.duplicate_of_id.is_not(None),
             )
@@ -125,7 +125,9 @@ def supplier_ids_of(session: Session, award_ids: Collection[int]) -> list[int]:
     for i in range(0, len(ids), IN_BATCH):
         found.extend(
             session.scalars(
-                select(AwardSupplier.id).where(AwardSupplier.award_id.in_(ids[i : i + IN_BATCH]))
+                select(AwardSupplier.id).where(
+                    one_of(session, AwardSupplier.award_id, ids[i : i + IN_BATCH])
+                )
             )
         )
     return found

@@ -31,7 +31,7 @@ from register.awards.duplicates import (
 )
 from register.awards.parse import detect_format, iter_awards
 from register.awards.parsed import ParsedAward, ParseStats
-from register.candidate_index import index_suppliers
+from register.candidate_index import index_new_suppliers, index_suppliers, name_new_suppliers
 from register.clock import utcnow
 from register.ingest.rejections import FormatError, RejectedRecord
 from register.ingest.reports import FileReport, Progress, fault_message
@@ -44,7 +44,7 @@ from register.models import (
     ImportRun,
     User,
 )
-from register.models.base import core_table
+from register.models.base import core_table, insert_rows, one_of
 
 BATCH_SIZE = 500
 
@@ -220,7 +220,9 @@ class _BatchWriter:
         self.links: list[LinkChange] = []  # awards recognised as (or no longer) copies
         self.keys: set[str | None] = set()  # duplicate keys this batch added or left
         self.updated_ids: list[int] = []
-        self.indexed = 0  # changed suppliers already indexed
+        # Suppliers of updated awards, or of awards that became or stopped being copies, to be
+        # indexed again (new awards' suppliers are indexed as they are inserted).
+        self.reindex: list[int] = []
         self.released: set[int] = set()  # names of suppliers removed from their award
 
     def write(self, batch: list[ParsedAward]) -> None:
@@ -243,7 +245,7 @@ class _BatchWriter:
                     Award.release_date,
                     Award.content_digest,
                     Award.duplicate_key,
-                ).where(Award.ocid.in_({ocid for ocid, _ in latest}))
+                ).where(one_of(self.session, Award.ocid, {ocid for ocid, _ in latest}))
             )
         }
         new: list[tuple[ParsedAward, str]] = []
@@ -262,10 +264,8 @@ class _BatchWriter:
             self._insert(new)
         self._relink()
         # The stored candidate index follows in the same transaction (register.candidate_index).
-        index_suppliers(
-            self.session, self.report.changed_supplier_ids[self.indexed :], self.released
-        )
-        self.indexed, self.released = len(self.report.changed_supplier_ids), set()
+        index_suppliers(self.session, self.reindex, self.released)
+        self.reindex, self.released = [], set()
 
     def _relink(self) -> None:
         """Link the copies among what this batch added or changed (register.awards.duplicates);
@@ -274,12 +274,12 @@ class _BatchWriter:
         self.keys, self.updated_ids = set(), []
         if changes:
             self.links.extend(changes)
-            self.report.changed_supplier_ids.extend(
-                supplier_ids_of(self.session, {c.award_id for c in changes})
-            )
+            relinked = supplier_ids_of(self.session, {c.award_id for c in changes})
+            self.reindex.extend(relinked)
+            self.report.changed_supplier_ids.extend(relinked)
 
     def _insert(self, awards: list[tuple[ParsedAward, str]]) -> None:
-        """Insert new awards and their suppliers with plain executemany, then read the ids back.
+        """Insert new awards and their suppliers (COPY on PostgreSQL), then read the ids back.
 
         RETURNING with sort_by_parameter_order makes SQLAlchemy insert one row at a time on
         SQLite (and splice the results quadratically), so ids are looked up by (ocid, award id).
@@ -288,13 +288,13 @@ class _BatchWriter:
             _award_row(award, self.resolver, digest, self.rename(award.source))
             for award, digest in awards
         ]
-        self.session.execute(insert(core_table(Award)), rows)
+        insert_rows(self.session, core_table(Award), rows)
         self.keys.update(row["duplicate_key"] for row in rows)
         ids = {
             (row.ocid, row.award_id): row.id
             for row in self.session.execute(
                 select(Award.id, Award.ocid, Award.award_id).where(
-                    Award.ocid.in_({award.ocid for award, _ in awards})
+                    one_of(self.session, Award.ocid, {award.ocid for award, _ in awards})
                 )
             )
         }
@@ -304,15 +304,21 @@ class _BatchWriter:
             for row in _supplier_rows(award)
         ]
         if supplier_rows:
-            self.session.execute(insert(core_table(AwardSupplier)), supplier_rows)
-            new_ids = {row["award_id"] for row in supplier_rows}
-            self.report.changed_supplier_ids.extend(
-                self.session.scalars(
-                    select(AwardSupplier.id)
-                    .where(AwardSupplier.award_id.in_(new_ids))
-                    .order_by(AwardSupplier.id)
+            name_new_suppliers(self.session, supplier_rows)
+            insert_rows(self.session, core_table(AwardSupplier), supplier_rows)
+            inserted = self.session.execute(
+                select(AwardSupplier.id, AwardSupplier.identifiers)
+                .where(
+                    one_of(
+                        self.session,
+                        AwardSupplier.award_id,
+                        {row["award_id"] for row in supplier_rows},
+                    )
                 )
-            )
+                .order_by(AwardSupplier.id)
+            ).all()
+            index_new_suppliers(self.session, inserted)
+            self.report.changed_supplier_ids.extend(row.id for row in inserted)
         self.report.imported += len(awards)
 
     def _update(self, stored: Any, award: ParsedAward, digest: str) -> None:
@@ -342,6 +348,7 @@ class _BatchWriter:
                 self.session.execute(
                     update(AwardSupplier).where(AwardSupplier.id == supplier_id).values(**supplier)
                 )
+            self.reindex.append(supplier_id)
             self.report.changed_supplier_ids.append(supplier_id)
         if current:  # suppliers no longer on the award; kept if a flag points at them
             flagged = select(Flag.award_supplier_id)

@@ -57,7 +57,7 @@ from register.models import (
     ScreeningWordKey,
     SupplierIdentifierKey,
 )
-from register.models.base import IN_BATCH, one_of
+from register.models.base import IN_BATCH, insert_rows, one_of
 from register.models.candidate_index import DECLARED_SIDE, SUPPLIER_SIDE
 
 T = TypeVar("T")
@@ -303,6 +303,30 @@ def index_suppliers(
             ],
         )
     release_names(session, SUPPLIER_SIDE, old_names)
+
+
+def name_new_suppliers(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Give the award supplier rows about to be inserted (of new awards: no copy of another
+    yet) their names in the index, as `screening_name_id`: set as they go in, not updated
+    after (an UPDATE per supplier was a third of an import's time on PostgreSQL)."""
+    texts = [supplier_name_text(row["name"], json.loads(row["aliases"])) for row in rows]
+    ids = name_ids(session, SUPPLIER_SIDE, set(texts))
+    for row, name in zip(rows, texts, strict=True):
+        row["screening_name_id"] = ids[name]
+
+
+def index_new_suppliers(session: Session, inserted: Iterable[tuple[int, str]]) -> None:
+    """Index the identifiers of award suppliers just inserted (id, identifiers JSON), named by
+    name_new_suppliers."""
+    insert_rows(
+        session,
+        SupplierIdentifierKey.__table__,  # type: ignore[arg-type]
+        [
+            {"key": key, "award_supplier_id": supplier_id}
+            for supplier_id, identifiers in inserted
+            for key in sorted(record_identifier_keys(_pairs(identifiers)))
+        ],
+    )
 
 
 def _set_names(session: Session, changes: list[dict[str, Any]]) -> None:

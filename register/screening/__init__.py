@@ -97,6 +97,8 @@ def _file_in_cases(session: Session, *reports: FlagCounts | None) -> None:
         if report is not None and report.touched:
             file_flags(session, report.touched)
             report.touched.clear()
+        if report is not None:
+            report.note_flushed()
 
 
 def _alert(session: Session, settings: Settings, *reports: FlagCounts | None) -> None:

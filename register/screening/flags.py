@@ -39,6 +39,9 @@ class FlagCounts:
     high_risk_new: list[int] = field(default_factory=list)
     # The flags raised, changed, reopened or withdrawn, to be filed in their cases.
     touched: list[Flag] = field(default_factory=list, repr=False)
+    # New high-risk flags not yet flushed: their ids join high_risk_new once they have one
+    # (a flush per flag made a screening raising hundreds of them quadratic in the session).
+    unflushed_high_risk: list[Flag] = field(default_factory=list, repr=False)
 
     def flags_changed(self) -> bool:
         return bool(self.new or self.updated or self.reopened or self.withdrawn)
@@ -50,6 +53,11 @@ class FlagCounts:
         self.reopened += other.reopened
         self.withdrawn += other.withdrawn
         self.high_risk_new.extend(other.high_risk_new)
+
+    def note_flushed(self) -> None:
+        """After a flush: the new high-risk flags have ids now."""
+        self.high_risk_new.extend(flag.id for flag in self.unflushed_high_risk)
+        self.unflushed_high_risk.clear()
 
 
 def upsert_flag(
@@ -79,8 +87,7 @@ def upsert_flag(
         counts.new += 1
         counts.touched.append(flag)
         if flag.risk_level == "high":
-            session.flush()
-            counts.high_risk_new.append(flag.id)
+            counts.unflushed_high_risk.append(flag)
         return flag
     changed = any(getattr(existing, name) != value for name, value in values.items())
     for name, value in values.items():
