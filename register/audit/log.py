@@ -72,6 +72,20 @@ def record(
     return record_all(session, [entry])[0]
 
 
+def hold_chain(session: Session) -> None:
+    """Take the chain head now, until the transaction ends, as the first entry would (the
+    screening lock shared, then the head; PostgreSQL only, SQLite has one writer).
+
+    For a change that writes rows another audited transaction may also write before it
+    records its entry: a screening that audited a submission and then withdraws the official's
+    flags, against a decision that wrote those flags and then waited for the head, deadlocked.
+    Taken first, the head is the one queue both wait in."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    hold_screening_lock(session, exclusive=False)
+    session.execute(select(AuditHead.id).where(AuditHead.id == 1).with_for_update())
+
+
 # The head is changed with Core semantics: no object in the session mirrors it, and ORM-enabled
 # UPDATEs would otherwise search every object in the session after each entry (quadratic in a
 # screening that opens hundreds of cases).

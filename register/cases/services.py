@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from register import clock
 from register.access import can_answer_question, can_read_case, can_work_case
-from register.audit.log import record
+from register.audit.log import hold_chain, record
 from register.clock import utcnow
 from register.evidence import EvidenceError, EvidenceStore, StoredEvidence
 from register.models import Case, CaseEvidence, CaseNote, CaseQuestion, User
@@ -70,6 +70,7 @@ def assign(
 ) -> bool:
     """Assign (or reassign, or unassign) the case; False when nothing changed. An open or
     reopened case becomes "assigned"; a case waiting for an answer or an escalation stays so."""
+    hold_chain(session)  # the case row is written before its entry: see hold_chain
     _work(actor, case)
     assignee = session.get(User, assignee_id) if assignee_id else None
     if assignee_id and (assignee is None or assignee not in assignee_choices(session, case)):
@@ -114,6 +115,7 @@ def ask_official(
 ) -> CaseQuestion:
     """Put a question to the official (emailed; they answer on their declaration pages): the
     case waits for the answer ("information requested")."""
+    hold_chain(session)  # the case row is written before its entry: see hold_chain
     _work(actor, case)
     if case.state == CASE_DECIDED:
         raise CaseError("The case is decided: reopen it before asking the official")
@@ -150,6 +152,7 @@ def reopen_case(
 ) -> None:
     """Reopen a decided case for review (new information, a question to ask): its decision
     stays current on its flags until a new one supersedes it; its age counts from today."""
+    hold_chain(session)  # the case row is written before its entry: see hold_chain
     _work(actor, case)
     if case.state != CASE_DECIDED:
         raise CaseError("Only a decided case can be reopened")
@@ -198,6 +201,7 @@ def answer_question(
 ) -> None:
     """The official answers (once); the case goes back to its assignee (or to the open queue)
     and whoever works it is emailed."""
+    hold_chain(session)  # the case row is written before its entry: see hold_chain
     if not can_answer_question(official, question):
         raise CaseError("Only the official the question was put to can answer it")
     if question.answered_at is not None:

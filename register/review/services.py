@@ -25,7 +25,7 @@ from register.access import (
     review_department_ids,
     reviews_flags,
 )
-from register.audit.log import record
+from register.audit.log import hold_chain, record
 from register.awards.duplicates import other_publications
 from register.cases.filing import file_flags
 from register.clock import utcnow
@@ -322,7 +322,7 @@ def decide(
     stays escalated, in the queue and on that person's list, until a final decision (any other
     outcome) closes it.
 
-    Each flag row is written first (a row lock on PostgreSQL, the write lock on SQLite), so two
+    The audit chain's head is taken first (hold_chain), then each flag row is written, so two
     officers deciding at once queue up: both decisions are recorded and exactly one is current.
     """
     reason = (reason or "").strip()
@@ -332,6 +332,7 @@ def decide(
         raise ReviewError("Give the reason for the decision")
     if outcome == MANAGED and plan is None:
         raise ReviewError("A managed conflict needs a management plan")
+    hold_chain(session)
     flag = session.get(Flag, flag_id)
     if flag is None or not can_decide_flag(actor, flag):
         raise ReviewError("Only compliance officers of the flag's department can decide it")

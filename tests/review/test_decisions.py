@@ -4,7 +4,7 @@ import json
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.datastructures import MultiDict
 
 from register import runtime
@@ -164,11 +164,11 @@ def test_concurrent_decisions_sqlite(app, scene):
     _assert_one_current(flag_id)
 
 
-def test_concurrent_decisions_postgresql(pg_app):
+def _postgres_scene():
     from register.admin.services import UserFields, create_department
+    from tests.review.helpers import build_scene
 
     department = create_department(db.session, "DCS", "Department for Children's Services", None)
-
     count = iter(range(100))
 
     def make_user(role="official", full_name=None):
@@ -184,10 +184,47 @@ def test_concurrent_decisions_postgresql(pg_app):
         db.session.flush()
         return user
 
-    from tests.review.helpers import build_scene
+    return build_scene(make_user, department)
 
-    scene = build_scene(make_user, department)
+
+def test_concurrent_decisions_postgresql(pg_app):
+    scene = _postgres_scene()
     flag_id = scene.flag.id
     errors = _race(pg_app, flag_id, [scene.officer.id, scene.other_officer.id])
     assert not errors
     _assert_one_current(flag_id)
+
+
+def test_a_decision_during_a_screening_of_the_same_flags_waits_and_never_deadlocks(pg_app):
+    """A submission audits first and then its screening writes the official's flags; a decision
+    writes the flags and then audits. The decision takes the audit chain first, so it waits for
+    the screening instead of holding a flag the screening needs (a deadlock: one request 503)."""
+    from register.audit.log import record
+
+    scene = _postgres_scene()
+    db.session.commit()
+    flag_id, officer_id = scene.flag.id, scene.officer.id
+    record(db.session, "declaration.submitted", "Declaration submitted")  # holds the head
+    errors: list[BaseException] = []
+
+    def decide() -> None:
+        with pg_app.app_context():
+            try:
+                officer = db.session.get(User, officer_id)
+                services.decide(db.session, flag_id, officer, "same_no_conflict", "Checked")
+                db.session.commit()
+            except BaseException as exc:  # noqa: BLE001 - reported by the test
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    deciding = threading.Thread(target=decide)
+    deciding.start()
+    deciding.join(2.0)  # beyond PostgreSQL's deadlock_timeout (1 s), had it written the flag
+    assert deciding.is_alive(), f"the decision did not wait for the audit chain: {errors}"
+    db.session.execute(update(Flag).where(Flag.id == flag_id).values(active=True))  # screening
+    db.session.commit()
+    deciding.join(30)
+    assert not errors, errors
+    db.session.expire_all()
+    assert db.session.get(Flag, flag_id).status == DECIDED
