@@ -57,7 +57,7 @@ from register.models import (
     ScreeningWordKey,
     SupplierIdentifierKey,
 )
-from register.models.base import IN_BATCH, insert_rows, one_of
+from register.models.base import IN_BATCH, core_table, insert_rows, one_of
 from register.models.candidate_index import DECLARED_SIDE, SUPPLIER_SIDE
 
 T = TypeVar("T")
@@ -320,7 +320,7 @@ def index_new_suppliers(session: Session, inserted: Iterable[tuple[int, str]]) -
     name_new_suppliers."""
     insert_rows(
         session,
-        SupplierIdentifierKey.__table__,  # type: ignore[arg-type]
+        core_table(SupplierIdentifierKey),
         [
             {"key": key, "award_supplier_id": supplier_id}
             for supplier_id, identifiers in inserted
